@@ -1,0 +1,60 @@
+//! Import of a JSON object of strings.
+
+use super::{is_valid_key, Document};
+
+/// Why a JSON import failed. Never carries a value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// Not JSON at all.
+    #[error("line {line}, column {column}: not valid JSON")]
+    NotJson {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// JSON, but not an object.
+    #[error("expected a JSON object of strings, like {{\"KEY\": \"value\"}}")]
+    NotAnObject,
+    /// A value that is not a string.
+    #[error("the value of `{key}` is {kind}; only strings can be imported")]
+    NotAString {
+        /// The key.
+        key: String,
+        /// "a number", "an object", …
+        kind: &'static str,
+    },
+    /// A key the dialect does not accept.
+    #[error("`{0}` is not a valid key: use a letter or `_` first, then letters, digits, `_`, `.` or `-`")]
+    InvalidKey(String),
+}
+
+pub(super) fn from_json(text: &str) -> Result<Document, ImportError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ImportError::NotJson { line: e.line(), column: e.column() })?;
+    let serde_json::Value::Object(_) = value else {
+        return Err(ImportError::NotAnObject);
+    };
+    // serde_json's map is sorted; read again into an ordered map to keep the file's order.
+    let ordered: indexmap::IndexMap<String, serde_json::Value> =
+        serde_json::from_str(text).map_err(|_| ImportError::NotAnObject)?;
+    let mut doc = Document::new();
+    for (key, v) in &ordered {
+        let serde_json::Value::String(s) = v else {
+            let kind = match v {
+                serde_json::Value::Null => "null",
+                serde_json::Value::Bool(_) => "a boolean",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Array(_) => "an array",
+                _ => "an object",
+            };
+            return Err(ImportError::NotAString { key: key.clone(), kind });
+        };
+        if !is_valid_key(key) {
+            return Err(ImportError::InvalidKey(key.clone()));
+        }
+        doc.set(key, s).map_err(|_| ImportError::InvalidKey(key.clone()))?;
+    }
+    Ok(doc)
+}

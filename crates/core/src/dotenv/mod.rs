@@ -1,0 +1,586 @@
+//! A lossless model of `.env` documents in the dialect of `docs/dotenv.md`.
+//!
+//! [`Document::parse`] keeps every byte — comments, blank lines, order, quote style, `export `, CRLF and a
+//! BOM — so `doc.to_string() == text` for every text that parses. Edits ([`Document::set`],
+//! [`Document::remove`], [`Document::rename`]) change only the bytes they must.
+//!
+//! Values are secrets: no type here prints a value in its `Debug` output or in an error message.
+
+mod json;
+mod lint;
+mod parse;
+mod quote;
+
+use std::fmt;
+use std::ops::Range;
+
+pub use json::ImportError;
+pub use lint::{Fix, Lint, LintCode, Severity};
+pub use parse::is_valid_key;
+pub use quote::quote_value;
+
+use crate::Vars;
+
+/// How a value is written in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quote {
+    /// `KEY=value` — no escapes; a `#` after a space or tab starts a comment.
+    None,
+    /// `KEY='value'` — literal; only `\'` is an escape.
+    Single,
+    /// `KEY="value"` — escapes `\n \r \t \\ \" \$`; other backslashes are kept.
+    Double,
+}
+
+/// The quote character of a quoted value (for error messages).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuoteChar {
+    /// `'`
+    Single,
+    /// `"`
+    Double,
+}
+
+impl QuoteChar {
+    fn byte(self) -> u8 {
+        match self {
+            QuoteChar::Single => b'\'',
+            QuoteChar::Double => b'"',
+        }
+    }
+}
+
+/// What went wrong while parsing, without any of the document's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// A key must start with a letter or `_`.
+    InvalidKeyStart(char),
+    /// A key may contain only letters, digits, `_`, `.` and `-`.
+    InvalidKeyChar(char),
+    /// A key written in quotes (`'KEY'=…`).
+    QuotedKey(char),
+    /// `KEY: value` — the dialect needs `=`.
+    ColonSeparator,
+    /// A key followed by something other than `=`.
+    ExpectedEquals,
+    /// A quote opened and never closed (reported at the opening quote).
+    UnterminatedQuote(QuoteChar),
+    /// Text after a closing quote other than whitespace and a `# comment`.
+    TextAfterQuote,
+    /// A carriage return not followed by a line feed.
+    LoneCarriageReturn,
+    /// The bytes are not UTF-8.
+    NotUtf8,
+    /// The bytes are UTF-16 (a UTF-16 byte-order mark).
+    Utf16,
+}
+
+/// A parse error with its 1-based line and column (columns count characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    line: usize,
+    column: usize,
+    kind: ParseErrorKind,
+}
+
+impl ParseError {
+    /// 1-based line of the error.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+    /// 1-based column (in characters) of the error.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+    /// What went wrong.
+    pub fn kind(&self) -> &ParseErrorKind {
+        &self.kind
+    }
+    /// The message without the position.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            ParseErrorKind::InvalidKeyStart(c) => {
+                format!("a key must start with a letter or `_`, not {}", describe_char(*c))
+            }
+            ParseErrorKind::InvalidKeyChar(c) => {
+                format!("{} is not allowed in a key (use letters, digits, `_`, `.` or `-`)", describe_char(*c))
+            }
+            ParseErrorKind::QuotedKey(_) => "keys are written without quotes".to_owned(),
+            ParseErrorKind::ColonSeparator => "expected `=` between key and value, found `:`".to_owned(),
+            ParseErrorKind::ExpectedEquals => "expected `=` after the key".to_owned(),
+            ParseErrorKind::UnterminatedQuote(QuoteChar::Double) => "this double quote is never closed".to_owned(),
+            ParseErrorKind::UnterminatedQuote(QuoteChar::Single) => "this single quote is never closed".to_owned(),
+            ParseErrorKind::TextAfterQuote => "only a `# comment` may follow a closing quote".to_owned(),
+            ParseErrorKind::LoneCarriageReturn => {
+                "a carriage return must be followed by a line feed (use LF or CRLF line endings)".to_owned()
+            }
+            ParseErrorKind::NotUtf8 => "the text is not valid UTF-8".to_owned(),
+            ParseErrorKind::Utf16 => "the file is UTF-16; save it as UTF-8".to_owned(),
+        }
+    }
+}
+
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\t' => "a tab".to_owned(),
+        c if c.is_control() => format!("U+{:04X}", c as u32),
+        c => format!("`{c}`"),
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message())
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Why an edit was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EditError {
+    /// The key is not `[A-Za-z_][A-Za-z0-9_.-]*`.
+    #[error("`{0}` is not a valid key: use a letter or `_` first, then letters, digits, `_`, `.` or `-`")]
+    InvalidKey(String),
+    /// The key to rename or remove does not exist.
+    #[error("there is no key `{0}`")]
+    NoSuchKey(String),
+    /// Renaming onto a key that already exists.
+    #[error("a key `{0}` already exists")]
+    KeyExists(String),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Assign {
+    pub(crate) export: bool,
+    /// Key bytes, relative to the item's `raw`.
+    pub(crate) key: Range<usize>,
+    /// The value token as written (quotes included), relative to `raw`.
+    pub(crate) value_raw: Range<usize>,
+    /// The decoded value.
+    pub(crate) value: String,
+    pub(crate) quote: Quote,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Bare {
+    pub(crate) key: Range<usize>,
+    pub(crate) export: bool,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) enum ItemKind {
+    Blank,
+    Comment,
+    Assignment(Assign),
+    /// A key with no `=`: kept, defines nothing (linted).
+    Bare(Bare),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Item {
+    /// The exact text of the item, its line ending included.
+    pub(crate) raw: String,
+    pub(crate) kind: ItemKind,
+}
+
+impl Item {
+    fn key(&self) -> Option<&str> {
+        match &self.kind {
+            ItemKind::Assignment(a) => Some(&self.raw[a.key.clone()]),
+            ItemKind::Bare(b) => Some(&self.raw[b.key.clone()]),
+            _ => None,
+        }
+    }
+    fn line_count(&self) -> usize {
+        let n = self.raw.bytes().filter(|&b| b == b'\n').count();
+        if self.raw.ends_with('\n') {
+            n.max(1)
+        } else {
+            n + 1
+        }
+    }
+    fn has_line_ending(&self) -> bool {
+        self.raw.ends_with('\n')
+    }
+}
+
+/// A parsed `.env` document that prints back to exactly the text it came from.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Document {
+    bom: bool,
+    items: Vec<Item>,
+}
+
+impl fmt::Debug for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Values are secrets: show only the shape.
+        f.debug_struct("Document").field("items", &self.items.len()).finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for Document {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.bom {
+            f.write_str("\u{feff}")?;
+        }
+        for item in &self.items {
+            f.write_str(&item.raw)?;
+        }
+        Ok(())
+    }
+}
+
+/// One assignment as the table view shows it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Entry {
+    /// The key.
+    pub key: String,
+    /// The decoded value.
+    pub value: String,
+    /// 1-based line where the assignment starts.
+    pub line: usize,
+    /// Leading comment lines directly above (no blank line between), without `#` and one space, and
+    /// without the `@tags:` line.
+    pub comments: Vec<String>,
+    /// Tags from a `# @tags: a, b` comment line directly above.
+    pub tags: Vec<String>,
+    /// Whether the line starts with `export `.
+    pub exported: bool,
+    /// How the value is quoted.
+    pub quote: Quote,
+    /// Whether a later assignment of the same key overrides this one.
+    pub overridden: bool,
+}
+
+impl fmt::Debug for Entry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Entry")
+            .field("key", &self.key)
+            .field("value", &"<redacted>")
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Document {
+    /// Parses `text`. Anything the dialect does not accept is an error naming the line and column.
+    pub fn parse(text: &str) -> Result<Document, ParseError> {
+        let (bom, body) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let items = parse::Parser::new(body).parse_all()?;
+        Ok(Document { bom, items })
+    }
+
+    /// Parses bytes read from a file: UTF-8 (with or without a BOM). Other encodings are an error on the
+    /// line where the first invalid byte is.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<Document, ParseError> {
+        if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+            return Err(ParseError { line: 1, column: 1, kind: ParseErrorKind::Utf16 });
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Document::parse(text),
+            Err(e) => {
+                let valid = &bytes[..e.valid_up_to()];
+                let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+                let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                // The prefix is valid UTF-8 by construction.
+                let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+                Err(ParseError { line, column, kind: ParseErrorKind::NotUtf8 })
+            }
+        }
+    }
+
+    /// An empty document.
+    pub fn new() -> Document {
+        Document::default()
+    }
+
+    /// Whether the text starts with a UTF-8 byte-order mark (kept for round-trip, not part of any key).
+    pub fn has_bom(&self) -> bool {
+        self.bom
+    }
+
+    /// The variables: order of first appearance, the last assignment of a key winning.
+    pub fn vars(&self) -> Vars {
+        let mut vars = Vars::with_capacity(self.items.len());
+        for item in &self.items {
+            if let ItemKind::Assignment(a) = &item.kind {
+                let key = &item.raw[a.key.clone()];
+                if let Some(v) = vars.get_mut(key) {
+                    v.clone_from(&a.value);
+                } else {
+                    vars.insert(key.to_owned(), a.value.clone());
+                }
+            }
+        }
+        vars
+    }
+
+    /// The effective value of `key` (its last assignment).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.items.iter().rev().find_map(|item| match &item.kind {
+            ItemKind::Assignment(a) if &item.raw[a.key.clone()] == key => Some(a.value.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Number of distinct keys defined.
+    pub fn len(&self) -> usize {
+        self.vars().len()
+    }
+
+    /// Whether the document defines no key.
+    pub fn is_empty(&self) -> bool {
+        !self.items.iter().any(|i| matches!(i.kind, ItemKind::Assignment(_)))
+    }
+
+    /// The dominant line ending: that of the first line that has one, else `\n`.
+    fn line_ending(&self) -> &'static str {
+        for item in &self.items {
+            if item.raw.ends_with("\r\n") {
+                return "\r\n";
+            }
+            if item.raw.ends_with('\n') {
+                return "\n";
+            }
+        }
+        "\n"
+    }
+
+    /// Sets `key` to `value`.
+    ///
+    /// An existing key keeps its line: only the bytes of its (last) value change, written in the
+    /// existing quote style when that style can hold the value, otherwise in the simplest style that
+    /// reads back identically (see [`quote_value`]). A key written without `=` gets one. A new key is
+    /// appended at the end.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), EditError> {
+        if !is_valid_key(key) {
+            return Err(EditError::InvalidKey(key.to_owned()));
+        }
+        let last_assign =
+            self.items.iter().rposition(|item| matches!(item.kind, ItemKind::Assignment(_)) && item.key() == Some(key));
+        if let Some(idx) = last_assign {
+            let item = &self.items[idx];
+            let ItemKind::Assignment(a) = &item.kind else { unreachable!() };
+            if a.value == value {
+                return Ok(());
+            }
+            let (token, _) = quote_value(value, a.quote);
+            let prefix = &item.raw[..a.value_raw.start];
+            let suffix = &item.raw[a.value_raw.end..];
+            // An unquoted token glued to a following `#` would swallow the comment.
+            let sep = if suffix.starts_with('#') { " " } else { "" };
+            let raw = format!("{prefix}{token}{sep}{suffix}");
+            self.items[idx] = reparse_item(raw);
+            return Ok(());
+        }
+        let bare = self.items.iter().position(|item| matches!(item.kind, ItemKind::Bare(_)) && item.key() == Some(key));
+        if let Some(idx) = bare {
+            let item = &self.items[idx];
+            let ItemKind::Bare(b) = &item.kind else { unreachable!() };
+            let (token, _) = quote_value(value, Quote::None);
+            let raw = format!("{}={}{}", &item.raw[..b.key.end], token, &item.raw[b.key.end..]);
+            // A trailing comment after a bare key (`KEY # c`) stays a comment: it follows whitespace.
+            self.items[idx] = reparse_item(raw);
+            return Ok(());
+        }
+        let eol = self.line_ending();
+        if let Some(last) = self.items.last_mut() {
+            if !last.has_line_ending() {
+                last.raw.push_str(eol);
+            }
+        }
+        let (token, _) = quote_value(value, Quote::None);
+        self.items.push(reparse_item(format!("{key}={token}{eol}")));
+        Ok(())
+    }
+
+    /// Removes every line that assigns or names `key`. The comment lines directly above an assignment
+    /// go with it when the assignment stands alone in its paragraph (a blank line, a comment or the end
+    /// follows); a comment above a group of keys stays. Returns whether anything was removed.
+    pub fn remove(&mut self, key: &str) -> bool {
+        let mut remove = vec![false; self.items.len()];
+        let mut any = false;
+        for i in 0..self.items.len() {
+            if self.items[i].key() != Some(key) {
+                continue;
+            }
+            any = true;
+            remove[i] = true;
+            let next_is_key = self.items.get(i + 1).is_some_and(|n| n.key().is_some());
+            if !next_is_key {
+                let mut j = i;
+                while j > 0 && matches!(self.items[j - 1].kind, ItemKind::Comment) {
+                    j -= 1;
+                    remove[j] = true;
+                }
+            }
+        }
+        if !any {
+            return false;
+        }
+        let mut idx = 0;
+        self.items.retain(|_| {
+            let keep = !remove[idx];
+            idx += 1;
+            keep
+        });
+        true
+    }
+
+    /// Renames every assignment of `from` to `to`, changing only the key bytes.
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), EditError> {
+        if !is_valid_key(to) {
+            return Err(EditError::InvalidKey(to.to_owned()));
+        }
+        if from == to {
+            return Ok(());
+        }
+        if self.items.iter().any(|i| i.key() == Some(to)) {
+            return Err(EditError::KeyExists(to.to_owned()));
+        }
+        let mut found = false;
+        for item in &mut self.items {
+            if item.key() != Some(from) {
+                continue;
+            }
+            found = true;
+            let range = match &item.kind {
+                ItemKind::Assignment(a) => a.key.clone(),
+                ItemKind::Bare(b) => b.key.clone(),
+                _ => unreachable!(),
+            };
+            let raw = format!("{}{}{}", &item.raw[..range.start], to, &item.raw[range.end..]);
+            *item = reparse_item(raw);
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(EditError::NoSuchKey(from.to_owned()))
+        }
+    }
+
+    /// Every assignment in order, with its leading comments and tags (for the table view).
+    pub fn entries(&self) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::new();
+        let mut comments: Vec<&str> = Vec::new();
+        let mut line = 1;
+        for item in &self.items {
+            match &item.kind {
+                ItemKind::Comment => comments.push(item.raw.trim()),
+                ItemKind::Assignment(a) => {
+                    let (text, tags) = split_comments(&comments);
+                    out.push(Entry {
+                        key: item.raw[a.key.clone()].to_owned(),
+                        value: a.value.clone(),
+                        line,
+                        comments: text,
+                        tags,
+                        exported: a.export,
+                        quote: a.quote,
+                        overridden: false,
+                    });
+                    comments.clear();
+                }
+                _ => comments.clear(),
+            }
+            line += item.line_count();
+        }
+        let mut seen = std::collections::HashSet::new();
+        for e in out.iter_mut().rev() {
+            if !seen.insert(e.key.clone()) {
+                e.overridden = true;
+            }
+        }
+        out
+    }
+
+    /// Every construct `docs/dotenv.md` says to flag, with its line and, where one exists, a fix.
+    pub fn lint(&self) -> Vec<Lint> {
+        lint::lint(self)
+    }
+
+    /// Builds a document from a JSON object of strings, keys in the object's order.
+    pub fn from_json(text: &str) -> Result<Document, ImportError> {
+        json::from_json(text)
+    }
+
+    /// Builds a document from variables, one `KEY=value` line each, quoted as [`Document::set`] does.
+    pub fn from_vars<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Document, EditError> {
+        let mut doc = Document::new();
+        for (k, v) in vars {
+            doc.set(k, v)?;
+        }
+        Ok(doc)
+    }
+
+    /// Lines (1-based, inclusive) and text of each item, for the linter.
+    pub(crate) fn items_with_lines(&self) -> impl Iterator<Item = (usize, usize, &Item)> {
+        let mut line = 1;
+        self.items.iter().map(move |item| {
+            let start = line;
+            let n = item.line_count();
+            line += n;
+            (start, start + n - 1, item)
+        })
+    }
+}
+
+fn split_comments(lines: &[&str]) -> (Vec<String>, Vec<String>) {
+    let mut text = Vec::new();
+    let mut tags = Vec::new();
+    for l in lines {
+        let body = l.trim_start_matches('#');
+        let body = body.strip_prefix(' ').unwrap_or(body).trim_end();
+        if let Some(list) = body.trim_start().strip_prefix("@tags:") {
+            tags.extend(list.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
+        } else {
+            text.push(body.to_owned());
+        }
+    }
+    (text, tags)
+}
+
+/// Re-reads an item built by an edit. Edits only produce text the scanner accepts (the quoting is
+/// chosen so), so a failure here is a bug in this module, not bad input.
+fn reparse_item(raw: String) -> Item {
+    match parse::Parser::parse_one(&raw, 0) {
+        Ok(item) => item,
+        Err(e) => panic!("envdesk-core produced an unparsable line ({})", e.message()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_keeps_comment_glued_after_empty_value() {
+        let mut d = Document::parse("A=#x\n").unwrap();
+        assert_eq!(d.get("A"), Some(""));
+        d.set("A", "v").unwrap();
+        assert_eq!(d.to_string(), "A=v #x\n");
+        assert_eq!(d.get("A"), Some("v"));
+    }
+
+    #[test]
+    fn set_on_bare_key_defines_it_in_place() {
+        let mut d = Document::parse("JUST\nB=1\n").unwrap();
+        d.set("JUST", "x y").unwrap();
+        assert_eq!(d.to_string(), "JUST='x y'\nB=1\n");
+    }
+
+    #[test]
+    fn append_adds_missing_line_ending_in_document_style() {
+        let mut d = Document::parse("A=1\r\nB=2").unwrap();
+        d.set("C", "3").unwrap();
+        assert_eq!(d.to_string(), "A=1\r\nB=2\r\nC=3\r\n");
+    }
+}

@@ -1,0 +1,24 @@
+//! envdesk's pure core.
+//!
+//! Everything the rest of envdesk does with `.env` text and with secrets, and nothing that touches the
+//! outside world: no I/O, no async, no network, no database. The modules:
+//!
+//! - [`dotenv`] — a lossless document model of the `.env` dialect of `docs/dotenv.md` (compose-go's),
+//!   with a linter for constructs other parsers read differently, and JSON import;
+//! - [`merge`] — levels (project, target, environment) merged with provenance;
+//! - [`diff`] — key-wise diff and a three-way merge that reports only true conflicts;
+//! - [`crypto`] — the dotEnv Cloud crypto contract, byte for byte (blobs, data keys, key proofs);
+//! - [`template`] — `${VAR}` resolution with errors reported per key;
+//! - [`export`] — `env`, `json`, `yaml`, `shell` and `dockerfile` output, each re-read and checked.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod crypto;
+pub mod diff;
+pub mod dotenv;
+pub mod export;
+pub mod merge;
+pub mod template;
+
+/// An ordered set of variables: order of first appearance, one value per key.
+pub type Vars = indexmap::IndexMap<String, String>;

@@ -1,0 +1,316 @@
+//! `${VAR}` templates, resolved against a variable set (the merged environment), as upstream's CLI
+//! does — with its errors reported per key instead of silently returning everything unresolved.
+//!
+//! Forms: `${VAR}`, `$VAR`, `${VAR:-default}`, `${VAR:+alternative}`, `${VAR:?message}`; operands may
+//! contain references. "Set" means present and non-empty (upstream). An unresolved reference stays as
+//! written. `\$` keeps the reference literal and the backslash stays (upstream). Unsupported forms
+//! (`${VAR-x}`, `${VAR:=x}`, `${}`), an unclosed `${`, and a `$` not followed by a name stay literal.
+//!
+//! Decisions (documented in `docs/decisions.md`): lookups use only the given variables, never the
+//! process environment (a desktop app's environment is not the deployment's); a chain of references
+//! deeper than [`MAX_DEPTH`], a cycle and a `:?` on an unset variable are errors of the key being
+//! resolved, while every other key still resolves.
+
+use std::collections::HashMap;
+
+use crate::Vars;
+
+/// How deep references may nest.
+pub const MAX_DEPTH: usize = 10;
+
+/// Why a key could not be resolved. Names keys, never values; the `:?` message is the template
+/// author's own text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TemplateError {
+    /// A reference leads back to a variable being resolved.
+    #[error("circular reference: {}", chain.join(" → "))]
+    Cycle {
+        /// The chain of keys, ending with the repeated one.
+        chain: Vec<String>,
+    },
+    /// `${VAR:?message}` with `VAR` unset.
+    #[error("{}", if message.is_empty() { format!("variable {variable} is not set") } else { format!("variable {variable}: {message}") })]
+    Required {
+        /// The variable that must be set.
+        variable: String,
+        /// The template's message.
+        message: String,
+    },
+    /// References nested deeper than [`MAX_DEPTH`].
+    #[error("references nest deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+}
+
+/// The outcome of resolving a whole set.
+#[derive(Clone, Default)]
+pub struct Resolution {
+    /// Every key in the input's order: resolved, or as written where resolution failed.
+    pub values: Vars,
+    /// The keys that failed, with why.
+    pub errors: indexmap::IndexMap<String, TemplateError>,
+}
+
+impl std::fmt::Debug for Resolution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolution").field("values", &self.values.len()).field("errors", &self.errors).finish()
+    }
+}
+
+/// Resolves every value of `vars` against `vars`.
+pub fn resolve(vars: &Vars) -> Resolution {
+    let mut r = Resolver { vars, done: HashMap::new() };
+    let mut out = Resolution::default();
+    for (key, value) in vars {
+        match r.var(key, &mut Vec::new()) {
+            Ok((v, _)) => {
+                out.values.insert(key.clone(), v);
+            }
+            Err(e) => {
+                out.values.insert(key.clone(), value.clone());
+                out.errors.insert(key.clone(), e);
+            }
+        }
+    }
+    out
+}
+
+/// Resolves one text (not necessarily a value of `vars`) against `vars`.
+pub fn resolve_str(text: &str, vars: &Vars) -> Result<String, TemplateError> {
+    let mut r = Resolver { vars, done: HashMap::new() };
+    r.expand(text, &mut Vec::new()).map(|(v, _)| v)
+}
+
+/// Whether `text` contains something that looks like a reference.
+pub fn has_references(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(2).any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphabetic()))
+}
+
+struct Resolver<'a> {
+    vars: &'a Vars,
+    /// Memo of keys already resolved: the value and the height of its reference tree (1 for a value
+    /// without references), so a memo hit still honours the depth limit of the current chain.
+    done: HashMap<&'a str, (String, usize)>,
+}
+
+fn name_len(b: &[u8]) -> usize {
+    if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+        1 + b[1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count()
+    } else {
+        0
+    }
+}
+
+type Expanded = Result<(String, usize), TemplateError>;
+
+impl<'a> Resolver<'a> {
+    fn is_set(&self, name: &str) -> bool {
+        self.vars.get(name).is_some_and(|v| !v.is_empty())
+    }
+
+    /// The resolved value of variable `name` and the height of its reference tree.
+    fn var(&mut self, name: &str, chain: &mut Vec<String>) -> Expanded {
+        if chain.iter().any(|c| c == name) {
+            let mut cycle = chain.clone();
+            cycle.push(name.to_owned());
+            let start = cycle.iter().position(|c| c == name).unwrap_or(0);
+            return Err(TemplateError::Cycle { chain: cycle[start..].to_vec() });
+        }
+        if let Some((v, h)) = self.done.get(name) {
+            if chain.len() + h > MAX_DEPTH + 1 {
+                return Err(TemplateError::TooDeep);
+            }
+            return Ok((v.clone(), *h));
+        }
+        if chain.len() > MAX_DEPTH {
+            return Err(TemplateError::TooDeep);
+        }
+        let Some((key, raw)) = self.vars.get_key_value(name) else {
+            return Ok((String::new(), 1));
+        };
+        chain.push(name.to_owned());
+        let result = self.expand(raw, chain);
+        chain.pop();
+        let (v, inner) = result?;
+        self.done.insert(key.as_str(), (v.clone(), inner + 1));
+        Ok((v, inner + 1))
+    }
+
+    /// Expands `text`; the height is that of its deepest reference (0 without references).
+    fn expand(&mut self, text: &str, chain: &mut Vec<String>) -> Expanded {
+        if !text.contains('$') {
+            return Ok((text.to_owned(), 0));
+        }
+        let b = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut height = 0;
+        let mut i = 0;
+        let mut lit = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\\' if b.get(i + 1) == Some(&b'$') => {
+                    // `\$` escapes the reference; the backslash stays (upstream).
+                    i += 2;
+                    if b.get(i) == Some(&b'{') {
+                        i += 1;
+                    }
+                }
+                b'$' if b.get(i + 1) == Some(&b'{') => {
+                    let Some(close) = matching_brace(b, i + 2) else {
+                        // Unclosed `${`: the rest is literal.
+                        break;
+                    };
+                    out.push_str(&text[lit..i]);
+                    let inner = &text[i + 2..close];
+                    let (v, h) = self.braced(inner, &text[i..=close], chain)?;
+                    out.push_str(&v);
+                    height = height.max(h);
+                    i = close + 1;
+                    lit = i;
+                }
+                b'$' => {
+                    let n = name_len(&b[i + 1..]);
+                    if n == 0 {
+                        i += 1;
+                        continue;
+                    }
+                    out.push_str(&text[lit..i]);
+                    let name = &text[i + 1..i + 1 + n];
+                    if self.is_set(name) {
+                        let (v, h) = self.var(name, chain)?;
+                        out.push_str(&v);
+                        height = height.max(h);
+                    } else {
+                        out.push_str(&text[i..i + 1 + n]);
+                    }
+                    i += 1 + n;
+                    lit = i;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&text[lit..]);
+        Ok((out, height))
+    }
+
+    /// An operand is expanded with the operator's variable on the chain, one level deeper.
+    fn operand(&mut self, name: &str, text: &str, chain: &mut Vec<String>) -> Expanded {
+        if chain.len() > MAX_DEPTH {
+            return Err(TemplateError::TooDeep);
+        }
+        chain.push(name.to_owned());
+        let r = self.expand(text, chain);
+        chain.pop();
+        r.map(|(v, h)| (v, h + 1))
+    }
+
+    fn braced(&mut self, inner: &str, whole: &str, chain: &mut Vec<String>) -> Expanded {
+        let n = name_len(inner.as_bytes());
+        if n == 0 {
+            return Ok((whole.to_owned(), 0));
+        }
+        let name = &inner[..n];
+        let rest = &inner[n..];
+        let set = self.is_set(name);
+        if rest.is_empty() {
+            return if set { self.var(name, chain) } else { Ok((whole.to_owned(), 0)) };
+        }
+        match rest.get(..2) {
+            Some(":-") if set => self.var(name, chain),
+            Some(":-") => self.operand(name, &rest[2..], chain),
+            Some(":+") if set => self.operand(name, &rest[2..], chain),
+            Some(":+") => Ok((String::new(), 0)),
+            Some(":?") if set => self.var(name, chain),
+            Some(":?") => {
+                let message = match self.operand(name, &rest[2..], chain) {
+                    Ok((m, _)) => m,
+                    Err(_) => rest[2..].to_owned(),
+                };
+                Err(TemplateError::Required { variable: name.to_owned(), message })
+            }
+            _ => Ok((whole.to_owned(), 0)),
+        }
+    }
+}
+
+/// Index of the `}` closing a `${` whose content starts at `from`, counting nested braces.
+fn matching_brace(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    for (i, &c) in b.iter().enumerate().skip(from) {
+        match c {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vars {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn forms() {
+        let v = vars(&[
+            ("HOST", "db"),
+            ("EMPTY", ""),
+            ("URL", "pg://${HOST}:$PORT/${NAME:-app}"),
+            ("ALT", "${HOST:+yes}${EMPTY:+no}"),
+            ("ESC", "\\${HOST}"),
+            ("KEEP", "${NOPE} ${HOST-x} ${} $ ${EMPTY}"),
+            ("NEST", "${MISSING:-${HOST}-x}"),
+            ("UNCLOSED", "a${HOST"),
+        ]);
+        let r = resolve(&v);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.values["URL"], "pg://db:$PORT/app");
+        assert_eq!(r.values["ALT"], "yes");
+        assert_eq!(r.values["ESC"], "\\${HOST}");
+        assert_eq!(r.values["KEEP"], "${NOPE} ${HOST-x} ${} $ ${EMPTY}");
+        assert_eq!(r.values["NEST"], "db-x");
+        assert_eq!(r.values["UNCLOSED"], "a${HOST");
+    }
+
+    #[test]
+    fn errors_are_per_key() {
+        let v = vars(&[("A", "${B}"), ("B", "${A}"), ("C", "${X:?needs X}"), ("D", "${E:?}"), ("OK", "fine ${C}")]);
+        let r = resolve(&v);
+        assert_eq!(r.errors["A"], TemplateError::Cycle { chain: vec!["A".into(), "B".into(), "A".into()] });
+        assert!(matches!(r.errors["B"], TemplateError::Cycle { .. }));
+        assert_eq!(r.errors["C"].to_string(), "variable X: needs X");
+        assert_eq!(r.errors["D"].to_string(), "variable E is not set");
+        // OK refers to C, which fails: OK fails too, with C's error.
+        assert!(matches!(r.errors["OK"], TemplateError::Required { .. }));
+        assert_eq!(r.values["A"], "${B}", "a failed key keeps its text");
+    }
+
+    #[test]
+    fn depth_limit() {
+        let mut v = Vars::new();
+        for i in 0..12 {
+            v.insert(format!("V{i}"), format!("${{V{}}}", i + 1));
+        }
+        v.insert("V12".into(), "end".into());
+        let r = resolve(&v);
+        assert_eq!(r.errors.get("V0"), Some(&TemplateError::TooDeep));
+        assert_eq!(r.values["V5"], "end");
+        // Order independence: V1 fails whether or not V2 was resolved (and memoised) first.
+        let mut rev: Vars = v.iter().rev().map(|(k, x)| (k.clone(), x.clone())).collect();
+        let r2 = resolve(&rev);
+        assert_eq!(r2.errors.get("V1"), Some(&TemplateError::TooDeep));
+        assert_eq!(r2.errors.len(), r.errors.len());
+        rev.clear();
+    }
+}
