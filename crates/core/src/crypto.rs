@@ -219,6 +219,13 @@ pub fn proofs_equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// `N` fresh random bytes from the OS RNG.
+pub fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
+    let mut out = Zeroizing::new([0u8; N]);
+    fill_random(out.as_mut());
+    out
+}
+
 /// 16 fresh random bytes from the OS RNG.
 pub fn generate_salt() -> [u8; SALT_LEN] {
     let mut salt = [0u8; SALT_LEN];

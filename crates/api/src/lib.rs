@@ -1,0 +1,21 @@
+//! The wire of the dotEnv Cloud API as envdesk speaks it (`docs/api.md`): every request and response
+//! type (serde), the error codes with their HTTP statuses, the abilities, and the [`Backend`] trait.
+//! No I/O. The server, the client and the tests all use these types; nothing declares the wire twice.
+//!
+//! Types that hold secrets (blobs, keys, proofs) print `<redacted>` or sizes in their `Debug`.
+#![forbid(unsafe_code)]
+
+pub mod abilities;
+pub mod backend;
+pub mod error;
+pub mod resources;
+pub mod secrets;
+
+pub use abilities::{ability, Abilities};
+pub use backend::Backend;
+pub use error::{ApiError, ApiResult, ErrorCode};
+pub use resources::*;
+pub use secrets::*;
+
+/// The API's path prefix.
+pub const API_PREFIX: &str = "/api/v1";

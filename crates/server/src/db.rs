@@ -1,0 +1,94 @@
+//! The SQLite database: a pool of connections (WAL, foreign keys, busy timeout), embedded migrations,
+//! and one transaction per request.
+
+use std::path::Path;
+
+use r2d2_sqlite::rusqlite::{self, Connection, TransactionBehavior};
+use r2d2_sqlite::SqliteConnectionManager;
+
+/// Pool of connections to one database file.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<SqliteConnectionManager>,
+}
+
+/// A storage failure. Never carries row contents.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite said no.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// No connection could be had.
+    #[error("database pool error: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+
+/// How durable a commit is: `Full` fsyncs every commit; `Normal` (WAL) may lose the last commits on a
+/// power cut but never corrupts, and survives a process crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// `PRAGMA synchronous=FULL`.
+    #[default]
+    Full,
+    /// `PRAGMA synchronous=NORMAL`.
+    Normal,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path, sync: Synchronous) -> Result<Db, DbError> {
+        let sync_pragma = match sync {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+        };
+        let manager = SqliteConnectionManager::file(path).with_init(move |c| {
+            c.busy_timeout(std::time::Duration::from_secs(10))?;
+            c.execute_batch(&format!(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync_pragma}; PRAGMA foreign_keys=ON;"
+            ))
+        });
+        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        let db = Db { pool };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&self) -> Result<(), DbError> {
+        let mut conn = self.pool.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in a read transaction.
+    pub fn read<T, E: From<DbError>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred).map_err(DbError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(DbError::from)?;
+        Ok(out)
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed when `f` succeeds, rolled back
+    /// when it fails, so a failed request changes nothing.
+    pub fn write<T, E: From<DbError>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
+        let mut conn = self.pool.get().map_err(DbError::from)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
+        let out = f(&tx)?;
+        tx.commit().map_err(DbError::from)?;
+        Ok(out)
+    }
+
+    /// `PRAGMA integrity_check`.
+    pub fn integrity_check(&self) -> Result<String, DbError> {
+        let conn = self.pool.get()?;
+        Ok(conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}

@@ -1,0 +1,205 @@
+//! `envdesk-server`: init a database, manage tokens, serve the API.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
+
+#[derive(Parser)]
+#[command(name = "envdesk-server", version, about = "envdesk's API server (the dotEnv Cloud API on SQLite)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database and an organization; print its id and a `*` token (shown once).
+    Init {
+        /// Database file.
+        #[arg(long, env = "ENVDESK_DB")]
+        db: PathBuf,
+        /// Organization name.
+        #[arg(long, default_value = "My organization")]
+        name: String,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Serve the API.
+    Serve {
+        /// Database file (created if missing; run `init` first to get a token).
+        #[arg(long, env = "ENVDESK_DB")]
+        db: PathBuf,
+        /// Address to listen on.
+        #[arg(long, env = "ENVDESK_LISTEN", default_value = "127.0.0.1:8787")]
+        listen: String,
+        /// File holding the master key (base64 of 32 bytes). `ENVDESK_MASTER_KEY` may hold it instead.
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
+        /// Lock versions older than this many days (403 version_locked).
+        #[arg(long, env = "ENVDESK_RETENTION_DAYS")]
+        retention_days: Option<u32>,
+        /// Requests per organization per minute (429 beyond).
+        #[arg(long, env = "ENVDESK_RATE_LIMIT")]
+        rate_limit: Option<u32>,
+        /// `full` (fsync every commit) or `normal` (WAL; durable across process crashes).
+        #[arg(long, env = "ENVDESK_SYNCHRONOUS", default_value = "full")]
+        synchronous: String,
+        /// PBKDF2 iterations of new server-managed keys (600000).
+        #[arg(long, env = "ENVDESK_KDF_ITERATIONS", default_value_t = 600_000, hide = true)]
+        kdf_iterations: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token (printed once).
+    Create {
+        #[arg(long, env = "ENVDESK_DB")]
+        db: PathBuf,
+        /// Organization ULID (default: the only one).
+        #[arg(long)]
+        organization: Option<String>,
+        /// Token name.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated abilities, or `*`.
+        #[arg(long, default_value = "*")]
+        abilities: String,
+    },
+    /// List tokens (never their secrets).
+    List {
+        #[arg(long, env = "ENVDESK_DB")]
+        db: PathBuf,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        #[arg(long, env = "ENVDESK_DB")]
+        db: PathBuf,
+        /// Token id (from `token list`).
+        id: i64,
+    },
+}
+
+fn open(db: &std::path::Path, sync: Synchronous, master: Option<MasterKey>, config: Config) -> Result<Service> {
+    let db = Db::open(db, sync).with_context(|| format!("cannot open the database {}", db.display()))?;
+    Ok(Service::new(db, master, config))
+}
+
+fn api<T>(r: Result<T, envdesk_api::ApiError>) -> Result<T> {
+    r.map_err(|e| anyhow::anyhow!("{}", e.message))
+}
+
+fn master_key(file: Option<PathBuf>) -> Result<Option<MasterKey>> {
+    let text = match file {
+        Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?),
+        None => std::env::var("ENVDESK_MASTER_KEY").ok(),
+    };
+    text.map(|t| MasterKey::from_base64(&t).map_err(|e| anyhow::anyhow!(e))).transpose()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ENVDESK_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Init { db, name } => {
+            let s = open(&db, Synchronous::Full, None, Config::default())?;
+            if !api(s.organizations())?.is_empty() {
+                bail!(
+                    "{} already has an organization; use `envdesk-server token create` for another token",
+                    db.display()
+                );
+            }
+            let org = api(s.create_organization(&name))?;
+            let token = api(s.create_token_for(&org.id, "admin", &["*".to_owned()]))?;
+            println!("organization: {}", org.id);
+            println!("token:        {}", token.token.as_str());
+            eprintln!("The token is shown once; keep it somewhere safe.");
+        }
+        Command::Token { command } => match command {
+            TokenCommand::Create { db, organization, name, abilities } => {
+                let s = open(&db, Synchronous::Full, None, Config::default())?;
+                let org = match organization {
+                    Some(o) => o,
+                    None => {
+                        let orgs = api(s.organizations())?;
+                        match orgs.as_slice() {
+                            [one] => one.id.clone(),
+                            [] => bail!("no organization yet: run `envdesk-server init` first"),
+                            _ => bail!("several organizations: pass --organization"),
+                        }
+                    }
+                };
+                let list: Vec<String> =
+                    abilities.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
+                let t = api(s.create_token_for(&org, &name, &list))?;
+                println!("id:    {}", t.id);
+                println!("token: {}", t.token.as_str());
+            }
+            TokenCommand::List { db } => {
+                let s = open(&db, Synchronous::Full, None, Config::default())?;
+                println!("{:<6} {:<24} {:<10} ABILITIES", "ID", "NAME", "STATUS");
+                for t in api(s.tokens(None))? {
+                    let status = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                    println!("{:<6} {:<24} {:<10} {}", t.id, t.name, status, t.abilities.join(","));
+                }
+            }
+            TokenCommand::Revoke { db, id } => {
+                let s = open(&db, Synchronous::Full, None, Config::default())?;
+                if !api(s.revoke_token(id, None))? {
+                    bail!("no active token with id {id}");
+                }
+                println!("token {id} revoked");
+            }
+        },
+        Command::Serve { db, listen, master_key_file, retention_days, rate_limit, synchronous, kdf_iterations } => {
+            let sync = match synchronous.as_str() {
+                "full" => Synchronous::Full,
+                "normal" => Synchronous::Normal,
+                other => bail!("--synchronous must be full or normal, not {other}"),
+            };
+            let master = master_key(master_key_file)?;
+            if master.is_none() {
+                tracing::warn!("no master key: server-managed projects are refused (422 server_keys_unavailable)");
+            }
+            let s = Arc::new(open(&db, sync, master, Config { retention_days, kdf_iterations })?);
+            let listener =
+                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, "envdesk-server listening");
+            println!("listening on http://{addr}");
+            let state = Arc::new(envdesk_server::http::AppState {
+                service: s,
+                rate: rate_limit.map(envdesk_server::http::RateLimiter::new),
+            });
+            axum::serve(listener, envdesk_server::http::router(state))
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
+            tracing::info!("stopped");
+        }
+    }
+    Ok(())
+}

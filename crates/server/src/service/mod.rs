@@ -1,0 +1,347 @@
+//! The whole behaviour of `docs/api.md`, independent of HTTP: the HTTP handlers and the app's local
+//! vault both call it. Every method runs in one database transaction, so a failed request changes
+//! nothing.
+
+mod keys;
+mod nodes;
+mod secrets;
+mod tokens;
+mod versions;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use envdesk_api::{Abilities, ApiError, ApiResult, ErrorCode, NodePath};
+use envdesk_core::crypto::{self, DataKey, ProjectKey};
+use r2d2_sqlite::rusqlite::Connection;
+use zeroize::Zeroizing;
+
+use crate::db::{Db, DbError};
+use crate::store::{self, KeyRow, NodeIds, ProjectRow};
+
+pub use tokens::{hash_token, NewToken};
+
+/// The clock, injected so tests can move time (retention).
+pub trait Clock: Send + Sync {
+    /// Now, in UTC.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// How the service behaves.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Versions older than this many days are locked (403 `version_locked`); `None` keeps all.
+    pub retention_days: Option<u32>,
+    /// PBKDF2 iterations of the server-managed keys this server creates (600,000; tests use fewer).
+    pub kdf_iterations: u32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { retention_days: None, kdf_iterations: crypto::DEFAULT_ITERATIONS }
+    }
+}
+
+/// The master key that wraps server-managed project keys (AES-256-GCM).
+pub struct MasterKey(DataKey);
+
+impl MasterKey {
+    /// From base64 of 32 bytes (`ENVDESK_MASTER_KEY`, or the content of `--master-key-file`).
+    pub fn from_base64(text: &str) -> Result<MasterKey, String> {
+        use base64::Engine as _;
+        let bytes = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .map_err(|_| "the master key is not base64".to_owned())?,
+        );
+        let arr: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| "the master key must be 32 bytes (base64 of 32 bytes)".to_owned())?;
+        Ok(MasterKey(DataKey::from_bytes(arr)))
+    }
+    /// A fresh random master key, and its base64 (for `init` and tests).
+    pub fn generate() -> (MasterKey, Zeroizing<String>) {
+        let bytes = crypto::random_bytes::<32>();
+        let b64 = Zeroizing::new(crypto::b64(bytes.as_ref()));
+        (MasterKey(DataKey::from_bytes(*bytes)), b64)
+    }
+    fn wrap(&self, key: &ProjectKey) -> String {
+        crypto::encrypt(&self.0, key.expose().as_bytes())
+    }
+    fn unwrap(&self, wrapped: &str) -> Result<ProjectKey, ApiError> {
+        let text = crypto::decrypt_string(&self.0, wrapped).map_err(|_| {
+            ApiError::new(
+                ErrorCode::ServerKeysUnavailable,
+                "The server's master key does not open this project's key; start the server with the master key it was created with.",
+            )
+        })?;
+        ProjectKey::new(text.as_str()).map_err(|_| ApiError::internal())
+    }
+}
+
+/// Who is calling: a token of an organization.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// Token row id.
+    pub token_id: i64,
+    /// Token name (shown as a version's author).
+    pub token_name: String,
+    /// Organization row id.
+    pub org_id: i64,
+    /// Organization ULID, upper-case.
+    pub org_ulid: String,
+    /// Abilities of the token.
+    pub abilities: Abilities,
+}
+
+impl Caller {
+    /// 403 unless the token holds `ability`.
+    pub fn require(&self, ability: &str) -> ApiResult<()> {
+        if self.abilities.has(ability) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(ability))
+        }
+    }
+    /// 404 unless `org` (from a path) is the token's organization (compared case-insensitively).
+    pub fn check_org(&self, org: &str) -> ApiResult<()> {
+        if org.eq_ignore_ascii_case(&self.org_ulid) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!("Organization `{org}`")))
+        }
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        tracing::error!(error = %e, "storage failure");
+        ApiError::internal()
+    }
+}
+
+/// The service.
+pub struct Service {
+    db: Db,
+    master: Option<MasterKey>,
+    clock: Arc<dyn Clock>,
+    config: Config,
+    /// Data keys of server-managed key rows, derived once (PBKDF2 is slow by design).
+    key_cache: Mutex<HashMap<i64, Arc<DataKey>>>,
+    /// Projects with a rotation running.
+    rotating: Mutex<HashSet<i64>>,
+}
+
+/// A resolved node: the rows on its path.
+pub(crate) struct Resolved {
+    pub project: ProjectRow,
+    pub target: Option<store::TargetRow>,
+    pub env: Option<store::EnvRow>,
+}
+
+impl Resolved {
+    pub(crate) fn ids(&self) -> NodeIds {
+        let (node, target, environment) = match (&self.target, &self.env) {
+            (Some(t), Some(e)) => (format!("e{}", e.id), Some(t.id), Some(e.id)),
+            (Some(t), None) => (format!("t{}", t.id), Some(t.id), None),
+            _ => (format!("p{}", self.project.id), None, None),
+        };
+        NodeIds { node, project: self.project.id, target, environment }
+    }
+    pub(crate) fn level(&self) -> &'static str {
+        match (&self.target, &self.env) {
+            (_, Some(_)) => "environment",
+            (Some(_), None) => "target",
+            _ => "project",
+        }
+    }
+    pub(crate) fn source(&self) -> &str {
+        match (&self.target, &self.env) {
+            (_, Some(e)) => &e.slug,
+            (Some(t), None) => &t.slug,
+            _ => &self.project.slug,
+        }
+    }
+    pub(crate) fn is_client(&self) -> bool {
+        self.project.storage_mode == "client"
+    }
+}
+
+impl Service {
+    /// A service over `db`.
+    pub fn new(db: Db, master: Option<MasterKey>, config: Config) -> Service {
+        Service::with_clock(db, master, config, Arc::new(SystemClock))
+    }
+
+    /// A service with an injected clock.
+    pub fn with_clock(db: Db, master: Option<MasterKey>, config: Config, clock: Arc<dyn Clock>) -> Service {
+        Service {
+            db,
+            master,
+            clock,
+            config,
+            key_cache: Mutex::new(HashMap::new()),
+            rotating: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The database (for the CLI and tests).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_str(&self) -> String {
+        ts(self.now())
+    }
+
+    pub(crate) fn master(&self) -> ApiResult<&MasterKey> {
+        self.master.as_ref().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::ServerKeysUnavailable,
+                "This server has no master key, so it cannot hold server-managed keys; use a client-managed project or start the server with ENVDESK_MASTER_KEY.",
+            )
+        })
+    }
+
+    /// Resolves a path to its rows; 404 names the deepest missing node.
+    pub(crate) fn resolve(&self, c: &Connection, caller: &Caller, path: &NodePath) -> ApiResult<Resolved> {
+        let project = store::project_by_slug(c, caller.org_id, &path.project)?
+            .ok_or_else(|| ApiError::not_found(format!("Project `{}`", path.project)))?;
+        if path.environment.is_some() && path.target.is_none() {
+            return Err(ApiError::validation("target", "An environment needs its target."));
+        }
+        let target = match &path.target {
+            Some(t) => Some(
+                store::target_by_slug(c, project.id, t)?
+                    .ok_or_else(|| ApiError::not_found(format!("Target `{}/{t}`", path.project)))?,
+            ),
+            None => None,
+        };
+        let env = match (&path.environment, &target) {
+            (Some(e), Some(t)) => Some(
+                store::env_by_slug(c, t.id, e)?
+                    .ok_or_else(|| ApiError::not_found(format!("Environment `{}/{}/{e}`", path.project, t.slug)))?,
+            ),
+            _ => None,
+        };
+        Ok(Resolved { project, target, env })
+    }
+
+    /// The data key of a server-managed key row (cached).
+    pub(crate) fn server_data_key(&self, key: &KeyRow) -> ApiResult<Arc<DataKey>> {
+        if let Some(k) = self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key.id) {
+            return Ok(k.clone());
+        }
+        let wrapped = key.wrapped_key.as_deref().ok_or_else(ApiError::internal)?;
+        let project_key = self.master()?.unwrap(wrapped)?;
+        let dk = DataKey::for_descriptor(&project_key, key.key_check_salt.as_deref(), key.key_check_iterations, false)
+            .map_err(|_| ApiError::internal())?;
+        let dk = Arc::new(dk);
+        self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key.id, dk.clone());
+        Ok(dk)
+    }
+
+    /// The raw key string of a server-managed key row (for the descriptor).
+    pub(crate) fn server_key(&self, key: &KeyRow) -> ApiResult<ProjectKey> {
+        let wrapped = key.wrapped_key.as_deref().ok_or_else(ApiError::internal)?;
+        self.master()?.unwrap(wrapped)
+    }
+
+    pub(crate) fn active_key(&self, c: &Connection, project: &ProjectRow) -> ApiResult<KeyRow> {
+        store::active_key(c, project.id)?.ok_or_else(ApiError::internal)
+    }
+
+    /// Marks a project as rotating for the duration of `f` (409 `rotation_in_progress` meanwhile).
+    pub(crate) fn rotating<T>(&self, project: i64, f: impl FnOnce() -> ApiResult<T>) -> ApiResult<T> {
+        if !self.rotating.lock().unwrap_or_else(|e| e.into_inner()).insert(project) {
+            return Err(rotation_in_progress());
+        }
+        let out = f();
+        self.rotating.lock().unwrap_or_else(|e| e.into_inner()).remove(&project);
+        out
+    }
+
+    pub(crate) fn is_rotating(&self, project: i64) -> bool {
+        self.rotating.lock().unwrap_or_else(|e| e.into_inner()).contains(&project)
+    }
+}
+
+pub(crate) fn rotation_in_progress() -> ApiError {
+    ApiError::new(
+        ErrorCode::RotationInProgress,
+        "A key rotation is running for this project; try again when it is done.",
+    )
+}
+
+/// RFC 3339 with microseconds, UTC.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+pub(crate) fn new_ulid() -> String {
+    ulid::Ulid::new().to_string()
+}
+
+/// A blob must be base64 of at least IV + tag.
+pub(crate) fn check_blob(field: &str, content: &str) -> ApiResult<()> {
+    use base64::Engine as _;
+    match base64::engine::general_purpose::STANDARD.decode(content.trim()) {
+        Err(_) => Err(ApiError::validation(field, "The content must be base64 of IV ‖ ciphertext ‖ tag.")),
+        Ok(b) if b.len() < crypto::IV_LEN + crypto::TAG_LEN => {
+            Err(ApiError::validation(field, "The content is too short to be an encrypted blob (at least 28 bytes)."))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Compares a proof with a key row's proof in constant time.
+pub(crate) fn check_proof(key: &KeyRow, proof: Option<&str>) -> ApiResult<()> {
+    let expected = key
+        .key_check
+        .as_deref()
+        .ok_or_else(|| ApiError::new(ErrorCode::KeyProofRequired, "This project has no key proof configured."))?;
+    let proof = proof.ok_or_else(|| {
+        ApiError::new(ErrorCode::KeyProofRequired, "This project is client-managed: send key_proof with every write.")
+    })?;
+    if crypto::proofs_equal(proof, expected) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::KeyProofMismatch,
+            "The key proof does not match: the key is wrong. Nothing was stored.",
+        ))
+    }
+}
+
+pub(crate) fn revision_conflict(current: i64) -> ApiError {
+    ApiError::new(
+        ErrorCode::RevisionConflict,
+        "This level changed since you read it; reload it, merge, and save again.",
+    )
+    .with_details(serde_json::json!({ "current_revision": current }))
+}
+
+pub(crate) fn check_page(page: u32, per_page: u32) -> ApiResult<(u32, u64)> {
+    if page < 1 {
+        return Err(ApiError::validation("page", "The page must be at least 1."));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(ApiError::validation("per_page", "per_page must be between 1 and 100."));
+    }
+    Ok((per_page, u64::from(page - 1) * u64::from(per_page)))
+}

@@ -1,0 +1,228 @@
+//! Version history: list, get, restore, delete one, purge.
+
+use chrono::{DateTime, Duration, Utc};
+use envdesk_api::ability::*;
+use envdesk_api::*;
+use envdesk_core::crypto;
+use r2d2_sqlite::rusqlite::Connection;
+
+use super::keys::history_item;
+use super::{check_blob, check_page, check_proof, revision_conflict, Caller, Service};
+use crate::store::{self, NodeIds, VersionRow};
+
+fn parse_id(id: &str) -> ApiResult<i64> {
+    id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| ApiError::not_found(format!("Version `{id}`")))
+}
+
+impl Service {
+    fn locked(&self, v: &VersionRow) -> bool {
+        let Some(days) = self.config.retention_days else { return false };
+        let Ok(created) = DateTime::parse_from_rfc3339(&v.created_at) else { return false };
+        created.with_timezone(&Utc) < self.now() - Duration::days(i64::from(days))
+    }
+
+    fn check_retention(&self, v: &VersionRow) -> ApiResult<()> {
+        if self.locked(v) {
+            return Err(ApiError::new(
+                ErrorCode::VersionLocked,
+                "This version is older than the server's retention period and can no longer be read or restored.",
+            )
+            .with_details(serde_json::json!({
+                "retention_days": self.config.retention_days,
+                "version_created_at": v.created_at,
+            })));
+        }
+        Ok(())
+    }
+
+    fn version_json(&self, v: &VersionRow) -> VersionAttributes {
+        let locked = self.locked(v);
+        VersionAttributes {
+            action: v.action.clone(),
+            size_bytes: v.size_bytes as u64,
+            is_client_encrypted: v.is_client,
+            encryption_key_version: v.key_version.to_string(),
+            key_version: Some(v.key_version.to_string()),
+            created_at: v.created_at.clone(),
+            created_by: v.created_by_id.map(|id| CreatedBy {
+                id: id as u64,
+                name: v.created_by_name.clone().unwrap_or_else(|| "system".into()),
+            }),
+            locked,
+            locked_reason: locked.then(|| "outside the retention period".into()),
+            revision: Some(v.revision as u64),
+        }
+    }
+
+    fn version_row(&self, c: &Connection, caller: &Caller, id: &str) -> ApiResult<VersionRow> {
+        let n = parse_id(id)?;
+        store::version_in_org(c, caller.org_id, n)?.ok_or_else(|| ApiError::not_found(format!("Version `{id}`")))
+    }
+
+    /// `POST /{org}/secrets/versions`: a level's history, newest first.
+    pub fn list_versions(&self, caller: &Caller, req: ListVersionsRequest) -> ApiResult<Page<VersionItem>> {
+        caller.require(SECRET_HISTORY)?;
+        let (limit, offset) = check_page(req.page, req.per_page)?;
+        self.db.read(|c| {
+            let r = self.resolve(c, caller, &req.path)?;
+            let (rows, total) = store::versions_of_node(c, &r.ids().node, limit, offset)?;
+            Ok(Page {
+                data: rows
+                    .iter()
+                    .map(|v| Item {
+                        kind: "secret-versions".into(),
+                        id: v.id.to_string(),
+                        attributes: self.version_json(v),
+                    })
+                    .collect(),
+                meta: PageMeta::new(req.page, limit, total),
+            })
+        })
+    }
+
+    /// `GET /{org}/secrets/versions/{id}`.
+    pub fn get_version(&self, caller: &Caller, id: &str) -> ApiResult<VersionDetail> {
+        caller.require(SECRET_HISTORY)?;
+        self.db.read(|c| {
+            let v = self.version_row(c, caller, id)?;
+            self.check_retention(&v)?;
+            let key = store::key_version(c, v.project_id, v.key_version)?;
+            Ok(VersionDetail {
+                kind: "secret-versions".into(),
+                id: v.id.to_string(),
+                attributes: self.version_json(&v),
+                content: v.content.clone(),
+                key: key.map(|k| history_item(&k, caller.abilities.has(KEY_ROTATE))),
+            })
+        })
+    }
+
+    /// `POST /{org}/secrets/versions/{id}/restore`: the version's content becomes current (a new
+    /// version records it; history is append-only).
+    pub fn restore_version(&self, caller: &Caller, id: &str, req: RestoreRequest) -> ApiResult<RestoreResponse> {
+        caller.require(SECRET_RESTORE)?;
+        if let Some(content) = &req.content {
+            check_blob("content", content)?;
+        }
+        let now = self.now_str();
+        self.db.write(|c| {
+            let v = self.version_row(c, caller, id)?;
+            // The retention gate runs before any key logic.
+            self.check_retention(&v)?;
+            let project = store::project_by_id(c, v.project_id)?.ok_or_else(ApiError::internal)?;
+            let is_client = project.storage_mode == "client";
+            let active = self.active_key(c, &project)?;
+            let content = if let Some(given) = &req.content {
+                if is_client {
+                    check_proof(&active, req.key_proof.as_deref())?;
+                } else {
+                    let dk = self.server_data_key(&active)?;
+                    crypto::decrypt(&dk, given).map_err(|_| {
+                        ApiError::new(ErrorCode::UndecryptableContent, "The content does not decrypt under the current key.")
+                    })?;
+                }
+                given.trim().to_owned()
+            } else {
+                let Some(old) = v.content.clone() else {
+                    return Err(ApiError::validation("version", "This version is empty; there is nothing to restore."));
+                };
+                if v.key_version == active.version {
+                    old
+                } else if is_client {
+                    return Err(ApiError::new(
+                        ErrorCode::ContentRequiredForOldKey,
+                        "This version is encrypted under an older key: decrypt it with that key, re-encrypt it with the current key and send it as content with key_proof.",
+                    ));
+                } else {
+                    let old_key = store::key_version(c, v.project_id, v.key_version)?.ok_or_else(ApiError::internal)?;
+                    let old_dk = self.server_data_key(&old_key)?;
+                    let text = crypto::decrypt(&old_dk, &old).map_err(|_| ApiError::internal())?;
+                    crypto::encrypt(&*self.server_data_key(&active)?, &text)
+                }
+            };
+            let ids = node_ids(c, &v)?;
+            let existing = store::secret_by_node(c, &ids.node)?;
+            let current = existing.as_ref().map_or(0, |s| s.revision);
+            if let Some(base) = req.base_revision {
+                if base as i64 != current {
+                    return Err(revision_conflict(current));
+                }
+            }
+            let (ulid, revision) = match existing {
+                Some(s) => (s.ulid.clone(), store::update_secret(c, s.id, Some(&content), active.version, &now)?),
+                None => {
+                    let ulid = super::new_ulid();
+                    store::insert_secret(c, &ulid, &ids, Some(&content), active.version, &now)?;
+                    (ulid, 1)
+                }
+            };
+            self.record(c, &ids, "restore", Some(&content), active.version, is_client, revision, caller, &now)?;
+            Ok(RestoreResponse {
+                data: RestoreData {
+                    kind: "secrets".into(),
+                    secret_id: ulid,
+                    restored_from: v.id.to_string(),
+                    revision: revision as u64,
+                },
+                message: format!("Version {} restored.", v.id),
+            })
+        })
+    }
+
+    /// `DELETE /{org}/secrets/versions/{id}`.
+    pub fn delete_version(&self, caller: &Caller, id: &str, force: bool) -> ApiResult<()> {
+        caller.require(SECRET_PURGE)?;
+        self.db.write(|c| {
+            let v = self.version_row(c, caller, id)?;
+            if !force && v.content.is_some() {
+                let deleted = store::secret_by_node(c, &v.node)?.is_none_or(|s| s.content.is_none());
+                if deleted && store::count_content_versions(c, &v.node)? == 1 {
+                    return Err(ApiError::new(
+                        ErrorCode::VersionProtected,
+                        "This is the only copy of a deleted level's content; delete it with force=true if you mean it.",
+                    ));
+                }
+            }
+            store::delete_version(c, v.id)?;
+            Ok(())
+        })
+    }
+
+    /// `POST /{org}/secrets/versions/purge`.
+    pub fn purge_versions(&self, caller: &Caller, req: PurgeRequest) -> ApiResult<PurgeResponse> {
+        caller.require(SECRET_PURGE)?;
+        if !req.confirmed {
+            return Err(ApiError::new(
+                ErrorCode::ConfirmationRequired,
+                "Purging history cannot be undone: send confirmed=true.",
+            ));
+        }
+        self.db.write(|c| {
+            let n = match req.scope {
+                PurgeScope::Level => {
+                    let r = self.resolve(c, caller, &req.path)?;
+                    store::purge_node(c, &r.ids().node)?
+                }
+                PurgeScope::Project => {
+                    let r = self.resolve(c, caller, &NodePath::project(&req.path.project))?;
+                    store::purge_project(c, r.project.id)?
+                }
+            };
+            Ok(PurgeResponse { data: PurgeData { purged_count: n as u64 }, message: format!("{n} versions purged.") })
+        })
+    }
+}
+
+/// The node ids of a version's level.
+fn node_ids(c: &Connection, v: &VersionRow) -> ApiResult<NodeIds> {
+    let (kind, id) = v.node.split_at(1);
+    let id: i64 = id.parse().map_err(|_| ApiError::internal())?;
+    Ok(match kind {
+        "p" => NodeIds { node: v.node.clone(), project: v.project_id, target: None, environment: None },
+        "t" => NodeIds { node: v.node.clone(), project: v.project_id, target: Some(id), environment: None },
+        _ => {
+            let e = store::env_by_id(c, id)?.ok_or_else(ApiError::internal)?;
+            NodeIds { node: v.node.clone(), project: v.project_id, target: Some(e.target_id), environment: Some(id) }
+        }
+    })
+}
