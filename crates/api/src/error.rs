@@ -167,7 +167,7 @@ pub struct ApiError {
     pub message: String,
     /// Structured details (e.g. `current_revision`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<Box<serde_json::Value>>,
     /// Field errors of a validation failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<BTreeMap<String, Vec<String>>>,
@@ -183,7 +183,7 @@ impl ApiError {
     }
     /// Adds details.
     pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
     /// 404 naming what was not found.

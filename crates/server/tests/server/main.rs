@@ -1,1 +1,12 @@
+//! envdesk-server over real HTTP (bound to 127.0.0.1:0), one test binary.
 
+mod abilities;
+mod client_managed;
+mod concurrency;
+mod crash;
+mod endpoints;
+mod keys;
+mod shapes;
+mod support;
+mod versions;
+mod zero_knowledge;

@@ -1,0 +1,165 @@
+//! A real server on a free port, and a small HTTP client.
+
+use std::sync::Arc;
+
+use envdesk_core::crypto::{self, DataKey, KeyCheck, ProjectKey};
+use envdesk_server::{Config, Db, MasterKey, Running, Service, Synchronous};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// PBKDF2 iterations used in tests (the code path is the same; 600,000 is only slower).
+pub const ITERS: u32 = 1000;
+
+pub struct TestServer {
+    pub url: String,
+    pub org: String,
+    pub token: String,
+    pub service: Arc<Service>,
+    pub _dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    running: Option<Running>,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn code(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn ok(&self) -> &Value {
+        assert!((200..300).contains(&self.status), "expected success, got {} {}", self.status, self.body);
+        &self.body
+    }
+    #[track_caller]
+    pub fn err(&self, status: u16, code: &str) {
+        assert_eq!((self.status, self.code()), (status, code), "body: {}", self.body);
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error has a message: {}", self.body);
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(Config { retention_days: None, kdf_iterations: ITERS }, true, None).await
+    }
+
+    pub async fn start_with(config: Config, master: bool, rate: Option<u32>) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("envdesk.db"), Synchronous::Normal).unwrap();
+        let master = master.then(|| MasterKey::generate().0);
+        let service = Arc::new(Service::new(db, master, config));
+        let org = service.create_organization("Acme").unwrap();
+        let token = service.create_token_for(&org.id, "admin", &["*".into()]).unwrap();
+        let running = envdesk_server::spawn(service.clone(), "127.0.0.1:0", rate).await.unwrap();
+        TestServer {
+            url: running.url(),
+            org: org.id,
+            token: token.token.to_string(),
+            service,
+            _dir: dir,
+            http: reqwest::Client::new(),
+            running: Some(running),
+        }
+    }
+
+    /// A token of this organization with exactly `abilities`.
+    pub fn token_with(&self, abilities: &[&str]) -> String {
+        let list: Vec<String> = abilities.iter().map(|s| s.to_string()).collect();
+        self.service.create_token_for(&self.org, "limited", &list).unwrap().token.to_string()
+    }
+
+    pub async fn call_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<Value>) -> Resp {
+        let url = format!("{}/api/v1/{}", self.url, path.trim_start_matches('/'));
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap();
+        let body =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Resp { status, body, headers }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Resp {
+        self.call_as(Some(&self.token), method, path, body).await
+    }
+    pub async fn get(&self, path: &str) -> Resp {
+        self.call(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(body)).await
+    }
+    /// `path` under the organization.
+    pub fn o(&self, rest: &str) -> String {
+        format!("{}/{}", self.org, rest.trim_start_matches('/'))
+    }
+
+    /// Creates a server-managed project with a target and an environment.
+    pub async fn tree(&self, p: &str, t: &str, e: &str) {
+        self.post(&self.o("projects"), json!({"name": p, "storage_mode": "server"})).await.ok();
+        self.post(&self.o(&format!("{p}/targets")), json!({"name": t})).await.ok();
+        self.post(&self.o(&format!("{p}/{t}/environments")), json!({"name": e, "status": "production"})).await.ok();
+    }
+
+    /// The data key of a server-managed project, as a client gets it.
+    pub async fn server_key(&self, project: &str) -> DataKey {
+        let r = self.get(&self.o(&format!("{project}/encryption-key"))).await;
+        let content: Value = serde_json::from_str(r.ok()["data"]["attributes"]["content"].as_str().unwrap()).unwrap();
+        let k = &content["key"];
+        let key = ProjectKey::new(k["key"].as_str().unwrap()).unwrap();
+        DataKey::for_descriptor(&key, k["key_check_salt"].as_str(), k["key_check_iterations"].as_i64(), false).unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+    }
+}
+
+/// A client-managed key with its proof parameters.
+pub struct ClientKey {
+    pub key: ProjectKey,
+    pub check: KeyCheck,
+    pub data: DataKey,
+}
+
+impl ClientKey {
+    pub fn new() -> ClientKey {
+        let key = ProjectKey::generate();
+        let check = KeyCheck::with_iterations(&key, ITERS);
+        let data = DataKey::for_descriptor(
+            &key,
+            Some(&check.key_check_salt),
+            Some(i64::from(check.key_check_iterations)),
+            true,
+        )
+        .unwrap();
+        ClientKey { key, check, data }
+    }
+    pub fn proof(&self) -> String {
+        crypto::key_proof(&self.key, &crypto::decode_salt(&self.check.key_check_salt).unwrap(), ITERS)
+    }
+    pub fn create_body(&self, name: &str) -> Value {
+        json!({
+            "name": name,
+            "storage_mode": "client",
+            "key_check": self.check.key_check,
+            "key_check_salt": self.check.key_check_salt,
+            "key_check_iterations": self.check.key_check_iterations,
+        })
+    }
+    pub fn encrypt(&self, text: &str) -> String {
+        crypto::encrypt(&self.data, text.as_bytes())
+    }
+}
