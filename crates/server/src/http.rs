@@ -18,7 +18,6 @@ use axum::Router;
 use envdesk_api::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::service::{Caller, Service};
 
@@ -73,16 +72,17 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 enum Reply {
-    Json(StatusCode, Value),
+    /// A JSON body, already serialised.
+    Json(StatusCode, Vec<u8>),
     NoContent,
 }
 
 fn ok<T: Serialize>(v: T) -> ApiResult<Reply> {
-    Ok(Reply::Json(StatusCode::OK, serde_json::to_value(v).map_err(|_| ApiError::internal())?))
+    Ok(Reply::Json(StatusCode::OK, serde_json::to_vec(&v).map_err(|_| ApiError::internal())?))
 }
 
 fn created<T: Serialize>(v: T) -> ApiResult<Reply> {
-    Ok(Reply::Json(StatusCode::CREATED, serde_json::to_value(v).map_err(|_| ApiError::internal())?))
+    Ok(Reply::Json(StatusCode::CREATED, serde_json::to_vec(&v).map_err(|_| ApiError::internal())?))
 }
 
 fn error_response(e: &ApiError) -> Response {
@@ -132,19 +132,6 @@ async fn handle(st: &Arc<AppState>, method: Method, uri: &Uri, headers: &HeaderM
         let e = ApiError::new(ErrorCode::Unauthenticated, "Send an API token as `Authorization: Bearer <token>`.");
         return (error_response(&e), "-".into());
     };
-    let service = st.service.clone();
-    let caller = match tokio::task::spawn_blocking(move || service.authenticate(&token)).await {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => return (error_response(&e), "-".into()),
-        Err(_) => return (error_response(&ApiError::internal()), "-".into()),
-    };
-    if let Some(rate) = &st.rate {
-        if let Err(wait) = rate.check(caller.org_id) {
-            let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
-            e.retry_after = Some(wait);
-            return (error_response(&e), "-".into());
-        }
-    }
     let too_large =
         || error_response(&ApiError::new(ErrorCode::PayloadTooLarge, "The request body is larger than 1 MiB."));
     if headers
@@ -163,13 +150,27 @@ async fn handle(st: &Arc<AppState>, method: Method, uri: &Uri, headers: &HeaderM
     let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
     let query = parse_query(uri.query().unwrap_or(""));
     let route = route_shape(&segs);
-    let service = st.service.clone();
+    let st = st.clone();
     let full_path = uri.path().to_owned();
-    let result =
-        tokio::task::spawn_blocking(move || dispatch(&service, &caller, &method, &segs, &query, &body, &full_path))
-            .await;
+    // Authentication and the operation share one blocking task (one hop off the async runtime).
+    let result = tokio::task::spawn_blocking(move || {
+        let caller = st.service.authenticate(&token)?;
+        if let Some(rate) = &st.rate {
+            if let Err(wait) = rate.check(caller.org_id) {
+                let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
+                e.retry_after = Some(wait);
+                return Err(e);
+            }
+        }
+        dispatch(&st.service, &caller, &method, &segs, &query, &body, &full_path)
+    })
+    .await;
     let resp = match result {
-        Ok(Ok(Reply::Json(status, v))) => (status, axum::Json(v)).into_response(),
+        Ok(Ok(Reply::Json(status, bytes))) => {
+            let mut r = (status, bytes).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
         Ok(Ok(Reply::NoContent)) => StatusCode::NO_CONTENT.into_response(),
         Ok(Err(e)) => error_response(&e),
         Err(_) => error_response(&ApiError::internal()),

@@ -16,7 +16,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create the database and an organization; print its id and a `*` token (shown once).
+    /// Create the database and an organization; print its id and a `*` token (shown once). Also
+    /// writes a master key to `<db>.master-key` (mode 0600), which `serve` uses by default.
     Init {
         /// Database file.
         #[arg(long, env = "ENVDESK_DB")]
@@ -24,6 +25,9 @@ enum Command {
         /// Organization name.
         #[arg(long, default_value = "My organization")]
         name: String,
+        /// Do not write a master key (the server will then refuse server-managed projects).
+        #[arg(long)]
+        no_master_key: bool,
     },
     /// Manage API tokens.
     Token {
@@ -38,7 +42,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "ENVDESK_LISTEN", default_value = "127.0.0.1:8787")]
         listen: String,
-        /// File holding the master key (base64 of 32 bytes). `ENVDESK_MASTER_KEY` may hold it instead.
+        /// File holding the master key (base64 of 32 bytes). `ENVDESK_MASTER_KEY` may hold it instead;
+        /// with neither, `<db>.master-key` is used when it exists.
         #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
         master_key_file: Option<PathBuf>,
         /// Lock versions older than this many days (403 version_locked).
@@ -95,12 +100,41 @@ fn api<T>(r: Result<T, envdesk_api::ApiError>) -> Result<T> {
     r.map_err(|e| anyhow::anyhow!("{}", e.message))
 }
 
-fn master_key(file: Option<PathBuf>) -> Result<Option<MasterKey>> {
-    let text = match file {
-        Some(path) => Some(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?),
-        None => std::env::var("ENVDESK_MASTER_KEY").ok(),
+fn default_master_key_file(db: &std::path::Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".master-key");
+    PathBuf::from(name)
+}
+
+fn master_key(file: Option<PathBuf>, db: &std::path::Path) -> Result<Option<MasterKey>> {
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the master key file {}", path.display()))
+    };
+    let text = match (file, std::env::var("ENVDESK_MASTER_KEY").ok()) {
+        (Some(path), _) => Some(read(&path)?),
+        (None, Some(env)) => Some(env),
+        (None, None) => {
+            let default = default_master_key_file(db);
+            if default.exists() {
+                Some(read(&default)?)
+            } else {
+                None
+            }
+        }
     };
     text.map(|t| MasterKey::from_base64(&t).map_err(|e| anyhow::anyhow!(e))).transpose()
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)?;
+    Ok(())
 }
 
 async fn shutdown_signal() {
@@ -125,13 +159,21 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Init { db, name } => {
+        Command::Init { db, name, no_master_key } => {
             let s = open(&db, Synchronous::Full, None, Config::default())?;
             if !api(s.organizations())?.is_empty() {
                 bail!(
                     "{} already has an organization; use `envdesk-server token create` for another token",
                     db.display()
                 );
+            }
+            if !no_master_key {
+                let path = default_master_key_file(&db);
+                if !path.exists() {
+                    let (_, b64) = MasterKey::generate();
+                    write_private(&path, b64.as_bytes())?;
+                    eprintln!("master key written to {} (keep it with backups of the database)", path.display());
+                }
             }
             let org = api(s.create_organization(&name))?;
             let token = api(s.create_token_for(&org.id, "admin", &["*".to_owned()]))?;
@@ -181,7 +223,7 @@ async fn main() -> Result<()> {
                 "normal" => Synchronous::Normal,
                 other => bail!("--synchronous must be full or normal, not {other}"),
             };
-            let master = master_key(master_key_file)?;
+            let master = master_key(master_key_file, &db)?;
             if master.is_none() {
                 tracing::warn!("no master key: server-managed projects are refused (422 server_keys_unavailable)");
             }

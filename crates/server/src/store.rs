@@ -33,25 +33,25 @@ fn org(r: &Row<'_>) -> R<OrgRow> {
 const ORG_COLS: &str = "id, ulid, name, slug, status, created_at, updated_at";
 
 pub fn insert_org(c: &Connection, ulid: &str, name: &str, slug: &str, now: &str) -> Q<i64> {
-    c.execute(
-        "INSERT INTO organizations (ulid, name, slug, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4)",
-        params![ulid, name, slug, now],
-    )?;
+    c.prepare_cached("INSERT INTO organizations (ulid, name, slug, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4)")?.execute(params![ulid, name, slug, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn org_by_id(c: &Connection, id: i64) -> Q<Option<OrgRow>> {
-    Ok(c.query_row(&format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1"), [id], org).optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1"))?
+        .query_row([id], org)
+        .optional()?)
 }
 
 pub fn orgs(c: &Connection) -> Q<Vec<OrgRow>> {
-    let mut st = c.prepare(&format!("SELECT {ORG_COLS} FROM organizations ORDER BY id"))?;
+    let mut st = c.prepare_cached(&format!("SELECT {ORG_COLS} FROM organizations ORDER BY id"))?;
     let rows = st.query_map([], org)?;
     Ok(rows.collect::<R<Vec<_>>>()?)
 }
 
 pub fn update_org_name(c: &Connection, id: i64, name: &str, now: &str) -> Q<()> {
-    c.execute("UPDATE organizations SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, name, now])?;
+    c.prepare_cached("UPDATE organizations SET name = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, name, now])?;
     Ok(())
 }
 
@@ -83,19 +83,21 @@ fn token(r: &Row<'_>) -> R<TokenRow> {
 }
 
 pub fn insert_token(c: &Connection, org: i64, name: &str, hash: &[u8], abilities: &str, now: &str) -> Q<i64> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO api_tokens (organization_id, name, token_hash, abilities, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![org, name, hash, abilities, now],
-    )?;
+    )?
+    .execute(params![org, name, hash, abilities, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn token_by_hash(c: &Connection, hash: &[u8]) -> Q<Option<TokenRow>> {
-    Ok(c.query_row(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = ?1"), [hash], token).optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = ?1"))?
+        .query_row([hash], token)
+        .optional()?)
 }
 
 pub fn tokens(c: &Connection, org: Option<i64>) -> Q<Vec<TokenRow>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {TOKEN_COLS} FROM api_tokens WHERE ?1 IS NULL OR organization_id = ?1 ORDER BY id"
     ))?;
     let rows = st.query_map([org], token)?;
@@ -103,14 +105,11 @@ pub fn tokens(c: &Connection, org: Option<i64>) -> Q<Vec<TokenRow>> {
 }
 
 pub fn revoke_token(c: &Connection, id: i64, org: Option<i64>, now: &str) -> Q<usize> {
-    Ok(c.execute(
-        "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2) AND revoked_at IS NULL",
-        params![id, org, now],
-    )?)
+    Ok(c.prepare_cached("UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2) AND revoked_at IS NULL")?.execute(params![id, org, now])?)
 }
 
 pub fn touch_token(c: &Connection, id: i64, now: &str) -> Q<()> {
-    c.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![id, now])?;
+    c.prepare_cached("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")?.execute(params![id, now])?;
     Ok(())
 }
 
@@ -164,31 +163,27 @@ pub struct NewProject<'a> {
 }
 
 pub fn insert_project(c: &Connection, org: i64, p: &NewProject<'_>, now: &str) -> Q<i64> {
-    c.execute(
-        "INSERT INTO projects (ulid, organization_id, name, slug, description, secret_format, storage_mode, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, p.storage_mode, now],
-    )?;
+    c.prepare_cached("INSERT INTO projects (ulid, organization_id, name, slug, description, secret_format, storage_mode, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, p.storage_mode, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn project_by_slug(c: &Connection, org: i64, slug: &str) -> Q<Option<ProjectRow>> {
-    Ok(c.query_row(
-        &format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 AND p.slug = ?2"),
-        params![org, slug],
-        project,
-    )
-    .optional()?)
+    Ok(c.prepare_cached(&format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 AND p.slug = ?2"))?
+        .query_row(params![org, slug], project)
+        .optional()?)
 }
 
 pub fn project_by_id(c: &Connection, id: i64) -> Q<Option<ProjectRow>> {
-    Ok(c.query_row(&format!("{PROJECT_SELECT} WHERE p.id = ?1"), [id], project).optional()?)
+    Ok(c.prepare_cached(&format!("{PROJECT_SELECT} WHERE p.id = ?1"))?.query_row([id], project).optional()?)
 }
 
 pub fn projects(c: &Connection, org: i64, limit: u32, offset: u64) -> Q<(Vec<ProjectRow>, u64)> {
-    let total: i64 = c.query_row("SELECT COUNT(*) FROM projects WHERE organization_id = ?1", [org], |r| r.get(0))?;
-    let mut st =
-        c.prepare(&format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 ORDER BY p.name, p.id LIMIT ?2 OFFSET ?3"))?;
+    let total: i64 =
+        c.prepare_cached("SELECT COUNT(*) FROM projects WHERE organization_id = ?1")?.query_row([org], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
+        "{PROJECT_SELECT} WHERE p.organization_id = ?1 ORDER BY p.name, p.id LIMIT ?2 OFFSET ?3"
+    ))?;
     let rows = st.query_map(params![org, limit, offset as i64], project)?.collect::<R<Vec<_>>>()?;
     Ok((rows, total as u64))
 }
@@ -203,15 +198,16 @@ pub fn update_node(
     description: Option<&str>,
     now: &str,
 ) -> Q<()> {
-    c.execute(
-        &format!("UPDATE {} SET name = ?2, slug = ?3, description = ?4, updated_at = ?5 WHERE id = ?1", table.name()),
-        params![id, name, slug, description, now],
-    )?;
+    c.prepare_cached(&format!(
+        "UPDATE {} SET name = ?2, slug = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
+        table.name()
+    ))?
+    .execute(params![id, name, slug, description, now])?;
     Ok(())
 }
 
 pub fn delete_node(c: &Connection, table: Table, id: i64) -> Q<()> {
-    c.execute(&format!("DELETE FROM {} WHERE id = ?1", table.name()), [id])?;
+    c.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", table.name()))?.execute([id])?;
     Ok(())
 }
 
@@ -272,26 +268,25 @@ pub fn insert_target(
     description: Option<&str>,
     now: &str,
 ) -> Q<i64> {
-    c.execute(
-        "INSERT INTO targets (ulid, project_id, name, slug, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![ulid, project, name, slug, description, now],
-    )?;
+    c.prepare_cached("INSERT INTO targets (ulid, project_id, name, slug, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![ulid, project, name, slug, description, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn target_by_slug(c: &Connection, project: i64, slug: &str) -> Q<Option<TargetRow>> {
-    Ok(c.query_row(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 AND t.slug = ?2"), params![project, slug], target)
+    Ok(c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 AND t.slug = ?2"))?
+        .query_row(params![project, slug], target)
         .optional()?)
 }
 
 pub fn target_by_id(c: &Connection, id: i64) -> Q<Option<TargetRow>> {
-    Ok(c.query_row(&format!("{TARGET_SELECT} WHERE t.id = ?1"), [id], target).optional()?)
+    Ok(c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.id = ?1"))?.query_row([id], target).optional()?)
 }
 
 pub fn targets(c: &Connection, project: i64, limit: u32, offset: u64) -> Q<(Vec<TargetRow>, u64)> {
-    let total: i64 = c.query_row("SELECT COUNT(*) FROM targets WHERE project_id = ?1", [project], |r| r.get(0))?;
+    let total: i64 =
+        c.prepare_cached("SELECT COUNT(*) FROM targets WHERE project_id = ?1")?.query_row([project], |r| r.get(0))?;
     let mut st =
-        c.prepare(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 ORDER BY t.name, t.id LIMIT ?2 OFFSET ?3"))?;
+        c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 ORDER BY t.name, t.id LIMIT ?2 OFFSET ?3"))?;
     let rows = st.query_map(params![project, limit, offset as i64], target)?.collect::<R<Vec<_>>>()?;
     Ok((rows, total as u64))
 }
@@ -337,30 +332,28 @@ pub struct NewEnv<'a> {
 }
 
 pub fn insert_env(c: &Connection, target: i64, e: &NewEnv<'_>, now: &str) -> Q<i64> {
-    c.execute(
-        "INSERT INTO environments (ulid, target_id, name, slug, description, status, is_production, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![e.ulid, target, e.name, e.slug, e.description, e.status, e.is_production, now],
-    )?;
+    c.prepare_cached("INSERT INTO environments (ulid, target_id, name, slug, description, status, is_production, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![e.ulid, target, e.name, e.slug, e.description, e.status, e.is_production, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn env_by_slug(c: &Connection, target: i64, slug: &str) -> Q<Option<EnvRow>> {
-    Ok(c.query_row(
-        &format!("SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 AND slug = ?2"),
-        params![target, slug],
-        env,
-    )
-    .optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 AND slug = ?2"))?
+        .query_row(params![target, slug], env)
+        .optional()?)
 }
 
 pub fn env_by_id(c: &Connection, id: i64) -> Q<Option<EnvRow>> {
-    Ok(c.query_row(&format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1"), [id], env).optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1"))?
+        .query_row([id], env)
+        .optional()?)
 }
 
 pub fn envs(c: &Connection, target: i64, limit: u32, offset: u64) -> Q<(Vec<EnvRow>, u64)> {
-    let total: i64 = c.query_row("SELECT COUNT(*) FROM environments WHERE target_id = ?1", [target], |r| r.get(0))?;
-    let mut st = c.prepare(&format!(
+    let total: i64 = c
+        .prepare_cached("SELECT COUNT(*) FROM environments WHERE target_id = ?1")?
+        .query_row([target], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
         "SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3"
     ))?;
     let rows = st.query_map(params![target, limit, offset as i64], env)?.collect::<R<Vec<_>>>()?;
@@ -368,10 +361,11 @@ pub fn envs(c: &Connection, target: i64, limit: u32, offset: u64) -> Q<(Vec<EnvR
 }
 
 pub fn update_env_status(c: &Connection, id: i64, status: &str, is_production: bool) -> Q<()> {
-    c.execute(
-        "UPDATE environments SET status = ?2, is_production = ?3 WHERE id = ?1",
-        params![id, status, is_production],
-    )?;
+    c.prepare_cached("UPDATE environments SET status = ?2, is_production = ?3 WHERE id = ?1")?.execute(params![
+        id,
+        status,
+        is_production
+    ])?;
     Ok(())
 }
 
@@ -419,39 +413,28 @@ pub struct NewKey<'a> {
 
 /// Inserts a new active key version, retiring the previous active one (frozen from then on).
 pub fn insert_key(c: &Connection, project: i64, k: &NewKey<'_>, now: &str) -> Q<i64> {
-    c.execute(
-        "UPDATE project_keys SET is_active = 0, rotated_at = ?2 WHERE project_id = ?1 AND is_active = 1",
-        params![project, now],
-    )?;
-    c.execute(
-        "INSERT INTO project_keys (project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
-        params![project, k.version, k.managed, k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now],
-    )?;
+    c.prepare_cached("UPDATE project_keys SET is_active = 0, rotated_at = ?2 WHERE project_id = ?1 AND is_active = 1")?
+        .execute(params![project, now])?;
+    c.prepare_cached("INSERT INTO project_keys (project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![project, k.version, k.managed, k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn active_key(c: &Connection, project: i64) -> Q<Option<KeyRow>> {
-    Ok(c.query_row(
-        &format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND is_active = 1"),
-        [project],
-        key,
-    )
-    .optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND is_active = 1"))?
+        .query_row([project], key)
+        .optional()?)
 }
 
 pub fn key_version(c: &Connection, project: i64, version: i64) -> Q<Option<KeyRow>> {
-    Ok(c.query_row(
-        &format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND version = ?2"),
-        params![project, version],
-        key,
-    )
-    .optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND version = ?2"))?
+        .query_row(params![project, version], key)
+        .optional()?)
 }
 
 /// Active first, then by descending version.
 pub fn keys(c: &Connection, project: i64) -> Q<Vec<KeyRow>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 ORDER BY is_active DESC, version DESC"
     ))?;
     let rows = st.query_map([project], key)?;
@@ -484,11 +467,13 @@ fn secret(r: &Row<'_>) -> R<SecretRow> {
 }
 
 pub fn secret_by_node(c: &Connection, node: &str) -> Q<Option<SecretRow>> {
-    Ok(c.query_row(&format!("SELECT {SECRET_COLS} FROM secrets WHERE node = ?1"), [node], secret).optional()?)
+    Ok(c.prepare_cached(&format!("SELECT {SECRET_COLS} FROM secrets WHERE node = ?1"))?
+        .query_row([node], secret)
+        .optional()?)
 }
 
 pub fn secrets_of_project(c: &Connection, project: i64) -> Q<Vec<SecretRow>> {
-    let mut st = c.prepare(&format!("SELECT {SECRET_COLS} FROM secrets WHERE project_id = ?1 ORDER BY id"))?;
+    let mut st = c.prepare_cached(&format!("SELECT {SECRET_COLS} FROM secrets WHERE project_id = ?1 ORDER BY id"))?;
     let rows = st.query_map([project], secret)?;
     Ok(rows.collect::<R<Vec<_>>>()?)
 }
@@ -510,24 +495,17 @@ pub fn insert_secret(
     key_version: i64,
     now: &str,
 ) -> Q<i64> {
-    c.execute(
-        "INSERT INTO secrets (ulid, node, project_id, target_id, environment_id, content, key_version, revision, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
-        params![ulid, n.node, n.project, n.target, n.environment, content, key_version, now],
-    )?;
+    c.prepare_cached("INSERT INTO secrets (ulid, node, project_id, target_id, environment_id, content, key_version, revision, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![ulid, n.node, n.project, n.target, n.environment, content, key_version, now])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn update_secret(c: &Connection, id: i64, content: Option<&str>, key_version: i64, now: &str) -> Q<i64> {
-    Ok(c.query_row(
-        "UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision",
-        params![id, content, key_version, now],
-        |r| r.get(0),
-    )?)
+    Ok(c.prepare_cached("UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision")?.query_row(params![id, content, key_version, now], |r| r.get(0))?)
 }
 
 pub fn delete_secret_row(c: &Connection, id: i64) -> Q<()> {
-    c.execute("DELETE FROM secrets WHERE id = ?1", [id])?;
+    c.prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([id])?;
     Ok(())
 }
 
@@ -578,10 +556,8 @@ pub struct NewVersion<'a> {
 
 pub fn insert_version(c: &Connection, n: &NodeIds, v: &NewVersion<'_>, now: &str) -> Q<i64> {
     let size = v.content.map_or(0, str::len) as i64;
-    c.execute(
-        "INSERT INTO secret_versions (node, project_id, target_id, environment_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![
+    c.prepare_cached("INSERT INTO secret_versions (node, project_id, target_id, environment_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(params![
             n.node,
             n.project,
             n.target,
@@ -595,14 +571,14 @@ pub fn insert_version(c: &Connection, n: &NodeIds, v: &NewVersion<'_>, now: &str
             now,
             v.created_by.map(|c| c.0),
             v.created_by.map(|c| c.1)
-        ],
-    )?;
+        ])?;
     Ok(c.last_insert_rowid())
 }
 
 pub fn versions_of_node(c: &Connection, node: &str, limit: u32, offset: u64) -> Q<(Vec<VersionRow>, u64)> {
-    let total: i64 = c.query_row("SELECT COUNT(*) FROM secret_versions WHERE node = ?1", [node], |r| r.get(0))?;
-    let mut st = c.prepare(&format!(
+    let total: i64 =
+        c.prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1")?.query_row([node], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
         "SELECT {VERSION_COLS} FROM secret_versions WHERE node = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
     ))?;
     let rows = st.query_map(params![node, limit, offset as i64], version)?.collect::<R<Vec<_>>>()?;
@@ -611,46 +587,41 @@ pub fn versions_of_node(c: &Connection, node: &str, limit: u32, offset: u64) -> 
 
 /// A version, only if it belongs to a project of `org`.
 pub fn version_in_org(c: &Connection, org: i64, id: i64) -> Q<Option<VersionRow>> {
-    Ok(c.query_row(
-        &format!(
+    Ok(c.prepare_cached(&format!(
             "SELECT {} FROM secret_versions v JOIN projects p ON v.project_id = p.id WHERE v.id = ?1 AND p.organization_id = ?2",
             VERSION_COLS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")
-        ),
-        params![id, org],
-        version,
-    )
+        ))?.query_row(params![id, org], version)
     .optional()?)
 }
 
 pub fn count_content_versions(c: &Connection, node: &str) -> Q<u64> {
-    let n: i64 =
-        c.query_row("SELECT COUNT(*) FROM secret_versions WHERE node = ?1 AND content IS NOT NULL", [node], |r| {
-            r.get(0)
-        })?;
+    let n: i64 = c
+        .prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1 AND content IS NOT NULL")?
+        .query_row([node], |r| r.get(0))?;
     Ok(n as u64)
 }
 
 pub fn delete_version(c: &Connection, id: i64) -> Q<()> {
-    c.execute("DELETE FROM secret_versions WHERE id = ?1", [id])?;
+    c.prepare_cached("DELETE FROM secret_versions WHERE id = ?1")?.execute([id])?;
     Ok(())
 }
 
 pub fn purge_node(c: &Connection, node: &str) -> Q<usize> {
-    Ok(c.execute("DELETE FROM secret_versions WHERE node = ?1", [node])?)
+    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE node = ?1")?.execute([node])?)
 }
 
 pub fn purge_project(c: &Connection, project: i64) -> Q<usize> {
-    Ok(c.execute("DELETE FROM secret_versions WHERE project_id = ?1", [project])?)
+    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE project_id = ?1")?.execute([project])?)
 }
 
 /// Versions of a project whose blob is under another key version than `active`.
 pub fn pending_versions(c: &Connection, project: i64, active: i64, limit: u32) -> Q<(Vec<VersionRow>, u64)> {
-    let total: i64 = c.query_row(
-        "SELECT COUNT(*) FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL",
-        params![project, active],
-        |r| r.get(0),
-    )?;
-    let mut st = c.prepare(&format!(
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT COUNT(*) FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL",
+        )?
+        .query_row(params![project, active], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
         "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL ORDER BY id LIMIT ?3"
     ))?;
     let rows = st.query_map(params![project, active, limit], version)?.collect::<R<Vec<_>>>()?;
@@ -658,7 +629,7 @@ pub fn pending_versions(c: &Connection, project: i64, active: i64, limit: u32) -
 }
 
 pub fn versions_of_project(c: &Connection, project: i64) -> Q<Vec<VersionRow>> {
-    let mut st = c.prepare(&format!(
+    let mut st = c.prepare_cached(&format!(
         "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND content IS NOT NULL"
     ))?;
     let rows = st.query_map([project], version)?;
@@ -666,9 +637,7 @@ pub fn versions_of_project(c: &Connection, project: i64) -> Q<Vec<VersionRow>> {
 }
 
 pub fn set_version_content(c: &Connection, id: i64, content: &str, key_version: i64) -> Q<()> {
-    c.execute(
-        "UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1",
-        params![id, content, content.len() as i64, key_version],
-    )?;
+    c.prepare_cached("UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1")?
+        .execute(params![id, content, content.len() as i64, key_version])?;
     Ok(())
 }
