@@ -1,0 +1,114 @@
+//! The client's errors: typed, with a stable code for the UI, and never a secret in a message.
+
+use envdesk_api::{ApiError, ErrorCode};
+use envdesk_core::crypto::CryptoError;
+
+/// Why a client operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The server (or the local vault) refused, or could not be reached.
+    #[error("{}", .0.message)]
+    Api(#[from] ApiError),
+    /// The project's key is not unlocked.
+    #[error("The project `{project}` is locked; unlock it first.")]
+    Locked {
+        /// Project slug.
+        project: String,
+    },
+    /// A client-managed project whose key is not in the key store.
+    #[error("The key of `{project}` is not on this computer; enter it (or its passphrase) to unlock.")]
+    KeyNeeded {
+        /// Project slug.
+        project: String,
+    },
+    /// The key given does not open this project.
+    #[error("That key does not open `{project}`. Nothing was changed.")]
+    WrongKey {
+        /// Project slug.
+        project: String,
+    },
+    /// Content that does not decrypt or is not text.
+    #[error("The content of {what} could not be decrypted: {source}")]
+    Crypto {
+        /// Which content.
+        what: String,
+        /// Why.
+        source: CryptoError,
+    },
+    /// A key or passphrase that cannot be used.
+    #[error("{0}")]
+    BadKey(CryptoError),
+    /// The level's text is not valid `.env` (where parsed text is needed).
+    #[error("The {level} level is not valid .env text: {error}")]
+    Parse {
+        /// Which level.
+        level: String,
+        /// The parse error (line, column, message; never a value).
+        error: envdesk_core::dotenv::ParseError,
+    },
+    /// An import file that cannot be read.
+    #[error("The file cannot be imported: {0}")]
+    Import(String),
+    /// An export that cannot be written in that format.
+    #[error("{0}")]
+    Export(#[from] envdesk_core::export::ExportError),
+    /// Templates that did not resolve (export with templates resolved).
+    #[error("Some templates do not resolve: {0}")]
+    Template(String),
+    /// A version under a key this computer does not have.
+    #[error("This version is encrypted under key version {key_version}, which is not on this computer{hint}.")]
+    OldKeyUnavailable {
+        /// The version's key version.
+        key_version: String,
+        /// What to do.
+        hint: &'static str,
+    },
+    /// The OS key store failed.
+    #[error("The system keychain failed: {0}")]
+    KeyStore(String),
+    /// A local file (drafts, the local vault) failed.
+    #[error("A local file could not be read or written: {0}")]
+    Io(String),
+    /// Something the caller asked for that does not make sense.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ClientError {
+    /// A stable code for the UI to switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClientError::Api(e) => e.code.as_str(),
+            ClientError::Locked { .. } => "locked",
+            ClientError::KeyNeeded { .. } => "key_needed",
+            ClientError::WrongKey { .. } => "wrong_key",
+            ClientError::Crypto { .. } => "undecryptable",
+            ClientError::BadKey(_) => "bad_key",
+            ClientError::Parse { .. } => "parse_error",
+            ClientError::Import(_) => "import_failed",
+            ClientError::Export(_) => "export_failed",
+            ClientError::Template(_) => "template_error",
+            ClientError::OldKeyUnavailable { .. } => "old_key_unavailable",
+            ClientError::KeyStore(_) => "keychain_error",
+            ClientError::Io(_) => "io_error",
+            ClientError::Invalid(_) => "invalid",
+        }
+    }
+    /// The API error code, if this is an API error.
+    pub fn api_code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Api(e) => Some(e.code),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for ClientError {
+    fn from(e: std::io::Error) -> ClientError {
+        ClientError::Io(e.to_string())
+    }
+}
+
+/// A shorthand.
+pub type Result<T> = std::result::Result<T, ClientError>;

@@ -1,0 +1,97 @@
+//! Drafts: unsaved text kept encrypted (with the project's data key) in the data directory, offered
+//! back after a crash, removed after a successful save. A draft file names its path and revision;
+//! its text is a blob only the project's key opens.
+
+use std::path::PathBuf;
+
+use envdesk_api::NodePath;
+use envdesk_core::crypto;
+use sha2::{Digest, Sha256};
+
+use super::Vault;
+use crate::error::{ClientError, Result};
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DraftFile {
+    connection: String,
+    path: NodePath,
+    project_id: String,
+    base_revision: u64,
+    key_version: u64,
+    blob: String,
+    saved_at: String,
+}
+
+/// A draft as listed (no text).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DraftInfo {
+    /// The level.
+    pub path: NodePath,
+    /// The revision the text was based on.
+    pub base_revision: u64,
+    /// When it was kept (RFC 3339).
+    pub saved_at: String,
+}
+
+impl Vault {
+    fn draft_path(&self, path: &NodePath) -> PathBuf {
+        let mut h = Sha256::new();
+        h.update(self.connection.as_bytes());
+        h.update([0]);
+        h.update(path.display().as_bytes());
+        let name: String = h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect();
+        self.drafts_dir.join(format!("{name}.draft.json"))
+    }
+
+    /// Keeps `text` as the draft of `path` (encrypted with the project's key).
+    pub fn save_draft(&self, path: &NodePath, text: &str, base_revision: u64) -> Result<()> {
+        let u = self.unlocked(&path.project)?;
+        let file = DraftFile {
+            connection: self.connection.clone(),
+            path: path.clone(),
+            project_id: u.ulid.clone(),
+            base_revision,
+            key_version: u.key_version,
+            blob: crypto::encrypt(&u.data, text.as_bytes()),
+            saved_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        std::fs::create_dir_all(&self.drafts_dir)?;
+        let target = self.draft_path(path);
+        let tmp = target.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&file).map_err(|e| ClientError::Io(e.to_string()))?)?;
+        std::fs::rename(&tmp, &target)?;
+        Ok(())
+    }
+
+    /// The drafts of this connection.
+    pub fn drafts(&self) -> Vec<DraftInfo> {
+        let Ok(dir) = std::fs::read_dir(&self.drafts_dir) else { return Vec::new() };
+        let mut out: Vec<DraftInfo> = dir
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".draft.json"))
+            .filter_map(|e| serde_json::from_slice::<DraftFile>(&std::fs::read(e.path()).ok()?).ok())
+            .filter(|d| d.connection == self.connection)
+            .map(|d| DraftInfo { path: d.path, base_revision: d.base_revision, saved_at: d.saved_at })
+            .collect();
+        out.sort_by_key(|d| d.path.display());
+        out
+    }
+
+    /// The draft of `path`: `(text, base_revision)`, decrypted (the project must be unlocked).
+    pub fn draft(&self, path: &NodePath) -> Result<Option<(String, u64)>> {
+        let file = self.draft_path(path);
+        let Ok(bytes) = std::fs::read(&file) else { return Ok(None) };
+        let d: DraftFile = serde_json::from_slice(&bytes).map_err(|e| ClientError::Io(e.to_string()))?;
+        let u = self.unlocked(&path.project)?;
+        let text = crypto::decrypt_string(&u.data, &d.blob).map_err(|source| ClientError::Crypto {
+            what: "the draft (it was kept under another key)".into(),
+            source,
+        })?;
+        Ok(Some((text.as_str().to_owned(), d.base_revision)))
+    }
+
+    /// Forgets the draft of `path`.
+    pub fn discard_draft(&self, path: &NodePath) {
+        let _ = std::fs::remove_file(self.draft_path(path));
+    }
+}

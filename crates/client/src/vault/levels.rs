@@ -1,0 +1,266 @@
+//! Reading a node (every level decrypted, merged with provenance, templates resolved) and saving a
+//! level (encrypt, store with `base_revision`; on a conflict, a three-way merge that asks only about
+//! true conflicts). The user's text is never dropped: a failed save keeps it as a draft.
+
+use envdesk_api::*;
+use envdesk_core::crypto;
+use envdesk_core::diff;
+use envdesk_core::dotenv::Document;
+use envdesk_core::merge::{self, LevelKind, MergedVar};
+use envdesk_core::template::{self, Resolution};
+use envdesk_core::Vars;
+
+use super::{Unlocked, Vault};
+use crate::error::{ClientError, Result};
+
+/// One level of a node, decrypted.
+#[derive(Clone, serde::Serialize)]
+pub struct LevelView {
+    /// Which level.
+    pub kind: LevelKind,
+    /// The node's slug.
+    pub source: String,
+    /// The text as the user wrote it (empty when the level holds nothing).
+    pub text: String,
+    /// Whether the level holds content.
+    pub exists: bool,
+    /// Writes so far (the `base_revision` of the next save).
+    pub revision: u64,
+    /// The level's id (for rotation).
+    pub id: Option<String>,
+    /// When it was last written.
+    pub updated_at: Option<String>,
+    /// Where the text does not parse (the table view waits until it does).
+    pub parse_error: Option<String>,
+}
+
+/// A node: its levels, the merged result with provenance, and templates resolved.
+#[derive(Clone, serde::Serialize)]
+pub struct NodeView {
+    /// The node.
+    pub path: NodePath,
+    /// Shallowest first.
+    pub levels: Vec<LevelView>,
+    /// Every key with the level it comes from and what it overrides.
+    pub merged: Vec<MergedVar>,
+    /// `${…}` resolved against the merged variables (values, and errors per key).
+    #[serde(skip)]
+    pub resolution: Resolution,
+}
+
+/// The outcome of a save.
+pub enum SaveOutcome {
+    /// Stored as this revision.
+    Saved {
+        /// The new revision.
+        revision: u64,
+    },
+    /// Someone else saved first: merge and save again on `theirs_revision`.
+    Conflict(Conflict),
+}
+
+/// A save that lost a race, with everything needed to finish it.
+#[derive(Clone, serde::Serialize)]
+pub struct Conflict {
+    /// The revision now stored.
+    pub theirs_revision: u64,
+    /// The text now stored.
+    pub theirs_text: String,
+    /// The merge of both sides.
+    pub merge: TextMerge,
+}
+
+/// A three-way merge of `.env` texts.
+#[derive(Clone, serde::Serialize)]
+pub struct TextMerge {
+    /// Our text with their changes applied: keys only they changed take their value, keys they added
+    /// are appended, keys they removed are removed; conflicting keys keep our value until resolved.
+    pub text: String,
+    /// The keys both sides changed, differently.
+    pub conflicts: Vec<diff::Conflict>,
+    /// `false` when a side does not parse, so no key-wise merge was possible (`text` is ours).
+    pub auto_merged: bool,
+}
+
+/// The content blob of the first level that has one.
+pub(crate) fn first_blob(r: &SecretsRead) -> Option<String> {
+    let SecretsRead::Structured(s) = r else { return None };
+    s.data.attributes.levels.as_ref()?.values().find_map(|l| match l {
+        LevelValue::Blob(b) if b.encrypted => b.content.clone(),
+        LevelValue::KeyMap(m) => m.values().next().cloned(),
+        _ => None,
+    })
+}
+
+fn kind_of(name: &str) -> LevelKind {
+    match name {
+        "project" => LevelKind::Project,
+        "target" => LevelKind::Target,
+        _ => LevelKind::Environment,
+    }
+}
+
+fn decrypt_text(u: &Unlocked, blob: &str, what: &str) -> Result<String> {
+    crypto::decrypt_string(&u.data, blob)
+        .map(|t| t.as_str().to_owned())
+        .map_err(|source| ClientError::Crypto { what: what.to_owned(), source })
+}
+
+/// Three-way merge of `.env` texts (see [`TextMerge`]).
+pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> TextMerge {
+    let (Ok(b), Ok(o), Ok(t)) = (Document::parse(base), Document::parse(ours), Document::parse(theirs)) else {
+        return TextMerge { text: ours.to_owned(), conflicts: Vec::new(), auto_merged: false };
+    };
+    let (bv, ov, tv) = (b.vars(), o.vars(), t.vars());
+    let m = diff::merge3(&bv, &ov, &tv);
+    let mut doc = o;
+    for (k, v) in &m.merged {
+        if doc.get(k) != Some(v.as_str()) {
+            // Keys come from parsed documents, so they are valid.
+            let _ = doc.set(k, v);
+        }
+    }
+    for k in ov.keys() {
+        if !m.merged.contains_key(k) && !m.conflicts.iter().any(|c| &c.key == k) {
+            doc.remove(k);
+        }
+    }
+    TextMerge { text: doc.to_string(), conflicts: m.conflicts, auto_merged: true }
+}
+
+/// Applies the user's choice for each conflicting key (`None` removes the key) to a merged text.
+pub fn resolve_conflict(merged_text: &str, choices: &[(String, Option<String>)]) -> Result<String> {
+    let mut doc = Document::parse(merged_text).map_err(|error| ClientError::Parse { level: "merged".into(), error })?;
+    for (k, v) in choices {
+        match v {
+            Some(v) => doc.set(k, v).map_err(|e| ClientError::Invalid(e.to_string()))?,
+            None => {
+                doc.remove(k);
+            }
+        }
+    }
+    Ok(doc.to_string())
+}
+
+impl Vault {
+    /// Reads a node: every level on its path decrypted, the merge and the templates.
+    pub async fn read_node(&self, path: &NodePath) -> Result<NodeView> {
+        let u = self.unlocked(&path.project)?;
+        let read = self.backend.read_secrets(path, SecretsQuery::default()).await?;
+        let SecretsRead::Structured(resp) = read else {
+            return Err(ClientError::Invalid("The server answered a bare map to a structured read.".into()));
+        };
+        let mut levels = Vec::new();
+        for (name, value) in resp.data.attributes.levels.unwrap_or_default() {
+            let kind = kind_of(&name);
+            let view = match value {
+                LevelValue::Blob(l) => {
+                    let text = match (&l.content, l.encrypted) {
+                        (Some(c), true) => decrypt_text(&u, c, &format!("the {name} level"))?,
+                        (Some(c), false) => c.clone(),
+                        (None, _) => String::new(),
+                    };
+                    LevelView {
+                        kind,
+                        source: l.source,
+                        exists: l.content.is_some(),
+                        text,
+                        revision: l.revision,
+                        id: l.id,
+                        updated_at: l.updated_at,
+                        parse_error: None,
+                    }
+                }
+                // Upstream's documented alternative: each value encrypted on its own.
+                LevelValue::KeyMap(m) => {
+                    let mut doc = Document::new();
+                    for (k, blob) in &m {
+                        let v = decrypt_text(&u, blob, &format!("`{k}` of the {name} level"))?;
+                        doc.set(k, &v).map_err(|e| ClientError::Invalid(e.to_string()))?;
+                    }
+                    LevelView {
+                        kind,
+                        source: name.clone(),
+                        exists: !m.is_empty(),
+                        text: doc.to_string(),
+                        revision: 0,
+                        id: None,
+                        updated_at: None,
+                        parse_error: None,
+                    }
+                }
+            };
+            levels.push(view);
+        }
+        let mut parsed: Vec<(LevelKind, Vars)> = Vec::new();
+        for l in &mut levels {
+            match Document::parse(&l.text) {
+                Ok(d) => parsed.push((l.kind, d.vars())),
+                Err(e) => {
+                    l.parse_error = Some(e.to_string());
+                    parsed.push((l.kind, Vars::new()));
+                }
+            }
+        }
+        let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+        let merged = merge::merge(&refs);
+        let vars: Vars = merged.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
+        let resolution = template::resolve(&vars);
+        Ok(NodeView { path: path.clone(), levels, merged, resolution })
+    }
+
+    /// Saves the deepest level of `path`: `text` exactly as written, on top of `base_revision` (the
+    /// revision it was read at) whose text was `base_text`. On a conflict nothing is stored and the
+    /// merge is returned; on any failure the text is kept as a draft (and the error returned).
+    pub async fn save_level(
+        &self,
+        path: &NodePath,
+        text: &str,
+        base_revision: u64,
+        base_text: &str,
+    ) -> Result<SaveOutcome> {
+        let u = self.unlocked(&path.project)?;
+        let req = StoreRequest {
+            path: path.clone(),
+            content: crypto::encrypt(&u.data, text.as_bytes()),
+            key_proof: u.proof.clone(),
+            no_backup: false,
+            base_revision: Some(base_revision),
+        };
+        match self.backend.store(req).await {
+            Ok(r) => {
+                self.discard_draft(path);
+                Ok(SaveOutcome::Saved { revision: r.data.revision })
+            }
+            Err(e) if e.code == ErrorCode::RevisionConflict => {
+                self.save_draft(path, text, base_revision)?;
+                let node = self.read_node(path).await?;
+                let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
+                Ok(SaveOutcome::Conflict(Conflict {
+                    theirs_revision: level.revision,
+                    theirs_text: level.text.clone(),
+                    merge: merge_texts(base_text, text, &level.text),
+                }))
+            }
+            Err(e) => {
+                // Keep the user's text whatever went wrong; report the error.
+                let _ = self.save_draft(path, text, base_revision);
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Clears a level (a backup version is kept).
+    pub async fn clear_level(&self, path: &NodePath, base_revision: u64) -> Result<()> {
+        self.touch();
+        self.backend
+            .delete_secrets(DeleteRequest {
+                path: path.clone(),
+                no_backup: false,
+                confirmed: false,
+                base_revision: Some(base_revision),
+            })
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,339 @@
+//! The `Vault` service: everything the app does, over any [`Backend`], headless.
+//!
+//! Keys: a project is unlocked once (PBKDF2 runs then, never per request); its data key stays in
+//! zeroizing memory until [`Vault::lock`], [`Vault::lock_all`] or the idle timeout. Nothing here knows
+//! about Tauri; long operations report through [`Progress`].
+
+mod drafts;
+mod history;
+mod levels;
+mod rotate;
+mod transfer;
+mod tree;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use envdesk_api::{Backend, KeyDescriptor, NodePath};
+use envdesk_core::crypto::{self, DataKey, ProjectKey};
+use zeroize::Zeroizing;
+
+use crate::error::{ClientError, Result};
+use crate::keystore::{names, KeyStore};
+
+pub use drafts::DraftInfo;
+pub use history::{VersionView, VersionsPage};
+pub use levels::{merge_texts, resolve_conflict, Conflict, LevelView, NodeView, SaveOutcome, TextMerge};
+pub use rotate::RotationOutcome;
+pub use transfer::{ExportSource, ImportMode, ImportPreview};
+pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
+
+/// Reports the progress of long operations.
+pub trait Progress: Send + Sync {
+    /// `done` of `total` steps of `stage` are finished.
+    fn progress(&self, stage: &str, done: usize, total: usize);
+}
+
+/// Progress nobody watches.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn progress(&self, _: &str, _: usize, _: usize) {}
+}
+
+/// How the vault behaves.
+#[derive(Clone, Debug)]
+pub struct VaultOptions {
+    /// PBKDF2 iterations of keys this vault creates (600,000; tests use fewer).
+    pub kdf_iterations: u32,
+    /// Drop every key after this long without activity (`None`: never).
+    pub idle_lock: Option<Duration>,
+}
+
+impl Default for VaultOptions {
+    fn default() -> VaultOptions {
+        VaultOptions { kdf_iterations: crypto::DEFAULT_ITERATIONS, idle_lock: Some(Duration::from_secs(15 * 60)) }
+    }
+}
+
+/// Who holds a project's key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Managed {
+    /// The server.
+    Server,
+    /// This computer.
+    Client,
+}
+
+/// An unlocked project.
+pub(crate) struct Unlocked {
+    pub ulid: String,
+    pub managed: Managed,
+    pub key_version: u64,
+    pub data: Arc<DataKey>,
+    /// Client-managed: the proof sent with every write.
+    pub proof: Option<String>,
+}
+
+/// The state of a project's key, for the UI.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct KeyState {
+    /// Who holds the key.
+    pub managed: Managed,
+    /// Whether it is unlocked now.
+    pub unlocked: bool,
+    /// Key version.
+    pub key_version: u64,
+}
+
+/// The service for one connection.
+pub struct Vault {
+    pub(crate) backend: Arc<dyn Backend>,
+    pub(crate) keys: Arc<dyn KeyStore>,
+    pub(crate) connection: String,
+    pub(crate) drafts_dir: PathBuf,
+    pub(crate) opts: VaultOptions,
+    unlocked: Mutex<HashMap<String, Arc<Unlocked>>>,
+    last_activity: Mutex<Instant>,
+}
+
+impl Vault {
+    /// A vault over `backend` for the connection `connection` (an id used for key-store names and
+    /// drafts); drafts are kept under `drafts_dir`.
+    pub fn new(
+        backend: Arc<dyn Backend>,
+        keys: Arc<dyn KeyStore>,
+        connection: &str,
+        drafts_dir: PathBuf,
+        opts: VaultOptions,
+    ) -> Vault {
+        Vault {
+            backend,
+            keys,
+            connection: connection.to_owned(),
+            drafts_dir,
+            opts,
+            unlocked: Mutex::new(HashMap::new()),
+            last_activity: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.backend
+    }
+
+    /// The connection id.
+    pub fn connection(&self) -> &str {
+        &self.connection
+    }
+
+    /// Checks that the connection works: the token's organization.
+    pub async fn test_connection(&self) -> Result<envdesk_api::Organization> {
+        Ok(self.backend.organization().await?)
+    }
+
+    /// Records activity; locks everything first when the idle timeout has passed.
+    pub fn touch(&self) {
+        self.check_idle();
+        *self.last_activity.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
+    /// Locks everything when idle for longer than the timeout; returns whether it did.
+    pub fn check_idle(&self) -> bool {
+        let Some(limit) = self.opts.idle_lock else { return false };
+        let idle = self.last_activity.lock().unwrap_or_else(|e| e.into_inner()).elapsed();
+        if idle >= limit && !self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+            self.lock_all();
+            return true;
+        }
+        false
+    }
+
+    /// Changes the idle timeout.
+    pub fn set_idle_lock(&mut self, limit: Option<Duration>) {
+        self.opts.idle_lock = limit;
+    }
+
+    /// Drops one project's key.
+    pub fn lock(&self, project: &str) {
+        self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
+    }
+
+    /// Drops every key.
+    pub fn lock_all(&self) {
+        self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Whether `project` is unlocked.
+    pub fn is_unlocked(&self, project: &str) -> bool {
+        self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).contains_key(project)
+    }
+
+    pub(crate) fn unlocked(&self, project: &str) -> Result<Arc<Unlocked>> {
+        self.touch();
+        self.unlocked
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(project)
+            .cloned()
+            .ok_or_else(|| ClientError::Locked { project: project.to_owned() })
+    }
+
+    fn remember(&self, project: &str, u: Unlocked) -> Arc<Unlocked> {
+        let u = Arc::new(u);
+        self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).insert(project.to_owned(), u.clone());
+        u
+    }
+
+    pub(crate) fn keystore_get(&self, name: &str) -> Result<Option<Zeroizing<String>>> {
+        self.keys.get(name).map_err(ClientError::KeyStore)
+    }
+
+    pub(crate) fn keystore_set(&self, name: &str, secret: &str) -> Result<()> {
+        self.keys.set(name, secret).map_err(ClientError::KeyStore)
+    }
+
+    async fn descriptor(&self, project: &str) -> Result<KeyDescriptor> {
+        let resp = self.backend.encryption_key(project).await?;
+        envdesk_api::descriptor_of(&resp).map_err(|_| {
+            ClientError::Api(envdesk_api::ApiError::new(
+                envdesk_api::ErrorCode::InvalidResponse,
+                "The server's key descriptor is not readable.",
+            ))
+        })
+    }
+
+    /// Unlocks `project`: a server-managed key comes from the server; a client-managed key from the
+    /// key store (else [`ClientError::KeyNeeded`]). Checked against the proof and an existing blob.
+    pub async fn unlock(&self, project: &str) -> Result<KeyState> {
+        if let Ok(u) = self.unlocked(project) {
+            return Ok(KeyState { managed: u.managed, unlocked: true, key_version: u.key_version });
+        }
+        let d = self.descriptor(project).await?;
+        let p = self.backend.get_project(project).await?;
+        if d.is_client() {
+            let Some(key) = self.keystore_get(&names::client_key(&self.connection, &p.id))? else {
+                return Err(ClientError::KeyNeeded { project: project.to_owned() });
+            };
+            let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
+            self.unlock_client(project, &p.id, &d, key).await?;
+        } else {
+            let raw = d.key.as_deref().ok_or_else(|| {
+                ClientError::Api(envdesk_api::ApiError::new(
+                    envdesk_api::ErrorCode::InvalidResponse,
+                    "The server did not send the project's key.",
+                ))
+            })?;
+            let key = ProjectKey::new(raw).map_err(ClientError::BadKey)?;
+            let data = DataKey::for_descriptor(&key, d.key_check_salt.as_deref(), d.key_check_iterations, false)
+                .map_err(ClientError::BadKey)?;
+            self.remember(
+                project,
+                Unlocked {
+                    ulid: p.id,
+                    managed: Managed::Server,
+                    key_version: d.version,
+                    data: Arc::new(data),
+                    proof: None,
+                },
+            );
+        }
+        Ok(KeyState {
+            managed: if d.is_client() { Managed::Client } else { Managed::Server },
+            unlocked: true,
+            key_version: d.version,
+        })
+    }
+
+    /// Unlocks a client-managed project with a key or passphrase the user typed; with `remember`, the
+    /// key goes to the key store. A wrong key is refused before anything is written.
+    pub async fn unlock_with_key(&self, project: &str, key: &str, remember: bool) -> Result<KeyState> {
+        let d = self.descriptor(project).await?;
+        if !d.is_client() {
+            return self.unlock(project).await;
+        }
+        let p = self.backend.get_project(project).await?;
+        let key = ProjectKey::new(key).map_err(ClientError::BadKey)?;
+        self.unlock_client(project, &p.id, &d, key.duplicate()).await?;
+        if remember {
+            self.keystore_set(&names::client_key(&self.connection, &p.id), key.expose())?;
+        }
+        Ok(KeyState { managed: Managed::Client, unlocked: true, key_version: d.version })
+    }
+
+    async fn unlock_client(&self, project: &str, ulid: &str, d: &KeyDescriptor, key: ProjectKey) -> Result<()> {
+        let salt_b64 = d.key_check_salt.as_deref().ok_or(ClientError::BadKey(crypto::CryptoError::MissingSalt))?;
+        let salt = crypto::decode_salt(salt_b64).map_err(ClientError::BadKey)?;
+        let iters = crypto::iterations(d.key_check_iterations);
+        let proof = crypto::key_proof(&key, &salt, iters);
+        // The proof itself is only visible to tokens that may rotate; check it when we can.
+        if let Ok(history) = self.backend.key_history(project).await {
+            if let Some(expected) = history.iter().find(|h| h.is_active).and_then(|h| h.key_check.as_deref()) {
+                if !crypto::proofs_equal(&proof, expected) {
+                    return Err(ClientError::WrongKey { project: project.to_owned() });
+                }
+            }
+        }
+        let data =
+            DataKey::for_descriptor(&key, Some(salt_b64), d.key_check_iterations, true).map_err(ClientError::BadKey)?;
+        // A proof covers only 32 bytes of the key: confirm by decrypting an existing blob.
+        if let Some(blob) = self.any_blob(project).await? {
+            if crypto::decrypt(&data, &blob).is_err() {
+                return Err(ClientError::WrongKey { project: project.to_owned() });
+            }
+        }
+        self.remember(
+            project,
+            Unlocked {
+                ulid: ulid.to_owned(),
+                managed: Managed::Client,
+                key_version: d.version,
+                data: Arc::new(data),
+                proof: Some(proof),
+            },
+        );
+        Ok(())
+    }
+
+    /// Some current blob of the project (project level first, then the first written target or
+    /// environment), to confirm a key.
+    async fn any_blob(&self, project: &str) -> Result<Option<String>> {
+        let path = NodePath::project(project);
+        if let Some(b) = levels::first_blob(&self.backend.read_secrets(&path, Default::default()).await?) {
+            return Ok(Some(b));
+        }
+        for t in self.all_targets(project).await?.into_iter().take(20) {
+            for e in self.all_environments(project, &t.slug).await?.into_iter().take(20) {
+                let r = self
+                    .backend
+                    .read_secrets(&NodePath::environment(project, &t.slug, &e.slug), Default::default())
+                    .await?;
+                if let Some(b) = levels::first_blob(&r) {
+                    return Ok(Some(b));
+                }
+            }
+            let r = self.backend.read_secrets(&NodePath::target(project, &t.slug), Default::default()).await?;
+            if let Some(b) = levels::first_blob(&r) {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The key state of a project without unlocking it.
+    pub async fn key_state(&self, project: &str) -> Result<KeyState> {
+        if let Ok(u) = self.unlocked(project) {
+            return Ok(KeyState { managed: u.managed, unlocked: true, key_version: u.key_version });
+        }
+        let p = self.backend.get_project(project).await?;
+        let managed = match p.attributes.encryption_type {
+            envdesk_api::StorageMode::Client => Managed::Client,
+            envdesk_api::StorageMode::Server => Managed::Server,
+        };
+        Ok(KeyState { managed, unlocked: false, key_version: 0 })
+    }
+}

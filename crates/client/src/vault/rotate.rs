@@ -1,0 +1,199 @@
+//! Client-managed key rotation: every current blob re-encrypted and submitted at once (the server
+//! replaces all or nothing), then the history re-encrypted in batches.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use envdesk_api::*;
+use envdesk_core::crypto::{self, DataKey, KeyCheck, ProjectKey};
+use zeroize::Zeroizing;
+
+use super::{Managed, NewProjectKey, Progress, Unlocked, Vault};
+use crate::error::{ClientError, Result};
+use crate::keystore::names;
+
+/// The outcome of a rotation.
+pub struct RotationOutcome {
+    /// Current blobs re-encrypted.
+    pub blobs: u64,
+    /// History versions re-encrypted.
+    pub versions: u64,
+    /// The new key version.
+    pub key_version: u64,
+    /// A generated key, to show once.
+    pub key_to_back_up: Option<Zeroizing<String>>,
+}
+
+impl Vault {
+    /// Every current blob of a project: `(level id, blob)`.
+    async fn current_blobs(&self, project: &str, progress: &dyn Progress) -> Result<BTreeMap<String, String>> {
+        let mut blobs = BTreeMap::new();
+        let mut collect = |r: SecretsRead| {
+            if let SecretsRead::Structured(s) = r {
+                for l in s.data.attributes.levels.unwrap_or_default().into_values() {
+                    if let LevelValue::Blob(Level { id: Some(id), content: Some(c), .. }) = l {
+                        blobs.insert(id, c);
+                    }
+                }
+            }
+        };
+        collect(self.backend.read_secrets(&NodePath::project(project), Default::default()).await?);
+        let targets = self.all_targets(project).await?;
+        for (i, t) in targets.iter().enumerate() {
+            progress.progress("reading", i, targets.len());
+            collect(self.backend.read_secrets(&NodePath::target(project, &t.slug), Default::default()).await?);
+            for e in self.all_environments(project, &t.slug).await? {
+                collect(
+                    self.backend
+                        .read_secrets(&NodePath::environment(project, &t.slug, &e.slug), Default::default())
+                        .await?,
+                );
+            }
+        }
+        Ok(blobs)
+    }
+
+    /// Rotates a client-managed project's key. The old key is kept in the key store (to read history
+    /// that is not yet re-encrypted); the new one becomes current only once the server accepted it.
+    pub async fn rotate_client_key(
+        &self,
+        project: &str,
+        new_key: NewProjectKey,
+        progress: &dyn Progress,
+    ) -> Result<RotationOutcome> {
+        let u = self.unlocked(project)?;
+        if u.managed != Managed::Client {
+            return Err(ClientError::Invalid(
+                "Only client-managed keys are rotated from here; the server rotates its own.".into(),
+            ));
+        }
+        let (key, generated) = match new_key {
+            NewProjectKey::Generate => (ProjectKey::generate(), true),
+            NewProjectKey::Passphrase(p) => {
+                (ProjectKey::from_passphrase(p.as_str()).map_err(ClientError::BadKey)?, false)
+            }
+            NewProjectKey::ServerManaged => {
+                return Err(ClientError::Invalid("A rotation keeps the project client-managed.".into()))
+            }
+        };
+        let check = KeyCheck::with_iterations(&key, self.opts.kdf_iterations);
+        let new_data = DataKey::for_descriptor(
+            &key,
+            Some(&check.key_check_salt),
+            Some(i64::from(check.key_check_iterations)),
+            true,
+        )
+        .map_err(ClientError::BadKey)?;
+        let blobs = self.current_blobs(project, progress).await?;
+        let mut secrets = Vec::with_capacity(blobs.len());
+        for (i, (id, blob)) in blobs.iter().enumerate() {
+            progress.progress("re-encrypting", i, blobs.len());
+            let plain = crypto::decrypt(&u.data, blob)
+                .map_err(|source| ClientError::Crypto { what: format!("level {id}"), source })?;
+            secrets.push(ReEncryptedSecret { id: id.clone(), content: crypto::encrypt(&new_data, &plain) });
+        }
+        // Keep the new key before the server switches to it, so it can never be lost.
+        self.keystore_set(&names::client_key_pending(&self.connection, &u.ulid), key.expose())?;
+        let old_key = self.keystore_get(&names::client_key(&self.connection, &u.ulid))?;
+        progress.progress("submitting", 0, 1);
+        let resp = self
+            .backend
+            .rotate_client_keys(
+                project,
+                RotateClientKeysRequest {
+                    secrets,
+                    key_check: check.key_check.clone(),
+                    key_check_salt: check.key_check_salt.clone(),
+                    key_check_iterations: i64::from(check.key_check_iterations),
+                    history_policy: None,
+                    key_proof: u.proof.clone(),
+                },
+            )
+            .await;
+        let resp = match resp {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
+                return Err(e.into());
+            }
+        };
+        let new_version = resp.data.key_version.unwrap_or(u.key_version + 1);
+        if let Some(old) = old_key {
+            self.keystore_set(&names::client_key_version(&self.connection, &u.ulid, u.key_version), &old)?;
+        }
+        self.keystore_set(&names::client_key(&self.connection, &u.ulid), key.expose())?;
+        let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
+        let new_proof = check.key_check.clone();
+        let new_data = Arc::new(new_data);
+        self.remember(
+            project,
+            Unlocked {
+                ulid: u.ulid.clone(),
+                managed: Managed::Client,
+                key_version: new_version,
+                data: new_data.clone(),
+                proof: Some(new_proof.clone()),
+            },
+        );
+        // History, in batches, from the old key (or older ones kept in the key store).
+        let mut versions = 0;
+        loop {
+            let pending = self.backend.reencrypt_pending(project, 100).await?;
+            if pending.data.is_empty() {
+                break;
+            }
+            let total = versions as usize + pending.data.len() + pending.meta.remaining as usize;
+            progress.progress("re-encrypting history", versions as usize, total);
+            let mut batch = Vec::new();
+            for v in &pending.data {
+                let old = if v.key_version == u.key_version.to_string() {
+                    u.data.clone()
+                } else {
+                    match self.old_data_key(project, &u.ulid, &v.key_version).await {
+                        Ok(k) => k,
+                        Err(_) => continue,
+                    }
+                };
+                if let Ok(plain) = crypto::decrypt(&old, &v.content) {
+                    batch.push(ReEncryptedVersion { id: v.id, content: crypto::encrypt(&new_data, &plain) });
+                }
+            }
+            if batch.is_empty() {
+                // Nothing in this batch opens with the keys we have: stop rather than loop.
+                break;
+            }
+            let r = self
+                .backend
+                .reencrypt_submit(project, ReEncryptRequest { versions: batch, key_proof: new_proof.clone() })
+                .await?;
+            versions += r.data.updated;
+            if r.data.remaining == 0 {
+                break;
+            }
+        }
+        progress.progress("done", 1, 1);
+        Ok(RotationOutcome {
+            blobs: resp.data.count,
+            versions,
+            key_version: new_version,
+            key_to_back_up: generated.then(|| Zeroizing::new(key.expose().to_owned())),
+        })
+    }
+
+    async fn old_data_key(&self, project: &str, ulid: &str, version: &str) -> Result<Arc<DataKey>> {
+        let v: u64 = version.parse().map_err(|_| ClientError::Invalid("bad key version".into()))?;
+        let Some(stored) = self.keystore_get(&names::client_key_version(&self.connection, ulid, v))? else {
+            return Err(ClientError::OldKeyUnavailable { key_version: version.to_owned(), hint: "" });
+        };
+        let history = self.backend.key_history(project).await?;
+        let h = history
+            .iter()
+            .find(|h| h.version == version)
+            .ok_or(ClientError::OldKeyUnavailable { key_version: version.to_owned(), hint: "" })?;
+        let key = ProjectKey::new(stored.as_str()).map_err(ClientError::BadKey)?;
+        Ok(Arc::new(
+            DataKey::for_descriptor(&key, h.key_check_salt.as_deref(), h.key_check_iterations, true)
+                .map_err(ClientError::BadKey)?,
+        ))
+    }
+}

@@ -1,0 +1,156 @@
+//! Import (`.env` or JSON → preview → merge into or replace a level) and export (a level or a merged
+//! node, any format, templates resolved or not) as bytes — writing files is the app's job.
+
+use envdesk_api::NodePath;
+use envdesk_core::diff::{self, Change, DiffSummary};
+use envdesk_core::dotenv::Document;
+use envdesk_core::export::{self, Format};
+use envdesk_core::template;
+use envdesk_core::Vars;
+use zeroize::Zeroizing;
+
+use super::{SaveOutcome, Vault};
+use crate::error::{ClientError, Result};
+
+/// How an import lands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// Keep the level's text; set every imported key (new keys appended).
+    Merge,
+    /// The imported file becomes the level's text.
+    Replace,
+}
+
+/// What an import would change.
+#[derive(Clone, serde::Serialize)]
+pub struct ImportPreview {
+    /// Keys in the file.
+    pub incoming: usize,
+    /// Key-wise changes against the level, per mode.
+    pub merge_changes: Vec<Change>,
+    /// Counts for merge.
+    pub merge_summary: DiffSummary,
+    /// Key-wise changes against the level when replacing.
+    pub replace_changes: Vec<Change>,
+    /// Counts for replace.
+    pub replace_summary: DiffSummary,
+    /// The level's text after the import, for each mode.
+    pub merged_text: String,
+    /// The text that replaces the level.
+    pub replace_text: String,
+    /// The revision the preview was made on (the save's base).
+    pub base_revision: u64,
+    /// The level's text the preview was made on.
+    pub base_text: String,
+}
+
+/// What to export.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExportSource {
+    /// The deepest level of the path, alone.
+    Level {
+        /// The level.
+        path: NodePath,
+    },
+    /// Everything the node gets, merged.
+    Merged {
+        /// The node.
+        path: NodePath,
+    },
+}
+
+/// Reads an import file: JSON when it looks like a JSON object, else `.env`.
+pub fn parse_import(bytes: &[u8]) -> Result<Document> {
+    let text = String::from_utf8_lossy(bytes);
+    if text.trim_start().starts_with('{') {
+        Document::from_json(&text).map_err(|e| ClientError::Import(e.to_string()))
+    } else {
+        Document::parse_bytes(bytes).map_err(|e| ClientError::Import(e.to_string()))
+    }
+}
+
+impl Vault {
+    /// What importing `bytes` into `path`'s level would change.
+    pub async fn preview_import(&self, path: &NodePath, bytes: &[u8]) -> Result<ImportPreview> {
+        let incoming = parse_import(bytes)?;
+        let node = self.read_node(path).await?;
+        let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
+        let current = Document::parse(&level.text)
+            .map_err(|error| ClientError::Parse { level: level.kind.as_str().into(), error })?;
+        let mut merged = current.clone();
+        for (k, v) in incoming.vars() {
+            if merged.get(&k) != Some(v.as_str()) {
+                merged.set(&k, &v).map_err(|e| ClientError::Import(e.to_string()))?;
+            }
+        }
+        let (cur, mv, iv) = (current.vars(), merged.vars(), incoming.vars());
+        let merge_changes = diff::diff(&cur, &mv);
+        let replace_changes = diff::diff(&cur, &iv);
+        Ok(ImportPreview {
+            incoming: iv.len(),
+            merge_summary: diff::summarize(&merge_changes),
+            replace_summary: diff::summarize(&replace_changes),
+            merge_changes,
+            replace_changes,
+            merged_text: merged.to_string(),
+            replace_text: incoming.to_string(),
+            base_revision: level.revision,
+            base_text: level.text.clone(),
+        })
+    }
+
+    /// Imports `bytes` into `path`'s level and saves (conflicts as for any save).
+    pub async fn apply_import(&self, path: &NodePath, bytes: &[u8], mode: ImportMode) -> Result<SaveOutcome> {
+        let p = self.preview_import(path, bytes).await?;
+        let text = match mode {
+            ImportMode::Merge => &p.merged_text,
+            ImportMode::Replace => &p.replace_text,
+        };
+        self.save_level(path, text, p.base_revision, &p.base_text).await
+    }
+
+    /// The bytes of an export. A single level in `env` format without resolution is its text exactly
+    /// as written (comments and all); everything else goes through the checked exporters.
+    pub async fn export(
+        &self,
+        source: &ExportSource,
+        format: Format,
+        resolve_templates: bool,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let (path, level_only) = match source {
+            ExportSource::Level { path } => (path, true),
+            ExportSource::Merged { path } => (path, false),
+        };
+        let node = self.read_node(path).await?;
+        let vars: Vars = if level_only {
+            let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
+            if format == Format::Env && !resolve_templates {
+                return Ok(Zeroizing::new(level.text.clone().into_bytes()));
+            }
+            Document::parse(&level.text)
+                .map_err(|error| ClientError::Parse { level: level.kind.as_str().into(), error })?
+                .vars()
+        } else {
+            if let Some(bad) = node.levels.iter().find(|l| l.parse_error.is_some()) {
+                return Err(ClientError::Parse {
+                    level: bad.kind.as_str().into(),
+                    error: Document::parse(&bad.text).err().ok_or_else(|| ClientError::Invalid("parse".into()))?,
+                });
+            }
+            node.merged.iter().map(|m| (m.key.clone(), m.value.clone())).collect()
+        };
+        let vars = if resolve_templates {
+            let r = template::resolve(&vars);
+            if !r.errors.is_empty() {
+                let list: Vec<String> = r.errors.iter().map(|(k, e)| format!("{k} ({e})")).collect();
+                return Err(ClientError::Template(list.join("; ")));
+            }
+            r.values
+        } else {
+            vars
+        };
+        Ok(Zeroizing::new(export::export(&vars, format)?.into_bytes()))
+    }
+}

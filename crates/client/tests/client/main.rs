@@ -1,0 +1,5 @@
+//! The conformance suite: every `Vault` operation, run against both backends — `HttpBackend` to a real
+//! envdesk-server on 127.0.0.1:0, and the local vault in-process.
+
+mod cases;
+mod harness;
