@@ -89,7 +89,7 @@ async fn client_keys(e: &Env) {
     e.keys.delete(&name).unwrap();
     let fresh = e.fresh_vault();
     assert_eq!(fresh.unlock("app").await.unwrap_err().code(), "key_needed");
-    let wrong = fresh.unlock_with_key("app", &crypto::ProjectKey::generate().expose().to_owned(), true).await;
+    let wrong = fresh.unlock_with_key("app", crypto::ProjectKey::generate().expose(), true).await;
     assert!(matches!(wrong, Err(ClientError::WrongKey { .. })), "a wrong key says so");
     assert!(e.keys.get(&name).unwrap().is_none(), "a wrong key is not remembered");
     fresh.unlock_with_key("app", &key, true).await.unwrap();
