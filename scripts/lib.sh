@@ -35,6 +35,21 @@ ensure_rust() {
   fi
 }
 
+# ensure_node — Node.js 20.19+ (Vite 8 needs it).
+ensure_node() {
+  if command -v node >/dev/null 2>&1; then
+    local major minor
+    major=$(node -p 'process.versions.node.split(".")[0]')
+    minor=$(node -p 'process.versions.node.split(".")[1]')
+    if [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; }; then return 0; fi
+  fi
+  apt_install nodejs npm
+  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a==20&&b>=19)?0:1)'; then
+    log "Node.js 20.19 or newer is needed (found $(node --version 2>/dev/null || echo none)); install it from nodejs.org or your distribution's backports."
+    exit 1
+  fi
+}
+
 # Root of the repository, and the shared data beside it.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ENVDESK_SHARED="${ENVDESK_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"

@@ -1,7 +1,23 @@
 #!/usr/bin/env bash
-# Installs what envdesk needs to build and test on Debian/Ubuntu; does nothing that is already done.
+# Installs what envdesk needs to build, run and test on Debian/Ubuntu; skips what is already there.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-apt_install build-essential pkg-config python3
+# Tauri's build and runtime libraries, a display server and a keychain for tests, Chromium for the
+# UI's browser tests.
+apt_install build-essential pkg-config file python3 curl ca-certificates \
+  libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev \
+  libdbus-1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev \
+  xvfb xauth dbus-x11 gnome-keyring keyutils chromium imagemagick
 ensure_rust
+ensure_node
+
+cd "$ROOT"
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+  log "npm ci (Tauri CLI)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+if [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules ]; then
+  log "npm ci (web UI)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -38,7 +38,10 @@ fn bench(c: &mut Criterion) {
         ] {
             let node = vault.read_node(&path).await.unwrap();
             let l = node.levels.last().unwrap();
-            assert!(matches!(vault.save_level(&path, &text, l.revision, &l.text).await.unwrap(), SaveOutcome::Saved { .. }));
+            assert!(matches!(
+                vault.save_level(&path, &text, l.revision, &l.text).await.unwrap(),
+                SaveOutcome::Saved { .. }
+            ));
         }
     });
     let mut g = c.benchmark_group("vault_local");

@@ -1,0 +1,486 @@
+//! `AppCore`: the app's state and every operation the UI asks for, without Tauri — so the commands
+//! are a few lines each and all of this runs in tests without a window.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use envdesk_api::NodePath;
+use envdesk_client::http::{HttpBackend, HttpConfig};
+use envdesk_client::keystore::names;
+use envdesk_client::local::open_local;
+use envdesk_client::vault::{self, ExportSource, ImportMode, NewProjectKey, SaveOutcome};
+use envdesk_client::{KeyStore, Vault, VaultOptions};
+use envdesk_core::dotenv::Document;
+use envdesk_core::export::Format;
+use serde_json::json;
+use tokio::sync::RwLock;
+use zeroize::Zeroizing;
+
+use super::dto::*;
+use super::error::{IpcError, IpcResult};
+use super::settings::{Connection, Settings, SettingsStore};
+
+/// The local vault's connection id.
+pub const LOCAL: &str = "local";
+
+/// The app's state.
+pub struct AppCore {
+    data_dir: PathBuf,
+    keys: Arc<dyn KeyStore>,
+    settings: Arc<dyn SettingsStore>,
+    vaults: RwLock<HashMap<String, Arc<Vault>>>,
+    kdf_iterations: u32,
+    /// A generated key waiting to be backed up (shown once; saved to a file on request).
+    pending_backup: Mutex<Option<Zeroizing<String>>>,
+}
+
+fn parse_format(f: &str) -> IpcResult<Format> {
+    f.parse::<Format>().map_err(|e| IpcError::new("invalid", e.to_string()))
+}
+
+impl AppCore {
+    /// The state for a data directory, a key store and a settings store.
+    pub fn new(
+        data_dir: PathBuf,
+        keys: Arc<dyn KeyStore>,
+        settings: Arc<dyn SettingsStore>,
+        kdf_iterations: u32,
+    ) -> AppCore {
+        AppCore {
+            data_dir,
+            keys,
+            settings,
+            vaults: RwLock::new(HashMap::new()),
+            kdf_iterations,
+            pending_backup: Mutex::new(None),
+        }
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    // ---------------------------------------------------------------- settings and connections
+
+    /// The settings (defaults where unset).
+    pub fn settings(&self) -> Settings {
+        self.settings.get("settings").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+    }
+
+    /// Stores the settings and applies the auto-lock time to open vaults.
+    pub async fn set_settings(&self, s: Settings) -> IpcResult<Settings> {
+        if !["system", "light", "dark"].contains(&s.theme.as_str()) {
+            return Err(IpcError::new("invalid", "The theme must be system, light or dark."));
+        }
+        parse_format(&s.default_export_format)?;
+        self.settings.set("settings", json!(s)).map_err(|e| IpcError::new("io_error", e))?;
+        Ok(s)
+    }
+
+    fn idle(&self) -> Option<Duration> {
+        match self.settings().auto_lock_minutes {
+            0 => None,
+            m => Some(Duration::from_secs(u64::from(m) * 60)),
+        }
+    }
+
+    fn remotes(&self) -> Vec<Connection> {
+        self.settings.get("connections").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+    }
+
+    /// The local vault first, then the remote connections.
+    pub fn connections(&self) -> Vec<Connection> {
+        let mut out = vec![Connection {
+            id: LOCAL.into(),
+            name: "Local vault".into(),
+            url: LOCAL.into(),
+            organization: String::new(),
+        }];
+        out.extend(self.remotes());
+        out
+    }
+
+    /// Adds a server after checking that the token works; the token goes to the keychain.
+    pub async fn add_connection(
+        &self,
+        name: &str,
+        url: &str,
+        organization: &str,
+        token: &str,
+    ) -> IpcResult<Connection> {
+        if name.trim().is_empty() || token.trim().is_empty() || organization.trim().is_empty() {
+            return Err(IpcError::new("invalid", "Give a name, the organization id and a token."));
+        }
+        let backend = HttpBackend::new(HttpConfig {
+            base_url: url.trim().to_owned(),
+            organization: organization.trim().to_owned(),
+            token: Zeroizing::new(token.trim().to_owned()),
+        })?;
+        let org = envdesk_api::Backend::organization(&backend).await?;
+        if !org.id.eq_ignore_ascii_case(organization.trim()) {
+            return Err(IpcError::new("invalid", "That token belongs to another organization."));
+        }
+        let id = format!("conn-{}", chrono::Utc::now().timestamp_millis());
+        self.keys.set(&names::token(&id), token.trim()).map_err(|e| IpcError::new("keychain_error", e))?;
+        let c = Connection { id, name: name.trim().into(), url: url.trim().into(), organization: org.id };
+        let mut list = self.remotes();
+        list.push(c.clone());
+        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new("io_error", e))?;
+        Ok(c)
+    }
+
+    /// Checks a connection: its organization.
+    pub async fn test_connection(&self, id: &str) -> IpcResult<envdesk_api::Organization> {
+        Ok(self.vault(id).await?.test_connection().await?)
+    }
+
+    /// Removes a remote connection and its token (the local vault stays).
+    pub async fn remove_connection(&self, id: &str) -> IpcResult<()> {
+        if id == LOCAL {
+            return Err(IpcError::new("invalid", "The local vault is always there."));
+        }
+        let list: Vec<Connection> = self.remotes().into_iter().filter(|c| c.id != id).collect();
+        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new("io_error", e))?;
+        let _ = self.keys.delete(&names::token(id));
+        self.vaults.write().await.remove(id);
+        Ok(())
+    }
+
+    /// The vault of a connection, opened on first use.
+    pub async fn vault(&self, id: &str) -> IpcResult<Arc<Vault>> {
+        if let Some(v) = self.vaults.read().await.get(id) {
+            v.touch();
+            return Ok(v.clone());
+        }
+        let mut map = self.vaults.write().await;
+        if let Some(v) = map.get(id) {
+            return Ok(v.clone());
+        }
+        let opts = VaultOptions { kdf_iterations: self.kdf_iterations, idle_lock: self.idle() };
+        let drafts = self.data_dir.join("drafts");
+        let backend: Arc<dyn envdesk_api::Backend> = if id == LOCAL {
+            let data = self.data_dir.clone();
+            let keys = self.keys.clone();
+            let iters = self.kdf_iterations;
+            let local = tokio::task::spawn_blocking(move || open_local(&data, keys.as_ref(), iters))
+                .await
+                .map_err(|_| IpcError::new("internal", "The local vault could not open."))??;
+            Arc::new(local.backend)
+        } else {
+            let c = self
+                .remotes()
+                .into_iter()
+                .find(|c| c.id == id)
+                .ok_or_else(|| IpcError::new("not_found", "No such connection."))?;
+            let token =
+                self.keys.get(&names::token(id)).map_err(|e| IpcError::new("keychain_error", e))?.ok_or_else(|| {
+                    IpcError::new(
+                        "key_needed",
+                        "This connection's token is not in the keychain; remove it and add it again.",
+                    )
+                })?;
+            Arc::new(HttpBackend::new(HttpConfig { base_url: c.url, organization: c.organization, token })?)
+        };
+        let v = Arc::new(Vault::new(backend, self.keys.clone(), id, drafts, opts));
+        map.insert(id.to_owned(), v.clone());
+        Ok(v)
+    }
+
+    /// Applies the idle timeout: locks what has been idle too long. Returns whether anything locked.
+    pub async fn check_idle(&self) -> bool {
+        let mut any = false;
+        for v in self.vaults.read().await.values() {
+            any |= v.check_idle();
+        }
+        any
+    }
+
+    /// Locks every key of every connection.
+    pub async fn lock_all(&self) {
+        for v in self.vaults.read().await.values() {
+            v.lock_all();
+        }
+    }
+
+    // ---------------------------------------------------------------- tree
+
+    /// Projects of a connection, with their key state.
+    pub async fn projects(&self, conn: &str) -> IpcResult<Vec<vault::NodeInfo>> {
+        Ok(self.vault(conn).await?.projects().await?)
+    }
+
+    /// Targets of a project.
+    pub async fn targets(&self, conn: &str, project: &str) -> IpcResult<Vec<vault::NodeInfo>> {
+        Ok(self.vault(conn).await?.targets(project).await?)
+    }
+
+    /// Environments of a target.
+    pub async fn environments(&self, conn: &str, project: &str, target: &str) -> IpcResult<Vec<vault::NodeInfo>> {
+        Ok(self.vault(conn).await?.environments(project, target).await?)
+    }
+
+    /// Creates a project: `mode` is `server`, `generate` or `passphrase`. A generated key is returned
+    /// once, for the user to back up.
+    pub async fn create_project(
+        &self,
+        conn: &str,
+        name: &str,
+        mode: &str,
+        passphrase: Option<String>,
+    ) -> IpcResult<CreatedProjectDto> {
+        let key = match mode {
+            "server" => NewProjectKey::ServerManaged,
+            "generate" => NewProjectKey::Generate,
+            "passphrase" => NewProjectKey::Passphrase(Zeroizing::new(
+                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?,
+            )),
+            _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
+        };
+        let created = self.vault(conn).await?.create_project(name, None, key).await?;
+        let backup = created.key_to_back_up.as_ref().map(|k| k.to_string());
+        *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = created.key_to_back_up;
+        Ok(CreatedProjectDto { project: created.info, key_to_back_up: backup })
+    }
+
+    /// The key waiting for backup, to write to a file (then forgotten).
+    pub fn take_backup(&self) -> Option<Zeroizing<String>> {
+        self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Forgets the key waiting for backup.
+    pub fn dismiss_backup(&self) {
+        self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+
+    /// Creates a target or an environment under `parent`.
+    pub async fn create_child(&self, conn: &str, parent: &NodePath, name: &str) -> IpcResult<vault::NodeInfo> {
+        let v = self.vault(conn).await?;
+        Ok(match &parent.target {
+            None => v.create_target(&parent.project, name, None).await?,
+            Some(t) => v.create_environment(&parent.project, t, name, None, None).await?,
+        })
+    }
+
+    /// Renames a node.
+    pub async fn rename(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        name: &str,
+        slug: Option<&str>,
+    ) -> IpcResult<vault::NodeInfo> {
+        Ok(self.vault(conn).await?.rename(path, name, slug).await?)
+    }
+
+    /// Deletes a node; `confirm` must be its slug (typed by the user) when it is not empty.
+    pub async fn delete_node(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<()> {
+        let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
+        if confirm != slug {
+            return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to delete it.")));
+        }
+        Ok(self.vault(conn).await?.delete_node(path).await?)
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /// Unlocks with the key store / the server.
+    pub async fn unlock(&self, conn: &str, project: &str) -> IpcResult<vault::KeyState> {
+        Ok(self.vault(conn).await?.unlock(project).await?)
+    }
+
+    /// Unlocks with a key or passphrase the user typed.
+    pub async fn unlock_with_key(
+        &self,
+        conn: &str,
+        project: &str,
+        key: &str,
+        remember: bool,
+    ) -> IpcResult<vault::KeyState> {
+        Ok(self.vault(conn).await?.unlock_with_key(project, key, remember).await?)
+    }
+
+    /// The key state of a project.
+    pub async fn key_state(&self, conn: &str, project: &str) -> IpcResult<vault::KeyState> {
+        Ok(self.vault(conn).await?.key_state(project).await?)
+    }
+
+    // ---------------------------------------------------------------- levels
+
+    /// A node: levels (text, lints, entries), merged with provenance and templates.
+    pub async fn read_node(&self, conn: &str, path: &NodePath) -> IpcResult<NodeDto> {
+        let node = self.vault(conn).await?.read_node(path).await?;
+        Ok(NodeDto::from(node))
+    }
+
+    /// Saves a level.
+    pub async fn save_level(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        text: &str,
+        base_revision: u64,
+        base_text: &str,
+    ) -> IpcResult<SaveDto> {
+        Ok(match self.vault(conn).await?.save_level(path, text, base_revision, base_text).await? {
+            SaveOutcome::Saved { revision } => SaveDto { revision: Some(revision), conflict: None },
+            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
+        })
+    }
+
+    /// Keeps unsaved text as an encrypted draft.
+    pub async fn save_draft(&self, conn: &str, path: &NodePath, text: &str, base_revision: u64) -> IpcResult<()> {
+        Ok(self.vault(conn).await?.save_draft(path, text, base_revision)?)
+    }
+
+    /// Drafts of a connection (no text).
+    pub async fn drafts(&self, conn: &str) -> IpcResult<Vec<vault::DraftInfo>> {
+        Ok(self.vault(conn).await?.drafts())
+    }
+
+    /// A draft's text and base revision.
+    pub async fn draft(&self, conn: &str, path: &NodePath) -> IpcResult<Option<DraftDto>> {
+        Ok(self.vault(conn).await?.draft(path)?.map(|(text, base_revision)| DraftDto { text, base_revision }))
+    }
+
+    /// Forgets a draft.
+    pub async fn discard_draft(&self, conn: &str, path: &NodePath) -> IpcResult<()> {
+        self.vault(conn).await?.discard_draft(path);
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- diff and history
+
+    /// The text of a diff source.
+    pub async fn source_text(&self, conn: &str, source: &DiffSource) -> IpcResult<String> {
+        let v = self.vault(conn).await?;
+        Ok(match source {
+            DiffSource::Level { path } => {
+                v.read_node(path).await?.levels.last().map(|l| l.text.clone()).unwrap_or_default()
+            }
+            DiffSource::Merged { path } => {
+                let node = v.read_node(path).await?;
+                let vars: envdesk_core::Vars = node.merged.into_iter().map(|m| (m.key, m.value)).collect();
+                envdesk_core::export::export(&vars, Format::Env)
+                    .map_err(|e| IpcError::new("export_failed", e.to_string()))?
+            }
+            DiffSource::Version { path, id } => v.version(&path.project, id).await?.text,
+        })
+    }
+
+    /// Two sources side by side with their key-wise diff.
+    pub async fn diff(&self, conn: &str, a: &DiffSource, b: &DiffSource) -> IpcResult<DiffDto> {
+        let (a_text, b_text) = (self.source_text(conn, a).await?, self.source_text(conn, b).await?);
+        Ok(DiffDto::new(a_text, b_text))
+    }
+
+    /// A page of a level's history.
+    pub async fn history(&self, conn: &str, path: &NodePath, page: u32) -> IpcResult<vault::VersionsPage> {
+        Ok(self.vault(conn).await?.history(path, page, 50).await?)
+    }
+
+    /// Restores a version.
+    pub async fn restore(&self, conn: &str, path: &NodePath, id: &str, base_revision: Option<u64>) -> IpcResult<u64> {
+        Ok(self.vault(conn).await?.restore(path, id, base_revision).await?)
+    }
+
+    /// Deletes a version.
+    pub async fn delete_version(&self, conn: &str, id: &str, force: bool) -> IpcResult<()> {
+        Ok(self.vault(conn).await?.delete_version(id, force).await?)
+    }
+
+    /// Purges a level's history; `confirm` must be the level's slug.
+    pub async fn purge(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<u64> {
+        let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
+        if confirm != slug {
+            return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to purge its history.")));
+        }
+        Ok(self.vault(conn).await?.purge(path, false).await?)
+    }
+
+    // ---------------------------------------------------------------- import and export
+
+    /// What importing the file at `file` would change.
+    pub async fn preview_import(&self, conn: &str, path: &NodePath, file: &Path) -> IpcResult<vault::ImportPreview> {
+        let bytes = Zeroizing::new(std::fs::read(file)?);
+        Ok(self.vault(conn).await?.preview_import(path, &bytes).await?)
+    }
+
+    /// Imports the file at `file` into a level.
+    pub async fn apply_import(&self, conn: &str, path: &NodePath, file: &Path, mode: ImportMode) -> IpcResult<SaveDto> {
+        let bytes = Zeroizing::new(std::fs::read(file)?);
+        Ok(match self.vault(conn).await?.apply_import(path, &bytes, mode).await? {
+            SaveOutcome::Saved { revision } => SaveDto { revision: Some(revision), conflict: None },
+            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
+        })
+    }
+
+    /// Writes an export to `file` with owner-only permissions.
+    pub async fn export_to(
+        &self,
+        conn: &str,
+        source: &ExportSource,
+        format: &str,
+        resolve: bool,
+        file: &Path,
+    ) -> IpcResult<()> {
+        let bytes = self.vault(conn).await?.export(source, parse_format(format)?, resolve).await?;
+        write_private(file, &bytes)?;
+        Ok(())
+    }
+
+    /// Writes the pending key backup to `file` (owner-only) and forgets it.
+    pub fn save_backup_to(&self, file: &Path, project: &str) -> IpcResult<()> {
+        let key =
+            self.take_backup().ok_or_else(|| IpcError::new("invalid", "There is no key waiting to be backed up."))?;
+        let text = Zeroizing::new(format!(
+            "# envdesk client key of project `{project}`. Anyone with this key can read its secrets.\n{}\n",
+            key.as_str()
+        ));
+        write_private(file, text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// Writes a file only its owner can read and write (0600), replacing any file there.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// Analysis of a text being edited: parse error, lints with fixes, entries for the table.
+pub fn analyze(text: &str) -> AnalysisDto {
+    match Document::parse(text) {
+        Ok(doc) => AnalysisDto { parse_error: None, lints: doc.lint(), entries: doc.entries() },
+        Err(e) => AnalysisDto {
+            parse_error: Some(ParseErrorDto { line: e.line(), column: e.column(), message: e.message() }),
+            lints: Vec::new(),
+            entries: Vec::new(),
+        },
+    }
+}
+
+/// An edit from the table view, applied to the text so that only the bytes it must change, change.
+pub fn edit_text(text: &str, edit: &TextEdit) -> IpcResult<String> {
+    let mut doc =
+        Document::parse(text).map_err(|e| IpcError::new("parse_error", format!("Fix the text first: {e}")))?;
+    let r = match edit {
+        TextEdit::Set { key, value } => doc.set(key, value),
+        TextEdit::Rename { from, to } => doc.rename(from, to),
+        TextEdit::Remove { key } => {
+            doc.remove(key);
+            Ok(())
+        }
+    };
+    r.map_err(|e| IpcError::new("invalid", e.to_string()))?;
+    Ok(doc.to_string())
+}

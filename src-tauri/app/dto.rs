@@ -1,0 +1,208 @@
+//! What crosses IPC to the UI (serde; mirrored by hand in `ui/src/lib/types.ts`). Decrypted text
+//! crosses only for what the UI shows; keys and tokens never do, except a newly generated client key,
+//! once, in [`CreatedProjectDto`], so the user can back it up.
+
+use envdesk_api::NodePath;
+use envdesk_client::vault::{self, Conflict};
+use envdesk_core::diff::{self, Change, DiffSummary};
+use envdesk_core::dotenv::{Document, Entry, Lint};
+use envdesk_core::merge::{LevelKind, Overridden};
+
+/// A project just created.
+#[derive(serde::Serialize)]
+pub struct CreatedProjectDto {
+    /// The project.
+    pub project: vault::NodeInfo,
+    /// A generated key to show once (absent for server-managed and passphrase projects).
+    pub key_to_back_up: Option<String>,
+}
+
+/// A parse error.
+#[derive(Clone, serde::Serialize, PartialEq, Eq, Debug)]
+pub struct ParseErrorDto {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The analysis of a text.
+#[derive(Clone, serde::Serialize)]
+pub struct AnalysisDto {
+    /// Where it does not parse.
+    pub parse_error: Option<ParseErrorDto>,
+    /// Lints with fixes.
+    pub lints: Vec<Lint>,
+    /// Entries for the table view.
+    pub entries: Vec<Entry>,
+}
+
+/// One level of a node.
+#[derive(Clone, serde::Serialize)]
+pub struct LevelDto {
+    /// `project`, `target` or `environment`.
+    pub kind: LevelKind,
+    /// The node's slug.
+    pub source: String,
+    /// The text as written.
+    pub text: String,
+    /// Whether the level holds content.
+    pub exists: bool,
+    /// Its revision (base of the next save).
+    pub revision: u64,
+    /// Last write.
+    pub updated_at: Option<String>,
+    /// Analysis of the text.
+    pub analysis: AnalysisDto,
+}
+
+/// One merged key.
+#[derive(Clone, serde::Serialize)]
+pub struct MergedDto {
+    /// The key.
+    pub key: String,
+    /// The value (as written, templates unresolved).
+    pub value: String,
+    /// The level it comes from.
+    pub source: LevelKind,
+    /// What it overrides.
+    pub overrides: Vec<Overridden>,
+    /// The value with `${…}` resolved, when it has references and resolves.
+    pub resolved: Option<String>,
+    /// Why it does not resolve.
+    pub error: Option<String>,
+}
+
+/// A node as the UI shows it.
+#[derive(Clone, serde::Serialize)]
+pub struct NodeDto {
+    /// The node.
+    pub path: NodePath,
+    /// Shallowest first.
+    pub levels: Vec<LevelDto>,
+    /// The merged result.
+    pub merged: Vec<MergedDto>,
+}
+
+impl From<vault::NodeView> for NodeDto {
+    fn from(n: vault::NodeView) -> NodeDto {
+        let merged = n
+            .merged
+            .into_iter()
+            .map(|m| {
+                let error = n.resolution.errors.get(&m.key).map(|e| e.to_string());
+                let resolved = if error.is_none() && envdesk_core::template::has_references(&m.value) {
+                    n.resolution.values.get(&m.key).cloned()
+                } else {
+                    None
+                };
+                MergedDto { key: m.key, value: m.value, source: m.source, overrides: m.overrides, resolved, error }
+            })
+            .collect();
+        let levels = n
+            .levels
+            .into_iter()
+            .map(|l| LevelDto {
+                analysis: super::core::analyze(&l.text),
+                kind: l.kind,
+                source: l.source,
+                text: l.text,
+                exists: l.exists,
+                revision: l.revision,
+                updated_at: l.updated_at,
+            })
+            .collect();
+        NodeDto { path: n.path, levels, merged }
+    }
+}
+
+/// The outcome of a save: a revision, or a conflict to resolve.
+#[derive(serde::Serialize)]
+pub struct SaveDto {
+    /// The new revision.
+    pub revision: Option<u64>,
+    /// The conflict.
+    pub conflict: Option<Conflict>,
+}
+
+/// A draft.
+#[derive(serde::Serialize)]
+pub struct DraftDto {
+    /// Its text.
+    pub text: String,
+    /// The revision it was based on.
+    pub base_revision: u64,
+}
+
+/// One side of a diff.
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DiffSource {
+    /// The deepest level of a path, alone.
+    Level {
+        /// The level.
+        path: NodePath,
+    },
+    /// What a node gets, merged.
+    Merged {
+        /// The node.
+        path: NodePath,
+    },
+    /// A version of a level.
+    Version {
+        /// The level.
+        path: NodePath,
+        /// Version id.
+        id: String,
+    },
+}
+
+/// Two texts and their key-wise diff.
+#[derive(serde::Serialize)]
+pub struct DiffDto {
+    /// Left text.
+    pub a_text: String,
+    /// Right text.
+    pub b_text: String,
+    /// Key-wise changes from left to right (empty when a side does not parse).
+    pub changes: Vec<Change>,
+    /// Counts.
+    pub summary: DiffSummary,
+}
+
+impl DiffDto {
+    /// Diffs two texts.
+    pub fn new(a_text: String, b_text: String) -> DiffDto {
+        let vars = |t: &str| Document::parse(t).map(|d| d.vars()).unwrap_or_default();
+        let changes = diff::diff(&vars(&a_text), &vars(&b_text));
+        let summary = diff::summarize(&changes);
+        DiffDto { a_text, b_text, changes, summary }
+    }
+}
+
+/// A table-view edit.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum TextEdit {
+    /// Set a key's value (appended when new).
+    Set {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
+    /// Rename a key.
+    Rename {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+    },
+    /// Remove a key.
+    Remove {
+        /// The key.
+        key: String,
+    },
+}

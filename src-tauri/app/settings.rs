@@ -1,0 +1,66 @@
+//! Settings and the list of connections (never a secret): a [`SettingsStore`] the app backs with
+//! tauri-plugin-store and tests back with memory.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+
+/// Where settings live.
+pub trait SettingsStore: Send + Sync {
+    /// The value under `key`.
+    fn get(&self, key: &str) -> Option<Value>;
+    /// Stores `value` under `key` (and persists it).
+    fn set(&self, key: &str, value: Value) -> Result<(), String>;
+}
+
+/// Settings in memory (tests).
+#[derive(Default)]
+pub struct MemorySettings(Mutex<HashMap<String, Value>>);
+
+impl SettingsStore for MemorySettings {
+    fn get(&self, key: &str) -> Option<Value> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+    }
+    fn set(&self, key: &str, value: Value) -> Result<(), String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_owned(), value);
+        Ok(())
+    }
+}
+
+/// The user's settings.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// Lock every key after this many idle minutes (0: never).
+    pub auto_lock_minutes: u32,
+    /// Clear the clipboard this many seconds after copying a value (0: never).
+    pub clipboard_clear_seconds: u32,
+    /// `env`, `json`, `yaml`, `shell` or `dockerfile`.
+    pub default_export_format: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            theme: "system".into(),
+            auto_lock_minutes: 15,
+            clipboard_clear_seconds: 30,
+            default_export_format: "env".into(),
+        }
+    }
+}
+
+/// A remote connection (its token is in the keychain, not here).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Connection {
+    /// Stable id (key-store names and drafts use it).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `local` for the local vault, else the server's base URL.
+    pub url: String,
+    /// Organization ULID (empty for the local vault).
+    pub organization: String,
+}

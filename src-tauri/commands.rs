@@ -1,0 +1,281 @@
+//! The IPC commands: one per operation, each a few lines over [`AppCore`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use envdesk_api::NodePath;
+use envdesk_client::vault::{self, ExportSource, ImportMode};
+use tauri::State;
+
+use crate::app::core::{analyze, edit_text as edit, AppCore};
+use crate::app::dto::*;
+use crate::app::error::IpcResult;
+use crate::app::settings::{Connection, Settings};
+use crate::dialogs;
+
+type Core<'a> = State<'a, Arc<AppCore>>;
+
+#[tauri::command]
+pub async fn list_connections(core: Core<'_>) -> IpcResult<Vec<Connection>> {
+    Ok(core.connections())
+}
+
+#[tauri::command]
+pub async fn add_connection(
+    core: Core<'_>,
+    name: String,
+    url: String,
+    organization: String,
+    token: String,
+) -> IpcResult<Connection> {
+    core.add_connection(&name, &url, &organization, &token).await
+}
+
+#[tauri::command]
+pub async fn test_connection(core: Core<'_>, conn: String) -> IpcResult<envdesk_api::Organization> {
+    core.test_connection(&conn).await
+}
+
+#[tauri::command]
+pub async fn remove_connection(core: Core<'_>, conn: String) -> IpcResult<()> {
+    core.remove_connection(&conn).await
+}
+
+#[tauri::command]
+pub async fn list_projects(core: Core<'_>, conn: String) -> IpcResult<Vec<vault::NodeInfo>> {
+    core.projects(&conn).await
+}
+
+#[tauri::command]
+pub async fn list_targets(core: Core<'_>, conn: String, project: String) -> IpcResult<Vec<vault::NodeInfo>> {
+    core.targets(&conn, &project).await
+}
+
+#[tauri::command]
+pub async fn list_environments(
+    core: Core<'_>,
+    conn: String,
+    project: String,
+    target: String,
+) -> IpcResult<Vec<vault::NodeInfo>> {
+    core.environments(&conn, &project, &target).await
+}
+
+#[tauri::command]
+pub async fn create_project(
+    core: Core<'_>,
+    conn: String,
+    name: String,
+    mode: String,
+    passphrase: Option<String>,
+) -> IpcResult<CreatedProjectDto> {
+    core.create_project(&conn, &name, &mode, passphrase).await
+}
+
+#[tauri::command]
+pub async fn create_child(core: Core<'_>, conn: String, parent: NodePath, name: String) -> IpcResult<vault::NodeInfo> {
+    core.create_child(&conn, &parent, &name).await
+}
+
+#[tauri::command]
+pub async fn rename_node(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    name: String,
+    slug: Option<String>,
+) -> IpcResult<vault::NodeInfo> {
+    core.rename(&conn, &path, &name, slug.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn delete_node(core: Core<'_>, conn: String, path: NodePath, confirm: String) -> IpcResult<()> {
+    core.delete_node(&conn, &path, &confirm).await
+}
+
+#[tauri::command]
+pub async fn save_key_backup(core: Core<'_>, project: String) -> IpcResult<Option<String>> {
+    let Some(file) = dialogs::save_file("Save the key backup", &format!("{project}.envdesk-key.txt")).await else {
+        return Ok(None);
+    };
+    core.save_backup_to(&file, &project)?;
+    Ok(Some(file.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn dismiss_key_backup(core: Core<'_>) -> IpcResult<()> {
+    core.dismiss_backup();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn unlock(core: Core<'_>, conn: String, project: String) -> IpcResult<vault::KeyState> {
+    core.unlock(&conn, &project).await
+}
+
+#[tauri::command]
+pub async fn unlock_with_key(
+    core: Core<'_>,
+    conn: String,
+    project: String,
+    key: String,
+    remember: bool,
+) -> IpcResult<vault::KeyState> {
+    core.unlock_with_key(&conn, &project, &key, remember).await
+}
+
+#[tauri::command]
+pub async fn key_state(core: Core<'_>, conn: String, project: String) -> IpcResult<vault::KeyState> {
+    core.key_state(&conn, &project).await
+}
+
+#[tauri::command]
+pub async fn lock_all(core: Core<'_>) -> IpcResult<()> {
+    core.lock_all().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn read_node(core: Core<'_>, conn: String, path: NodePath) -> IpcResult<NodeDto> {
+    core.read_node(&conn, &path).await
+}
+
+#[tauri::command]
+pub async fn save_level(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    text: String,
+    base_revision: u64,
+    base_text: String,
+) -> IpcResult<SaveDto> {
+    core.save_level(&conn, &path, &text, base_revision, &base_text).await
+}
+
+#[tauri::command]
+pub fn analyze_text(text: String) -> AnalysisDto {
+    analyze(&text)
+}
+
+#[tauri::command]
+pub fn edit_text(text: String, edit_op: TextEdit) -> IpcResult<String> {
+    edit(&text, &edit_op)
+}
+
+#[tauri::command]
+pub fn resolve_conflict(text: String, choices: Vec<(String, Option<String>)>) -> IpcResult<String> {
+    Ok(vault::resolve_conflict(&text, &choices)?)
+}
+
+#[tauri::command]
+pub async fn save_draft(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    text: String,
+    base_revision: u64,
+) -> IpcResult<()> {
+    core.save_draft(&conn, &path, &text, base_revision).await
+}
+
+#[tauri::command]
+pub async fn list_drafts(core: Core<'_>, conn: String) -> IpcResult<Vec<vault::DraftInfo>> {
+    core.drafts(&conn).await
+}
+
+#[tauri::command]
+pub async fn get_draft(core: Core<'_>, conn: String, path: NodePath) -> IpcResult<Option<DraftDto>> {
+    core.draft(&conn, &path).await
+}
+
+#[tauri::command]
+pub async fn discard_draft(core: Core<'_>, conn: String, path: NodePath) -> IpcResult<()> {
+    core.discard_draft(&conn, &path).await
+}
+
+#[tauri::command]
+pub async fn diff_sources(core: Core<'_>, conn: String, a: DiffSource, b: DiffSource) -> IpcResult<DiffDto> {
+    core.diff(&conn, &a, &b).await
+}
+
+#[tauri::command]
+pub async fn history(core: Core<'_>, conn: String, path: NodePath, page: u32) -> IpcResult<vault::VersionsPage> {
+    core.history(&conn, &path, page).await
+}
+
+#[tauri::command]
+pub async fn restore_version(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    id: String,
+    base_revision: Option<u64>,
+) -> IpcResult<u64> {
+    core.restore(&conn, &path, &id, base_revision).await
+}
+
+#[tauri::command]
+pub async fn delete_version(core: Core<'_>, conn: String, id: String, force: bool) -> IpcResult<()> {
+    core.delete_version(&conn, &id, force).await
+}
+
+#[tauri::command]
+pub async fn purge_history(core: Core<'_>, conn: String, path: NodePath, confirm: String) -> IpcResult<u64> {
+    core.purge(&conn, &path, &confirm).await
+}
+
+/// Shows the open dialog; the chosen file's path (not its content) comes back to the UI.
+#[tauri::command]
+pub async fn choose_import_file() -> IpcResult<Option<String>> {
+    Ok(dialogs::open_file().await.map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn preview_import(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    file: String,
+) -> IpcResult<vault::ImportPreview> {
+    core.preview_import(&conn, &path, &PathBuf::from(file)).await
+}
+
+#[tauri::command]
+pub async fn apply_import(
+    core: Core<'_>,
+    conn: String,
+    path: NodePath,
+    file: String,
+    mode: ImportMode,
+) -> IpcResult<SaveDto> {
+    core.apply_import(&conn, &path, &PathBuf::from(file), mode).await
+}
+
+/// Shows the save dialog and writes the export with owner-only permissions; returns where.
+#[tauri::command]
+pub async fn export_to_file(
+    core: Core<'_>,
+    conn: String,
+    source: ExportSource,
+    format: String,
+    resolve: bool,
+) -> IpcResult<Option<String>> {
+    let path = match &source {
+        ExportSource::Level { path } | ExportSource::Merged { path } => path,
+    };
+    let ext = format.parse::<envdesk_core::export::Format>().map(|f| f.extension()).unwrap_or("env");
+    let name = format!("{}.{ext}", path.display().replace('/', "-"));
+    let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
+    core.export_to(&conn, &source, &format, resolve, &file).await?;
+    Ok(Some(file.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn get_settings(core: Core<'_>) -> IpcResult<Settings> {
+    Ok(core.settings())
+}
+
+#[tauri::command]
+pub async fn set_settings(core: Core<'_>, settings: Settings) -> IpcResult<Settings> {
+    core.set_settings(settings).await
+}

@@ -1,0 +1,115 @@
+//! The envdesk desktop app: Tauri builder, app state, thin IPC commands, keychain, settings, dialogs.
+//! All behaviour is in [`app::core::AppCore`] (no Tauri) over envdesk-client's `Vault`.
+
+pub mod app;
+pub mod commands;
+mod dialogs;
+
+include!("command_names.rs");
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tauri::{Emitter, Manager};
+use tauri_plugin_store::StoreExt;
+
+use app::core::AppCore;
+use app::keychain::Keychain;
+use app::settings::SettingsStore;
+
+/// Settings through tauri-plugin-store (a JSON file in the data directory; never a secret).
+struct PluginSettings(Arc<tauri_plugin_store::Store<tauri::Wry>>);
+
+impl SettingsStore for PluginSettings {
+    fn get(&self, key: &str) -> Option<serde_json::Value> {
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        self.0.set(key, value);
+        self.0.save().map_err(|e| e.to_string())
+    }
+}
+
+/// Starts the app. `ENVDESK_DATA_DIR` and `ENVDESK_KEYRING_SERVICE` override the data directory and
+/// the keychain service (tests run with throw-away ones).
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ENVDESK_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    tauri::Builder::default()
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .setup(|app| {
+            let data_dir = match std::env::var_os("ENVDESK_DATA_DIR") {
+                Some(d) => PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            std::fs::create_dir_all(&data_dir)?;
+            let service = std::env::var("ENVDESK_KEYRING_SERVICE").unwrap_or_else(|_| app.config().identifier.clone());
+            let store = app.store(data_dir.join("settings.json"))?;
+            let iterations = std::env::var("ENVDESK_KDF_ITERATIONS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(envdesk_core::crypto::DEFAULT_ITERATIONS);
+            let core = Arc::new(AppCore::new(
+                data_dir,
+                Arc::new(Keychain::new(&service)),
+                Arc::new(PluginSettings(store)),
+                iterations,
+            ));
+            app.manage(core.clone());
+            // Auto-lock: drop keys after the idle time and tell the UI to drop decrypted text.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(10)).await;
+                    if core.check_idle().await {
+                        let _ = handle.emit("locked", ());
+                    }
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_connections,
+            commands::add_connection,
+            commands::test_connection,
+            commands::remove_connection,
+            commands::list_projects,
+            commands::list_targets,
+            commands::list_environments,
+            commands::create_project,
+            commands::create_child,
+            commands::rename_node,
+            commands::delete_node,
+            commands::save_key_backup,
+            commands::dismiss_key_backup,
+            commands::unlock,
+            commands::unlock_with_key,
+            commands::key_state,
+            commands::lock_all,
+            commands::read_node,
+            commands::save_level,
+            commands::analyze_text,
+            commands::edit_text,
+            commands::resolve_conflict,
+            commands::save_draft,
+            commands::list_drafts,
+            commands::get_draft,
+            commands::discard_draft,
+            commands::diff_sources,
+            commands::history,
+            commands::restore_version,
+            commands::delete_version,
+            commands::purge_history,
+            commands::choose_import_file,
+            commands::preview_import,
+            commands::apply_import,
+            commands::export_to_file,
+            commands::get_settings,
+            commands::set_settings,
+        ])
+        .run(tauri::generate_context!())
+        .expect("envdesk could not start");
+}

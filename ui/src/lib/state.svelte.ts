@@ -1,0 +1,335 @@
+// The UI's state (Svelte 5 runes). Decrypted text lives only here and is dropped on lock.
+import { ipc, IpcError, pathKey } from './ipc';
+import type * as T from './types';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  text: string;
+}
+
+export type Tab = 'levels' | 'merged' | 'diff' | 'history';
+
+export type Dialog =
+  | { kind: 'new-project'; importAfter?: boolean }
+  | { kind: 'new-child'; parent: T.NodePath }
+  | { kind: 'rename'; path: T.NodePath; name: string }
+  | { kind: 'delete'; path: T.NodePath; nonEmpty: boolean }
+  | { kind: 'key-backup'; project: string; key: string }
+  | { kind: 'unlock'; project: string; message?: string }
+  | { kind: 'import' }
+  | { kind: 'export' }
+  | { kind: 'settings' }
+  | { kind: 'connections' }
+  | { kind: 'conflict'; conflict: T.Conflict; levelIndex: number }
+  | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number }
+  | { kind: 'purge' };
+
+class AppState {
+  connections = $state<T.Connection[]>([]);
+  conn = $state('local');
+  projects = $state<T.NodeInfo[]>([]);
+  targets = $state<Record<string, T.NodeInfo[]>>({});
+  environments = $state<Record<string, T.NodeInfo[]>>({});
+  expanded = $state<Record<string, boolean>>({});
+  filter = $state('');
+  selected = $state<T.NodePath | null>(null);
+  node = $state<T.NodeView | null>(null);
+  levelIndex = $state(0);
+  /** Edited text per level index of the selected node. */
+  edits = $state<Record<number, string>>({});
+  tab = $state<Tab>('levels');
+  settings = $state<T.Settings>({ theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env' });
+  drafts = $state<T.DraftInfo[]>([]);
+  toasts = $state<Toast[]>([]);
+  dialog = $state<Dialog | null>(null);
+  busy = $state(false);
+  loaded = $state(false);
+  savedAt = $state<string | null>(null);
+  private toastId = 0;
+
+  get currentLevel(): T.Level | null {
+    return this.node?.levels[this.levelIndex] ?? null;
+  }
+
+  get currentText(): string {
+    const l = this.currentLevel;
+    if (!l) return '';
+    return this.edits[this.levelIndex] ?? l.text;
+  }
+
+  get dirty(): boolean {
+    const l = this.currentLevel;
+    return !!l && this.edits[this.levelIndex] !== undefined && this.edits[this.levelIndex] !== l.text;
+  }
+
+  anyDirty(): boolean {
+    if (!this.node) return false;
+    return this.node.levels.some((l, i) => this.edits[i] !== undefined && this.edits[i] !== l.text);
+  }
+
+  toast(kind: Toast['kind'], text: string) {
+    const id = ++this.toastId;
+    this.toasts = [...this.toasts, { id, kind, text }];
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 9000 : 4000);
+  }
+
+  /** Shows an error as a message a person can act on; opens the unlock dialog for key errors. */
+  fail(e: unknown, project?: string) {
+    const err = e instanceof IpcError ? e : new IpcError('internal', String(e));
+    if ((err.code === 'key_needed' || err.code === 'locked') && project) {
+      this.dialog = { kind: 'unlock', project, message: err.code === 'locked' ? undefined : err.message };
+      return;
+    }
+    this.toast('error', err.message);
+  }
+
+  async init() {
+    try {
+      const [connections, settings] = await Promise.all([ipc.listConnections(), ipc.getSettings()]);
+      this.connections = connections;
+      this.settings = settings;
+      applyTheme(settings.theme);
+      await this.refreshTree();
+      await this.refreshDrafts(true);
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async switchConnection(id: string) {
+    if (this.anyDirty() && !confirm('Unsaved changes will be kept as drafts. Switch anyway?')) return;
+    await this.keepDrafts();
+    this.conn = id;
+    this.clearSelection();
+    this.targets = {};
+    this.environments = {};
+    this.expanded = {};
+    await this.refreshTree();
+    await this.refreshDrafts(true);
+  }
+
+  clearSelection() {
+    this.selected = null;
+    this.node = null;
+    this.edits = {};
+  }
+
+  async refreshTree() {
+    try {
+      this.projects = await ipc.listProjects(this.conn);
+      for (const key of Object.keys(this.expanded)) {
+        if (!this.expanded[key]) continue;
+        const [p, t] = key.split('/');
+        if (t) this.environments[key] = await ipc.listEnvironments(this.conn, p, t);
+        else this.targets[p] = await ipc.listTargets(this.conn, p);
+      }
+    } catch (e) {
+      this.projects = [];
+      this.fail(e);
+    }
+  }
+
+  async refreshDrafts(offer = false) {
+    try {
+      this.drafts = await ipc.listDrafts(this.conn);
+      if (offer && this.drafts.length > 0 && !this.dialog) {
+        const d = this.drafts[0];
+        try {
+          await ipc.unlock(this.conn, d.path.project);
+          const draft = await ipc.getDraft(this.conn, d.path);
+          if (draft) this.dialog = { kind: 'draft', path: d.path, text: draft.text, baseRevision: draft.base_revision };
+        } catch (e) {
+          this.fail(e, d.path.project);
+        }
+      }
+    } catch {
+      this.drafts = [];
+    }
+  }
+
+  hasDraft(p: T.NodePath): boolean {
+    return this.drafts.some((d) => pathKey(d.path) === pathKey(p));
+  }
+
+  async toggle(path: T.NodePath) {
+    const key = path.target ? `${path.project}/${path.target}` : path.project;
+    this.expanded[key] = !this.expanded[key];
+    if (!this.expanded[key]) return;
+    try {
+      if (path.target) this.environments[key] = await ipc.listEnvironments(this.conn, path.project, path.target);
+      else this.targets[path.project] = await ipc.listTargets(this.conn, path.project);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Keeps every unsaved level of the open node as an encrypted draft. */
+  async keepDrafts() {
+    if (!this.node) return;
+    for (const [i, l] of this.node.levels.entries()) {
+      const text = this.edits[i];
+      if (text !== undefined && text !== l.text) {
+        try {
+          await ipc.saveDraft(this.conn, levelPath(this.node.path, l.kind), text, l.revision);
+        } catch {
+          /* the project may be locked already */
+        }
+      }
+    }
+    await this.refreshDrafts();
+  }
+
+  async select(path: T.NodePath, offerDrafts = true) {
+    await this.keepDrafts();
+    this.selected = path;
+    this.node = null;
+    this.edits = {};
+    await this.load(offerDrafts);
+  }
+
+  /** Opens the node of a draft with the draft's text in its level's editor. */
+  async restoreDraft(path: T.NodePath, text: string) {
+    this.dialog = null;
+    await this.select(path, false);
+    const i = this.node?.levels.length ? this.node.levels.length - 1 : 0;
+    this.levelIndex = i;
+    this.tab = 'levels';
+    this.setText(text);
+  }
+
+  async load(offerDrafts = true) {
+    const path = this.selected;
+    if (!path) return;
+    this.busy = true;
+    try {
+      await ipc.unlock(this.conn, path.project);
+      const node = await ipc.readNode(this.conn, path);
+      if (this.selected !== path) return;
+      this.node = node;
+      this.levelIndex = node.levels.length - 1;
+      // Offer back drafts of this node's levels.
+      for (const [i, l] of offerDrafts ? node.levels.entries() : []) {
+        const lp = levelPath(path, l.kind);
+        if (this.hasDraft(lp)) {
+          const d = await ipc.getDraft(this.conn, lp);
+          if (d && d.text !== l.text) this.dialog = { kind: 'draft', path: lp, text: d.text, baseRevision: d.base_revision };
+          this.levelIndex = i;
+        }
+      }
+    } catch (e) {
+      this.fail(e, path.project);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  setText(text: string) {
+    this.edits = { ...this.edits, [this.levelIndex]: text };
+  }
+
+  async save() {
+    const level = this.currentLevel;
+    const node = this.node;
+    if (!level || !node || !this.dirty) return;
+    const path = levelPath(node.path, level.kind);
+    const text = this.currentText;
+    this.busy = true;
+    try {
+      const r = await ipc.saveLevel(this.conn, path, text, level.revision, level.text);
+      if (r.conflict) {
+        this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex: this.levelIndex };
+        return;
+      }
+      const idx = this.levelIndex;
+      await this.reload();
+      const { [idx]: _, ...rest } = this.edits;
+      this.edits = rest;
+      this.savedAt = new Date().toLocaleTimeString();
+      this.toast('success', `Saved ${level.kind} level (revision ${r.revision}).`);
+      await this.refreshDrafts();
+    } catch (e) {
+      this.fail(e, path.project);
+      await this.refreshDrafts();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Saves the resolved text of a conflict on top of the revision that won. */
+  async saveResolved(text: string, conflict: T.Conflict, levelIndex: number) {
+    const node = this.node;
+    if (!node) return;
+    const level = node.levels[levelIndex];
+    const path = levelPath(node.path, level.kind);
+    try {
+      const r = await ipc.saveLevel(this.conn, path, text, conflict.theirs_revision, conflict.theirs_text);
+      if (r.conflict) {
+        this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex };
+        return;
+      }
+      this.dialog = null;
+      const { [levelIndex]: _, ...rest } = this.edits;
+      this.edits = rest;
+      await this.reload();
+      this.toast('success', `Merged and saved (revision ${r.revision}).`);
+      await this.refreshDrafts();
+    } catch (e) {
+      this.fail(e, path.project);
+    }
+  }
+
+  async reload() {
+    if (!this.selected) return;
+    try {
+      const idx = this.levelIndex;
+      this.node = await ipc.readNode(this.conn, this.selected);
+      this.levelIndex = Math.min(idx, this.node.levels.length - 1);
+    } catch (e) {
+      this.fail(e, this.selected.project);
+    }
+  }
+
+  /** Lock now: keys dropped in Rust, decrypted text dropped here (unsaved text kept as drafts). */
+  async lock() {
+    await this.keepDrafts();
+    await ipc.lockAll();
+    this.onLocked();
+  }
+
+  onLocked() {
+    this.node = null;
+    this.edits = {};
+    if (this.dialog && ['conflict', 'draft', 'key-backup', 'import'].includes(this.dialog.kind)) this.dialog = null;
+    this.toast('info', 'Locked. Select a node to unlock it again.');
+  }
+}
+
+export function levelPath(path: T.NodePath, kind: T.LevelKind): T.NodePath {
+  if (kind === 'project') return { project: path.project };
+  if (kind === 'target') return { project: path.project, target: path.target };
+  return path;
+}
+
+export function applyTheme(theme: T.Settings['theme']) {
+  const dark = theme === 'dark' || (theme === 'system' && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
+  document.documentElement.dataset.theme = dark ? 'dark' : 'light';
+}
+
+let clipboardTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Copies a value and clears the clipboard after the configured time. */
+export async function copyValue(value: string, seconds: number): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(value);
+  } catch {
+    return false;
+  }
+  if (clipboardTimer) clearTimeout(clipboardTimer);
+  if (seconds > 0) clipboardTimer = setTimeout(() => void navigator.clipboard.writeText('').catch(() => {}), seconds * 1000);
+  return true;
+}
+
+export const app = new AppState();

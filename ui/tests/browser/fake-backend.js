@@ -1,0 +1,212 @@
+// A stand-in for the Rust side, for browser tests of the built UI: it answers every IPC command of
+// src-tauri/command_names.rs from memory. It is injected before the app loads.
+window.__envdeskFake = (() => {
+  const state = {
+    connections: [{ id: 'local', name: 'Local vault', url: 'local', organization: '' }],
+    settings: { theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env' },
+    projects: [],
+    targets: {},
+    envs: {},
+    levels: {},
+    versions: {},
+    drafts: {},
+    locked: false,
+    calls: [],
+    files: { '/tmp/import.env': 'IMPORTED=1\nDB=from-file\n' },
+    written: {},
+  };
+  const key = (p) => [p.project, p.target ?? '', p.environment ?? ''].join('/');
+  const parse = (text) => {
+    const entries = [];
+    let comments = [];
+    text.split('\n').forEach((line, i) => {
+      const t = line.trim();
+      if (t.startsWith('#')) return comments.push(t.replace(/^#\s?/, ''));
+      const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(t);
+      if (m) {
+        const v = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replace(/\s+#.*$/, '');
+        const tags = comments.filter((c) => c.startsWith('@tags:')).flatMap((c) => c.slice(6).split(',').map((s) => s.trim()));
+        entries.push({ key: m[1], value: v, line: i + 1, comments: comments.filter((c) => !c.startsWith('@tags:')), tags, exported: false, quote: 'none', overridden: false });
+      }
+      comments = [];
+    });
+    return entries;
+  };
+  const analysis = (text) => {
+    const bad = text.split('\n').findIndex((l) => /^[A-Za-z_]+:\s/.test(l));
+    if (bad >= 0) return { parse_error: { line: bad + 1, column: 2, message: 'expected `=` between key and value, found `:`' }, lints: [], entries: [] };
+    const lints = [];
+    text.split('\n').forEach((l, i) => {
+      if (/^[A-Za-z_]+=[^'"].* .*/.test(l) && !/\s#/.test(l)) lints.push({ line: i + 1, code: 'whitespace_in_unquoted_value', severity: 'warning', message: 'unquoted whitespace', fix: { title: 'quote the value', start_line: i + 1, end_line: i + 1, replacement: l.replace('=', "='") + "'", delete: false } });
+    });
+    return { parse_error: null, lints, entries: parse(text) };
+  };
+  const vars = (text) => Object.fromEntries(parse(text).map((e) => [e.key, e.value]));
+  const chain = (p) => {
+    const out = [{ kind: 'project', path: { project: p.project }, source: p.project }];
+    if (p.target) out.push({ kind: 'target', path: { project: p.project, target: p.target }, source: p.target });
+    if (p.environment) out.push({ kind: 'environment', path: p, source: p.environment });
+    return out;
+  };
+  const level = (path) => state.levels[key(path)] ?? { text: '', revision: 0 };
+  const node = (p) => {
+    if (state.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
+    const levels = chain(p).map((c) => {
+      const l = level(c.path);
+      return { kind: c.kind, source: c.source, text: l.text, exists: l.revision > 0, revision: l.revision, updated_at: null, analysis: analysis(l.text) };
+    });
+    const merged = [];
+    for (const l of levels) {
+      for (const [k, v] of Object.entries(vars(l.text))) {
+        const m = merged.find((x) => x.key === k);
+        if (m) {
+          m.overrides.push({ level: m.source, value: m.value });
+          m.value = v;
+          m.source = l.kind;
+        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null });
+      }
+    }
+    return { path: p, levels, merged };
+  };
+  const store = (path, text, base) => {
+    const l = level(path);
+    if (l.revision !== base) {
+      return { revision: null, conflict: { theirs_revision: l.revision, theirs_text: l.text, merge: { text: text, conflicts: [{ key: 'A', base: '1', ours: 'mine', theirs: 'theirs' }], auto_merged: true } } };
+    }
+    const rev = l.revision + 1;
+    state.levels[key(path)] = { text, revision: rev };
+    (state.versions[key(path)] ??= []).unshift({ type: 'secret-versions', id: String(Object.values(state.versions).flat().length + 1), text, attributes: { action: rev === 1 ? 'create' : 'update', size_bytes: text.length, is_client_encrypted: true, encryption_key_version: '1', key_version: '1', created_at: new Date().toISOString(), created_by: { id: 1, name: 'local vault' }, locked: false, locked_reason: null, revision: rev } });
+    delete state.drafts[key(path)];
+    return { revision: rev, conflict: null };
+  };
+  const text = (src) => {
+    if (src.kind === 'level') return level(src.path).text;
+    if (src.kind === 'version') return Object.values(state.versions).flat().find((v) => v.id === src.id).text;
+    return node(src.path).merged.map((m) => `${m.key}=${m.value}`).join('\n') + '\n';
+  };
+  const handlers = {
+    list_connections: () => state.connections,
+    add_connection: (a) => {
+      if (!a.token.startsWith('edk_')) throw { code: 'unauthenticated', message: 'The API token is missing, unknown or revoked.' };
+      const c = { id: 'conn-1', name: a.name, url: a.url, organization: a.organization };
+      state.connections.push(c);
+      return c;
+    },
+    test_connection: () => ({ id: 'ORG', name: 'Acme', slug: 'acme', status: 'active' }),
+    remove_connection: (a) => void (state.connections = state.connections.filter((c) => c.id !== a.conn)),
+    list_projects: () => state.projects,
+    list_targets: (a) => state.targets[a.project] ?? [],
+    list_environments: (a) => state.envs[`${a.project}/${a.target}`] ?? [],
+    create_project: (a) => {
+      const p = { id: 'P' + a.name, slug: a.name, name: a.name, managed: a.mode === 'server' ? 'server' : 'client', has_secrets: false, children: 0, status: null };
+      state.projects.push(p);
+      return { project: p, key_to_back_up: a.mode === 'generate' ? 'a'.repeat(64) : null };
+    },
+    create_child: (a) => {
+      const slug = a.name.toLowerCase();
+      const n = { id: 'N' + slug, slug, name: a.name, managed: null, has_secrets: null, children: 0, status: a.parent.target ? 'development' : null };
+      if (a.parent.target) (state.envs[`${a.parent.project}/${a.parent.target}`] ??= []).push(n);
+      else (state.targets[a.parent.project] ??= []).push(n);
+      return n;
+    },
+    rename_node: (a) => ({ id: 'x', slug: a.path.project, name: a.name, managed: null, has_secrets: null, children: null, status: null }),
+    delete_node: (a) => {
+      if (a.confirm !== (a.path.environment ?? a.path.target ?? a.path.project)) throw { code: 'confirmation_required', message: 'Type the name.' };
+      state.projects = state.projects.filter((p) => p.slug !== a.path.project || a.path.target);
+    },
+    save_key_backup: () => '/tmp/app.envdesk-key.txt',
+    dismiss_key_backup: () => null,
+    unlock: () => {
+      if (state.locked && state.needKey) throw { code: 'key_needed', message: 'The key is not on this computer.' };
+      state.locked = false;
+      return { managed: 'client', unlocked: true, key_version: 1 };
+    },
+    unlock_with_key: (a) => {
+      if (a.key !== 'a'.repeat(64)) throw { code: 'wrong_key', message: 'That key does not open `app`. Nothing was changed.' };
+      state.locked = false;
+      state.needKey = false;
+      return { managed: 'client', unlocked: true, key_version: 1 };
+    },
+    key_state: () => ({ managed: 'client', unlocked: !state.locked, key_version: 1 }),
+    lock_all: () => void (state.locked = true),
+    read_node: (a) => node(a.path),
+    save_level: (a) => store(a.path, a.text, a.baseRevision),
+    analyze_text: (a) => analysis(a.text),
+    edit_text: (a) => {
+      const op = a.editOp;
+      const lines = a.text.split('\n');
+      if (op.op === 'set') {
+        const i = lines.findIndex((l) => l.startsWith(op.key + '='));
+        if (i >= 0) lines[i] = `${op.key}=${op.value}`;
+        else lines.splice(lines.length - 1, 0, `${op.key}=${op.value}`);
+      }
+      if (op.op === 'remove') return lines.filter((l) => !l.startsWith(op.key + '=')).join('\n');
+      return lines.join('\n');
+    },
+    resolve_conflict: (a) => a.text.replace(/^A=.*$/m, `A=${a.choices[0][1]}`),
+    save_draft: (a) => void (state.drafts[key(a.path)] = { path: a.path, text: a.text, base_revision: a.baseRevision }),
+    list_drafts: () => Object.values(state.drafts).map((d) => ({ path: d.path, base_revision: d.base_revision, saved_at: 'now' })),
+    get_draft: (a) => state.drafts[key(a.path)] ?? null,
+    discard_draft: (a) => void delete state.drafts[key(a.path)],
+    diff_sources: (a) => {
+      const at = text(a.a), bt = text(a.b), av = vars(at), bv = vars(bt);
+      const changes = [];
+      for (const [k, v] of Object.entries(av)) changes.push(!(k in bv) ? { kind: 'removed', key: k, value: v } : bv[k] === v ? { kind: 'unchanged', key: k, value: v } : { kind: 'changed', key: k, old: v, new: bv[k] });
+      for (const [k, v] of Object.entries(bv)) if (!(k in av)) changes.push({ kind: 'added', key: k, value: v });
+      const count = (k) => changes.filter((c) => c.kind === k).length;
+      return { a_text: at, b_text: bt, changes, summary: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged: count('unchanged') } };
+    },
+    history: (a) => {
+      const v = state.versions[key(a.path)] ?? [];
+      return { versions: v, meta: { current_page: 1, per_page: 50, total: v.length, last_page: 1 } };
+    },
+    restore_version: (a) => {
+      const v = Object.values(state.versions).flat().find((x) => x.id === a.id);
+      return store(a.path, v.text, level(a.path).revision).revision;
+    },
+    delete_version: (a) => void Object.keys(state.versions).forEach((k) => (state.versions[k] = state.versions[k].filter((v) => v.id !== a.id))),
+    purge_history: (a) => {
+      const n = (state.versions[key(a.path)] ?? []).length;
+      state.versions[key(a.path)] = [];
+      return n;
+    },
+    choose_import_file: () => '/tmp/import.env',
+    preview_import: (a) => {
+      const cur = level(a.path).text;
+      const incoming = vars(state.files[a.file]);
+      const merged = cur + Object.entries(incoming).map(([k, v]) => `${k}=${v}\n`).join('');
+      const changes = Object.entries(incoming).map(([k, v]) => (k in vars(cur) ? { kind: 'changed', key: k, old: vars(cur)[k], new: v } : { kind: 'added', key: k, value: v }));
+      const s = { added: changes.filter((c) => c.kind === 'added').length, changed: changes.filter((c) => c.kind === 'changed').length, removed: 0, unchanged: 0 };
+      return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: state.files[a.file], base_revision: level(a.path).revision, base_text: cur };
+    },
+    apply_import: (a) => {
+      const p = handlers.preview_import(a);
+      return store(a.path, a.mode === 'merge' ? p.merged_text : p.replace_text, p.base_revision);
+    },
+    export_to_file: (a) => {
+      state.written['/tmp/export.env'] = { source: a.source, format: a.format, resolve: a.resolve };
+      return '/tmp/export.env';
+    },
+    get_settings: () => state.settings,
+    set_settings: (a) => (state.settings = a.settings),
+  };
+  return { state, handlers };
+})();
+
+window.__TAURI_INTERNALS__ = {
+  metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+  transformCallback: (cb) => {
+    const id = Math.floor(Math.random() * 1e9);
+    window['_' + id] = cb;
+    return id;
+  },
+  convertFileSrc: (p) => p,
+  invoke: async (cmd, args) => {
+    const fake = window.__envdeskFake;
+    if (cmd.startsWith('plugin:event|')) return 0;
+    fake.state.calls.push({ cmd, args });
+    const h = fake.handlers[cmd];
+    if (!h) throw { code: 'internal', message: `no fake for ${cmd}` };
+    return h(args ?? {});
+  },
+};

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { render, fireEvent, screen, cleanup } from '@testing-library/svelte';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import Masked from '../../src/components/Masked.svelte';
+import TableView from '../../src/components/TableView.svelte';
+import MergedTable from '../../src/components/MergedTable.svelte';
+import { ipc, IpcError } from '../../src/lib/ipc';
+import { app } from '../../src/lib/state.svelte';
+import type { Analysis, Merged } from '../../src/lib/types';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('Masked', () => {
+  it('masks until revealed', async () => {
+    render(Masked, { value: 'hunter2', label: 'value of PASS' });
+    expect(screen.getByTestId('value').textContent).toBe('••••••••');
+    await fireEvent.click(screen.getByRole('button', { name: 'Reveal value of PASS' }));
+    expect(screen.getByTestId('value').textContent).toBe('hunter2');
+  });
+});
+
+describe('ipc', () => {
+  it('turns a Rust error into a typed error with its code', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'unlock') throw { code: 'wrong_key', message: 'That key does not open `app`.' };
+    });
+    const err = await ipc.unlock('local', 'app').catch((e) => e);
+    expect(err).toBeInstanceOf(IpcError);
+    expect(err.code).toBe('wrong_key');
+  });
+
+  it('sends camelCase arguments the commands expect', async () => {
+    const seen: Record<string, unknown>[] = [];
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, ...(args as object) });
+      return { revision: 2, conflict: null };
+    });
+    await ipc.saveLevel('local', { project: 'p' }, 'A=1\n', 1, '');
+    expect(seen[0]).toMatchObject({ cmd: 'save_level', conn: 'local', baseRevision: 1, baseText: '', text: 'A=1\n' });
+  });
+});
+
+describe('TableView', () => {
+  const analysis: Analysis = {
+    parse_error: null,
+    lints: [],
+    entries: [{ key: 'DB', value: 'secret', line: 2, comments: ['primary'], tags: ['db'], exported: false, quote: 'none', overridden: false }],
+  };
+
+  it('edits through envdesk-core and updates the text', async () => {
+    const calls: unknown[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      if (cmd === 'edit_text') return '# primary\nDB=new\n';
+    });
+    const spy = vi.spyOn(app, 'setText');
+    render(TableView, { text: '# primary\nDB=secret\n', analysis });
+    expect(screen.getByText('primary')).toBeTruthy();
+    expect(screen.getByText('db')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Edit value of DB' }));
+    const input = screen.getByRole('textbox', { name: 'Value of DB' });
+    await fireEvent.input(input, { target: { value: 'new' } });
+    await fireEvent.keyDown(input, { key: 'Enter' });
+    await vi.waitFor(() => expect(spy).toHaveBeenCalledWith('# primary\nDB=new\n'));
+    expect(calls[0]).toMatchObject({ cmd: 'edit_text', args: { editOp: { op: 'set', key: 'DB', value: 'new' } } });
+  });
+
+  it('waits for the text to parse', () => {
+    render(TableView, { text: 'A: 1', analysis: { parse_error: { line: 1, column: 2, message: 'expected `=`' }, lints: [], entries: [] } });
+    expect(screen.getByRole('alert').textContent).toContain('line 1, column 2');
+  });
+});
+
+describe('MergedTable', () => {
+  it('shows the source level and what a key overrides', async () => {
+    const merged: Merged[] = [
+      { key: 'LOG', value: 'debug', source: 'target', overrides: [{ level: 'project', value: 'info' }], resolved: null, error: null },
+      { key: 'URL', value: 'x/${HOST}', source: 'environment', overrides: [], resolved: null, error: 'circular reference: URL → URL' },
+    ];
+    render(MergedTable, { merged });
+    const sources = screen.getAllByTestId('source').map((s) => s.textContent);
+    expect(sources).toEqual(['target', 'environment']);
+    await fireEvent.click(screen.getByRole('button', { name: '1 level' }));
+    expect(screen.getByRole('button', { name: 'Reveal project value of LOG' })).toBeTruthy();
+    expect(screen.getByText(/circular reference/)).toBeTruthy();
+  });
+});
