@@ -4,13 +4,23 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT
 
 log "web UI: type check, unit tests, build, browser tests"
-(cd ui && npm run --silent check && npx vitest run && npm run --silent build && node tests/browser/run.mjs)
+(cd ui && npm run --silent check && npx vitest run && npm run --silent build && node tests/browser/run.mjs) 2>&1 | tee -a "$LOG"
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee -a "$LOG"
+
+# One closing line for everything that ran.
+passed=$(sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
+  /^test result:/ { p += $4; f += $6 }
+  /^browser: [0-9]+ passed/ { p += $2; f += $4 }
+  /^ +Tests +[0-9]+ passed/ { p += $2 }
+  END { print p + 0, f + 0 }')
+echo "all: ${passed% *} passed, ${passed#* } failed"

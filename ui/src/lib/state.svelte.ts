@@ -233,7 +233,7 @@ class AppState {
   async save() {
     const level = this.currentLevel;
     const node = this.node;
-    if (!level || !node || !this.dirty) return;
+    if (!level || !node || !this.dirty || this.busy) return;
     const path = levelPath(node.path, level.kind);
     const text = this.currentText;
     this.busy = true;
