@@ -23,7 +23,8 @@ export type Dialog =
   | { kind: 'connections' }
   | { kind: 'conflict'; conflict: T.Conflict; levelIndex: number }
   | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number }
-  | { kind: 'purge' };
+  | { kind: 'purge' }
+  | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void> };
 
 class AppState {
   connections = $state<T.Connection[]>([]);
@@ -68,6 +69,11 @@ class AppState {
     return this.node.levels.some((l, i) => this.edits[i] !== undefined && this.edits[i] !== l.text);
   }
 
+  /** Asks in an in-app dialog; `run` happens on confirmation. */
+  ask(title: string, message: string, confirm: string, run: () => Promise<void>, danger = false) {
+    this.dialog = { kind: 'confirm', title, message, confirm, run, danger };
+  }
+
   toast(kind: Toast['kind'], text: string) {
     const id = ++this.toastId;
     this.toasts = [...this.toasts, { id, kind, text }];
@@ -100,7 +106,6 @@ class AppState {
   }
 
   async switchConnection(id: string) {
-    if (this.anyDirty() && !confirm('Unsaved changes will be kept as drafts. Switch anyway?')) return;
     await this.keepDrafts();
     this.conn = id;
     this.clearSelection();

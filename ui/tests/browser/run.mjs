@@ -195,8 +195,8 @@ const tests = {
     await page.getByText('2 versions').waitFor();
     await page.locator('[data-version="1"] button').click();
     await page.getByTestId('merge-view').waitFor();
-    page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Restore' }).click();
+    await page.getByRole('dialog', { name: 'Restore this version?' }).getByRole('button', { name: 'Restore' }).click();
     await page.getByText(/restored/).waitFor();
     const text = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production'].text);
     expect(text === 'DB=v2\n', text);

@@ -79,7 +79,8 @@ impl Vault {
         let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
         let current = Document::parse(&level.text)
             .map_err(|error| ClientError::Parse { level: level.kind.as_str().into(), error })?;
-        let mut merged = current.clone();
+        // Into an empty level, a merge is the file as written (its comments included).
+        let mut merged = if level.text.trim().is_empty() { incoming.clone() } else { current.clone() };
         for (k, v) in incoming.vars() {
             if merged.get(&k) != Some(v.as_str()) {
                 merged.set(&k, &v).map_err(|e| ClientError::Import(e.to_string()))?;

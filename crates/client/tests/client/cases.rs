@@ -298,6 +298,8 @@ async fn import_export(e: &Env) {
         SaveOutcome::Saved { .. }
     ));
     assert_eq!(v.read_node(&env_path()).await.unwrap().levels[2].text, "# env\nA=1\nB=two\nC='new value'\n");
+    let into_empty = v.preview_import(&NodePath::target("app", "backend"), b"# from a file\nX=1\n").await.unwrap();
+    assert_eq!(into_empty.merged_text, "# from a file\nX=1\n", "into an empty level, comments come along");
     let bad = v.preview_import(&env_path(), b"A: 1\n").await.err().unwrap();
     assert_eq!(bad.code(), "import_failed");
     assert!(bad.to_string().contains("line 1"));
