@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the app with the test-dialogs hook and drives the real window: tauri-driver + WebKitWebDriver
+# under Xvfb, inside a D-Bus session with GNOME Keyring unlocked (a real Secret Service).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+apt_install webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring imagemagick procps
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  log "installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2'
+fi
+(cd tests/e2e && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; } || npm ci --no-audit --no-fund --loglevel=error)
+[ -f ui/dist/index.html ] || (cd ui && npm run --silent build)
+log "building envdesk with the test-dialogs hook"
+cargo build --locked -p envdesk -p envdesk-server --features envdesk/test-dialogs
+export ENVDESK_E2E_SHOTS="$ROOT/target/e2e-shots"
+log "end-to-end scenarios (screenshots: $ENVDESK_E2E_SHOTS)"
+dbus-run-session -- bash -c '
+  export XDG_RUNTIME_DIR=$(mktemp -d)
+  # A throw-away keyring (never the user'"'"'s), created unlocked with a known password.
+  export XDG_DATA_HOME=$(mktemp -d)
+  echo -n envdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/run.mjs "$@"
+' e2e "$@"

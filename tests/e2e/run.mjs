@@ -1,0 +1,274 @@
+// End-to-end: the real envdesk window (debug build with ui/dist embedded and the test-dialogs hook),
+// driven through tauri-driver + WebKitWebDriver, with the real Rust side, a real Secret Service and,
+// for the remote scenario, a real envdesk-server on 127.0.0.1. Run inside Xvfb and dbus-run-session
+// with gnome-keyring unlocked (scripts/e2e.sh does all that). Each scenario gets a throw-away data
+// directory and keychain service; a screenshot of the screen is taken at its end.
+import { remote } from 'webdriverio';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const APP = join(root, 'target/debug/envdesk');
+const SERVER = join(root, 'target/debug/envdesk-server');
+const DRIVER = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo/bin/tauri-driver');
+const SHOTS = process.env.ENVDESK_E2E_SHOTS ?? join(root, 'target/e2e-shots');
+mkdirSync(SHOTS, { recursive: true });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort() {
+  return new Promise((res) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitPort(port, ms = 20000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => (c.end(), r(true)));
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+/** A tauri-driver whose app runs with `env` (data dir, keychain service). */
+async function startDriver(env) {
+  const port = await freePort();
+  const proc = spawn(DRIVER, ['--port', String(port), '--native-driver', '/usr/bin/WebKitWebDriver', '--native-port', String(await freePort())], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  await waitPort(port);
+  return { port, proc, stderr: () => stderr };
+}
+
+async function open(driver) {
+  const b = await remote({
+    hostname: '127.0.0.1',
+    port: driver.port,
+    logLevel: 'error',
+    connectionRetryCount: 1,
+    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: APP } },
+  });
+  await (await b.$('.shell')).waitForExist({ timeout: 30000 });
+  return b;
+}
+
+async function close(b) {
+  try {
+    await b.deleteSession();
+  } catch {
+    /* the app may be gone already */
+  }
+}
+
+function screenshot(name) {
+  try {
+    execFileSync('sleep', ['0.7']); // let WebKit paint the last change before the X screen is read
+    execFileSync('import', ['-window', 'root', join(SHOTS, `${name}.png`)]);
+  } catch {
+    /* screenshots are a help, not a test */
+  }
+}
+
+async function click(b, selector) {
+  const el = await b.$(selector);
+  await el.waitForClickable({ timeout: 20000 });
+  await el.click();
+}
+
+async function waitText(b, selector, text, timeout = 20000) {
+  const el = await b.$(selector);
+  await b.waitUntil(async () => ((await el.isExisting()) ? (await el.getText()).includes(text) : false), {
+    timeout,
+    timeoutMsg: `"${text}" never appeared in ${selector}`,
+  });
+}
+
+async function editorText(b) {
+  return b.execute(() => document.querySelector('.cm-content')?.innerText ?? '');
+}
+
+async function typeInEditor(b, lines) {
+  await click(b, '.cm-content');
+  await b.keys(['Control', 'End']);
+  for (const line of lines) {
+    await b.keys(line.split(''));
+    await b.keys(['Enter']);
+  }
+}
+
+function env(name) {
+  return {
+    ENVDESK_DATA_DIR: mkdtempSync(join(tmpdir(), `envdesk-e2e-${name}-`)),
+    ENVDESK_KEYRING_SERVICE: `dev.envdesk.e2e.${name}.${process.pid}`,
+    ENVDESK_KDF_ITERATIONS: '1000',
+  };
+}
+
+async function newProjectTree(b) {
+  await click(b, 'button=New project');
+  await (await b.$('input[placeholder="my-app"]')).setValue('app');
+  await click(b, 'button=Create');
+  const key = await (await b.$('[data-testid=backup-key]')).getText();
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new Error('the generated key is shown once: ' + key.length);
+  await click(b, 'button=I have a copy');
+  await click(b, 'button[aria-label="Expand app"]');
+  await click(b, 'button=+ target');
+  await (await b.$('input[placeholder="backend"]')).setValue('backend');
+  await click(b, 'button=Create');
+  await click(b, 'button[aria-label="Expand backend"]');
+  await click(b, 'button=+ environment');
+  await (await b.$('input[placeholder="production"]')).setValue('production');
+  await click(b, 'button=Create');
+  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+  return key;
+}
+
+async function openProduction(b) {
+  await click(b, 'button[aria-label="Expand app"]');
+  await click(b, 'button[aria-label="Expand backend"]');
+  await click(b, 'button=production');
+  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+}
+
+const scenarios = {
+  async first_launch_edit_save_restart(e) {
+    let d = await startDriver(e);
+    let b = await open(d);
+    await waitText(b, 'main', 'Your secrets, encrypted');
+    await newProjectTree(b);
+    await typeInEditor(b, ['# production', 'DB_HOST=prod-db', 'SECRET=s3cret']);
+    await b.keys(['Control', 's']);
+    await waitText(b, '.toasts', 'Saved environment level (revision 1)');
+    await close(b);
+    d.proc.kill();
+    // Restart: the text is there, and the key comes from the keychain (no prompt).
+    d = await startDriver(e);
+    b = await open(d);
+    await openProduction(b);
+    const text = await editorText(b);
+    if (!text.includes('DB_HOST=prod-db') || !text.includes('SECRET=s3cret')) throw new Error('text after restart: ' + text);
+    if (await (await b.$('input[aria-label="Key or passphrase"]')).isExisting()) throw new Error('asked for a key the keychain holds');
+    screenshot('first_launch_edit_save_restart');
+    await close(b);
+    d.proc.kill();
+  },
+
+  async crash_with_unsaved_text_offers_the_draft(e) {
+    let d = await startDriver(e);
+    let b = await open(d);
+    await newProjectTree(b);
+    await typeInEditor(b, ['UNSAVED=typed-before-the-crash']);
+    await sleep(2000); // the draft is kept 0.8 s after the last keystroke
+    execFileSync('pkill', ['-9', '-f', `^${APP}$`]);
+    await close(b);
+    d.proc.kill();
+    d = await startDriver(e);
+    b = await open(d);
+    await waitText(b, '[role=dialog]', 'Unsaved changes found', 30000);
+    await click(b, 'button=Restore');
+    await b.waitUntil(async () => (await editorText(b)).includes('UNSAVED=typed-before-the-crash'), { timeout: 20000 });
+    screenshot('crash_with_unsaved_text_offers_the_draft');
+    await close(b);
+    d.proc.kill();
+  },
+
+  async export_merged_env_is_owner_only(e) {
+    const out = join(e.ENVDESK_DATA_DIR, 'export.env');
+    const d = await startDriver({ ...e, ENVDESK_TEST_SAVE_FILE: out });
+    const b = await open(d);
+    await newProjectTree(b);
+    await typeInEditor(b, ['A=1']);
+    await b.keys(['Control', 's']);
+    await waitText(b, '.toasts', 'revision 1');
+    await click(b, 'button=Export');
+    await click(b, 'button=Export…');
+    await waitText(b, '.toasts', 'Exported to');
+    const mode = statSync(out).mode & 0o777;
+    if (mode !== 0o600) throw new Error('export mode ' + mode.toString(8));
+    if (readFileSync(out, 'utf8') !== 'A=1\n') throw new Error('export content');
+    screenshot('export_merged_env_is_owner_only');
+    await close(b);
+    d.proc.kill();
+  },
+
+  async remote_server_with_a_token(e) {
+    const dir = mkdtempSync(join(tmpdir(), 'envdesk-e2e-server-'));
+    const init = execFileSync(SERVER, ['init', '--db', join(dir, 's.db')]).toString();
+    const org = /organization:\s+(\S+)/.exec(init)[1];
+    const token = /token:\s+(\S+)/.exec(init)[1];
+    const server = spawn(SERVER, ['serve', '--db', join(dir, 's.db'), '--listen', '127.0.0.1:0'], {
+      env: { ...process.env, ENVDESK_KDF_ITERATIONS: '1000' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const url = await new Promise((res) => server.stdout.on('data', (d) => res(/listening on (\S+)/.exec(String(d))[1])));
+    const r = await fetch(`${url}/api/v1/${org}/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'team-app' }),
+    });
+    if (r.status !== 201) throw new Error('server project: ' + r.status);
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      await click(b, 'button=Manage connections…');
+      await (await b.$('input[placeholder="Team server"]')).setValue('Team');
+      const u = await b.$('input[placeholder="https://secrets.example.com"]');
+      await u.clearValue();
+      await u.setValue(url);
+      await (await b.$('input[placeholder="01ARZ3NDEKTSV4RRFFQ69G5FAV"]')).setValue(org);
+      const t = await b.$('input[type=password]');
+      await t.setValue('edk_wrong');
+      await click(b, 'button=Test and add');
+      await waitText(b, '[role=dialog]', 'missing, unknown or revoked');
+      await t.clearValue();
+      await t.setValue(token);
+      await click(b, 'button=Test and add');
+      await (await b.$('button=team-app')).waitForExist({ timeout: 20000 });
+      screenshot('remote_server_with_a_token');
+    } finally {
+      await close(b);
+      d.proc.kill();
+      server.kill();
+    }
+  },
+};
+
+let passed = 0;
+let failed = 0;
+const only = process.argv[2];
+for (const [name, fn] of Object.entries(scenarios)) {
+  if (only && !name.includes(only)) continue;
+  const started = Date.now();
+  try {
+    await fn(env(name.split('_')[0]));
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    passed++;
+  } catch (err) {
+    screenshot(`${name}-FAILED`);
+    console.log(`FAIL ${name}: ${String(err.message).split('\n')[0]}`);
+    failed++;
+  } finally {
+    try {
+      execFileSync('pkill', ['-9', '-f', `^${APP}$`]);
+    } catch {
+      /* nothing left running */
+    }
+  }
+}
+console.log(`screenshots: ${SHOTS}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
