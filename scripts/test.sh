@@ -20,11 +20,15 @@ cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 log "end-to-end: the real window"
 bash "$ROOT/scripts/e2e.sh" 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
 
+log "package: build, install and start the .deb"
+bash "$ROOT/scripts/package.sh" 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
+
 # One closing line for everything that ran.
 passed=$(sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
   /^test result:/ { p += $4; f += $6 }
   /^browser: [0-9]+ passed/ { p += $2; f += $4 }
   /^e2e: [0-9]+ passed/ { p += $2; f += $4 }
+  /^package: [0-9]+ passed/ { p += $2; f += $4 }
   /^ +Tests +[0-9]+ passed/ { p += $2 }
   END { print p + 0, f + 0 }')
 echo "all: ${passed% *} passed, ${passed#* } failed"

@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "delete_node",
     "save_key_backup",
     "dismiss_key_backup",
+    "rotate_key",
     "unlock",
     "unlock_with_key",
     "key_state",

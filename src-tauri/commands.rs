@@ -108,6 +108,28 @@ pub async fn dismiss_key_backup(core: Core<'_>) -> IpcResult<()> {
     Ok(())
 }
 
+/// Sends progress to the UI as `progress` events.
+struct EmitProgress(tauri::AppHandle);
+
+impl vault::Progress for EmitProgress {
+    fn progress(&self, stage: &str, done: usize, total: usize) {
+        use tauri::Emitter;
+        let _ = self.0.emit("progress", ProgressDto { stage: stage.to_owned(), done, total });
+    }
+}
+
+#[tauri::command]
+pub async fn rotate_key(
+    app: tauri::AppHandle,
+    core: Core<'_>,
+    conn: String,
+    project: String,
+    mode: String,
+    passphrase: Option<String>,
+) -> IpcResult<RotationDto> {
+    core.rotate_key(&conn, &project, &mode, passphrase, &EmitProgress(app)).await
+}
+
 #[tauri::command]
 pub async fn unlock(core: Core<'_>, conn: String, project: String) -> IpcResult<vault::KeyState> {
     core.unlock(&conn, &project).await

@@ -85,6 +85,7 @@ pub fn run() {
             commands::delete_node,
             commands::save_key_backup,
             commands::dismiss_key_backup,
+            commands::rotate_key,
             commands::unlock,
             commands::unlock_with_key,
             commands::key_state,

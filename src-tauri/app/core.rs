@@ -302,6 +302,34 @@ impl AppCore {
         Ok(self.vault(conn).await?.unlock_with_key(project, key, remember).await?)
     }
 
+    /// Rotates a client-managed project's key (`generate` or `passphrase`), reporting progress; a
+    /// generated key is returned once for backup.
+    pub async fn rotate_key(
+        &self,
+        conn: &str,
+        project: &str,
+        mode: &str,
+        passphrase: Option<String>,
+        progress: &dyn vault::Progress,
+    ) -> IpcResult<RotationDto> {
+        let key = match mode {
+            "generate" => NewProjectKey::Generate,
+            "passphrase" => NewProjectKey::Passphrase(Zeroizing::new(
+                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?,
+            )),
+            _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
+        };
+        let out = self.vault(conn).await?.rotate_client_key(project, key, progress).await?;
+        let backup = out.key_to_back_up.as_ref().map(|k| k.to_string());
+        *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = out.key_to_back_up;
+        Ok(RotationDto {
+            blobs: out.blobs,
+            versions: out.versions,
+            key_version: out.key_version,
+            key_to_back_up: backup,
+        })
+    }
+
     /// The key state of a project.
     pub async fn key_state(&self, conn: &str, project: &str) -> IpcResult<vault::KeyState> {
         Ok(self.vault(conn).await?.key_state(project).await?)

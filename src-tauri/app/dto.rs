@@ -206,3 +206,27 @@ pub enum TextEdit {
         key: String,
     },
 }
+
+/// The outcome of a key rotation.
+#[derive(serde::Serialize)]
+pub struct RotationDto {
+    /// Current blobs re-encrypted.
+    pub blobs: u64,
+    /// History versions re-encrypted.
+    pub versions: u64,
+    /// The new key version.
+    pub key_version: u64,
+    /// A generated key to show once.
+    pub key_to_back_up: Option<String>,
+}
+
+/// Progress of a long operation, sent to the UI as the `progress` event.
+#[derive(Clone, serde::Serialize)]
+pub struct ProgressDto {
+    /// What is being done.
+    pub stage: String,
+    /// Steps done.
+    pub done: usize,
+    /// Steps in all.
+    pub total: usize,
+}

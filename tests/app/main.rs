@@ -67,6 +67,28 @@ async fn create_edit_save_and_read_back() {
     assert_eq!(analyze("A: 1\n").parse_error.unwrap().line, 1);
 }
 
+struct Stages(std::sync::Mutex<Vec<String>>);
+impl envdesk_client::vault::Progress for Stages {
+    fn progress(&self, stage: &str, _: usize, _: usize) {
+        self.0.lock().unwrap().push(stage.to_owned());
+    }
+}
+
+#[tokio::test]
+async fn key_rotation_reports_progress_and_keeps_the_data() {
+    let (core, _dir, _) = host();
+    tree(&core).await;
+    core.save_level(LOCAL, &env(), "A=1\n", 0, "").await.unwrap();
+    let stages = Stages(Default::default());
+    let r = core.rotate_key(LOCAL, "app", "generate", None, &stages).await.unwrap();
+    assert_eq!((r.blobs, r.key_version), (1, 2));
+    assert_eq!(r.key_to_back_up.as_deref().map(str::len), Some(64));
+    assert!(stages.0.lock().unwrap().contains(&"submitting".to_owned()));
+    assert_eq!(core.read_node(LOCAL, &env()).await.unwrap().levels[2].text, "A=1\n");
+    let e = core.rotate_key(LOCAL, "app", "passphrase", Some("x".repeat(32)), &stages).await.unwrap_err();
+    assert_eq!(e.code, "bad_key", "a 32-byte passphrase is refused");
+}
+
 #[tokio::test]
 async fn import_export_and_diff() {
     let (core, dir, _) = host();

@@ -47,6 +47,8 @@ export const ipc = {
   deleteNode: (conn: string, path: T.NodePath, confirm: string) => call<void>('delete_node', { conn, path, confirm }),
   saveKeyBackup: (project: string) => call<string | null>('save_key_backup', { project }),
   dismissKeyBackup: () => call<void>('dismiss_key_backup'),
+  rotateKey: (conn: string, project: string, mode: 'generate' | 'passphrase', passphrase?: string) =>
+    call<T.Rotation>('rotate_key', { conn, project, mode, passphrase: passphrase ?? null }),
 
   unlock: (conn: string, project: string) => call<T.KeyState>('unlock', { conn, project }),
   unlockWithKey: (conn: string, project: string, key: string, remember: boolean) =>

@@ -24,6 +24,7 @@ export type Dialog =
   | { kind: 'conflict'; conflict: T.Conflict; levelIndex: number }
   | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number }
   | { kind: 'purge' }
+  | { kind: 'rotate'; project: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void> };
 
 class AppState {

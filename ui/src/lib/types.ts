@@ -209,3 +209,16 @@ export type TextEdit =
   | { op: 'set'; key: string; value: string }
   | { op: 'rename'; from: string; to: string }
   | { op: 'remove'; key: string };
+
+export interface Rotation {
+  blobs: number;
+  versions: number;
+  key_version: number;
+  key_to_back_up: string | null;
+}
+
+export interface Progress {
+  stage: string;
+  done: number;
+  total: number;
+}

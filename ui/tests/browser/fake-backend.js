@@ -116,6 +116,7 @@ window.__envdeskFake = (() => {
     },
     save_key_backup: () => '/tmp/app.envdesk-key.txt',
     dismiss_key_backup: () => null,
+    rotate_key: () => ({ blobs: 3, versions: 4, key_version: 2, key_to_back_up: 'b'.repeat(64) }),
     unlock: () => {
       if (state.locked && state.needKey) throw { code: 'key_needed', message: 'The key is not on this computer.' };
       state.locked = false;

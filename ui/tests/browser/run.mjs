@@ -230,6 +230,16 @@ const tests = {
     return page;
   },
 
+  async key_rotation_shows_the_new_key_once() {
+    const { page } = await open(project);
+    await page.getByRole('button', { name: 'app', exact: true }).click();
+    await page.getByRole('button', { name: 'Rotate key…' }).click();
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await page.getByText(/Key rotated: 3 levels and 4 versions/).waitFor();
+    expect((await page.getByTestId('backup-key').textContent()) === 'b'.repeat(64), 'the new key is shown once');
+    return page;
+  },
+
   async settings_theme_and_lock_time() {
     const { page } = await open();
     await page.getByRole('button', { name: 'Settings' }).click();

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the .deb, installs it, starts the installed binary under Xvfb and checks that its window comes
+# up, then uninstalls it.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+apt_install xvfb xauth xdotool dbus-x11 gnome-keyring imagemagick
+log "npx tauri build --bundles deb (release build)"
+npx tauri build --bundles deb
+DEB=$(ls -t target/release/bundle/deb/*.deb | head -n 1)
+log "installing $DEB"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$DEB" >/dev/null
+command -v envdesk >/dev/null || { echo "package: 0 passed, 1 failed (no envdesk on PATH)"; exit 1; }
+mkdir -p target/e2e-shots
+status=0
+dbus-run-session -- bash -c '
+  export XDG_RUNTIME_DIR=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)
+  echo -n envdesk-pkg | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/check-window.sh envdesk target/e2e-shots/installed-deb.png
+' || status=1
+log "uninstalling"
+as_root env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq envdesk >/dev/null
+if [ $status -eq 0 ]; then echo "package: 1 passed, 0 failed"; else echo "package: 0 passed, 1 failed (the installed app showed no window)"; exit 1; fi
