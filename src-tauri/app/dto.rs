@@ -230,3 +230,14 @@ pub struct ProgressDto {
     /// Steps in all.
     pub total: usize,
 }
+
+impl std::fmt::Debug for RotationDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotationDto")
+            .field("blobs", &self.blobs)
+            .field("versions", &self.versions)
+            .field("key_version", &self.key_version)
+            .field("key_to_back_up", &self.key_to_back_up.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}

@@ -262,6 +262,63 @@ const scenarios = {
     }
   },
 
+  async merged_diff_history_import(e) {
+    const src = join(e.ENVDESK_DATA_DIR, 'import.env');
+    writeFileSync(src, '# from a file\nIMPORTED=yes\n');
+    const d = await startDriver({ ...e, ENVDESK_TEST_OPEN_FILE: src });
+    const b = await open(d);
+    try {
+      await newProjectTree(b);
+      // The project level, then the environment level, and a second environment.
+      await click(b, 'button=project');
+      await typeInEditor(b, ['SHARED=from-project', 'DB=project-db']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'Saved project level (revision 1)');
+      await click(b, 'button=environment');
+      await typeInEditor(b, ['DB=prod-db']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'Saved environment level (revision 1)');
+      // Merged view: the right source level for each key.
+      await click(b, 'button=Merged');
+      const sources = await b.execute(() =>
+        [...document.querySelectorAll('[data-testid=merged-table] tbody tr')].map((tr) => `${tr.dataset.key}:${tr.querySelector('[data-testid=source]').textContent}`),
+      );
+      if (sources.join(',') !== 'SHARED:project,DB:environment') throw new Error('merged sources: ' + sources);
+      // Import a file into the environment level (the open dialog answered by the test hook).
+      await click(b, 'button=Levels');
+      await click(b, 'button=Import');
+      await dialogClick(b, 'Choose a .env or JSON file…');
+      await waitText(b, '[data-testid=import-summary]', '1 keys in the file');
+      await dialogClick(b, 'Merge and save');
+      await waitText(b, '.toasts', 'Imported 1 keys');
+      await b.waitUntil(async () => (await editorText(b)).includes('IMPORTED=yes'), { timeout: 20000 });
+      // Diff: project level against the merged environment; copy a key across and save.
+      await click(b, 'button=Diff');
+      await waitText(b, '[data-testid=diff-summary]', 'added');
+      await click(b, 'button[aria-label="Copy IMPORTED to the left"]');
+      await waitText(b, '.toasts', 'Copied IMPORTED');
+      // History: the environment level has two versions; restore the first.
+      await click(b, 'button=History');
+      await waitText(b, '.hist', '2 versions');
+      const rows = await b.$$('.hist tbody tr');
+      await (await rows[rows.length - 1].$('button')).click();
+      const restore = await (await b.$('.detail')).$('button=Restore');
+      await restore.waitForClickable({ timeout: 20000 });
+      await restore.click();
+      await dialogClick(b, 'Restore');
+      await waitText(b, '.toasts', 'restored');
+      await click(b, 'button=Levels');
+      await b.waitUntil(async () => !(await editorText(b)).includes('IMPORTED=yes') && (await editorText(b)).includes('DB=prod-db'), { timeout: 20000 });
+      screenshot('merged_diff_history_import');
+    } catch (err) {
+      screenshot('merged_diff_history_import-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+    }
+  },
+
   async export_merged_env_is_owner_only(e) {
     const out = join(e.ENVDESK_DATA_DIR, 'export.env');
     const d = await startDriver({ ...e, ENVDESK_TEST_SAVE_FILE: out });

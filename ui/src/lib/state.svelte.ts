@@ -233,7 +233,9 @@ class AppState {
   }
 
   setText(text: string) {
-    this.edits = { ...this.edits, [this.levelIndex]: text };
+    const { [this.levelIndex]: _, ...rest } = this.edits;
+    // Back to the saved text: no longer an edit.
+    this.edits = text === this.currentLevel?.text ? rest : { ...rest, [this.levelIndex]: text };
   }
 
   async save() {
