@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
+import { pbkdf2Sync, createCipheriv, randomBytes } from 'node:crypto';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const APP = join(root, 'target/debug/envdesk');
@@ -142,6 +143,54 @@ async function openProduction(b) {
   await click(b, 'button[aria-label="Expand backend"]');
   await click(b, 'button=production');
   await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+}
+
+/** A real envdesk-server on a free port with an organization and a `*` token. */
+async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'envdesk-e2e-server-'));
+  const init = execFileSync(SERVER, ['init', '--db', join(dir, 's.db')]).toString();
+  const org = /organization:\s+(\S+)/.exec(init)[1];
+  const token = /token:\s+(\S+)/.exec(init)[1];
+  const proc = spawn(SERVER, ['serve', '--db', join(dir, 's.db'), '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, ENVDESK_KDF_ITERATIONS: '1000' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const url = await new Promise((res) => proc.stdout.on('data', (d) => res(/listening on (\S+)/.exec(String(d))[1])));
+  const api = async (method, path, body) => {
+    const r = await fetch(`${url}/api/v1/${org}/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+  return { url, org, token, proc, api };
+}
+
+/** Encrypts like any dotEnv Cloud client: PBKDF2 data key, AES-256-GCM, base64(IV ‖ ct ‖ tag). */
+async function serverDataKey(api, project) {
+  const d = await api('GET', `${project}/encryption-key`);
+  const k = JSON.parse(d.body.data.attributes.content).key;
+  return pbkdf2Sync(Buffer.from(k.key), Buffer.from(k.key_check_salt, 'base64'), k.key_check_iterations, 32, 'sha256');
+}
+
+function encrypt(key, text) {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const ct = Buffer.concat([c.update(text, 'utf8'), c.final()]);
+  return Buffer.concat([iv, ct, c.getAuthTag()]).toString('base64');
+}
+
+async function connect(b, s) {
+  await click(b, 'button=Manage connections…');
+  await (await b.$('input[placeholder="Team server"]')).setValue('Team');
+  const u = await b.$('input[placeholder="https://secrets.example.com"]');
+  await u.clearValue();
+  await u.setValue(s.url);
+  await (await b.$('input[placeholder="01ARZ3NDEKTSV4RRFFQ69G5FAV"]')).setValue(s.org);
+  await (await b.$('input[type=password]')).setValue(s.token);
+  await click(b, 'button=Test and add');
 }
 
 async function dialogClick(b, label) {
@@ -316,6 +365,52 @@ const scenarios = {
     } finally {
       await close(b);
       d.proc.kill();
+    }
+  },
+
+  async conflict_asks_only_true_conflicts(e) {
+    const s = await startServer();
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      if ((await s.api('POST', 'projects', { name: 'team-app', storage_mode: 'server' })).status !== 201) throw new Error('project');
+      await s.api('POST', 'team-app/targets', { name: 't' });
+      await s.api('POST', 'team-app/t/environments', { name: 'e' });
+      const key = await serverDataKey(s.api, 'team-app');
+      const level = { project: 'team-app', target: 't', environment: 'e' };
+      await s.api('POST', 'secrets/store', { ...level, content: encrypt(key, 'A=1\nB=1\n') });
+      await connect(b, s);
+      await click(b, 'button[aria-label="Expand team-app"]');
+      await click(b, 'button[aria-label="Expand t"]');
+      await click(b, 'button=e');
+      await b.waitUntil(async () => (await editorText(b)).includes('B=1'), { timeout: 20000 });
+      // Ours: B and a new key C. Theirs (behind the app's back): B differently, and D.
+      await click(b, '.cm-content');
+      await b.keys(['Control', 'a']);
+      for (const line of ['A=1', 'B=mine', 'C=ours']) {
+        await b.keys(line.split(''));
+        await b.keys(['Enter']);
+      }
+      const theirs = await s.api('POST', 'secrets/store', { ...level, content: encrypt(key, 'A=1\nB=theirs\nD=theirs\n'), base_revision: 1 });
+      if (theirs.status !== 200) throw new Error('their write: ' + theirs.status);
+      await b.keys(['Control', 's']);
+      await waitText(b, '[role=dialog]', 'Both sides changed 1 key');
+      const asked = await b.execute(() => [...document.querySelectorAll('[role=dialog] tbody tr td:first-child')].map((td) => td.textContent));
+      if (asked.join(',') !== 'B') throw new Error('asked about: ' + asked);
+      await click(b, 'input[name="c-B"]:not(:checked)');
+      await dialogClick(b, 'Save the merge');
+      await waitText(b, '.toasts', 'Merged and saved');
+      const stored = await s.api('GET', 'team-app/t/e/secrets?decrypt=true');
+      const text = stored.body.data.attributes.levels.environment.content;
+      if (text !== 'A=1\nB=theirs\nC=ours\nD=theirs\n') throw new Error('stored after the merge: ' + JSON.stringify(text));
+      screenshot('conflict_asks_only_true_conflicts');
+    } catch (err) {
+      screenshot('conflict_asks_only_true_conflicts-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+      s.proc.kill();
     }
   },
 
