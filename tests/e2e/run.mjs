@@ -1,102 +1,14 @@
 // End-to-end: the real envdesk window (debug build with ui/dist embedded and the test-dialogs hook),
 // driven through tauri-driver + WebKitWebDriver, with the real Rust side, a real Secret Service and,
-// for the remote scenario, a real envdesk-server on 127.0.0.1. Run inside Xvfb and dbus-run-session
+// for the remote scenarios, a real envdesk-server on 127.0.0.1. Run inside Xvfb and dbus-run-session
 // with gnome-keyring unlocked (scripts/e2e.sh does all that). Each scenario gets a throw-away data
 // directory and keychain service; a screenshot of the screen is taken at its end.
-import { remote } from 'webdriverio';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { join } from 'node:path';
 import { pbkdf2Sync, createCipheriv, randomBytes } from 'node:crypto';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const APP = join(root, 'target/debug/envdesk');
-const SERVER = join(root, 'target/debug/envdesk-server');
-const DRIVER = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo/bin/tauri-driver');
-const SHOTS = process.env.ENVDESK_E2E_SHOTS ?? join(root, 'target/e2e-shots');
-mkdirSync(SHOTS, { recursive: true });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  return new Promise((res) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitPort(port, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.end(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
-/** A tauri-driver whose app runs with `env` (data dir, keychain service). */
-async function startDriver(env) {
-  const port = await freePort();
-  const proc = spawn(DRIVER, ['--port', String(port), '--native-driver', '/usr/bin/WebKitWebDriver', '--native-port', String(await freePort())], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  await waitPort(port);
-  return { port, proc, stderr: () => stderr };
-}
-
-async function open(driver) {
-  const b = await remote({
-    hostname: '127.0.0.1',
-    port: driver.port,
-    logLevel: 'error',
-    connectionRetryCount: 1,
-    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: APP } },
-  });
-  await (await b.$('.shell')).waitForExist({ timeout: 30000 });
-  return b;
-}
-
-async function close(b) {
-  try {
-    await b.deleteSession();
-  } catch {
-    /* the app may be gone already */
-  }
-}
-
-function screenshot(name) {
-  try {
-    execFileSync('sleep', ['0.7']); // let WebKit paint the last change before the X screen is read
-    execFileSync('import', ['-window', 'root', join(SHOTS, `${name}.png`)]);
-  } catch {
-    /* screenshots are a help, not a test */
-  }
-}
-
-async function click(b, selector) {
-  const el = await b.$(selector);
-  await el.waitForClickable({ timeout: 20000 });
-  await el.click();
-}
-
-async function waitText(b, selector, text, timeout = 20000) {
-  const el = await b.$(selector);
-  await b.waitUntil(async () => ((await el.isExisting()) ? (await el.getText()).includes(text) : false), {
-    timeout,
-    timeoutMsg: `"${text}" never appeared in ${selector}`,
-  });
-}
+import { APP, SERVER, SHOTS, sleep, startDriver, open, close, screenshot, click, waitText } from './lib.mjs';
 
 async function editorText(b) {
   return b.execute(() => document.querySelector('.cm-content')?.innerText ?? '');
