@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 (cd ui && npm run --silent build)
-cargo build --release --locked -p envdesk --example perf_seed
+cargo build --release --locked -p envdesk --bins --example perf_seed
 export ENVDESK_APP="$ROOT/target/release/envdesk"
 dbus-run-session -- bash -c '
   export XDG_RUNTIME_DIR=$(mktemp -d) XDG_DATA_HOME=$(mktemp -d)

@@ -27,7 +27,8 @@ async fn main() {
         eprintln!("usage: perf_seed DATA_DIR KEYCHAIN_SERVICE");
         std::process::exit(2);
     };
-    let core = AppCore::new(dir.into(), Arc::new(Keychain::new(&service)), Arc::new(MemorySettings::default()), 600_000);
+    let core =
+        AppCore::new(dir.into(), Arc::new(Keychain::new(&service)), Arc::new(MemorySettings::default()), 600_000);
     core.create_project(LOCAL, "perf", "generate", None).await.unwrap();
     core.dismiss_backup();
     core.create_child(LOCAL, &NodePath::project("perf"), "backend").await.unwrap();

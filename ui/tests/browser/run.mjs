@@ -163,6 +163,7 @@ const tests = {
     expect(JSON.stringify(rows) === JSON.stringify([['LOG', 'target'], ['DB', 'environment']]), JSON.stringify(rows));
     expect((await page.locator('[data-testid=merged-table] [data-testid=value]').first().textContent()) === '••••••••', 'values masked');
     await page.getByRole('button', { name: '1 level' }).first().click();
+    await page.getByText('comes from').waitFor();
     return page;
   },
 

@@ -87,4 +87,13 @@ describe('MergedTable', () => {
     expect(screen.getByRole('button', { name: 'Reveal project value of LOG' })).toBeTruthy();
     expect(screen.getByText(/circular reference/)).toBeTruthy();
   });
+
+  it('renders only the rows in view of a long table', () => {
+    const merged: Merged[] = Array.from({ length: 5000 }, (_, i) => ({ key: `K${i}`, value: 'v', source: 'project', overrides: [], resolved: null, error: null }));
+    render(MergedTable, { merged });
+    const rows = document.querySelectorAll('[data-testid=merged-table] tbody tr[data-key]');
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(200);
+    expect(document.querySelector('[data-testid=merged-table]')!.getAttribute('data-total')).toBe('5000');
+  });
 });
