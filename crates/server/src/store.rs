@@ -487,6 +487,20 @@ pub struct NodeIds {
     pub environment: Option<i64>,
 }
 
+/// The ids of the level a node key (`p<id>`, `t<id>`, `e<id>`) of `project` names.
+pub fn node_ids(c: &Connection, node: &str, project: i64) -> Q<NodeIds> {
+    let (kind, id) = node.split_at(1);
+    let id: i64 = id.parse().map_err(|_| rusqlite::Error::InvalidQuery)?;
+    Ok(match kind {
+        "p" => NodeIds { node: node.to_owned(), project, target: None, environment: None },
+        "t" => NodeIds { node: node.to_owned(), project, target: Some(id), environment: None },
+        _ => {
+            let e = env_by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            NodeIds { node: node.to_owned(), project, target: Some(e.target_id), environment: Some(id) }
+        }
+    })
+}
+
 pub fn insert_secret(
     c: &Connection,
     ulid: &str,

@@ -8,7 +8,7 @@ use envdesk_api::*;
 use envdesk_core::crypto::{self, KeyCheck, ProjectKey};
 
 use super::{check_blob, Caller, Service};
-use crate::store::{self, KeyRow, NodeIds};
+use crate::store::{self, KeyRow};
 
 /// A key row as history shows it; `key_check` only for callers who may rotate (a hardening: for a
 /// 32-byte passphrase the proof is the data key).
@@ -23,19 +23,6 @@ pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
         created_at: k.created_at.clone(),
         rotated_at: k.rotated_at.clone(),
     }
-}
-
-fn node_ids_of(s: &store::SecretRow, project: i64, c: &r2d2_sqlite::rusqlite::Connection) -> ApiResult<NodeIds> {
-    let (kind, id) = s.node.split_at(1);
-    let id: i64 = id.parse().map_err(|_| ApiError::internal())?;
-    Ok(match kind {
-        "p" => NodeIds { node: s.node.clone(), project, target: None, environment: None },
-        "t" => NodeIds { node: s.node.clone(), project, target: Some(id), environment: None },
-        _ => {
-            let e = store::env_by_id(c, id)?.ok_or_else(ApiError::internal)?;
-            NodeIds { node: s.node.clone(), project, target: Some(e.target_id), environment: Some(id) }
-        }
-    })
 }
 
 impl Service {
@@ -135,7 +122,7 @@ impl Service {
                     let plain = crypto::decrypt(&dk, blob).map_err(|_| ApiError::internal())?;
                     let blob = crypto::encrypt(&new_dk, &plain);
                     let rev = store::update_secret(c, s.id, Some(&blob), version, &now)?;
-                    let ids = node_ids_of(&s, r.project.id, c)?;
+                    let ids = store::node_ids(c, &s.node, r.project.id)?;
                     self.record(c, &ids, "rotate", Some(&blob), version, false, rev, caller, &now)?;
                     reencrypted += 1;
                 }
@@ -258,7 +245,7 @@ impl Service {
                 for s in &current {
                     let blob = given[s.ulid.as_str()].trim();
                     let rev = store::update_secret(c, s.id, Some(blob), version, &now)?;
-                    let ids = node_ids_of(s, r.project.id, c)?;
+                    let ids = store::node_ids(c, &s.node, r.project.id)?;
                     self.record(c, &ids, "rotate", Some(blob), version, true, rev, caller, &now)?;
                 }
                 Ok(RotateClientKeysResponse {

@@ -8,7 +8,7 @@ use r2d2_sqlite::rusqlite::Connection;
 
 use super::keys::history_item;
 use super::{check_blob, check_page, check_proof, revision_conflict, Caller, Service};
-use crate::store::{self, NodeIds, VersionRow};
+use crate::store::{self, VersionRow};
 
 fn parse_id(id: &str) -> ApiResult<i64> {
     id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| ApiError::not_found(format!("Version `{id}`")))
@@ -140,7 +140,7 @@ impl Service {
                     crypto::encrypt(&*self.server_data_key(&active)?, &text)
                 }
             };
-            let ids = node_ids(c, &v)?;
+            let ids = store::node_ids(c, &v.node, v.project_id)?;
             let existing = store::secret_by_node(c, &ids.node)?;
             let current = existing.as_ref().map_or(0, |s| s.revision);
             if let Some(base) = req.base_revision {
@@ -211,18 +211,4 @@ impl Service {
             Ok(PurgeResponse { data: PurgeData { purged_count: n as u64 }, message: format!("{n} versions purged.") })
         })
     }
-}
-
-/// The node ids of a version's level.
-fn node_ids(c: &Connection, v: &VersionRow) -> ApiResult<NodeIds> {
-    let (kind, id) = v.node.split_at(1);
-    let id: i64 = id.parse().map_err(|_| ApiError::internal())?;
-    Ok(match kind {
-        "p" => NodeIds { node: v.node.clone(), project: v.project_id, target: None, environment: None },
-        "t" => NodeIds { node: v.node.clone(), project: v.project_id, target: Some(id), environment: None },
-        _ => {
-            let e = store::env_by_id(c, id)?.ok_or_else(ApiError::internal)?;
-            NodeIds { node: v.node.clone(), project: v.project_id, target: Some(e.target_id), environment: Some(id) }
-        }
-    })
 }
