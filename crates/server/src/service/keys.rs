@@ -105,20 +105,10 @@ impl Service {
                     },
                     &now,
                 )?;
-                let mut old_keys: HashMap<i64, std::sync::Arc<crypto::DataKey>> = HashMap::new();
                 let mut reencrypted = 0;
                 for s in store::secrets_of_project(c, r.project.id)? {
                     let Some(blob) = &s.content else { continue };
-                    let dk = match old_keys.get(&s.key_version) {
-                        Some(k) => k.clone(),
-                        None => {
-                            let row =
-                                store::key_version(c, r.project.id, s.key_version)?.ok_or_else(ApiError::internal)?;
-                            let k = self.server_data_key(&row)?;
-                            old_keys.insert(s.key_version, k.clone());
-                            k
-                        }
-                    };
+                    let dk = self.server_data_key_of(c, r.project.id, s.key_version)?;
                     let plain = crypto::decrypt(&dk, blob).map_err(|_| ApiError::internal())?;
                     let blob = crypto::encrypt(&new_dk, &plain);
                     let rev = store::update_secret(c, s.id, Some(&blob), version, &now)?;
@@ -132,16 +122,7 @@ impl Service {
                             continue;
                         }
                         let Some(blob) = &v.content else { continue };
-                        let dk = match old_keys.get(&v.key_version) {
-                            Some(k) => k.clone(),
-                            None => {
-                                let row = store::key_version(c, r.project.id, v.key_version)?
-                                    .ok_or_else(ApiError::internal)?;
-                                let k = self.server_data_key(&row)?;
-                                old_keys.insert(v.key_version, k.clone());
-                                k
-                            }
-                        };
+                        let dk = self.server_data_key_of(c, r.project.id, v.key_version)?;
                         let plain = crypto::decrypt(&dk, blob).map_err(|_| ApiError::internal())?;
                         store::set_version_content(c, v.id, &crypto::encrypt(&new_dk, &plain), version)?;
                     }

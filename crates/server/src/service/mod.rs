@@ -256,6 +256,12 @@ impl Service {
         Ok(dk)
     }
 
+    /// The data key of a project's server-managed key `version` (cached like [`Self::server_data_key`]).
+    pub(crate) fn server_data_key_of(&self, c: &Connection, project: i64, version: i64) -> ApiResult<Arc<DataKey>> {
+        let row = store::key_version(c, project, version)?.ok_or_else(ApiError::internal)?;
+        self.server_data_key(&row)
+    }
+
     /// The raw key string of a server-managed key row (for the descriptor).
     pub(crate) fn server_key(&self, key: &KeyRow) -> ApiResult<ProjectKey> {
         let wrapped = key.wrapped_key.as_deref().ok_or_else(ApiError::internal)?;
@@ -328,7 +334,15 @@ pub(crate) fn check_proof(key: &KeyRow, proof: Option<&str>) -> ApiResult<()> {
     }
 }
 
-pub(crate) fn revision_conflict(current: i64) -> ApiError {
+/// 409 `revision_conflict` when the client's `base_revision` is not the level's current revision.
+pub(crate) fn check_base_revision(base: Option<u64>, current: i64) -> ApiResult<()> {
+    match base {
+        Some(b) if b as i64 != current => Err(revision_conflict(current)),
+        _ => Ok(()),
+    }
+}
+
+fn revision_conflict(current: i64) -> ApiError {
     ApiError::new(
         ErrorCode::RevisionConflict,
         "This level changed since you read it; reload it, merge, and save again.",

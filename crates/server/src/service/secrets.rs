@@ -9,7 +9,7 @@ use envdesk_core::Vars;
 use indexmap::IndexMap;
 use r2d2_sqlite::rusqlite::Connection;
 
-use super::{check_blob, check_proof, new_ulid, revision_conflict, Caller, Resolved, Service};
+use super::{check_base_revision, check_blob, check_proof, new_ulid, Caller, Resolved, Service};
 use crate::store::{self, NodeIds};
 
 /// One level as read from storage, on the way to the wire.
@@ -89,8 +89,7 @@ impl Service {
                 out.push(None);
                 continue;
             };
-            let key = store::key_version(c, r.project.id, row.key_version)?.ok_or_else(ApiError::internal)?;
-            let dk = self.server_data_key(&key)?;
+            let dk = self.server_data_key_of(c, r.project.id, row.key_version)?;
             let text = crypto::decrypt_string(&dk, blob).map_err(|_| ApiError::internal())?;
             out.push(Some(text.as_str().to_owned()));
         }
@@ -275,11 +274,7 @@ impl Service {
             let ids = r.ids();
             let existing = store::secret_by_node(c, &ids.node)?;
             let current = existing.as_ref().map_or(0, |s| s.revision);
-            if let Some(base) = req.base_revision {
-                if base as i64 != current {
-                    return Err(revision_conflict(current));
-                }
-            }
+            check_base_revision(req.base_revision, current)?;
             let (id, ulid, revision, was_empty) = match &existing {
                 Some(s) => {
                     let rev = store::update_secret(c, s.id, Some(&content), key.version, &now)?;
@@ -355,11 +350,7 @@ impl Service {
             let ids = r.ids();
             let existing = store::secret_by_node(c, &ids.node)?;
             let current = existing.as_ref().map_or(0, |s| s.revision);
-            if let Some(base) = req.base_revision {
-                if base as i64 != current {
-                    return Err(revision_conflict(current));
-                }
-            }
+            check_base_revision(req.base_revision, current)?;
             let Some(s) = existing else { return Ok(()) };
             if req.no_backup {
                 store::purge_node(c, &ids.node)?;

@@ -7,7 +7,7 @@ use envdesk_core::crypto;
 use r2d2_sqlite::rusqlite::Connection;
 
 use super::keys::history_item;
-use super::{check_blob, check_page, check_proof, revision_conflict, Caller, Service};
+use super::{check_base_revision, check_blob, check_page, check_proof, Caller, Service};
 use crate::store::{self, VersionRow};
 
 fn parse_id(id: &str) -> ApiResult<i64> {
@@ -134,8 +134,7 @@ impl Service {
                         "This version is encrypted under an older key: decrypt it with that key, re-encrypt it with the current key and send it as content with key_proof.",
                     ));
                 } else {
-                    let old_key = store::key_version(c, v.project_id, v.key_version)?.ok_or_else(ApiError::internal)?;
-                    let old_dk = self.server_data_key(&old_key)?;
+                    let old_dk = self.server_data_key_of(c, v.project_id, v.key_version)?;
                     let text = crypto::decrypt(&old_dk, &old).map_err(|_| ApiError::internal())?;
                     crypto::encrypt(&*self.server_data_key(&active)?, &text)
                 }
@@ -143,11 +142,7 @@ impl Service {
             let ids = store::node_ids(c, &v.node, v.project_id)?;
             let existing = store::secret_by_node(c, &ids.node)?;
             let current = existing.as_ref().map_or(0, |s| s.revision);
-            if let Some(base) = req.base_revision {
-                if base as i64 != current {
-                    return Err(revision_conflict(current));
-                }
-            }
+            check_base_revision(req.base_revision, current)?;
             let (ulid, revision) = match existing {
                 Some(s) => (s.ulid.clone(), store::update_secret(c, s.id, Some(&content), active.version, &now)?),
                 None => {
