@@ -2,6 +2,7 @@
 /// each (so an unlisted command is unreachable), `lib.rs` registers the handlers, and a test checks that
 /// the main window's capability grants exactly these.
 pub const COMMANDS: &[&str] = &[
+    "ui_ready",
     "list_connections",
     "add_connection",
     "test_connection",

@@ -15,6 +15,14 @@ use crate::dialogs;
 
 type Core<'a> = State<'a, Arc<AppCore>>;
 
+/// The UI has drawn its first screen (the tree): show the window, which starts hidden so that it never
+/// flashes blank (Electron's "ready-to-show"). Logs the launch time at debug level (`envdesk::startup`;
+/// bench/app-perf.mjs reads it).
+#[tauri::command]
+pub fn ui_ready(window: tauri::WebviewWindow) {
+    crate::show_window(&window, "interactive");
+}
+
 #[tauri::command]
 pub async fn list_connections(core: Core<'_>) -> IpcResult<Vec<Connection>> {
     Ok(core.connections())

@@ -31,9 +31,49 @@ impl SettingsStore for PluginSettings {
     }
 }
 
+/// Memory and speed settings for the one webview (measured in docs/benchmarks.md, "The app").
+///
+/// On Linux: no accelerated compositing — a text UI gains nothing from it, and WebKitGTK's web process
+/// then holds ~85 MB less (it also avoids the blank-window GPU bugs of some drivers); the
+/// document-viewer cache model, because the app loads one local page and never navigates, so WebKit's
+/// page and memory caches for browsing are dead weight.
+fn tune_webview(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    let _ = window.with_webview(|webview| {
+        use webkit2gtk::{CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt};
+        let view = webview.inner();
+        if let Some(settings) = WebViewExt::settings(&view) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            settings.set_enable_page_cache(false);
+        }
+        if let Some(context) = view.context() {
+            context.set_cache_model(CacheModel::DocumentViewer);
+        }
+    });
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
+/// When the process started (for the start-up log).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Shows the main window (once; later calls do nothing) and logs how long after start it happened.
+fn show_window(window: &tauri::WebviewWindow, why: &str) {
+    if window.is_visible().unwrap_or(true) {
+        return;
+    }
+    let _ = window.show();
+    let _ = window.set_focus();
+    let since_start = STARTED.get().map(|t| t.elapsed().as_millis()).unwrap_or(0);
+    let epoch_ms =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+    tracing::debug!(target: "envdesk::startup", since_start, epoch_ms, "window shown: {why}");
+}
+
 /// Starts the app. `ENVDESK_DATA_DIR` and `ENVDESK_KEYRING_SERVICE` override the data directory and
 /// the keychain service (tests run with throw-away ones).
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ENVDESK_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
@@ -59,6 +99,15 @@ pub fn run() {
                 iterations,
             ));
             app.manage(core.clone());
+            if let Some(window) = app.get_webview_window("main") {
+                tune_webview(&window);
+                // The UI shows the window once it has drawn (`ui_ready`); should it never say so (a
+                // broken page), the window shows anyway.
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(4)).await;
+                    show_window(&window, "the UI did not report ready within 4 s");
+                });
+            }
             // Auto-lock: drop keys after the idle time and tell the UI to drop decrypted text.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -72,6 +121,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::ui_ready,
             commands::list_connections,
             commands::add_connection,
             commands::test_connection,

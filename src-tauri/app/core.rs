@@ -337,7 +337,7 @@ impl AppCore {
 
     // ---------------------------------------------------------------- levels
 
-    /// A node: levels (text, lints, entries), merged with provenance and templates.
+    /// A node: levels (text, revision, parse error), merged with provenance and templates.
     pub async fn read_node(&self, conn: &str, path: &NodePath) -> IpcResult<NodeDto> {
         let node = self.vault(conn).await?.read_node(path).await?;
         Ok(NodeDto::from(node))

@@ -54,8 +54,8 @@ pub struct LevelDto {
     pub revision: u64,
     /// Last write.
     pub updated_at: Option<String>,
-    /// Analysis of the text.
-    pub analysis: AnalysisDto,
+    /// Where the text does not parse (its keys are then left out of the merge).
+    pub parse_error: Option<String>,
 }
 
 /// One merged key.
@@ -75,7 +75,9 @@ pub struct MergedDto {
     pub error: Option<String>,
 }
 
-/// A node as the UI shows it.
+/// A node as the UI shows it. Levels carry their text but not its analysis: the UI asks for the
+/// analysis of the level it shows (`analyze_text`), so opening a 5,000-key environment sends ~2 MB
+/// instead of ~4.4 MB (docs/benchmarks.md, "The app").
 #[derive(Clone, serde::Serialize)]
 pub struct NodeDto {
     /// The node.
@@ -105,7 +107,7 @@ impl From<vault::NodeView> for NodeDto {
             .levels
             .into_iter()
             .map(|l| LevelDto {
-                analysis: super::core::analyze(&l.text),
+                parse_error: l.parse_error,
                 kind: l.kind,
                 source: l.source,
                 text: l.text,

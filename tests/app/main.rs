@@ -58,7 +58,8 @@ async fn create_edit_save_and_read_back() {
     assert_eq!(r.revision, Some(1));
     let node = core.read_node(LOCAL, &env()).await.unwrap();
     assert_eq!(node.levels[2].text, text);
-    assert_eq!(node.levels[2].analysis.lints.len(), 1, "the unquoted space is linted");
+    assert_eq!(node.levels[2].parse_error, None);
+    assert_eq!(analyze(&node.levels[2].text).lints.len(), 1, "the unquoted space is linted");
     assert_eq!(node.merged[0].key, "DB");
     // A table edit changes only that value.
     let edited = edit_text(text, &TextEdit::Set { key: "DB".into(), value: "new-db".into() }).unwrap();

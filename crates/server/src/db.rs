@@ -54,7 +54,10 @@ impl Db {
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync_pragma}; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=0;"
             ))
         });
-        let pool = r2d2::Pool::builder().max_size(8).build(manager)?;
+        // One connection up front (it switches a new file to WAL, which needs the file to itself); the
+        // others open on demand. Eight opened at once raced for that switch ("database is locked"),
+        // and r2d2's retries held the app's start-up for ~400 ms.
+        let pool = r2d2::Pool::builder().max_size(8).min_idle(Some(1)).build(manager)?;
         let db = Db { pool, writer: Default::default() };
         db.migrate()?;
         db.start_checkpointer();

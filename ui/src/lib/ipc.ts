@@ -29,6 +29,8 @@ async function call<R>(cmd: string, args: Record<string, unknown> = {}): Promise
 }
 
 export const ipc = {
+  /** The first screen is drawn: the Rust side shows the window. */
+  uiReady: () => call<void>('ui_ready'),
   listConnections: () => call<T.Connection[]>('list_connections'),
   addConnection: (name: string, url: string, organization: string, token: string) =>
     call<T.Connection>('add_connection', { name, url, organization, token }),

@@ -78,7 +78,8 @@ export interface Level {
   exists: boolean;
   revision: number;
   updated_at: string | null;
-  analysis: Analysis;
+  /** Where the saved text does not parse (its keys are then left out of the merge). */
+  parse_error: string | null;
 }
 
 export interface Overridden {

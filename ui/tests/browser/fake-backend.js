@@ -53,7 +53,7 @@ window.__envdeskFake = (() => {
     if (state.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
     const levels = chain(p).map((c) => {
       const l = level(c.path);
-      return { kind: c.kind, source: c.source, text: l.text, exists: l.revision > 0, revision: l.revision, updated_at: null, analysis: analysis(l.text) };
+      return { kind: c.kind, source: c.source, text: l.text, exists: l.revision > 0, revision: l.revision, updated_at: null, parse_error: null };
     });
     const merged = [];
     for (const l of levels) {
@@ -85,6 +85,7 @@ window.__envdeskFake = (() => {
     return node(src.path).merged.map((m) => `${m.key}=${m.value}`).join('\n') + '\n';
   };
   const handlers = {
+    ui_ready: () => null,
     list_connections: () => state.connections,
     add_connection: (a) => {
       if (!a.token.startsWith('edk_')) throw { code: 'unauthenticated', message: 'The API token is missing, unknown or revoked.' };
