@@ -13,19 +13,15 @@ await click(b, 'button[aria-label="Expand backend"]');
 await click(b, 'button=production');
 await (await b.$('.cm-content')).waitForExist({ timeout: 60000 });
 await sleep(1000);
-for (let i = 0; i < 4; i++) {
+for (let i = 0; i < 3; i++) {
   const r = await b.executeAsync((cb) => {
     const inv = window.__TAURI_INTERNALS__.invoke;
     const t0 = performance.now();
-    inv('unlock', { conn: 'local', project: 'perf' }).then(() => {
+    const src = (e) => ({ kind: 'merged', path: { project: 'perf', target: 'backend', environment: e } });
+    inv('diff_sources', { conn: 'local', a: src('production'), b: src('staging') }).then((n) => {
       const t1 = performance.now();
-      return inv('read_node', { conn: 'local', path: { project: 'perf', target: 'backend', environment: 'staging' } }).then((n) => {
-        const t2 = performance.now();
-        const size = JSON.stringify(n).length;
-        const t3 = performance.now();
-        cb({ parts: n.levels.map((l) => [JSON.stringify(l.text).length, JSON.stringify(l.analysis.entries).length, JSON.stringify(l.analysis.lints).length, l.analysis.lints.length]), mergedSize: JSON.stringify(n.merged).length, unlock: t1 - t0, read: t2 - t1, stringify: t3 - t2, size, levels: n.levels.map((l) => [l.text.length, l.analysis.entries.length]), merged: n.merged.length });
-      });
-    }, (e) => cb({ err: String(e) }));
+      cb({ ipc: t1 - t0, size: JSON.stringify(n).length, changes: n.changes.length, aLen: n.a_text.length });
+    }, (e) => cb({ err: JSON.stringify(e) }));
   });
   console.log(JSON.stringify(r));
 }

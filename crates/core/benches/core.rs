@@ -1,4 +1,5 @@
-//! `cargo bench -p envdesk-core`: parse/print (with dotenvy beside us), merge, diff, AES-GCM, PBKDF2.
+//! `cargo bench -p envdesk-core`: parse/print (with dotenvy beside us), merge, diff, export, AES-GCM,
+//! PBKDF2.
 //! Results and the machine go in `docs/benchmarks.md`.
 
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use envdesk_core::crypto::{self, DataKey, ProjectKey};
 use envdesk_core::dotenv::Document;
 use envdesk_core::merge::{self, LevelKind};
-use envdesk_core::{diff, Vars};
+use envdesk_core::{diff, export, Vars};
 
 /// The files of `shared/data/bench/gen_env.py`, generated once into `target/bench-data`.
 fn bench_file(n: usize) -> String {
@@ -69,6 +70,8 @@ fn merge_diff(c: &mut Criterion) {
     let a = merge::merged_vars(&[(LevelKind::Project, &p), (LevelKind::Target, &t)]);
     let b2 = merge::merged_vars(&[(LevelKind::Project, &p), (LevelKind::Environment, &e)]);
     g.bench_function("diff", |b| b.iter(|| diff::diff(black_box(&a), black_box(&b2))));
+    // The merged `.env` the diff view and the export write (one pass; it was quadratic: 70 ms).
+    g.bench_function("export_env", |b| b.iter(|| export::export(black_box(&a), export::Format::Env).unwrap()));
     g.finish();
 }
 

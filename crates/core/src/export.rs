@@ -122,14 +122,13 @@ pub fn export(vars: &Vars, format: Format) -> Result<String, ExportError> {
 }
 
 fn env(vars: &Vars) -> Result<String, ExportError> {
-    let mut doc = Document::new();
-    for (k, v) in vars {
-        doc.set(k, v).map_err(|_| ExportError::KeyNotAllowed {
-            key: k.clone(),
+    let doc = Document::from_vars(vars.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|e| {
+        ExportError::KeyNotAllowed {
+            key: e.into_key(),
             format: Format::Env,
             reason: "a key must be letters, digits, `_`, `.` or `-`, not starting with a digit",
-        })?;
-    }
+        }
+    })?;
     Ok(doc.to_string())
 }
 

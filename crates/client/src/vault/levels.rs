@@ -114,12 +114,8 @@ pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> TextMerge {
     let (bv, ov, tv) = (b.vars(), o.vars(), t.vars());
     let m = diff::merge3(&bv, &ov, &tv);
     let mut doc = o;
-    for (k, v) in &m.merged {
-        if doc.get(k) != Some(v.as_str()) {
-            // Keys come from parsed documents, so they are valid.
-            let _ = doc.set(k, v);
-        }
-    }
+    // Keys come from parsed documents, so they are valid; unchanged values are left as written.
+    let _ = doc.set_many(m.merged.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     for k in ov.keys() {
         if !m.merged.contains_key(k) && !m.conflicts.iter().any(|c| &c.key == k) {
             doc.remove(k);
@@ -173,11 +169,12 @@ impl Vault {
                 }
                 // Upstream's documented alternative: each value encrypted on its own.
                 LevelValue::KeyMap(m) => {
-                    let mut doc = Document::new();
+                    let mut values = Vec::with_capacity(m.len());
                     for (k, blob) in &m {
-                        let v = decrypt_text(&u, blob, &format!("`{k}` of the {name} level"))?;
-                        doc.set(k, &v).map_err(|e| ClientError::Invalid(e.to_string()))?;
+                        values.push((k.as_str(), decrypt_text(&u, blob, &format!("`{k}` of the {name} level"))?));
                     }
+                    let doc = Document::from_vars(values.iter().map(|(k, v)| (*k, v.as_str())))
+                        .map_err(|e| ClientError::Invalid(e.to_string()))?;
                     LevelView {
                         kind,
                         source: name.clone(),

@@ -81,12 +81,11 @@ impl Vault {
             .map_err(|error| ClientError::Parse { level: level.kind.as_str().into(), error })?;
         // Into an empty level, a merge is the file as written (its comments included).
         let mut merged = if level.text.trim().is_empty() { incoming.clone() } else { current.clone() };
-        for (k, v) in incoming.vars() {
-            if merged.get(&k) != Some(v.as_str()) {
-                merged.set(&k, &v).map_err(|e| ClientError::Import(e.to_string()))?;
-            }
-        }
-        let (cur, mv, iv) = (current.vars(), merged.vars(), incoming.vars());
+        let iv = incoming.vars();
+        merged
+            .set_many(iv.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| ClientError::Import(e.to_string()))?;
+        let (cur, mv) = (current.vars(), merged.vars());
         let merge_changes = diff::diff(&cur, &mv);
         let replace_changes = diff::diff(&cur, &iv);
         Ok(ImportPreview {

@@ -39,7 +39,7 @@ pub(super) fn from_json(text: &str) -> Result<Document, ImportError> {
     // serde_json's map is sorted; read again into an ordered map to keep the file's order.
     let ordered: indexmap::IndexMap<String, serde_json::Value> =
         serde_json::from_str(text).map_err(|_| ImportError::NotAnObject)?;
-    let mut doc = Document::new();
+    let mut pairs = Vec::with_capacity(ordered.len());
     for (key, v) in &ordered {
         let serde_json::Value::String(s) = v else {
             let kind = match v {
@@ -54,7 +54,7 @@ pub(super) fn from_json(text: &str) -> Result<Document, ImportError> {
         if !is_valid_key(key) {
             return Err(ImportError::InvalidKey(key.clone()));
         }
-        doc.set(key, s).map_err(|_| ImportError::InvalidKey(key.clone()))?;
+        pairs.push((key.as_str(), s.as_str()));
     }
-    Ok(doc)
+    Document::from_vars(pairs).map_err(|e| ImportError::InvalidKey(e.into_key()))
 }

@@ -11,6 +11,7 @@ mod lint;
 mod parse;
 mod quote;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 
@@ -152,6 +153,14 @@ pub enum EditError {
     /// Renaming onto a key that already exists.
     #[error("a key `{0}` already exists")]
     KeyExists(String),
+}
+
+impl EditError {
+    /// The key the error is about.
+    pub fn into_key(self) -> String {
+        let (EditError::InvalidKey(k) | EditError::NoSuchKey(k) | EditError::KeyExists(k)) = self;
+        k
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -367,30 +376,80 @@ impl Document {
         let last_assign =
             self.items.iter().rposition(|item| matches!(item.kind, ItemKind::Assignment(_)) && item.key() == Some(key));
         if let Some(idx) = last_assign {
-            let item = &self.items[idx];
-            let ItemKind::Assignment(a) = &item.kind else { unreachable!() };
-            if a.value == value {
-                return Ok(());
-            }
-            let (token, _) = quote_value(value, a.quote);
-            let prefix = &item.raw[..a.value_raw.start];
-            let suffix = &item.raw[a.value_raw.end..];
-            // An unquoted token glued to a following `#` would swallow the comment.
-            let sep = if suffix.starts_with('#') { " " } else { "" };
-            let raw = format!("{prefix}{token}{sep}{suffix}");
-            self.items[idx] = reparse_item(raw);
+            self.replace_value(idx, value);
             return Ok(());
         }
         let bare = self.items.iter().position(|item| matches!(item.kind, ItemKind::Bare(_)) && item.key() == Some(key));
         if let Some(idx) = bare {
-            let item = &self.items[idx];
-            let ItemKind::Bare(b) = &item.kind else { unreachable!() };
-            let (token, _) = quote_value(value, Quote::None);
-            let raw = format!("{}={}{}", &item.raw[..b.key.end], token, &item.raw[b.key.end..]);
-            // A trailing comment after a bare key (`KEY # c`) stays a comment: it follows whitespace.
-            self.items[idx] = reparse_item(raw);
+            self.fill_bare(idx, value);
             return Ok(());
         }
+        self.append(key, value);
+        Ok(())
+    }
+
+    /// [`Document::set`] for many keys in one pass (an index of the keys instead of a scan per key):
+    /// the same result as calling `set` for each pair in order, in time linear in the document and the
+    /// pairs. Stops at the first invalid key (the pairs before it are applied).
+    pub fn set_many<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(), EditError> {
+        let mut last_assign: HashMap<String, usize> = HashMap::new();
+        let mut first_bare: HashMap<String, usize> = HashMap::new();
+        for (idx, item) in self.items.iter().enumerate() {
+            match (&item.kind, item.key()) {
+                (ItemKind::Assignment(_), Some(k)) => {
+                    last_assign.insert(k.to_owned(), idx);
+                }
+                (ItemKind::Bare(_), Some(k)) => {
+                    first_bare.entry(k.to_owned()).or_insert(idx);
+                }
+                _ => {}
+            }
+        }
+        for (key, value) in pairs {
+            if !is_valid_key(key) {
+                return Err(EditError::InvalidKey(key.to_owned()));
+            }
+            if let Some(&idx) = last_assign.get(key) {
+                self.replace_value(idx, value);
+            } else if let Some(idx) = first_bare.remove(key) {
+                self.fill_bare(idx, value);
+                last_assign.insert(key.to_owned(), idx);
+            } else {
+                self.append(key, value);
+                last_assign.insert(key.to_owned(), self.items.len() - 1);
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives the assignment at `idx` a new value, keeping its quoting style, spacing and comment.
+    fn replace_value(&mut self, idx: usize, value: &str) {
+        let item = &self.items[idx];
+        let ItemKind::Assignment(a) = &item.kind else { unreachable!("replace_value on an assignment") };
+        if a.value == value {
+            return;
+        }
+        let (token, _) = quote_value(value, a.quote);
+        let prefix = &item.raw[..a.value_raw.start];
+        let suffix = &item.raw[a.value_raw.end..];
+        // An unquoted token glued to a following `#` would swallow the comment.
+        let sep = if suffix.starts_with('#') { " " } else { "" };
+        let raw = format!("{prefix}{token}{sep}{suffix}");
+        self.items[idx] = reparse_item(raw);
+    }
+
+    /// Turns the bare key at `idx` into an assignment of `value`.
+    fn fill_bare(&mut self, idx: usize, value: &str) {
+        let item = &self.items[idx];
+        let ItemKind::Bare(b) = &item.kind else { unreachable!("fill_bare on a bare key") };
+        let (token, _) = quote_value(value, Quote::None);
+        let raw = format!("{}={}{}", &item.raw[..b.key.end], token, &item.raw[b.key.end..]);
+        // A trailing comment after a bare key (`KEY # c`) stays a comment: it follows whitespace.
+        self.items[idx] = reparse_item(raw);
+    }
+
+    /// Appends `key=value` on a new line.
+    fn append(&mut self, key: &str, value: &str) {
         let eol = self.line_ending();
         if let Some(last) = self.items.last_mut() {
             if !last.has_line_ending() {
@@ -399,7 +458,6 @@ impl Document {
         }
         let (token, _) = quote_value(value, Quote::None);
         self.items.push(reparse_item(format!("{key}={token}{eol}")));
-        Ok(())
     }
 
     /// Removes every line that assigns or names `key`. The comment lines directly above an assignment
@@ -515,9 +573,7 @@ impl Document {
     /// Builds a document from variables, one `KEY=value` line each, quoted as [`Document::set`] does.
     pub fn from_vars<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Document, EditError> {
         let mut doc = Document::new();
-        for (k, v) in vars {
-            doc.set(k, v)?;
-        }
+        doc.set_many(vars)?;
         Ok(doc)
     }
 

@@ -85,6 +85,20 @@ proptest! {
     }
 
     #[test]
+    fn set_many_is_set_one_after_another(
+        text in document(),
+        pairs in prop::collection::vec((prop_oneof![key(), "[A-C]"], any::<String>()), 0..8),
+    ) {
+        let mut one_by_one = Document::parse(&text).unwrap();
+        for (k, v) in &pairs {
+            one_by_one.set(k, v).unwrap();
+        }
+        let mut at_once = Document::parse(&text).unwrap();
+        at_once.set_many(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap();
+        prop_assert_eq!(at_once.to_string(), one_by_one.to_string());
+    }
+
+    #[test]
     fn set_changes_nothing_outside_the_value(
         before in prop::collection::vec(line(), 0..5),
         after in prop::collection::vec(line(), 0..5),
