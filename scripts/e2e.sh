@@ -4,12 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-apt_install webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring imagemagick procps
-if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
-  log "installing tauri-driver"
-  cargo install tauri-driver --locked --version '^2'
-fi
-(cd tests/e2e && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; } || npm ci --no-audit --no-fund --loglevel=error)
+ensure_driver_tools
 [ -f ui/dist/index.html ] || (cd ui && npm run --silent build)
 log "building envdesk with the test-dialogs hook"
 cargo build --locked -p envdesk -p envdesk-server --features envdesk/test-dialogs

@@ -53,3 +53,14 @@ ensure_node() {
 # Root of the repository, and the shared data beside it.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ENVDESK_SHARED="${ENVDESK_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
+
+# ensure_driver_tools — what drives the real window: WebKitWebDriver, tauri-driver, Xvfb, a D-Bus
+# session with GNOME Keyring, and tests/e2e's npm packages (WebdriverIO).
+ensure_driver_tools() {
+  apt_install webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring imagemagick procps
+  if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    log "installing tauri-driver"
+    cargo install tauri-driver --locked --version '^2'
+  fi
+  (cd "$ROOT/tests/e2e" && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; } || npm ci --no-audit --no-fund --loglevel=error)
+}

@@ -398,9 +398,10 @@ impl AppCore {
         })
     }
 
-    /// Two sources side by side with their key-wise diff.
+    /// Two sources side by side with their key-wise diff (both read at once: two requests in flight
+    /// against a server).
     pub async fn diff(&self, conn: &str, a: &DiffSource, b: &DiffSource) -> IpcResult<DiffDto> {
-        let (a_text, b_text) = (self.source_text(conn, a).await?, self.source_text(conn, b).await?);
+        let (a_text, b_text) = tokio::try_join!(self.source_text(conn, a), self.source_text(conn, b))?;
         Ok(DiffDto::new(a_text, b_text))
     }
 
