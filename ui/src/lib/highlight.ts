@@ -22,4 +22,6 @@ export const envTheme = EditorView.theme({
   '&.cm-focused .cm-selectionBackground, .cm-selectionBackground': { backgroundColor: 'var(--hl-selection)' },
   '.cm-cursor': { borderLeftColor: 'var(--text)' },
   '.cm-collapsedLines': { backgroundColor: 'var(--surface-2)', color: 'var(--muted)' },
+  // @codemirror/merge frames "N unchanged lines" with "⦚", which the usual Linux fonts lack (a box).
+  '.cm-collapsedLines::before, .cm-collapsedLines::after': { content: '"↕"' },
 });

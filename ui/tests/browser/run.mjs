@@ -153,6 +153,51 @@ const tests = {
     return page;
   },
 
+  async tree_moves_with_the_arrow_keys() {
+    const { page } = await open(project);
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    await page.getByRole('button', { name: 'app', exact: true }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('button', { name: 'backend', exact: true }).waitFor();
+    expect((await focused()) === 'app', 'right expands and keeps the focus');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()) === 'backend', 'down moves to the target');
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('button', { name: 'production', exact: true }).waitFor();
+    await page.keyboard.press('ArrowRight');
+    expect((await focused()) === 'production', 'right on an expanded node steps into its first child');
+    await page.keyboard.press('End');
+    expect((await focused()) === 'staging', 'End goes to the last node');
+    await page.keyboard.press('ArrowLeft');
+    expect((await focused()) === 'backend', 'left on a leaf goes to its parent');
+    await page.keyboard.press('ArrowLeft');
+    expect(!(await page.getByRole('button', { name: 'production', exact: true }).count()), 'left on an expanded node collapses it');
+    await page.keyboard.press('ArrowUp');
+    expect((await focused()) === 'app', 'up moves to the project');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'app' }).waitFor();
+    return page;
+  },
+
+  async conflict_takes_a_value_of_your_own() {
+    const { page } = await open(project);
+    await openEnv(page);
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('A=mine\n');
+    // Someone else saves the level first.
+    await page.evaluate(() => Object.assign(window.__envdeskFake.state.levels['app/backend/production'], { text: 'DB=prod-db\nA=theirs\n', revision: 2 }));
+    await page.keyboard.press('Control+s');
+    await page.getByRole('heading', { name: 'Someone saved this level first' }).waitFor();
+    await page.getByRole('textbox', { name: 'Own value for A' }).fill('both');
+    expect(await page.getByRole('radio', { name: 'Your own value for A' }).isChecked(), 'typing picks your own value');
+    await page.getByRole('button', { name: 'Save the merge' }).click();
+    await page.getByText(/Merged and saved/).waitFor();
+    const saved = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production']);
+    expect(saved.text === 'DB=prod-db\nA=both\n' && saved.revision === 3, 'saved merge: ' + JSON.stringify(saved));
+    return page;
+  },
+
   async merged_view_shows_sources_and_overrides() {
     const { page } = await open(project);
     await openEnv(page);
