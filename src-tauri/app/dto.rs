@@ -9,7 +9,7 @@ use envdesk_core::dotenv::{Document, Entry, Lint};
 use envdesk_core::merge::{LevelKind, Overridden};
 
 /// A project just created.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct CreatedProjectDto {
     /// The project.
     pub project: vault::NodeInfo,
@@ -18,7 +18,7 @@ pub struct CreatedProjectDto {
 }
 
 /// A parse error.
-#[derive(Clone, serde::Serialize, PartialEq, Eq, Debug)]
+#[derive(Clone, serde::Serialize, PartialEq, Eq, Debug, ts_rs::TS)]
 pub struct ParseErrorDto {
     /// 1-based line.
     pub line: usize,
@@ -29,7 +29,7 @@ pub struct ParseErrorDto {
 }
 
 /// The analysis of a text.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct AnalysisDto {
     /// Where it does not parse.
     pub parse_error: Option<ParseErrorDto>,
@@ -40,7 +40,7 @@ pub struct AnalysisDto {
 }
 
 /// One level of a node.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct LevelDto {
     /// `project`, `target` or `environment`.
     pub kind: LevelKind,
@@ -59,7 +59,7 @@ pub struct LevelDto {
 }
 
 /// One merged key.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct MergedDto {
     /// The key.
     pub key: String,
@@ -78,7 +78,7 @@ pub struct MergedDto {
 /// A node as the UI shows it. Levels carry their text but not its analysis: the UI asks for the
 /// analysis of the level it shows (`analyze_text`), so opening a 5,000-key environment sends ~2 MB
 /// instead of ~4.4 MB (docs/benchmarks.md, "The app").
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct NodeDto {
     /// The node.
     pub path: NodePath,
@@ -121,7 +121,7 @@ impl From<vault::NodeView> for NodeDto {
 }
 
 /// The outcome of a save: a revision, or a conflict to resolve.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct SaveDto {
     /// The new revision.
     pub revision: Option<u64>,
@@ -130,7 +130,7 @@ pub struct SaveDto {
 }
 
 /// A draft.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct DraftDto {
     /// Its text.
     pub text: String,
@@ -139,7 +139,7 @@ pub struct DraftDto {
 }
 
 /// One side of a diff.
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DiffSource {
     /// The deepest level of a path, alone.
@@ -162,7 +162,7 @@ pub enum DiffSource {
 }
 
 /// Two texts and their key-wise diff.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct DiffDto {
     /// Left text.
     pub a_text: String,
@@ -185,7 +185,7 @@ impl DiffDto {
 }
 
 /// A table-view edit.
-#[derive(Clone, Debug, serde::Deserialize)]
+#[derive(Clone, Debug, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum TextEdit {
     /// Set a key's value (appended when new).
@@ -210,7 +210,7 @@ pub enum TextEdit {
 }
 
 /// The outcome of a key rotation.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct RotationDto {
     /// Current blobs re-encrypted.
     pub blobs: u64,
@@ -223,7 +223,7 @@ pub struct RotationDto {
 }
 
 /// Progress of a long operation, sent to the UI as the `progress` event.
-#[derive(Clone, serde::Serialize)]
+#[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct ProgressDto {
     /// What is being done.
     pub stage: String,

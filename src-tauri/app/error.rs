@@ -3,7 +3,7 @@
 use envdesk_client::ClientError;
 
 /// An error for the UI: a stable `code` and a sentence a person can act on. Never a secret.
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct IpcError {
     /// One of the codes of `ui/src/lib/ipc.ts` (`ErrorCode`).
     pub code: String,

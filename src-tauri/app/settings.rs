@@ -29,15 +29,17 @@ impl SettingsStore for MemorySettings {
 }
 
 /// The user's settings.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Settings {
     /// `system`, `light` or `dark`.
+    #[ts(type = "\"system\" | \"light\" | \"dark\"")]
     pub theme: String,
     /// Lock every key after this many idle minutes (0: never).
     pub auto_lock_minutes: u32,
     /// Clear the clipboard this many seconds after copying a value (0: never).
     pub clipboard_clear_seconds: u32,
     /// `env`, `json`, `yaml`, `shell` or `dockerfile`.
+    #[ts(as = "envdesk_core::export::Format")]
     pub default_export_format: String,
 }
 
@@ -53,7 +55,7 @@ impl Default for Settings {
 }
 
 /// A remote connection (its token is in the keychain, not here).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Connection {
     /// Stable id (key-store names and drafts use it).
     pub id: String,

@@ -11,6 +11,8 @@ use envdesk_app::app::settings::{MemorySettings, Settings};
 use envdesk_client::vault::{ExportSource, ImportMode};
 use envdesk_client::MemoryKeyStore;
 
+mod bindings;
+
 fn host() -> (AppCore, tempfile::TempDir, Arc<MemoryKeyStore>) {
     let dir = tempfile::tempdir().unwrap();
     let keys = Arc::new(MemoryKeyStore::new());

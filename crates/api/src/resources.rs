@@ -11,6 +11,7 @@ pub struct Data<T> {
 
 /// A JSON:API-like item `{type, id, attributes}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Item<A> {
     /// `"projects"`, `"targets"`, …
     #[serde(rename = "type")]
@@ -23,6 +24,7 @@ pub struct Item<A> {
 
 /// Pagination of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PageMeta {
     /// The page shown (from 1).
     pub current_page: u32,
@@ -84,6 +86,7 @@ impl PageRequest {
 
 /// The token's organization (a flat object, as upstream answers it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Organization {
     /// ULID, upper-case.
     pub id: String,

@@ -10,6 +10,7 @@ pub type FlatMap = IndexMap<String, String>;
 
 /// A node of the hierarchy: a project, a target of it, or an environment of that target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NodePath {
     /// Project slug.
     pub project: String,
@@ -405,6 +406,7 @@ fn default_per_page() -> u32 {
 
 /// Who made a version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CreatedBy {
     /// The token's id.
     pub id: u64,
@@ -414,6 +416,7 @@ pub struct CreatedBy {
 
 /// Fields of a version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionAttributes {
     /// `create|update|delete|restore|rotate`.
     pub action: String,

@@ -4,6 +4,7 @@ use crate::Vars;
 
 /// How one key differs.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Change {
     /// Only in the new set.
@@ -68,6 +69,7 @@ impl Change {
 
 /// Counts of a diff.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DiffSummary {
     /// Keys only in the new set.
     pub added: usize,
@@ -134,6 +136,7 @@ pub fn apply(old: &Vars, changes: &[Change]) -> Vars {
 
 /// A key both sides changed differently since the base. `None` means absent on that side.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "KeyConflict"))]
 pub struct Conflict {
     /// The key.
     pub key: String,

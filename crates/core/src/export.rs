@@ -11,6 +11,7 @@ use crate::Vars;
 
 /// An export format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     /// `KEY=value` lines in envdesk's dialect, quoted only where needed.

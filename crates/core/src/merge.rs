@@ -4,6 +4,7 @@ use crate::Vars;
 
 /// A level of the hierarchy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum LevelKind {
     /// The project's own level.
@@ -27,6 +28,7 @@ impl LevelKind {
 
 /// A value a deeper level replaced.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overridden {
     /// The level the replaced value comes from.
     pub level: LevelKind,

@@ -24,6 +24,7 @@ struct DraftFile {
 
 /// A draft as listed (no text).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DraftInfo {
     /// The level.
     pub path: NodePath,

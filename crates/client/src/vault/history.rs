@@ -10,6 +10,7 @@ use crate::keystore::names;
 
 /// A page of versions.
 #[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionsPage {
     /// Newest first.
     pub versions: Vec<VersionItem>,
@@ -19,6 +20,7 @@ pub struct VersionsPage {
 
 /// One version, decrypted.
 #[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VersionView {
     /// Version id.
     pub id: String,

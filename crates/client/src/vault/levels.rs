@@ -61,6 +61,7 @@ pub enum SaveOutcome {
 
 /// A save that lost a race, with everything needed to finish it.
 #[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     /// The revision now stored.
     pub theirs_revision: u64,
@@ -72,6 +73,7 @@ pub struct Conflict {
 
 /// A three-way merge of `.env` texts.
 #[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TextMerge {
     /// Our text with their changes applied: keys only they changed take their value, keys they added
     /// are appended, keys they removed are removed; conflicting keys keep our value until resolved.

@@ -60,6 +60,7 @@ impl Default for VaultOptions {
 
 /// Who holds a project's key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Managed {
     /// The server.
@@ -80,6 +81,7 @@ pub(crate) struct Unlocked {
 
 /// The state of a project's key, for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KeyState {
     /// Who holds the key.
     pub managed: Managed,

@@ -24,6 +24,7 @@ pub enum ImportMode {
 
 /// What an import would change.
 #[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportPreview {
     /// Keys in the file.
     pub incoming: usize,

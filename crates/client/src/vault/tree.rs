@@ -12,6 +12,7 @@ use crate::keystore::names;
 
 /// A node of the tree as the sidebar shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NodeInfo {
     /// ULID.
     pub id: String,

@@ -10,6 +10,7 @@ use super::{Assign, Document, Item, ItemKind, Quote};
 
 /// How much a lint matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Another parser reads this line differently.
@@ -20,6 +21,7 @@ pub enum Severity {
 
 /// What a lint is about (stable codes for the UI).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LintCode {
@@ -58,6 +60,7 @@ pub enum LintCode {
 
 /// A replacement of whole lines that fixes a lint.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fix {
     /// What the fix does, e.g. "quote the value".
     pub title: String,
@@ -83,6 +86,7 @@ impl std::fmt::Debug for Fix {
 
 /// One finding of the linter.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Lint {
     /// 1-based line.
     pub line: usize,

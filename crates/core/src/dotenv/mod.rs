@@ -24,6 +24,7 @@ use crate::Vars;
 
 /// How a value is written in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Quote {
     /// `KEY=value` — no escapes; a `#` after a space or tab starts a comment.
@@ -246,6 +247,7 @@ impl fmt::Display for Document {
 
 /// One assignment as the table view shows it.
 #[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Entry {
     /// The key.
     pub key: String,

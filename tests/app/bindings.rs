@@ -1,0 +1,90 @@
+//! The TypeScript declarations of every type that crosses IPC, generated from the Rust types with
+//! ts-rs into `ui/src/lib/bindings.ts`. This test fails when the file differs from what the Rust types
+//! say, so the UI cannot drift from the Rust side; `ENVDESK_BLESS=1 cargo test -p envdesk --test app
+//! bindings` writes it anew.
+
+use envdesk_api as api;
+use envdesk_app::app::{dto, error, settings};
+use envdesk_client::vault;
+use envdesk_core::{diff, dotenv, export, merge};
+use ts_rs::{Config, TS};
+
+fn declarations() -> String {
+    // u64 fields (revisions, sizes) stay far below 2^53: plain numbers in JSON and in TypeScript.
+    let cfg = Config::new().with_large_int("number");
+    let mut out = String::from(
+        "// Generated from the Rust types by tests/app/bindings.rs (ts-rs); do not edit.\n\
+         // Regenerate: ENVDESK_BLESS=1 cargo test -p envdesk --test app bindings\n",
+    );
+    macro_rules! emit {
+        ($($t:ty),* $(,)?) => {$(
+            out.push_str(&format!("\nexport {}\n", <$t as TS>::decl(&cfg)));
+        )*};
+    }
+    emit!(
+        // envdesk-core
+        merge::LevelKind,
+        merge::Overridden,
+        dotenv::Severity,
+        dotenv::LintCode,
+        dotenv::Fix,
+        dotenv::Lint,
+        dotenv::Quote,
+        dotenv::Entry,
+        diff::Change,
+        diff::DiffSummary,
+        diff::Conflict,
+        export::Format,
+        // envdesk-api
+        api::NodePath,
+        api::Organization,
+        api::PageMeta,
+        api::Item<ts_rs::Dummy>,
+        api::CreatedBy,
+        api::VersionAttributes,
+        // envdesk-client
+        vault::Managed,
+        vault::KeyState,
+        vault::NodeInfo,
+        vault::TextMerge,
+        vault::Conflict,
+        vault::DraftInfo,
+        vault::VersionsPage,
+        vault::VersionView,
+        vault::ImportPreview,
+        // the app
+        settings::Connection,
+        settings::Settings,
+        error::IpcError,
+        dto::CreatedProjectDto,
+        dto::ParseErrorDto,
+        dto::AnalysisDto,
+        dto::LevelDto,
+        dto::MergedDto,
+        dto::NodeDto,
+        dto::SaveDto,
+        dto::DraftDto,
+        dto::DiffSource,
+        dto::DiffDto,
+        dto::TextEdit,
+        dto::RotationDto,
+        dto::ProgressDto,
+    );
+    out
+}
+
+#[test]
+fn bindings_match_the_rust_types() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings.ts");
+    let want = declarations();
+    if std::env::var_os("ENVDESK_BLESS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "ui/src/lib/bindings.ts is out of date with the Rust types that cross IPC; regenerate it with \
+         `ENVDESK_BLESS=1 cargo test -p envdesk --test app bindings`, then fix what svelte-check finds"
+    );
+}
