@@ -732,11 +732,17 @@ pub struct ReEncryptedSecret {
     pub id: String,
     /// The new blob.
     pub content: String,
+    /// [ext] The level's `revision` when the client read the blob it re-encrypted. When given and the
+    /// level has been written since, the whole rotation is refused with 409 `revision_conflict` (its
+    /// `details` name the blob), so a concurrent save is never overwritten; re-read that level,
+    /// re-encrypt it, and send the rotation again. Absent (upstream's clients): not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u64>,
 }
 
 impl std::fmt::Debug for ReEncryptedSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ReEncryptedSecret({})", self.id)
+        write!(f, "ReEncryptedSecret({}, revision {:?})", self.id, self.revision)
     }
 }
 
