@@ -50,9 +50,8 @@ ensure_node() {
   fi
 }
 
-# Root of the repository, and the shared data beside it.
+# Root of the repository (everything the scripts and tests need is inside it).
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export ENVDESK_SHARED="${ENVDESK_SHARED:-$(cd "$ROOT/.." && pwd)/shared}"
 
 # ensure_driver_tools — what drives the real window: WebKitWebDriver, tauri-driver, Xvfb, a D-Bus
 # session with GNOME Keyring, and tests/e2e's npm packages (WebdriverIO).
@@ -64,3 +63,18 @@ ensure_driver_tools() {
   fi
   (cd "$ROOT/tests/e2e" && { [ -d node_modules ] && [ ! package-lock.json -nt node_modules ]; } || npm ci --no-audit --no-fund --loglevel=error)
 }
+
+# ensure_cargo_tool NAME CRATE VERSION — `cargo NAME` from `cargo install CRATE --locked`, unless present.
+ensure_cargo_tool() {
+  local name=$1 crate=$2 version=$3
+  if ! cargo "$name" --version >/dev/null 2>&1; then
+    log "installing $crate $version (cargo install, a few minutes once)"
+    cargo install "$crate" --locked --version "$version"
+  fi
+}
+
+# ensure_cargo_fuzz — cargo-fuzz (runs on the stable toolchain with RUSTC_BOOTSTRAP=1; docs/fuzzing.md).
+ensure_cargo_fuzz() { ensure_cargo_tool fuzz cargo-fuzz '^0.13'; }
+
+# ensure_cargo_deny — cargo-deny, for the licence and duplicate checks of scripts/licenses.sh.
+ensure_cargo_deny() { ensure_cargo_tool deny cargo-deny '^0.20'; }

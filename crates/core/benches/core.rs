@@ -11,17 +11,14 @@ use envdesk_core::dotenv::Document;
 use envdesk_core::merge::{self, LevelKind};
 use envdesk_core::{diff, export, Vars};
 
-/// The files of `shared/data/bench/gen_env.py`, generated once into `target/bench-data`.
+/// The files of `tests/data/bench/gen_env.py`, generated once into `target/bench-data`.
 fn bench_file(n: usize) -> String {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = root.join("target/bench-data");
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = manifest.join("../../target/bench-data");
     let path = dir.join(format!("gen_{n}.env"));
     if !path.exists() {
         std::fs::create_dir_all(&dir).unwrap();
-        let script = std::env::var_os("ENVDESK_SHARED")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("../shared"))
-            .join("data/bench/gen_env.py");
+        let script = manifest.join("tests/data/bench/gen_env.py");
         let status = std::process::Command::new("python3").arg(&script).current_dir(&dir).status().unwrap();
         assert!(status.success(), "python3 {} failed", script.display());
     }

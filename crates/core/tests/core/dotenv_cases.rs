@@ -1,11 +1,11 @@
-//! `shared/data/dotenv/cases`: where every peer agrees (`NAME.expected.json`) we give exactly that;
+//! `tests/data/dotenv/cases`: where every peer agrees (`NAME.expected.json`) we give exactly that;
 //! everywhere else `docs/dotenv.md` decides, and the expectation is written here with the reason.
 
 use std::collections::BTreeSet;
 
 use envdesk_core::dotenv::{Document, LintCode, ParseErrorKind};
 
-use super::{shared_data, vars};
+use super::{test_data, vars};
 
 enum Expect {
     Vars(&'static [(&'static str, &'static str)]),
@@ -136,7 +136,7 @@ fn decided(name: &str) -> Option<(Expect, &'static [LintCode], &'static str)> {
 
 #[test]
 fn every_case() {
-    let dir = shared_data().join("dotenv/cases");
+    let dir = test_data().join("dotenv/cases");
     let names: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| {

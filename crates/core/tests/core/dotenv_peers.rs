@@ -3,7 +3,7 @@
 
 use envdesk_core::dotenv::Document;
 
-use super::shared_data;
+use super::test_data;
 
 fn check(label: &str, bytes: &[u8]) -> bool {
     match Document::parse_bytes(bytes) {
@@ -25,7 +25,7 @@ fn check(label: &str, bytes: &[u8]) -> bool {
 
 #[test]
 fn peer_fixture_files() {
-    let root = shared_data().join("dotenv/peers");
+    let root = test_data().join("dotenv/peers");
     let (mut ok, mut failed) = (0, 0);
     for peer in std::fs::read_dir(&root).unwrap() {
         let peer = peer.unwrap().path();
@@ -66,7 +66,7 @@ fn python_dotenv_parser_inputs() {
 
 #[test]
 fn known_fixture_values() {
-    let root = shared_data().join("dotenv/peers");
+    let root = test_data().join("dotenv/peers");
     let doc = Document::parse_bytes(&std::fs::read(root.join("motdotla-dotenv/dotenv.bom")).unwrap()).unwrap();
     assert!(doc.has_bom());
     assert!(doc.vars().keys().all(|k| !k.starts_with('\u{feff}')));

@@ -10,19 +10,14 @@ mod props;
 
 use std::path::PathBuf;
 
-/// `../shared/data` beside the project root (or `$ENVDESK_SHARED/data`).
-pub fn shared_data() -> PathBuf {
-    let base = match std::env::var_os("ENVDESK_SHARED") {
-        Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
-    };
-    let data = base.join("data");
-    assert!(data.is_dir(), "test data not found at {} (set ENVDESK_SHARED)", data.display());
-    data
+/// `crates/core/tests/data`: the test data, in the repository (its README says where each file comes
+/// from and under which licence).
+pub fn test_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
 }
 
 pub fn read_json(rel: &str) -> serde_json::Value {
-    let path = shared_data().join(rel);
+    let path = test_data().join(rel);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
