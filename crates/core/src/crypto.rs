@@ -42,6 +42,16 @@ pub const IV_LEN: usize = 12;
 pub const TAG_LEN: usize = 16;
 /// Salt length of the salts we generate.
 pub const SALT_LEN: usize = 16;
+/// Fewest PBKDF2 iterations a key descriptor may name. Below this a proof, which travels with every
+/// write, becomes cheap to brute-force; upstream's vectors use 1,000 and its default is 600,000.
+pub const MIN_ITERATIONS: u32 = 1_000;
+/// Most PBKDF2 iterations a key descriptor may name: about 1.5 s of PBKDF2 on this project's
+/// benchmark machine, so a hostile server cannot make an unlock take minutes.
+pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// Shortest salt a key descriptor may carry (bytes, decoded).
+pub const MIN_SALT_LEN: usize = 8;
+/// Longest salt a key descriptor may carry (bytes, decoded).
+pub const MAX_SALT_LEN: usize = 64;
 
 /// Why a crypto operation failed. No variant carries key, plaintext or ciphertext bytes.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -71,6 +81,20 @@ pub enum CryptoError {
     /// A client-managed key descriptor without a salt.
     #[error("the client-managed key has no salt configured")]
     MissingSalt,
+    /// `key_check_iterations` outside [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`].
+    #[error("the key's setting key_check_iterations is {iterations}; envdesk accepts {MIN_ITERATIONS} to {MAX_ITERATIONS} (0 or absent means {DEFAULT_ITERATIONS})")]
+    IterationsOutOfRange {
+        /// The count the descriptor named.
+        iterations: i64,
+    },
+    /// A `key_check_salt` shorter than [`MIN_SALT_LEN`] or longer than [`MAX_SALT_LEN`] bytes.
+    #[error(
+        "the key's setting key_check_salt is {len} bytes long; envdesk accepts {MIN_SALT_LEN} to {MAX_SALT_LEN} bytes"
+    )]
+    SaltLength {
+        /// Decoded length.
+        len: usize,
+    },
     /// A passphrase of exactly 32 bytes: its proof would equal its data key.
     #[error("a passphrase of exactly 32 bytes cannot be used (its public proof would reveal the encryption key); make it longer or shorter")]
     Passphrase32Bytes,
@@ -155,8 +179,8 @@ impl DataKey {
     ) -> Result<DataKey, CryptoError> {
         match key_check_salt.filter(|s| !s.is_empty()) {
             Some(salt_b64) => {
-                let salt = decode_salt(salt_b64)?;
-                Ok(derive_data_key(key, &salt, iterations(key_check_iterations)))
+                let (salt, iterations) = kdf_params(salt_b64, key_check_iterations)?;
+                Ok(derive_data_key(key, &salt, iterations))
             }
             None if client_managed => Err(CryptoError::MissingSalt),
             None => Ok(legacy_data_key(key)),
@@ -164,11 +188,27 @@ impl DataKey {
     }
 }
 
-/// `≤ 0` or missing means [`DEFAULT_ITERATIONS`].
-pub fn iterations(n: Option<i64>) -> u32 {
+/// A descriptor's KDF settings, checked: the decoded salt and the iteration count. `≤ 0` or missing
+/// iterations mean [`DEFAULT_ITERATIONS`] (upstream); anything else outside
+/// [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`], and a salt outside [`MIN_SALT_LEN`]`..=`[`MAX_SALT_LEN`]
+/// bytes, is refused with an error that names the setting. Client and server both call this before
+/// any PBKDF2 runs, so a hostile descriptor can neither stall a thread nor weaken a proof.
+pub fn kdf_params(salt_b64: &str, key_check_iterations: Option<i64>) -> Result<(Vec<u8>, u32), CryptoError> {
+    let salt = decode_salt(salt_b64)?;
+    if !(MIN_SALT_LEN..=MAX_SALT_LEN).contains(&salt.len()) {
+        return Err(CryptoError::SaltLength { len: salt.len() });
+    }
+    Ok((salt, checked_iterations(key_check_iterations)?))
+}
+
+/// A descriptor's `key_check_iterations`: `≤ 0` or missing means [`DEFAULT_ITERATIONS`]; a count outside [`MIN_ITERATIONS`]`..=`[`MAX_ITERATIONS`].
+pub fn checked_iterations(n: Option<i64>) -> Result<u32, CryptoError> {
     match n {
-        Some(n) if n > 0 => u32::try_from(n).unwrap_or(u32::MAX),
-        _ => DEFAULT_ITERATIONS,
+        Some(n) if n > 0 => u32::try_from(n)
+            .ok()
+            .filter(|n| (MIN_ITERATIONS..=MAX_ITERATIONS).contains(n))
+            .ok_or(CryptoError::IterationsOutOfRange { iterations: n }),
+        _ => Ok(DEFAULT_ITERATIONS),
     }
 }
 

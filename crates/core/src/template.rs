@@ -10,6 +10,16 @@
 //! process environment (a desktop app's environment is not the deployment's); a chain of references
 //! deeper than [`MAX_DEPTH`], a cycle and a `:?` on an unset variable are errors of the key being
 //! resolved, while every other key still resolves.
+//!
+//! Output is bounded, because references multiply text: a 2 KB file with four levels of a hundred
+//! references each would expand to a gigabyte. One value may grow to at most [`MAX_VALUE_LEN`] once
+//! resolved (far above any real value: certificates and JSON blobs are a few hundred KB at most), and
+//! one resolution produces at most [`MAX_TOTAL_LEN`] of expanded text in all. A key past either bound
+//! fails alone with [`TemplateError::TooLarge`] and keeps its text as written; every other key still
+//! resolves. Every key's result — value or error — is computed once and remembered (except a
+//! depth error, which depends on where the key was reached from), so the work is linear in the output.
+//! Which keys fail does not depend on the order of the keys, except past the total bound, which only
+//! a hostile file reaches.
 
 use std::collections::HashMap;
 
@@ -17,6 +27,10 @@ use crate::Vars;
 
 /// How deep references may nest.
 pub const MAX_DEPTH: usize = 10;
+/// The longest a value may become once its references are resolved: 4 MiB.
+pub const MAX_VALUE_LEN: usize = 4 << 20;
+/// The most expanded text one resolution may produce, over all keys: 64 MiB.
+pub const MAX_TOTAL_LEN: usize = 64 << 20;
 
 /// Why a key could not be resolved. Names keys, never values; the `:?` message is the template
 /// author's own text.
@@ -41,6 +55,13 @@ pub enum TemplateError {
     /// References nested deeper than [`MAX_DEPTH`].
     #[error("references nest deeper than {MAX_DEPTH} levels")]
     TooDeep,
+    /// The resolved value would pass [`MAX_VALUE_LEN`], or the resolution as a whole
+    /// [`MAX_TOTAL_LEN`].
+    #[error("{}", if *total { format!("resolving these variables produces more than {} MiB of text; this key was left unresolved", MAX_TOTAL_LEN >> 20) } else { format!("the value would be longer than {} MiB once its references are resolved", MAX_VALUE_LEN >> 20) })]
+    TooLarge {
+        /// Whether the bound passed is the total one ([`MAX_TOTAL_LEN`]) rather than the value's own.
+        total: bool,
+    },
 }
 
 /// The outcome of resolving a whole set.
@@ -60,7 +81,12 @@ impl std::fmt::Debug for Resolution {
 
 /// Resolves every value of `vars` against `vars`.
 pub fn resolve(vars: &Vars) -> Resolution {
-    let mut r = Resolver { vars, done: HashMap::new() };
+    resolve_bounded(vars, MAX_VALUE_LEN, MAX_TOTAL_LEN)
+}
+
+/// [`resolve`] with other bounds (tests and fuzzing use small ones).
+pub fn resolve_bounded(vars: &Vars, max_value: usize, max_total: usize) -> Resolution {
+    let mut r = Resolver { vars, done: HashMap::new(), max_value, budget: max_total };
     let mut out = Resolution::default();
     for (key, value) in vars {
         match r.var(key, &mut Vec::new()) {
@@ -78,7 +104,7 @@ pub fn resolve(vars: &Vars) -> Resolution {
 
 /// Resolves one text (not necessarily a value of `vars`) against `vars`.
 pub fn resolve_str(text: &str, vars: &Vars) -> Result<String, TemplateError> {
-    let mut r = Resolver { vars, done: HashMap::new() };
+    let mut r = Resolver { vars, done: HashMap::new(), max_value: MAX_VALUE_LEN, budget: MAX_TOTAL_LEN };
     r.expand(text, &mut Vec::new()).map(|(v, _)| v)
 }
 
@@ -91,8 +117,13 @@ pub fn has_references(text: &str) -> bool {
 struct Resolver<'a> {
     vars: &'a Vars,
     /// Memo of keys already resolved: the value and the height of its reference tree (1 for a value
-    /// without references), so a memo hit still honours the depth limit of the current chain.
-    done: HashMap<&'a str, (String, usize)>,
+    /// without references), so a memo hit still honours the depth limit of the current chain; or the
+    /// key's error. A depth error is never remembered: it belongs to the chain, not to the key.
+    done: HashMap<&'a str, Result<(String, usize), TemplateError>>,
+    /// Bound of one value's resolved length.
+    max_value: usize,
+    /// Expanded bytes this resolution may still produce.
+    budget: usize,
 }
 
 fn name_len(b: &[u8]) -> usize {
@@ -118,11 +149,17 @@ impl<'a> Resolver<'a> {
             let start = cycle.iter().position(|c| c == name).unwrap_or(0);
             return Err(TemplateError::Cycle { chain: cycle[start..].to_vec() });
         }
-        if let Some((v, h)) = self.done.get(name) {
-            if chain.len() + h > MAX_DEPTH + 1 {
-                return Err(TemplateError::TooDeep);
+        match self.done.get(name) {
+            Some(Ok((v, h))) => {
+                if chain.len() + h > MAX_DEPTH + 1 {
+                    return Err(TemplateError::TooDeep);
+                }
+                let (v, h) = (v.clone(), *h);
+                self.spend(v.len())?;
+                return Ok((v, h));
             }
-            return Ok((v.clone(), *h));
+            Some(Err(e)) => return Err(e.clone()),
+            None => {}
         }
         if chain.len() > MAX_DEPTH {
             return Err(TemplateError::TooDeep);
@@ -133,9 +170,33 @@ impl<'a> Resolver<'a> {
         chain.push(name.to_owned());
         let result = self.expand(raw, chain);
         chain.pop();
-        let (v, inner) = result?;
-        self.done.insert(key.as_str(), (v.clone(), inner + 1));
-        Ok((v, inner + 1))
+        match result {
+            Ok((v, inner)) => {
+                self.done.insert(key.as_str(), Ok((v.clone(), inner + 1)));
+                Ok((v, inner + 1))
+            }
+            Err(TemplateError::TooDeep) => Err(TemplateError::TooDeep),
+            Err(e) => {
+                self.done.insert(key.as_str(), Err(e.clone()));
+                Err(e)
+            }
+        }
+    }
+
+    /// Takes `n` bytes of output from the resolution's budget.
+    fn spend(&mut self, n: usize) -> Result<(), TemplateError> {
+        self.budget = self.budget.checked_sub(n).ok_or(TemplateError::TooLarge { total: true })?;
+        Ok(())
+    }
+
+    /// Appends `piece` to a value being built, within the value's bound and the total budget.
+    fn push(&mut self, out: &mut String, piece: &str) -> Result<(), TemplateError> {
+        if out.len() + piece.len() > self.max_value {
+            return Err(TemplateError::TooLarge { total: false });
+        }
+        self.spend(piece.len())?;
+        out.push_str(piece);
+        Ok(())
     }
 
     /// Expands `text`; the height is that of its deepest reference (0 without references).
@@ -162,10 +223,10 @@ impl<'a> Resolver<'a> {
                         // Unclosed `${`: the rest is literal.
                         break;
                     };
-                    out.push_str(&text[lit..i]);
+                    self.push(&mut out, &text[lit..i])?;
                     let inner = &text[i + 2..close];
                     let (v, h) = self.braced(inner, &text[i..=close], chain)?;
-                    out.push_str(&v);
+                    self.push(&mut out, &v)?;
                     height = height.max(h);
                     i = close + 1;
                     lit = i;
@@ -176,14 +237,14 @@ impl<'a> Resolver<'a> {
                         i += 1;
                         continue;
                     }
-                    out.push_str(&text[lit..i]);
+                    self.push(&mut out, &text[lit..i])?;
                     let name = &text[i + 1..i + 1 + n];
                     if self.is_set(name) {
                         let (v, h) = self.var(name, chain)?;
-                        out.push_str(&v);
+                        self.push(&mut out, &v)?;
                         height = height.max(h);
                     } else {
-                        out.push_str(&text[i..i + 1 + n]);
+                        self.push(&mut out, &text[i..i + 1 + n])?;
                     }
                     i += 1 + n;
                     lit = i;
@@ -191,7 +252,7 @@ impl<'a> Resolver<'a> {
                 _ => i += 1,
             }
         }
-        out.push_str(&text[lit..]);
+        self.push(&mut out, &text[lit..])?;
         Ok((out, height))
     }
 
@@ -294,6 +355,69 @@ mod tests {
         // OK refers to C, which fails: OK fails too, with C's error.
         assert!(matches!(r.errors["OK"], TemplateError::Required { .. }));
         assert_eq!(r.values["A"], "${B}", "a failed key keeps its text");
+    }
+
+    /// Four levels of a hundred references over a 2 KB file: 10 MB at the third level, 1 GB at the
+    /// fourth, 100 GB at the fifth. Before the bounds this aborted on the allocation; now the keys past
+    /// the bound fail alone and every other key resolves.
+    #[test]
+    fn reference_bomb_fails_alone() {
+        let mut v = vars(&[("L0", "0123456789"), ("PLAIN", "p"), ("OK", "url ${L1}"), ("HOST", "db")]);
+        for level in 1..=5 {
+            v.insert(format!("L{level}"), format!("${{L{}}}", level - 1).repeat(100));
+        }
+        v.insert("AFTER".into(), "${HOST}:5432".into());
+        let r = resolve(&v);
+        assert_eq!(r.values["L1"].len(), 1_000);
+        assert_eq!(r.values["L2"].len(), 100_000);
+        for key in ["L3", "L4", "L5"] {
+            assert_eq!(r.errors.get(key), Some(&TemplateError::TooLarge { total: false }), "{key}");
+            assert_eq!(r.values[key], v[key], "{key} keeps its text as written");
+        }
+        assert_eq!(r.errors.len(), 3, "{:?}", r.errors);
+        assert_eq!(r.values["OK"], format!("url {}", "0123456789".repeat(100)));
+        assert_eq!(r.values["AFTER"], "db:5432");
+        assert_eq!(r.values["PLAIN"], "p");
+        assert!(r.errors["L3"].to_string().contains("4 MiB"), "{}", r.errors["L3"]);
+        // The same keys fail in any order.
+        let rev: Vars = v.iter().rev().map(|(k, x)| (k.clone(), x.clone())).collect();
+        let r2 = resolve(&rev);
+        assert_eq!(r2.errors.keys().collect::<std::collections::BTreeSet<_>>(), r.errors.keys().collect());
+        assert!(r2.values.iter().all(|(k, x)| r.values[k] == *x));
+    }
+
+    /// Many keys that are each within bounds, but together past the total: the ones past it fail with
+    /// their own error, the rest resolve; values without references never count.
+    #[test]
+    fn total_bound() {
+        let mut v = vars(&[("BIG", "xxxxxxxxxx")]);
+        for i in 0..20 {
+            v.insert(format!("K{i}"), "${BIG}${BIG}".into());
+        }
+        v.insert("PLAIN".into(), "y".repeat(500));
+        let r = resolve_bounded(&v, 100, 400);
+        assert_eq!(r.values["K0"], "x".repeat(20));
+        assert_eq!(r.values["PLAIN"], "y".repeat(500));
+        assert_eq!(r.errors.get("K19"), Some(&TemplateError::TooLarge { total: true }));
+        assert!(r.errors.len() < 20 && r.errors.len() > 5, "{:?}", r.errors);
+        assert!(r.errors.values().all(|e| *e == TemplateError::TooLarge { total: true }));
+        // A value past its own bound.
+        let r = resolve_bounded(&vars(&[("A", "abcdef"), ("B", "${A}${A}")]), 10, 1000);
+        assert_eq!(r.values["A"], "abcdef");
+        assert_eq!(r.errors.get("B"), Some(&TemplateError::TooLarge { total: false }));
+    }
+
+    /// Every key that refers to a failing key fails with that key's error (remembered, not redone).
+    #[test]
+    fn references_to_a_failing_key_fail_with_its_error() {
+        let mut v = vars(&[("X", "${X1}")]);
+        v.insert("X1".into(), "${MISSING:?gone}".into());
+        for i in 0..2_000 {
+            v.insert(format!("R{i}"), "${X}".repeat(50));
+        }
+        let r = resolve(&v);
+        assert_eq!(r.errors.len(), 2_002);
+        assert!(r.errors.values().all(|e| matches!(e, TemplateError::Required { .. })));
     }
 
     #[test]

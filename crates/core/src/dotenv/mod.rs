@@ -154,12 +154,17 @@ pub enum EditError {
     /// Renaming onto a key that already exists.
     #[error("a key `{0}` already exists")]
     KeyExists(String),
+    /// The edit would have produced a line the scanner does not read back (a bug in envdesk's
+    /// quoting, never expected): the document is left as it was.
+    #[error("the value of `{0}` could not be written as a .env line; nothing was changed")]
+    Unwritable(String),
 }
 
 impl EditError {
     /// The key the error is about.
     pub fn into_key(self) -> String {
-        let (EditError::InvalidKey(k) | EditError::NoSuchKey(k) | EditError::KeyExists(k)) = self;
+        let (EditError::InvalidKey(k) | EditError::NoSuchKey(k) | EditError::KeyExists(k) | EditError::Unwritable(k)) =
+            self;
         k
     }
 }
@@ -378,21 +383,18 @@ impl Document {
         let last_assign =
             self.items.iter().rposition(|item| matches!(item.kind, ItemKind::Assignment(_)) && item.key() == Some(key));
         if let Some(idx) = last_assign {
-            self.replace_value(idx, value);
-            return Ok(());
+            return self.replace_value(idx, value);
         }
         let bare = self.items.iter().position(|item| matches!(item.kind, ItemKind::Bare(_)) && item.key() == Some(key));
         if let Some(idx) = bare {
-            self.fill_bare(idx, value);
-            return Ok(());
+            return self.fill_bare(idx, value);
         }
-        self.append(key, value);
-        Ok(())
+        self.append(key, value)
     }
 
     /// [`Document::set`] for many keys in one pass (an index of the keys instead of a scan per key):
     /// the same result as calling `set` for each pair in order, in time linear in the document and the
-    /// pairs. Stops at the first invalid key (the pairs before it are applied).
+    /// pairs. Stops at the first invalid key or unwritable value (the pairs before it are applied).
     pub fn set_many<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<(), EditError> {
         let mut last_assign: HashMap<String, usize> = HashMap::new();
         let mut first_bare: HashMap<String, usize> = HashMap::new();
@@ -412,12 +414,13 @@ impl Document {
                 return Err(EditError::InvalidKey(key.to_owned()));
             }
             if let Some(&idx) = last_assign.get(key) {
-                self.replace_value(idx, value);
-            } else if let Some(idx) = first_bare.remove(key) {
-                self.fill_bare(idx, value);
+                self.replace_value(idx, value)?;
+            } else if let Some(&idx) = first_bare.get(key) {
+                self.fill_bare(idx, value)?;
+                first_bare.remove(key);
                 last_assign.insert(key.to_owned(), idx);
             } else {
-                self.append(key, value);
+                self.append(key, value)?;
                 last_assign.insert(key.to_owned(), self.items.len() - 1);
             }
         }
@@ -425,11 +428,11 @@ impl Document {
     }
 
     /// Gives the assignment at `idx` a new value, keeping its quoting style, spacing and comment.
-    fn replace_value(&mut self, idx: usize, value: &str) {
+    fn replace_value(&mut self, idx: usize, value: &str) -> Result<(), EditError> {
         let item = &self.items[idx];
         let ItemKind::Assignment(a) = &item.kind else { unreachable!("replace_value on an assignment") };
         if a.value == value {
-            return;
+            return Ok(());
         }
         let (token, _) = quote_value(value, a.quote);
         let prefix = &item.raw[..a.value_raw.start];
@@ -437,29 +440,35 @@ impl Document {
         // An unquoted token glued to a following `#` would swallow the comment.
         let sep = if suffix.starts_with('#') { " " } else { "" };
         let raw = format!("{prefix}{token}{sep}{suffix}");
-        self.items[idx] = reparse_item(raw);
+        let key = item.raw[a.key.clone()].to_owned();
+        self.items[idx] = reparse_item(raw, &key)?;
+        Ok(())
     }
 
     /// Turns the bare key at `idx` into an assignment of `value`.
-    fn fill_bare(&mut self, idx: usize, value: &str) {
+    fn fill_bare(&mut self, idx: usize, value: &str) -> Result<(), EditError> {
         let item = &self.items[idx];
         let ItemKind::Bare(b) = &item.kind else { unreachable!("fill_bare on a bare key") };
         let (token, _) = quote_value(value, Quote::None);
         let raw = format!("{}={}{}", &item.raw[..b.key.end], token, &item.raw[b.key.end..]);
         // A trailing comment after a bare key (`KEY # c`) stays a comment: it follows whitespace.
-        self.items[idx] = reparse_item(raw);
+        let key = item.raw[b.key.clone()].to_owned();
+        self.items[idx] = reparse_item(raw, &key)?;
+        Ok(())
     }
 
     /// Appends `key=value` on a new line.
-    fn append(&mut self, key: &str, value: &str) {
+    fn append(&mut self, key: &str, value: &str) -> Result<(), EditError> {
         let eol = self.line_ending();
+        let (token, _) = quote_value(value, Quote::None);
+        let item = reparse_item(format!("{key}={token}{eol}"), key)?;
         if let Some(last) = self.items.last_mut() {
             if !last.has_line_ending() {
                 last.raw.push_str(eol);
             }
         }
-        let (token, _) = quote_value(value, Quote::None);
-        self.items.push(reparse_item(format!("{key}={token}{eol}")));
+        self.items.push(item);
+        Ok(())
     }
 
     /// Removes every line that assigns or names `key`. The comment lines directly above an assignment
@@ -506,25 +515,27 @@ impl Document {
         if self.items.iter().any(|i| i.key() == Some(to)) {
             return Err(EditError::KeyExists(to.to_owned()));
         }
-        let mut found = false;
-        for item in &mut self.items {
+        // Every renamed line is built first, so a failure leaves the document as it was.
+        let mut renamed = Vec::new();
+        for (idx, item) in self.items.iter().enumerate() {
             if item.key() != Some(from) {
                 continue;
             }
-            found = true;
             let range = match &item.kind {
                 ItemKind::Assignment(a) => a.key.clone(),
                 ItemKind::Bare(b) => b.key.clone(),
                 _ => unreachable!(),
             };
             let raw = format!("{}{}{}", &item.raw[..range.start], to, &item.raw[range.end..]);
-            *item = reparse_item(raw);
+            renamed.push((idx, reparse_item(raw, to)?));
         }
-        if found {
-            Ok(())
-        } else {
-            Err(EditError::NoSuchKey(from.to_owned()))
+        if renamed.is_empty() {
+            return Err(EditError::NoSuchKey(from.to_owned()));
         }
+        for (idx, item) in renamed {
+            self.items[idx] = item;
+        }
+        Ok(())
     }
 
     /// Every assignment in order, with its leading comments and tags (for the table view).
@@ -607,17 +618,54 @@ fn split_comments(lines: &[&str]) -> (Vec<String>, Vec<String>) {
 }
 
 /// Re-reads an item built by an edit. Edits only produce text the scanner accepts (the quoting is
-/// chosen so), so a failure here is a bug in this module, not bad input.
-fn reparse_item(raw: String) -> Item {
+/// chosen so), so a failure here is a bug in this module, not bad input — but a bug must not take the
+/// app down or change the document: it is [`EditError::Unwritable`] for `key`, and the caller leaves
+/// the document as it was. The line must also read back as exactly one item.
+fn reparse_item(raw: String, key: &str) -> Result<Item, EditError> {
     match parse::Parser::parse_one(&raw, 0) {
-        Ok(item) => item,
-        Err(e) => panic!("envdesk-core produced an unparsable line ({})", e.message()),
+        Ok(item) if item.raw.len() == raw.len() => Ok(item),
+        _ => Err(EditError::Unwritable(key.to_owned())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text an edit builds that does not read back is an error for that key, never a panic (a panic
+    /// in a synchronous command would take the app's main thread down).
+    #[test]
+    fn unreadable_edit_is_an_error_not_a_panic() {
+        for raw in ["A='x", "A=\"x", "A=x'y'z\nB=2\n", "A=`x\ny`", "=x", "A=x\rB"] {
+            assert_eq!(reparse_item(raw.to_owned(), "A").err(), Some(EditError::Unwritable("A".into())), "{raw:?}");
+        }
+        assert!(reparse_item("A='x'\n".to_owned(), "A").is_ok());
+        let e = EditError::Unwritable("TOKEN".into());
+        assert_eq!(e.to_string(), "the value of `TOKEN` could not be written as a .env line; nothing was changed");
+        assert_eq!(e.into_key(), "TOKEN");
+    }
+
+    /// Values with every awkward character either set and read back, or fail leaving the text as it was.
+    #[test]
+    fn awkward_values_set_or_leave_the_document_alone() {
+        let values = ["\r", "a\rb", "\0", "'\"`\n$x\\", "\\", "x\\", "#", " lead", "\u{2028}", "\u{feff}x", "a\r\nb"];
+        for start in ["A=1\n", "A='1' # c\n", "A=\"1\"\n", "A\n", ""] {
+            for v in values {
+                let mut d = Document::parse(start).unwrap();
+                let before = d.to_string();
+                match d.set("A", v) {
+                    Ok(()) => {
+                        assert_eq!(d.get("A"), Some(v), "{start:?} {v:?}");
+                        assert_eq!(Document::parse(&d.to_string()).unwrap().get("A"), Some(v), "{start:?} {v:?}");
+                    }
+                    Err(e) => {
+                        assert_eq!(e, EditError::Unwritable("A".into()));
+                        assert_eq!(d.to_string(), before);
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn set_keeps_comment_glued_after_empty_value() {

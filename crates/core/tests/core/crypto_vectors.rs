@@ -181,10 +181,27 @@ fn descriptor_paths() {
     let key = ProjectKey::new("k").unwrap();
     assert_eq!(DataKey::for_descriptor(&key, None, None, true).err(), Some(CryptoError::MissingSalt));
     assert_eq!(DataKey::for_descriptor(&key, Some("%%"), None, false).err(), Some(CryptoError::InvalidSalt));
-    assert_eq!(crypto::iterations(Some(0)), 600_000);
-    assert_eq!(crypto::iterations(Some(-5)), 600_000);
-    assert_eq!(crypto::iterations(None), 600_000);
-    assert_eq!(crypto::iterations(Some(1000)), 1000);
+    assert_eq!(crypto::checked_iterations(Some(0)), Ok(600_000));
+    assert_eq!(crypto::checked_iterations(Some(-5)), Ok(600_000));
+    assert_eq!(crypto::checked_iterations(None), Ok(600_000));
+    assert_eq!(crypto::checked_iterations(Some(1000)), Ok(1000));
+    assert_eq!(crypto::checked_iterations(Some(10_000_000)), Ok(10_000_000));
+    // Hostile descriptors: too few iterations make the public proof cheap to brute-force, too many
+    // stall the unlock; both are refused before any PBKDF2 runs, naming the setting.
+    for bad in [1, 999, 10_000_001, i64::from(u32::MAX), i64::MAX] {
+        let e = crypto::checked_iterations(Some(bad)).unwrap_err();
+        assert_eq!(e, CryptoError::IterationsOutOfRange { iterations: bad });
+        assert!(e.to_string().contains("key_check_iterations"), "{e}");
+        let salt = crypto::b64(&[7; 16]);
+        assert_eq!(DataKey::for_descriptor(&key, Some(&salt), Some(bad), true).err(), Some(e));
+    }
+    for len in [1, 7, 65, 4096] {
+        let salt = crypto::b64(&vec![7; len]);
+        let e = DataKey::for_descriptor(&key, Some(&salt), Some(1000), true).err().unwrap();
+        assert_eq!(e, CryptoError::SaltLength { len });
+        assert!(e.to_string().contains("key_check_salt"), "{e}");
+    }
+    assert!(crypto::kdf_params(&crypto::b64(&[0; 16]), Some(600_000)).is_ok());
     assert!(matches!(ProjectKey::new("  \n"), Err(CryptoError::EmptyKey)));
     assert_eq!(ProjectKey::new("  k \n").unwrap().expose(), "k");
 }
