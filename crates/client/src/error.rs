@@ -70,6 +70,26 @@ pub enum ClientError {
     /// A local file (drafts, the local vault) failed.
     #[error("A local file could not be read or written: {0}")]
     Io(String),
+    /// The local vault's database exists but the keychain has no master key for it.
+    #[error("The local vault at {} exists, but its master key is not in the system keychain (the entry `local-vault:master-key` was removed, or the keychain was reset or changed). Nothing was changed, and no new key was made: a new key could not open what is stored. To recover, restore that keychain entry (from a backup of the keychain); or, to start an empty local vault, quit envdesk and move the file (with its -wal and -shm files) out of the data directory.", path.display())]
+    LocalVaultKeyMissing {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
+    /// The keychain's local-vault token does not open the local vault's database.
+    #[error("The local vault's token in the system keychain does not open the database at {} (the database was replaced or restored from a backup, or the keychain entry belongs to another copy). Nothing was changed. If you restored this database on purpose, remove the keychain entry `local-vault:token` and start envdesk again: a new token is then made for it.", path.display())]
+    LocalVaultTokenMismatch {
+        /// The database file.
+        path: std::path::PathBuf,
+    },
+    /// A client-managed project's level that the server sent unencrypted.
+    #[error("The server sent the {level} level of `{project}` unencrypted. This project's key is held on this computer only, so the server cannot have written that text; it was not used. Check the server, or ask its administrator.")]
+    Unencrypted {
+        /// Project slug.
+        project: String,
+        /// Which level.
+        level: String,
+    },
     /// Something the caller asked for that does not make sense.
     #[error("{0}")]
     Invalid(String),
@@ -92,6 +112,9 @@ impl ClientError {
             ClientError::OldKeyUnavailable { .. } => "old_key_unavailable",
             ClientError::KeyStore(_) => "keychain_error",
             ClientError::Io(_) => "io_error",
+            ClientError::LocalVaultKeyMissing { .. } => "local_vault_key_missing",
+            ClientError::LocalVaultTokenMismatch { .. } => "local_vault_token_mismatch",
+            ClientError::Unencrypted { .. } => "unencrypted_level",
             ClientError::Invalid(_) => "invalid",
         }
     }

@@ -1,19 +1,38 @@
 //! [`HttpBackend`]: the API over HTTP (reqwest with rustls), for our server and for dotEnv Cloud.
 //!
+//! - Addresses: `https://` for any host; plain `http://` only for this computer (`localhost`,
+//!   127.0.0.0/8, `::1`), refused before any request — the bearer token would cross the network in
+//!   clear. No redirects are followed (an API answer never redirects; a redirect could leave the
+//!   checked address).
+//! - URLs are built segment by segment ([`reqwest::Url::path_segments_mut`] percent-encodes `/`, `?`,
+//!   `#` and `%` inside a segment) and queries with `query_pairs_mut`: a slug or version id is never
+//!   formatted into a path string, so `"../../app"` or `"5?force=true"` can only name a missing
+//!   resource. An empty segment, `.` or `..` (which the url crate would drop or resolve) is refused.
 //! - Timeouts: 10 s to connect, 30 s per request.
 //! - Retries only for idempotent requests (GET, DELETE) on 429/500/502/503/504 and on connection
 //!   failures: up to 3 attempts, honouring `Retry-After` (capped at 10 s), else 250 ms, 500 ms.
+//! - An answer is read up to [`MAX_RESPONSE_BYTES`] (64 MiB — a project of 5,000 keys reads as a few
+//!   hundred KB); a larger one is refused with `invalid_response`, whatever its `Content-Length` says.
 //! - Every error body maps to a typed [`ApiError`]; a framework validation body without `error`
-//!   becomes `validation_failed`; a body that is not the API's becomes `invalid_response`.
+//!   becomes `validation_failed`; a body that is not the API's becomes `invalid_response`. The
+//!   server's message is kept up to [`MAX_MESSAGE_CHARS`] characters. [`decode_answer`] is exactly
+//!   this decoding, for the fuzz target.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use envdesk_api::*;
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use zeroize::Zeroizing;
+
+/// The most bytes read from one answer (64 MiB). Larger answers are refused, not truncated.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most characters of a server's error message kept (longer ones are cut, with `…`).
+pub const MAX_MESSAGE_CHARS: usize = 1000;
 
 /// Where to connect and as whom.
 pub struct HttpConfig {
@@ -25,10 +44,23 @@ pub struct HttpConfig {
     pub token: Zeroizing<String>,
 }
 
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("base_url", &self.base_url)
+            .field("organization", &self.organization)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
 /// The API over HTTP.
 pub struct HttpBackend {
     client: reqwest::Client,
-    base: String,
+    /// The server's address without `/api/v1` (checked: https, or http on loopback).
+    base: Url,
+    /// `base` as people write it, for messages.
+    label: String,
     org: String,
     token: Zeroizing<String>,
     max_attempts: u32,
@@ -36,7 +68,7 @@ pub struct HttpBackend {
 
 impl std::fmt::Debug for HttpBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpBackend").field("base", &self.base).field("org", &self.org).finish_non_exhaustive()
+        f.debug_struct("HttpBackend").field("base", &self.label).field("org", &self.org).finish_non_exhaustive()
     }
 }
 
@@ -50,6 +82,26 @@ fn transport_error(e: &reqwest::Error, base: &str) -> ApiError {
 
 fn retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidResponse,
+        "The server's answer is larger than 64 MiB, the most envdesk reads; it was not used.",
+    )
+}
+
+fn not_the_api() -> ApiError {
+    ApiError::new(ErrorCode::InvalidResponse, "The server's answer is not what the API describes.")
+}
+
+/// At most [`MAX_MESSAGE_CHARS`] characters of `s`.
+fn bounded(mut s: String) -> String {
+    if let Some((i, _)) = s.char_indices().nth(MAX_MESSAGE_CHARS) {
+        s.truncate(i);
+        s.push('…');
+    }
+    s
 }
 
 /// Maps an error answer to an [`ApiError`].
@@ -73,7 +125,7 @@ fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiE
                 None if l.errors.is_some() => ErrorCode::ValidationFailed,
                 None => fallback_code(status),
             };
-            let message = l.message.unwrap_or_else(|| default_message(status));
+            let message = l.message.map(bounded).unwrap_or_else(|| default_message(status));
             ApiError { code, message, details: l.details.map(Box::new), errors: l.errors, retry_after: None }
         }
         Err(_) => ApiError::new(fallback_code(status), default_message(status)),
@@ -99,48 +151,160 @@ fn default_message(status: StatusCode) -> String {
     format!("The server answered {status}.")
 }
 
+/// `Ok` for a success status, else the error the body describes.
+fn check_status(status: u16, retry_after: Option<u64>, body: &[u8]) -> ApiResult<()> {
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(too_large());
+    }
+    let status = StatusCode::from_u16(status).map_err(|_| not_the_api())?;
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(error_from(status, retry_after, body))
+    }
+}
+
+fn decode<T: DeserializeOwned>(status: u16, retry_after: Option<u64>, body: &[u8]) -> ApiResult<T> {
+    check_status(status, retry_after, body)?;
+    serde_json::from_slice(body).map_err(|_| not_the_api())
+}
+
+/// Decodes an answer exactly as [`HttpBackend`] does: a success body as `T`, anything else as the
+/// typed [`ApiError`] it describes (a body over [`MAX_RESPONSE_BYTES`] is refused). For the fuzz
+/// target `client_answers`; not part of the API.
+#[doc(hidden)]
+pub fn decode_answer<T: DeserializeOwned>(status: u16, body: &[u8]) -> ApiResult<T> {
+    decode(status, None, body)
+}
+
+/// Whether `url` names this computer: `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host_str() {
+        Some(h) if h.eq_ignore_ascii_case("localhost") => true,
+        Some(h) => {
+            let ip = h.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(h);
+            ip.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    }
+}
+
+/// The server's address, checked: `https://` anywhere, `http://` only on loopback; no credentials,
+/// query or fragment; a trailing `/api/v1` is dropped.
+pub fn parse_base_url(base_url: &str) -> Result<Url, ApiError> {
+    let bad = |m: &str| ApiError::validation("url", m);
+    let trimmed = base_url.trim().trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix("/api/v1").unwrap_or(trimmed).trim_end_matches('/');
+    let url = Url::parse(trimmed)
+        .map_err(|_| bad("The server address is not a valid URL (e.g. https://api.example.com)."))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(bad(
+                "Plain http:// is only allowed for this computer (localhost, 127.0.0.1, ::1): elsewhere the token would cross the network unencrypted. Use https://.",
+            ))
+        }
+        _ => return Err(bad("The server address must start with https:// (or http:// for localhost).")),
+    }
+    if url.cannot_be_a_base() || url.host_str().is_none() {
+        return Err(bad("The server address has no host."));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("The server address must not contain a user name, password, query or fragment."));
+    }
+    Ok(url)
+}
+
+/// A path segment as given: anything but empty, `.` and `..` (which a URL would drop or resolve).
+fn check_segment(s: &str) -> ApiResult<()> {
+    if s.is_empty() || s == "." || s == ".." {
+        return Err(ApiError::validation(
+            "path",
+            "An empty name, `.` or `..` cannot name a project, target, environment or version.",
+        ));
+    }
+    Ok(())
+}
+
 impl HttpBackend {
-    /// A backend for `config`.
+    /// A backend for `config`. Refuses (before any request) an address that is not `https://`, or
+    /// `http://` on this computer.
     pub fn new(config: HttpConfig) -> Result<HttpBackend, ApiError> {
+        let base = parse_base_url(&config.base_url)?;
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("envdesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|_| ApiError::new(ErrorCode::Network, "The HTTP client could not start."))?;
-        let base = config.base_url.trim_end_matches('/').trim_end_matches("/api/v1").to_owned();
-        if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(ApiError::validation(
-                "url",
-                "The server address must start with https:// (or http:// for localhost).",
-            ));
-        }
+        let label = base.as_str().trim_end_matches('/').to_owned();
         Ok(HttpBackend {
             client,
             base,
+            label,
             org: config.organization.trim().to_owned(),
             token: config.token,
             max_attempts: 3,
         })
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}/api/v1/{}", self.base, path.trim_start_matches('/'))
+    /// `{base}/api/v1/{segments…}?{query}`, each segment percent-encoded on its own.
+    fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> ApiResult<Url> {
+        let mut url = self.base.clone();
+        {
+            let mut path =
+                url.path_segments_mut().map_err(|_| ApiError::validation("url", "The server address has no host."))?;
+            path.pop_if_empty().extend(["api", "v1"]);
+            for s in segments {
+                check_segment(s)?;
+                path.push(s);
+            }
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
     }
 
-    fn org_path(&self, rest: &str) -> String {
-        format!("{}/{}", self.org, rest)
+    /// A URL under the organization: `{base}/api/v1/{org}/{segments…}?{query}`.
+    fn org_url(&self, segments: &[&str], query: &[(&str, &str)]) -> ApiResult<Url> {
+        let mut all = Vec::with_capacity(segments.len() + 1);
+        all.push(self.org.as_str());
+        all.extend_from_slice(segments);
+        self.url(&all, query)
     }
 
-    /// Sends a request and returns the status and body of a success.
-    async fn send<B: Serialize + ?Sized>(&self, method: Method, path: &str, body: Option<&B>) -> ApiResult<Vec<u8>> {
+    /// Reads an answer's body, at most [`MAX_RESPONSE_BYTES`].
+    async fn read_body(&self, mut resp: reqwest::Response) -> ApiResult<Vec<u8>> {
+        if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+            return Err(too_large());
+        }
+        let mut out = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(&e, &self.label))? {
+            if out.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    /// Sends a request; returns the final answer's status, `Retry-After` and body.
+    async fn send<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&B>,
+    ) -> ApiResult<(u16, Option<u64>, Vec<u8>)> {
         let idempotent = method == Method::GET || method == Method::DELETE;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let mut req = self
                 .client
-                .request(method.clone(), self.url(path))
+                .request(method.clone(), url.clone())
                 .bearer_auth(self.token.as_str())
                 .header("Accept", "application/json")
                 .header("X-API-Version", "1");
@@ -155,68 +319,66 @@ impl HttpBackend {
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok());
-                    match resp.bytes().await {
-                        Ok(b) => (status, retry_after, b.to_vec()),
-                        Err(e) => return Err(transport_error(&e, &self.base)),
-                    }
+                    (status, retry_after, self.read_body(resp).await?)
                 }
                 Err(e) => {
                     if idempotent && attempt < self.max_attempts && !e.is_timeout() {
                         tokio::time::sleep(Duration::from_millis(250 * u64::from(attempt))).await;
                         continue;
                     }
-                    return Err(transport_error(&e, &self.base));
+                    return Err(transport_error(&e, &self.label));
                 }
             };
-            if status.is_success() {
-                return Ok(bytes);
-            }
-            if idempotent && retryable(status) && attempt < self.max_attempts {
+            if !status.is_success() && idempotent && retryable(status) && attempt < self.max_attempts {
                 let wait = retry_after
                     .map(|s| Duration::from_secs(s.min(10)))
                     .unwrap_or(Duration::from_millis(250 * u64::from(attempt)));
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(error_from(status, retry_after, &bytes));
+            return Ok((status.as_u16(), retry_after, bytes));
         }
     }
 
     async fn json<T: DeserializeOwned, B: Serialize + ?Sized>(
         &self,
         method: Method,
-        path: &str,
+        url: ApiResult<Url>,
         body: Option<&B>,
     ) -> ApiResult<T> {
-        let bytes = self.send(method, path, body).await?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            ApiError::new(ErrorCode::InvalidResponse, "The server's answer is not what the API describes.")
-        })
+        let (status, retry_after, bytes) = self.send(method, url?, body).await?;
+        decode(status, retry_after, &bytes)
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> ApiResult<T> {
-        self.json::<T, ()>(Method::GET, path, None).await
+    async fn get<T: DeserializeOwned>(&self, url: ApiResult<Url>) -> ApiResult<T> {
+        self.json::<T, ()>(Method::GET, url, None).await
     }
 
-    async fn post<T: DeserializeOwned, B: Serialize + ?Sized>(&self, path: &str, body: &B) -> ApiResult<T> {
-        self.json(Method::POST, path, Some(body)).await
+    async fn post<T: DeserializeOwned, B: Serialize + ?Sized>(&self, url: ApiResult<Url>, body: &B) -> ApiResult<T> {
+        self.json(Method::POST, url, Some(body)).await
     }
 
-    async fn patch<T: DeserializeOwned, B: Serialize + ?Sized>(&self, path: &str, body: &B) -> ApiResult<T> {
-        self.json(Method::PATCH, path, Some(body)).await
+    async fn patch<T: DeserializeOwned, B: Serialize + ?Sized>(&self, url: ApiResult<Url>, body: &B) -> ApiResult<T> {
+        self.json(Method::PATCH, url, Some(body)).await
     }
 
-    async fn delete(&self, path: &str) -> ApiResult<()> {
-        self.send::<()>(Method::DELETE, path, None).await.map(|_| ())
+    async fn delete(&self, url: ApiResult<Url>) -> ApiResult<()> {
+        let (status, retry_after, bytes) = self.send::<()>(Method::DELETE, url?, None).await?;
+        check_status(status, retry_after, &bytes)
     }
 
-    async fn post_empty<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> ApiResult<()> {
-        self.send(Method::POST, path, Some(body)).await.map(|_| ())
+    async fn post_empty<B: Serialize + ?Sized>(&self, url: ApiResult<Url>, body: &B) -> ApiResult<()> {
+        let (status, retry_after, bytes) = self.send(Method::POST, url?, Some(body)).await?;
+        check_status(status, retry_after, &bytes)
     }
 }
 
-fn page_query(p: PageRequest) -> String {
-    format!("?page={}&per_page={}", p.page, p.per_page)
+fn page_query(p: PageRequest) -> [(&'static str, String); 2] {
+    [("page", p.page.to_string()), ("per_page", p.per_page.to_string())]
+}
+
+fn pairs<'a, const N: usize>(q: &'a [(&'static str, String); N]) -> [(&'static str, &'a str); N] {
+    std::array::from_fn(|i| (q[i].0, q[i].1.as_str()))
 }
 
 fn bool_str(b: bool) -> &'static str {
@@ -227,52 +389,57 @@ fn bool_str(b: bool) -> &'static str {
     }
 }
 
+/// The segments of a node: project, then target and environment when named.
+fn node_segments(path: &NodePath) -> Vec<&str> {
+    let mut v = vec![path.project.as_str()];
+    v.extend(path.target.as_deref());
+    v.extend(path.environment.as_deref());
+    v
+}
+
 #[async_trait]
 impl Backend for HttpBackend {
     async fn organization(&self) -> ApiResult<Organization> {
-        Ok(self.get::<Data<Organization>>("organization").await?.data)
+        Ok(self.get::<Data<Organization>>(self.url(&["organization"], &[])).await?.data)
     }
     async fn list_projects(&self, page: PageRequest) -> ApiResult<Page<Project>> {
-        self.get(&self.org_path(&format!("projects{}", page_query(page)))).await
+        self.get(self.org_url(&["projects"], &pairs(&page_query(page)))).await
     }
     async fn create_project(&self, req: CreateProject) -> ApiResult<Project> {
-        Ok(self.post::<Data<Project>, _>(&self.org_path("projects"), &req).await?.data)
+        Ok(self.post::<Data<Project>, _>(self.org_url(&["projects"], &[]), &req).await?.data)
     }
     async fn get_project(&self, project: &str) -> ApiResult<Project> {
-        Ok(self.get::<Data<Project>>(&self.org_path(project)).await?.data)
+        Ok(self.get::<Data<Project>>(self.org_url(&[project], &[])).await?.data)
     }
     async fn update_project(&self, project: &str, req: UpdateNode) -> ApiResult<Project> {
-        Ok(self.patch::<Data<Project>, _>(&self.org_path(project), &req).await?.data)
+        Ok(self.patch::<Data<Project>, _>(self.org_url(&[project], &[]), &req).await?.data)
     }
     async fn delete_project(&self, project: &str) -> ApiResult<()> {
-        self.delete(&self.org_path(project)).await
+        self.delete(self.org_url(&[project], &[])).await
     }
     async fn list_targets(&self, project: &str, page: PageRequest) -> ApiResult<Page<Target>> {
-        self.get(&self.org_path(&format!("{project}/targets{}", page_query(page)))).await
+        self.get(self.org_url(&[project, "targets"], &pairs(&page_query(page)))).await
     }
     async fn create_target(&self, project: &str, req: CreateNode) -> ApiResult<Target> {
-        Ok(self.post::<Data<Target>, _>(&self.org_path(&format!("{project}/targets")), &req).await?.data)
+        Ok(self.post::<Data<Target>, _>(self.org_url(&[project, "targets"], &[]), &req).await?.data)
     }
     async fn get_target(&self, project: &str, target: &str) -> ApiResult<Target> {
-        Ok(self.get::<Data<Target>>(&self.org_path(&format!("{project}/{target}"))).await?.data)
+        Ok(self.get::<Data<Target>>(self.org_url(&[project, target], &[])).await?.data)
     }
     async fn update_target(&self, project: &str, target: &str, req: UpdateNode) -> ApiResult<Target> {
-        Ok(self.patch::<Data<Target>, _>(&self.org_path(&format!("{project}/{target}")), &req).await?.data)
+        Ok(self.patch::<Data<Target>, _>(self.org_url(&[project, target], &[]), &req).await?.data)
     }
     async fn delete_target(&self, project: &str, target: &str) -> ApiResult<()> {
-        self.delete(&self.org_path(&format!("{project}/{target}"))).await
+        self.delete(self.org_url(&[project, target], &[])).await
     }
     async fn list_environments(&self, project: &str, target: &str, page: PageRequest) -> ApiResult<Page<Environment>> {
-        self.get(&self.org_path(&format!("{project}/{target}/environments{}", page_query(page)))).await
+        self.get(self.org_url(&[project, target, "environments"], &pairs(&page_query(page)))).await
     }
     async fn create_environment(&self, project: &str, target: &str, req: CreateNode) -> ApiResult<Environment> {
-        Ok(self
-            .post::<Data<Environment>, _>(&self.org_path(&format!("{project}/{target}/environments")), &req)
-            .await?
-            .data)
+        Ok(self.post::<Data<Environment>, _>(self.org_url(&[project, target, "environments"], &[]), &req).await?.data)
     }
     async fn get_environment(&self, project: &str, target: &str, env: &str) -> ApiResult<Environment> {
-        Ok(self.get::<Data<Environment>>(&self.org_path(&format!("{project}/{target}/{env}"))).await?.data)
+        Ok(self.get::<Data<Environment>>(self.org_url(&[project, target, env], &[])).await?.data)
     }
     async fn update_environment(
         &self,
@@ -281,10 +448,10 @@ impl Backend for HttpBackend {
         env: &str,
         req: UpdateNode,
     ) -> ApiResult<Environment> {
-        Ok(self.patch::<Data<Environment>, _>(&self.org_path(&format!("{project}/{target}/{env}")), &req).await?.data)
+        Ok(self.patch::<Data<Environment>, _>(self.org_url(&[project, target, env], &[]), &req).await?.data)
     }
     async fn delete_environment(&self, project: &str, target: &str, env: &str) -> ApiResult<()> {
-        self.delete(&self.org_path(&format!("{project}/{target}/{env}"))).await
+        self.delete(self.org_url(&[project, target, env], &[])).await
     }
     async fn read_secrets(&self, path: &NodePath, q: SecretsQuery) -> ApiResult<SecretsRead> {
         let merge = match q.merge {
@@ -292,63 +459,64 @@ impl Backend for HttpBackend {
             MergeMode::True => "true",
             MergeMode::Both => "both",
         };
-        let url =
-            format!("{}/secrets?decrypt={}&merge={merge}&raw={}", path.display(), bool_str(q.decrypt), bool_str(q.raw));
-        self.get(&self.org_path(&url)).await
+        let mut segments = node_segments(path);
+        segments.push("secrets");
+        let query = [("decrypt", bool_str(q.decrypt)), ("merge", merge), ("raw", bool_str(q.raw))];
+        self.get(self.org_url(&segments, &query)).await
     }
     async fn retrieve(&self, req: RetrieveRequest) -> ApiResult<RetrieveResponse> {
-        self.post(&self.org_path("secrets/retrieve"), &req).await
+        self.post(self.org_url(&["secrets", "retrieve"], &[]), &req).await
     }
     async fn store(&self, req: StoreRequest) -> ApiResult<StoreResponse> {
-        self.post(&self.org_path("secrets/store"), &req).await
+        self.post(self.org_url(&["secrets", "store"], &[]), &req).await
     }
     async fn delete_secrets(&self, req: DeleteRequest) -> ApiResult<()> {
-        self.post_empty(&self.org_path("secrets/delete"), &req).await
+        self.post_empty(self.org_url(&["secrets", "delete"], &[]), &req).await
     }
     async fn list_versions(&self, req: ListVersionsRequest) -> ApiResult<Page<VersionItem>> {
-        self.post(&self.org_path("secrets/versions"), &req).await
+        self.post(self.org_url(&["secrets", "versions"], &[]), &req).await
     }
     async fn get_version(&self, id: &str) -> ApiResult<VersionDetail> {
-        Ok(self.get::<Data<VersionDetail>>(&self.org_path(&format!("secrets/versions/{id}"))).await?.data)
+        Ok(self.get::<Data<VersionDetail>>(self.org_url(&["secrets", "versions", id], &[])).await?.data)
     }
     async fn restore_version(&self, id: &str, req: RestoreRequest) -> ApiResult<RestoreResponse> {
-        self.post(&self.org_path(&format!("secrets/versions/{id}/restore")), &req).await
+        self.post(self.org_url(&["secrets", "versions", id, "restore"], &[]), &req).await
     }
     async fn delete_version(&self, id: &str, force: bool) -> ApiResult<()> {
-        let q = if force { "?force=true" } else { "" };
-        self.delete(&self.org_path(&format!("secrets/versions/{id}{q}"))).await
+        let query: &[(&str, &str)] = if force { &[("force", "true")] } else { &[] };
+        self.delete(self.org_url(&["secrets", "versions", id], query)).await
     }
     async fn purge_versions(&self, req: PurgeRequest) -> ApiResult<PurgeResponse> {
-        self.post(&self.org_path("secrets/versions/purge"), &req).await
+        self.post(self.org_url(&["secrets", "versions", "purge"], &[]), &req).await
     }
     async fn encryption_key(&self, project: &str) -> ApiResult<EncryptionKeyResponse> {
-        self.get(&self.org_path(&format!("{project}/encryption-key"))).await
+        self.get(self.org_url(&[project, "encryption-key"], &[])).await
     }
     async fn key_history(&self, project: &str) -> ApiResult<Vec<KeyHistoryItem>> {
         Ok(self
-            .get::<Data<Vec<KeyHistoryItem>>>(&self.org_path(&format!("{project}/encryption-key/history")))
+            .get::<Data<Vec<KeyHistoryItem>>>(self.org_url(&[project, "encryption-key", "history"], &[]))
             .await?
             .data)
     }
     async fn rotate_key(&self, project: &str, req: RotateRequest) -> ApiResult<RotateResponse> {
-        self.post(&self.org_path(&format!("{project}/encryption-key/rotate")), &req).await
+        self.post(self.org_url(&[project, "encryption-key", "rotate"], &[]), &req).await
     }
     async fn rotate_client_keys(
         &self,
         project: &str,
         req: RotateClientKeysRequest,
     ) -> ApiResult<RotateClientKeysResponse> {
-        self.post(&self.org_path(&format!("{project}/secrets/rotate-client-keys")), &req).await
+        self.post(self.org_url(&[project, "secrets", "rotate-client-keys"], &[]), &req).await
     }
     async fn reencrypt_pending(&self, project: &str, limit: u32) -> ApiResult<PendingResponse> {
         self.post(
-            &self.org_path(&format!("{project}/secrets/re-encrypt-history/pending")),
+            self.org_url(&[project, "secrets", "re-encrypt-history", "pending"], &[]),
             &serde_json::json!({ "limit": limit }),
         )
         .await
     }
     async fn reencrypt_submit(&self, project: &str, req: ReEncryptRequest) -> ApiResult<ReEncryptResponse> {
-        self.post(&self.org_path(&format!("{project}/secrets/re-encrypt-history")), &req).await
+        self.post(self.org_url(&[project, "secrets", "re-encrypt-history"], &[]), &req).await
     }
 }
 

@@ -34,6 +34,25 @@ pub struct DraftInfo {
     pub saved_at: String,
 }
 
+/// Writes `bytes` to a new file at `path` readable by the user only (0600 from the start, replacing
+/// any leftover), and flushes it to disk before returning — so a rename over a draft never leaves an
+/// empty or partial file after a crash.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
 impl Vault {
     fn draft_path(&self, path: &NodePath) -> PathBuf {
         let mut h = Sha256::new();
@@ -56,11 +75,15 @@ impl Vault {
             blob: crypto::encrypt(&u.data, text.as_bytes()),
             saved_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         };
-        std::fs::create_dir_all(&self.drafts_dir)?;
+        let bytes = serde_json::to_vec(&file).map_err(|e| ClientError::Io(e.to_string()))?;
+        crate::local::private_dir(&self.drafts_dir)?;
         let target = self.draft_path(path);
         let tmp = target.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&file).map_err(|e| ClientError::Io(e.to_string()))?)?;
+        write_private(&tmp, &bytes)?;
         std::fs::rename(&tmp, &target)?;
+        // The rename itself survives a crash only once the directory is on disk too.
+        #[cfg(unix)]
+        std::fs::File::open(&self.drafts_dir)?.sync_all()?;
         Ok(())
     }
 

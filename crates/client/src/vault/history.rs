@@ -30,6 +30,30 @@ pub struct VersionView {
     pub text: String,
 }
 
+/// The data key of an earlier key version: its descriptor's KDF settings checked first (a hostile
+/// history cannot stall or weaken anything), PBKDF2 on the blocking pool.
+pub(crate) async fn old_data_key(key: ProjectKey, h: &KeyHistoryItem) -> Result<DataKey> {
+    let salt = h.key_check_salt.clone().ok_or(ClientError::BadKey(crypto::CryptoError::MissingSalt))?;
+    let (salt, iters) = crypto::kdf_params(&salt, h.key_check_iterations).map_err(ClientError::BadKey)?;
+    super::blocking(move || crypto::derive_data_key(&key, &salt, iters)).await
+}
+
+impl std::fmt::Debug for VersionView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VersionView")
+            .field("id", &self.id)
+            .field("attributes", &self.attributes)
+            .field("text", &super::Redacted(self.text.len()))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for VersionsPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VersionsPage").field("versions", &self.versions.len()).field("meta", &self.meta).finish()
+    }
+}
+
 impl Vault {
     /// A page of the history of `path`'s level, newest first.
     pub async fn history(&self, path: &NodePath, page: u32, per_page: u32) -> Result<VersionsPage> {
@@ -61,10 +85,7 @@ impl Vault {
             });
         };
         let key = ProjectKey::new(stored.as_str()).map_err(ClientError::BadKey)?;
-        Ok(std::sync::Arc::new(
-            DataKey::for_descriptor(&key, h.key_check_salt.as_deref(), h.key_check_iterations, true)
-                .map_err(ClientError::BadKey)?,
-        ))
+        Ok(std::sync::Arc::new(old_data_key(key, h).await?))
     }
 
     /// A version's text.
@@ -96,7 +117,7 @@ impl Vault {
         if u.managed == Managed::Client && kv != u.key_version.to_string() {
             let view = self.version(&path.project, id).await?;
             req.content = Some(crypto::encrypt(&u.data, view.text.as_bytes()));
-            req.key_proof = u.proof.clone();
+            req.key_proof = u.proof();
         }
         let r = self.backend.restore_version(id, req).await?;
         self.discard_draft(path);

@@ -10,7 +10,7 @@ use envdesk_core::merge::{self, LevelKind, MergedVar};
 use envdesk_core::template::{self, Resolution};
 use envdesk_core::Vars;
 
-use super::{Unlocked, Vault};
+use super::{Managed, Unlocked, Vault};
 use crate::error::{ClientError, Result};
 
 /// One level of a node, decrypted.
@@ -84,6 +84,60 @@ pub struct TextMerge {
     pub auto_merged: bool,
 }
 
+impl std::fmt::Debug for LevelView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LevelView")
+            .field("kind", &self.kind)
+            .field("source", &self.source)
+            .field("text", &super::Redacted(self.text.len()))
+            .field("exists", &self.exists)
+            .field("revision", &self.revision)
+            .field("id", &self.id)
+            .field("parse_error", &self.parse_error.is_some())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for NodeView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeView")
+            .field("path", &self.path)
+            .field("levels", &self.levels)
+            .field("merged", &self.merged.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SaveOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SaveOutcome::Saved { revision } => f.debug_struct("Saved").field("revision", revision).finish(),
+            SaveOutcome::Conflict(c) => f.debug_tuple("Conflict").field(c).finish(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conflict")
+            .field("theirs_revision", &self.theirs_revision)
+            .field("theirs_text", &super::Redacted(self.theirs_text.len()))
+            .field("merge", &self.merge)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TextMerge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&str> = self.conflicts.iter().map(|c| c.key.as_str()).collect();
+        f.debug_struct("TextMerge")
+            .field("text", &super::Redacted(self.text.len()))
+            .field("conflicting_keys", &keys)
+            .field("auto_merged", &self.auto_merged)
+            .finish()
+    }
+}
+
 /// The content blob of the first level that has one.
 pub(crate) fn first_blob(r: &SecretsRead) -> Option<String> {
     let SecretsRead::Structured(s) = r else { return None };
@@ -155,6 +209,11 @@ impl Vault {
                 LevelValue::Blob(l) => {
                     let text = match (&l.content, l.encrypted) {
                         (Some(c), true) => decrypt_text(&u, c, &format!("the {name} level"))?,
+                        // Only a server that holds the key can send a level in clear: for a key held
+                        // here, the server could only have forged it.
+                        (Some(_), false) if u.managed == Managed::Client => {
+                            return Err(ClientError::Unencrypted { project: path.project.clone(), level: name });
+                        }
                         (Some(c), false) => c.clone(),
                         (None, _) => String::new(),
                     };
@@ -222,7 +281,7 @@ impl Vault {
         let req = StoreRequest {
             path: path.clone(),
             content: crypto::encrypt(&u.data, text.as_bytes()),
-            key_proof: u.proof.clone(),
+            key_proof: u.proof(),
             no_backup: false,
             base_revision: Some(base_revision),
         };

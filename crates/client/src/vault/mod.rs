@@ -30,6 +30,24 @@ pub use rotate::RotationOutcome;
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
 
+/// How `Debug` shows text that may hold secrets: its length only.
+pub(crate) struct Redacted(pub usize);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<redacted, {} bytes>", self.0)
+    }
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("connection", &self.connection)
+            .field("drafts_dir", &self.drafts_dir)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Reports the progress of long operations.
 pub trait Progress: Send + Sync {
     /// `done` of `total` steps of `stage` are finished.
@@ -76,7 +94,22 @@ pub(crate) struct Unlocked {
     pub key_version: u64,
     pub data: Arc<DataKey>,
     /// Client-managed: the proof sent with every write.
-    pub proof: Option<String>,
+    pub proof: Option<Zeroizing<String>>,
+}
+
+impl Unlocked {
+    /// The proof as a request carries it.
+    pub fn proof(&self) -> Option<String> {
+        self.proof.as_ref().map(|p| p.as_str().to_owned())
+    }
+}
+
+/// Runs `f` (PBKDF2: up to [`crypto::MAX_ITERATIONS`] rounds, over a second) on tokio's blocking
+/// pool, never inline on an async worker where it would stall every other request.
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| ClientError::Invalid("The key derivation stopped unexpectedly; nothing was changed.".into()))
 }
 
 /// The state of a project's key, for the UI.
@@ -200,8 +233,12 @@ impl Vault {
     }
 
     async fn descriptor(&self, project: &str) -> Result<KeyDescriptor> {
-        let resp = self.backend.encryption_key(project).await?;
-        envdesk_api::descriptor_of(&resp).map_err(|_| {
+        let mut resp = self.backend.encryption_key(project).await?;
+        // The envelope holds a server-managed key: wipe the text once parsed.
+        let content = Zeroizing::new(std::mem::take(&mut resp.data.attributes.content));
+        resp.data.attributes.content = String::new();
+        let parsed = serde_json::from_str::<envdesk_api::KeyEnvelope>(&content).map(|e| e.key);
+        parsed.map_err(|_| {
             ClientError::Api(envdesk_api::ApiError::new(
                 envdesk_api::ErrorCode::InvalidResponse,
                 "The server's key descriptor is not readable.",
@@ -215,7 +252,7 @@ impl Vault {
         if let Ok(u) = self.unlocked(project) {
             return Ok(KeyState { managed: u.managed, unlocked: true, key_version: u.key_version });
         }
-        let d = self.descriptor(project).await?;
+        let mut d = self.descriptor(project).await?;
         let p = self.backend.get_project(project).await?;
         if d.is_client() {
             let Some(key) = self.keystore_get(&names::client_key(&self.connection, &p.id))? else {
@@ -224,14 +261,20 @@ impl Vault {
             let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
             self.unlock_client(project, &p.id, &d, key).await?;
         } else {
-            let raw = d.key.as_deref().ok_or_else(|| {
+            let raw = d.key.take().ok_or_else(|| {
                 ClientError::Api(envdesk_api::ApiError::new(
                     envdesk_api::ErrorCode::InvalidResponse,
                     "The server did not send the project's key.",
                 ))
             })?;
             let key = ProjectKey::new(raw).map_err(ClientError::BadKey)?;
-            let data = DataKey::for_descriptor(&key, d.key_check_salt.as_deref(), d.key_check_iterations, false)
+            // Bounds first (cheap, on this thread), then PBKDF2 on the blocking pool.
+            if let Some(salt) = d.key_check_salt.as_deref().filter(|s| !s.is_empty()) {
+                crypto::kdf_params(salt, d.key_check_iterations).map_err(ClientError::BadKey)?;
+            }
+            let (salt, iters) = (d.key_check_salt.clone(), d.key_check_iterations);
+            let data = blocking(move || DataKey::for_descriptor(&key, salt.as_deref(), iters, false))
+                .await?
                 .map_err(ClientError::BadKey)?;
             self.remember(
                 project,
@@ -269,9 +312,14 @@ impl Vault {
 
     async fn unlock_client(&self, project: &str, ulid: &str, d: &KeyDescriptor, key: ProjectKey) -> Result<()> {
         let salt_b64 = d.key_check_salt.as_deref().ok_or(ClientError::BadKey(crypto::CryptoError::MissingSalt))?;
-        let salt = crypto::decode_salt(salt_b64).map_err(ClientError::BadKey)?;
-        let iters = crypto::iterations(d.key_check_iterations);
-        let proof = crypto::key_proof(&key, &salt, iters);
+        // Bounds first: a hostile descriptor must not stall the unlock or weaken the proof.
+        let (salt, iters) = crypto::kdf_params(salt_b64, d.key_check_iterations).map_err(ClientError::BadKey)?;
+        // PBKDF2 twice (proof and data key) on the blocking pool.
+        let (proof, data) = blocking(move || {
+            let proof = Zeroizing::new(crypto::key_proof(&key, &salt, iters));
+            (proof, crypto::derive_data_key(&key, &salt, iters))
+        })
+        .await?;
         // The proof itself is only visible to tokens that may rotate; check it when we can.
         if let Ok(history) = self.backend.key_history(project).await {
             if let Some(expected) = history.iter().find(|h| h.is_active).and_then(|h| h.key_check.as_deref()) {
@@ -280,8 +328,6 @@ impl Vault {
                 }
             }
         }
-        let data =
-            DataKey::for_descriptor(&key, Some(salt_b64), d.key_check_iterations, true).map_err(ClientError::BadKey)?;
         // A proof covers only 32 bytes of the key: confirm by decrypting an existing blob.
         if let Some(blob) = self.any_blob(project).await? {
             if crypto::decrypt(&data, &blob).is_err() {

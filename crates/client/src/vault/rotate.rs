@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use envdesk_api::*;
-use envdesk_core::crypto::{self, DataKey, KeyCheck, ProjectKey};
+use envdesk_core::crypto::{self, DataKey, ProjectKey};
 use zeroize::Zeroizing;
 
+use super::tree::{new_key_check, MAX_PAGES};
 use super::{Managed, NewProjectKey, Progress, Unlocked, Vault};
 use crate::error::{ClientError, Result};
 use crate::keystore::names;
@@ -24,15 +25,29 @@ pub struct RotationOutcome {
     pub key_to_back_up: Option<Zeroizing<String>>,
 }
 
+impl std::fmt::Debug for RotationOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotationOutcome")
+            .field("blobs", &self.blobs)
+            .field("versions", &self.versions)
+            .field("key_version", &self.key_version)
+            .field("key_to_back_up", &self.key_to_back_up.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// How often a rotation is submitted when levels keep changing under it (each time re-reading them).
+const MAX_ROTATION_ATTEMPTS: u32 = 5;
+
 impl Vault {
-    /// Every current blob of a project: `(level id, blob)`.
-    async fn current_blobs(&self, project: &str, progress: &dyn Progress) -> Result<BTreeMap<String, String>> {
+    /// Every current blob of a project: level id → `(revision, blob)` as read.
+    async fn current_blobs(&self, project: &str, progress: &dyn Progress) -> Result<BTreeMap<String, (u64, String)>> {
         let mut blobs = BTreeMap::new();
         let mut collect = |r: SecretsRead| {
             if let SecretsRead::Structured(s) = r {
                 for l in s.data.attributes.levels.unwrap_or_default().into_values() {
-                    if let LevelValue::Blob(Level { id: Some(id), content: Some(c), .. }) = l {
-                        blobs.insert(id, c);
+                    if let LevelValue::Blob(Level { id: Some(id), content: Some(c), revision, .. }) = l {
+                        blobs.insert(id, (revision, c));
                     }
                 }
             }
@@ -76,45 +91,60 @@ impl Vault {
                 return Err(ClientError::Invalid("A rotation keeps the project client-managed.".into()))
             }
         };
-        let check = KeyCheck::with_iterations(&key, self.opts.kdf_iterations);
-        let new_data = DataKey::for_descriptor(
-            &key,
-            Some(&check.key_check_salt),
-            Some(i64::from(check.key_check_iterations)),
-            true,
-        )
-        .map_err(ClientError::BadKey)?;
-        let blobs = self.current_blobs(project, progress).await?;
-        let mut secrets = Vec::with_capacity(blobs.len());
-        for (i, (id, blob)) in blobs.iter().enumerate() {
-            progress.progress("re-encrypting", i, blobs.len());
-            let plain = crypto::decrypt(&u.data, blob)
-                .map_err(|source| ClientError::Crypto { what: format!("level {id}"), source })?;
-            secrets.push(ReEncryptedSecret { id: id.clone(), content: crypto::encrypt(&new_data, &plain) });
-        }
+        let (key, check, new_data) = new_key_check(key, self.opts.kdf_iterations).await?;
+        // The current key's proof goes with the rotation: the server refuses one without it (hole 6).
+        let current_proof = u.proof().ok_or_else(|| {
+            ClientError::Invalid("The project's current key proof is missing; lock and unlock it, then retry.".into())
+        })?;
+        let mut read = self.current_blobs(project, progress).await?;
+        // Level id → (revision, blob read, blob re-encrypted): a retry re-encrypts only what changed.
+        let mut done: BTreeMap<String, (u64, String, String)> = BTreeMap::new();
         // Keep the new key before the server switches to it, so it can never be lost.
         self.keystore_set(&names::client_key_pending(&self.connection, &u.ulid), key.expose())?;
         let old_key = self.keystore_get(&names::client_key(&self.connection, &u.ulid))?;
-        progress.progress("submitting", 0, 1);
-        let resp = self
-            .backend
-            .rotate_client_keys(
-                project,
-                RotateClientKeysRequest {
-                    secrets,
-                    key_check: check.key_check.clone(),
-                    key_check_salt: check.key_check_salt.clone(),
-                    key_check_iterations: i64::from(check.key_check_iterations),
-                    history_policy: None,
-                    key_proof: u.proof.clone(),
-                },
-            )
-            .await;
-        let resp = match resp {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
-                return Err(e.into());
+        let mut attempt = 0;
+        let resp = loop {
+            attempt += 1;
+            let secrets = match self.reencrypt_blobs(&u, &new_data, &read, &mut done, progress) {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
+                    return Err(e);
+                }
+            };
+            progress.progress("submitting", 0, 1);
+            let resp = self
+                .backend
+                .rotate_client_keys(
+                    project,
+                    RotateClientKeysRequest {
+                        secrets,
+                        key_check: check.key_check.clone(),
+                        key_check_salt: check.key_check_salt.clone(),
+                        key_check_iterations: i64::from(check.key_check_iterations),
+                        history_policy: None,
+                        key_proof: Some(current_proof.clone()),
+                    },
+                )
+                .await;
+            match resp {
+                Ok(r) => break r,
+                // A level was saved after we read it: the server replaced nothing. Re-read, re-encrypt
+                // what changed, and submit again — a concurrent save is never reverted (hole 7).
+                Err(e) if e.code == ErrorCode::RevisionConflict && attempt < MAX_ROTATION_ATTEMPTS => {
+                    progress.progress("re-reading", attempt as usize, MAX_ROTATION_ATTEMPTS as usize);
+                    match self.current_blobs(project, progress).await {
+                        Ok(r) => read = r,
+                        Err(e) => {
+                            let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
+                            return Err(e);
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
+                    return Err(e.into());
+                }
             }
         };
         let new_version = resp.data.key_version.unwrap_or(u.key_version + 1);
@@ -132,12 +162,12 @@ impl Vault {
                 managed: Managed::Client,
                 key_version: new_version,
                 data: new_data.clone(),
-                proof: Some(new_proof.clone()),
+                proof: Some(Zeroizing::new(new_proof.clone())),
             },
         );
         // History, in batches, from the old key (or older ones kept in the key store).
         let mut versions = 0;
-        loop {
+        for _ in 0..MAX_PAGES {
             let pending = self.backend.reencrypt_pending(project, 100).await?;
             if pending.data.is_empty() {
                 break;
@@ -180,6 +210,34 @@ impl Vault {
         })
     }
 
+    /// The blobs of `read` under the new key, each with the revision it was read at; blobs already
+    /// re-encrypted at the same revision and content are reused.
+    fn reencrypt_blobs(
+        &self,
+        u: &Unlocked,
+        new_data: &DataKey,
+        read: &BTreeMap<String, (u64, String)>,
+        done: &mut BTreeMap<String, (u64, String, String)>,
+        progress: &dyn Progress,
+    ) -> Result<Vec<ReEncryptedSecret>> {
+        let mut secrets = Vec::with_capacity(read.len());
+        for (i, (id, (revision, blob))) in read.iter().enumerate() {
+            progress.progress("re-encrypting", i, read.len());
+            let content = match done.get(id) {
+                Some((r, b, new)) if r == revision && b == blob => new.clone(),
+                _ => {
+                    let plain = crypto::decrypt(&u.data, blob)
+                        .map_err(|source| ClientError::Crypto { what: format!("level {id}"), source })?;
+                    let new = crypto::encrypt(new_data, &plain);
+                    done.insert(id.clone(), (*revision, blob.clone(), new.clone()));
+                    new
+                }
+            };
+            secrets.push(ReEncryptedSecret { id: id.clone(), content, revision: Some(*revision) });
+        }
+        Ok(secrets)
+    }
+
     async fn old_data_key(&self, project: &str, ulid: &str, version: &str) -> Result<Arc<DataKey>> {
         let v: u64 = version.parse().map_err(|_| ClientError::Invalid("bad key version".into()))?;
         let Some(stored) = self.keystore_get(&names::client_key_version(&self.connection, ulid, v))? else {
@@ -191,9 +249,6 @@ impl Vault {
             .find(|h| h.version == version)
             .ok_or(ClientError::OldKeyUnavailable { key_version: version.to_owned(), hint: "" })?;
         let key = ProjectKey::new(stored.as_str()).map_err(ClientError::BadKey)?;
-        Ok(Arc::new(
-            DataKey::for_descriptor(&key, h.key_check_salt.as_deref(), h.key_check_iterations, true)
-                .map_err(ClientError::BadKey)?,
-        ))
+        Ok(Arc::new(super::history::old_data_key(key, h).await?))
     }
 }

@@ -46,6 +46,19 @@ pub struct ImportPreview {
     pub base_text: String,
 }
 
+impl std::fmt::Debug for ImportPreview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportPreview")
+            .field("incoming", &self.incoming)
+            .field("merge_summary", &self.merge_summary)
+            .field("replace_summary", &self.replace_summary)
+            .field("merged_text", &super::Redacted(self.merged_text.len()))
+            .field("replace_text", &super::Redacted(self.replace_text.len()))
+            .field("base_revision", &self.base_revision)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What to export.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -48,6 +48,25 @@ pub struct CreatedProject {
     pub key_to_back_up: Option<Zeroizing<String>>,
 }
 
+impl std::fmt::Debug for NewProjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NewProjectKey::ServerManaged => f.write_str("ServerManaged"),
+            NewProjectKey::Generate => f.write_str("Generate"),
+            NewProjectKey::Passphrase(_) => f.write_str("Passphrase(<redacted>)"),
+        }
+    }
+}
+
+impl std::fmt::Debug for CreatedProject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedProject")
+            .field("info", &self.info)
+            .field("key_to_back_up", &self.key_to_back_up.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
 fn project_info(p: &Project) -> NodeInfo {
     NodeInfo {
         id: p.id.clone(),
@@ -87,46 +106,77 @@ fn env_info(e: &Environment) -> NodeInfo {
     }
 }
 
+/// The most pages one listing follows: 10,000 (a million items at 100 a page, far above any real
+/// tree). A server that claims more is refused rather than followed without end.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// Items asked for per page.
+const PER_PAGE: u32 = 100;
+
+/// Every item of a paginated listing: pages 1, 2, … until `last_page`, an empty page (whatever
+/// `last_page` claims), or [`MAX_PAGES`] (an error). A page with more items than asked for is not the
+/// API's answer.
+pub(crate) async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<Page<T>>>,
+{
+    let mut out = Vec::new();
+    for page in 1..=MAX_PAGES {
+        let p = fetch(PageRequest { page, per_page: PER_PAGE }).await?;
+        if p.data.len() > PER_PAGE as usize {
+            return Err(ClientError::Api(ApiError::new(
+                ErrorCode::InvalidResponse,
+                "The server answered a page with more items than asked for.",
+            )));
+        }
+        if p.data.is_empty() {
+            return Ok(out);
+        }
+        out.extend(p.data);
+        if page >= p.meta.last_page {
+            return Ok(out);
+        }
+    }
+    Err(ClientError::Api(ApiError::new(
+        ErrorCode::InvalidResponse,
+        format!("The server's listing goes on past {MAX_PAGES} pages; envdesk stops there."),
+    )))
+}
+
+/// A new key's proof (fresh salt) and data key, both PBKDF2 at `iterations` on the blocking pool.
+pub(crate) async fn new_key_check(key: ProjectKey, iterations: u32) -> Result<(ProjectKey, KeyCheck, DataKey)> {
+    super::blocking(move || {
+        let check = KeyCheck::with_iterations(&key, iterations);
+        let data = DataKey::for_descriptor(
+            &key,
+            Some(&check.key_check_salt),
+            Some(i64::from(check.key_check_iterations)),
+            true,
+        );
+        data.map(|d| (key, check, d))
+    })
+    .await?
+    .map_err(ClientError::BadKey)
+}
+
 impl Vault {
     /// Every project.
     pub async fn projects(&self) -> Result<Vec<NodeInfo>> {
         self.touch();
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = self.backend.list_projects(PageRequest { page, per_page: 100 }).await?;
-            out.extend(p.data.iter().map(project_info));
-            if page >= p.meta.last_page {
-                return Ok(out);
-            }
-            page += 1;
-        }
+        Ok(all_pages(|page| self.backend.list_projects(page)).await?.iter().map(project_info).collect())
     }
 
     pub(crate) async fn all_targets(&self, project: &str) -> Result<Vec<NodeInfo>> {
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = self.backend.list_targets(project, PageRequest { page, per_page: 100 }).await?;
-            out.extend(p.data.iter().map(target_info));
-            if page >= p.meta.last_page {
-                return Ok(out);
-            }
-            page += 1;
-        }
+        Ok(all_pages(|page| self.backend.list_targets(project, page)).await?.iter().map(target_info).collect())
     }
 
     pub(crate) async fn all_environments(&self, project: &str, target: &str) -> Result<Vec<NodeInfo>> {
-        let mut out = Vec::new();
-        let mut page = 1;
-        loop {
-            let p = self.backend.list_environments(project, target, PageRequest { page, per_page: 100 }).await?;
-            out.extend(p.data.iter().map(env_info));
-            if page >= p.meta.last_page {
-                return Ok(out);
-            }
-            page += 1;
-        }
+        Ok(all_pages(|page| self.backend.list_environments(project, target, page))
+            .await?
+            .iter()
+            .map(env_info)
+            .collect())
     }
 
     /// The targets of a project.
@@ -165,18 +215,11 @@ impl Vault {
             let p = self.backend.create_project(req).await?;
             return Ok(CreatedProject { info: project_info(&p), key_to_back_up: None });
         };
-        let check = KeyCheck::with_iterations(&key, self.opts.kdf_iterations);
+        let (key, check, data) = new_key_check(key, self.opts.kdf_iterations).await?;
         req.storage_mode = Some(StorageMode::Client);
         req.key_check = Some(check.key_check.clone());
         req.key_check_salt = Some(check.key_check_salt.clone());
         req.key_check_iterations = Some(i64::from(check.key_check_iterations));
-        let data = DataKey::for_descriptor(
-            &key,
-            Some(&check.key_check_salt),
-            Some(i64::from(check.key_check_iterations)),
-            true,
-        )
-        .map_err(ClientError::BadKey)?;
         let p = self.backend.create_project(req).await?;
         self.keystore_set(&names::client_key(&self.connection, &p.id), key.expose())?;
         self.remember(
@@ -186,7 +229,7 @@ impl Vault {
                 managed: Managed::Client,
                 key_version: 1,
                 data: Arc::new(data),
-                proof: Some(check.key_check),
+                proof: Some(Zeroizing::new(check.key_check)),
             },
         );
         Ok(CreatedProject {

@@ -3,3 +3,5 @@
 
 mod cases;
 mod harness;
+mod hostile;
+mod security;
