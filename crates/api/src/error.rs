@@ -26,6 +26,10 @@ pub enum ErrorCode {
     RotationInProgress,
     /// 413: the body is over 1 MiB.
     PayloadTooLarge,
+    /// 400 [ext]: the request body could not be read (e.g. a malformed chunked encoding).
+    BadRequest,
+    /// 408 [ext]: the request (or its body) did not arrive or could not be answered in time.
+    RequestTimeout,
     /// 422: request validation failed (`errors` says which fields).
     ValidationFailed,
     /// 422: parameters that cannot go together.
@@ -73,6 +77,8 @@ impl ErrorCode {
             NotFound => 404,
             AlreadyExists | RevisionConflict | RotationInProgress => 409,
             PayloadTooLarge => 413,
+            BadRequest => 400,
+            RequestTimeout => 408,
             ValidationFailed
             | InvalidParameterCombination
             | KeyProofRequired
@@ -103,6 +109,8 @@ impl ErrorCode {
             RevisionConflict => "revision_conflict",
             RotationInProgress => "rotation_in_progress",
             PayloadTooLarge => "payload_too_large",
+            BadRequest => "bad_request",
+            RequestTimeout => "request_timeout",
             ValidationFailed => "validation_failed",
             InvalidParameterCombination => "invalid_parameter_combination",
             KeyProofRequired => "key_proof_required",
@@ -124,7 +132,7 @@ impl ErrorCode {
     }
 
     /// Every code the server sends.
-    pub const SERVER: [ErrorCode; 21] = [
+    pub const SERVER: [ErrorCode; 23] = [
         ErrorCode::Unauthenticated,
         ErrorCode::InsufficientPermissions,
         ErrorCode::VersionLocked,
@@ -133,6 +141,8 @@ impl ErrorCode {
         ErrorCode::RevisionConflict,
         ErrorCode::RotationInProgress,
         ErrorCode::PayloadTooLarge,
+        ErrorCode::BadRequest,
+        ErrorCode::RequestTimeout,
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidParameterCombination,
         ErrorCode::KeyProofRequired,

@@ -8,6 +8,34 @@ use crate::resources::{Data, Item};
 /// A flat `{KEY: value}` map in order.
 pub type FlatMap = IndexMap<String, String>;
 
+/// `Debug` of a map of values: the key names, every value `<redacted>` (issue 10, hole 16: a `{:?}` of
+/// a wire type must never show a decrypted value, a ciphertext or a key).
+struct RedactedMap<'a>(&'a FlatMap);
+
+impl std::fmt::Debug for RedactedMap<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.0.keys().map(|k| (k, Redacted))).finish()
+    }
+}
+
+/// Per-level maps, redacted like [`RedactedMap`].
+struct RedactedLevels<'a>(&'a IndexMap<String, FlatMap>);
+
+impl std::fmt::Debug for RedactedLevels<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.0.iter().map(|(k, m)| (k, RedactedMap(m)))).finish()
+    }
+}
+
+/// Shows `<redacted>` in place of a value.
+struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
 /// A node of the hierarchy: a project, a target of it, or an environment of that target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -147,7 +175,7 @@ impl std::fmt::Debug for Level {
 }
 
 /// A level as read from any server: our blob shape, or a map of `KEY → ciphertext`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum LevelValue {
     /// `{encrypted, content, source, …}`.
@@ -156,8 +184,17 @@ pub enum LevelValue {
     KeyMap(FlatMap),
 }
 
+impl std::fmt::Debug for LevelValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LevelValue::Blob(l) => f.debug_tuple("Blob").field(l).finish(),
+            LevelValue::KeyMap(m) => f.debug_tuple("KeyMap").field(&RedactedMap(m)).finish(),
+        }
+    }
+}
+
 /// `data.attributes` of a hierarchical read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretsAttributes {
     /// Whether the contents are ciphertext.
     pub encrypted: bool,
@@ -170,6 +207,17 @@ pub struct SecretsAttributes {
     /// The merged map (with `merge=true|both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<FlatMap>,
+}
+
+impl std::fmt::Debug for SecretsAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsAttributes")
+            .field("encrypted", &self.encrypted)
+            .field("format", &self.format)
+            .field("levels", &self.levels)
+            .field("merged", &self.merged.as_ref().map(RedactedMap))
+            .finish()
+    }
 }
 
 /// `data` of a hierarchical read.
@@ -219,13 +267,22 @@ pub struct SecretsResponse {
 }
 
 /// What a read answers: the structured response, or (with `raw`) the bare map.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum SecretsRead {
     /// `{"data":…,"meta":…}`.
     Structured(SecretsResponse),
     /// `{KEY: value}`.
     Raw(FlatMap),
+}
+
+impl std::fmt::Debug for SecretsRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SecretsRead::Structured(r) => f.debug_tuple("Structured").field(r).finish(),
+            SecretsRead::Raw(m) => f.debug_tuple("Raw").field(&RedactedMap(m)).finish(),
+        }
+    }
 }
 
 /// `action` of retrieve.
@@ -285,7 +342,7 @@ pub struct RetrieveRequest {
 }
 
 /// `data` of a `decrypt` retrieve.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecryptedData {
     /// `"secrets"`.
     #[serde(rename = "type")]
@@ -297,8 +354,18 @@ pub struct DecryptedData {
     pub levels: Option<IndexMap<String, FlatMap>>,
 }
 
+impl std::fmt::Debug for DecryptedData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecryptedData")
+            .field("kind", &self.kind)
+            .field("secrets", &RedactedMap(&self.secrets))
+            .field("levels", &self.levels.as_ref().map(RedactedLevels))
+            .finish()
+    }
+}
+
 /// What retrieve answers.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum RetrieveResponse {
     /// `decrypt`: `{"data":{"type","secrets","levels"?}}`.
@@ -309,6 +376,17 @@ pub enum RetrieveResponse {
     Key(EncryptionKeyResponse),
     /// `raw`: the bare map.
     Raw(FlatMap),
+}
+
+impl std::fmt::Debug for RetrieveResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetrieveResponse::Decrypted(d) => f.debug_tuple("Decrypted").field(d).finish(),
+            RetrieveResponse::Read(r) => f.debug_tuple("Read").field(r).finish(),
+            RetrieveResponse::Key(k) => f.debug_tuple("Key").field(k).finish(),
+            RetrieveResponse::Raw(m) => f.debug_tuple("Raw").field(&RedactedMap(m)).finish(),
+        }
+    }
 }
 
 /// Body of `POST /{org}/secrets/store`.

@@ -3,21 +3,30 @@
 //! Routing is one dispatcher over the path segments: upstream's short paths overlap
 //! (`/{org}/projects` vs `/{org}/{project}`, `/{org}/secrets/store` vs `/{org}/{project}/{target}`), and
 //! an explicit match keeps their precedence obvious. Logs carry method, route shape, status and time —
-//! never a header, a body, a token, a blob or a value.
+//! never a header, a body, a token, a blob or a value; the method and the shape are normalised and
+//! bounded ([`method_label`], [`route_shape`]).
+//!
+//! Order of a request: token present → address not over the failed-authentication limit →
+//! authenticate → per-organization rate limit → body (at most [`MAX_BODY`], within
+//! [`Limits::body_timeout`]) → dispatch. Nothing is read from the body before the caller is known;
+//! an answer given before the body was read carries `Connection: close`.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use envdesk_api::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use crate::service::{Caller, Service};
 
@@ -53,6 +62,39 @@ impl RateLimiter {
     }
 }
 
+/// Limits of the HTTP server (issue 10, holes 13 and 20). The defaults are far above what a real
+/// client needs and low enough that slow or many clients cannot hold the server.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Open connections at most; further connections wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Requests handled at once at most; further requests wait for a slot.
+    pub max_in_flight: usize,
+    /// Time to receive a request's headers (from the first byte, and while a keep-alive
+    /// connection is idle); the connection is closed after it.
+    pub header_read_timeout: Duration,
+    /// Time to receive the whole body once the request is authenticated (408, connection closed).
+    pub body_timeout: Duration,
+    /// Time to answer a request, from its headers (408).
+    pub request_timeout: Duration,
+    /// Failed authentications per client address per minute before every request from that
+    /// address is refused (429) until the minute is over; `None` turns it off.
+    pub auth_failures_per_minute: Option<u32>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 1024,
+            max_in_flight: 256,
+            header_read_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            auth_failures_per_minute: Some(30),
+        }
+    }
+}
+
 /// What the handlers share.
 pub struct AppState {
     /// The service.
@@ -61,14 +103,93 @@ pub struct AppState {
     pub rate: Option<RateLimiter>,
 }
 
-/// The router: `/healthz` and everything under `/api/v1`.
+/// Failed authentications per client address, in fixed one-minute windows (issue 10, hole 13). While
+/// an address is over the limit every request from it is refused with 429 before its token is
+/// looked at, so guessing cannot continue; a correct token from that address waits too (the price of
+/// not telling a guesser when a guess was right).
+pub struct AuthFailures {
+    per_minute: u32,
+    windows: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+impl AuthFailures {
+    /// At most `per_minute` failed authentications per address per minute.
+    pub fn new(per_minute: u32) -> AuthFailures {
+        AuthFailures { per_minute: per_minute.max(1), windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// `Some(seconds to wait)` while `ip` is over the limit.
+    fn blocked(&self, ip: IpAddr) -> Option<u64> {
+        let w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let (since, n) = w.get(&ip)?;
+        let age = since.elapsed();
+        (age < Duration::from_secs(60) && *n >= self.per_minute)
+            .then(|| Duration::from_secs(60).saturating_sub(age).as_secs().max(1))
+    }
+
+    fn failed(&self, ip: IpAddr) {
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        if w.len() > 10_000 {
+            w.retain(|_, (since, _)| since.elapsed() < Duration::from_secs(60));
+        }
+        let now = Instant::now();
+        let entry = w.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= Duration::from_secs(60) {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+}
+
+/// What the router's handlers share: the state, the failed-authentication limit, the body deadline.
+struct Shared {
+    app: Arc<AppState>,
+    auth: Option<AuthFailures>,
+    body_timeout: Duration,
+}
+
+/// The router with the default [`Limits`].
 pub fn router(state: Arc<AppState>) -> Router {
+    router_with(state, &Limits::default())
+}
+
+/// The router: `/healthz` and everything under `/api/v1`, behind a request timeout (tower's
+/// `Timeout`, answered as 408 `request_timeout` in the documented error shape) and a limit of
+/// requests in flight (tower's `GlobalConcurrencyLimit`: one semaphore for every route).
+pub fn router_with(state: Arc<AppState>, limits: &Limits) -> Router {
+    let shared = Arc::new(Shared {
+        app: state,
+        auth: limits.auth_failures_per_minute.map(AuthFailures::new),
+        body_timeout: limits.body_timeout,
+    });
+    let secs = limits.request_timeout.as_secs_f64();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/api/v1", any(api))
         .route("/api/v1/{*rest}", any(api))
-        .fallback(|| async { error_response(&ApiError::not_found("This endpoint")) })
-        .with_state(state)
+        .fallback(fallback)
+        .with_state(shared)
+        .layer(
+            tower::ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(move |_: tower::BoxError| async move {
+                    let e = ApiError::new(
+                        ErrorCode::RequestTimeout,
+                        format!("The request was not answered within {secs} s; try again."),
+                    );
+                    closing(error_response(&e))
+                }))
+                .layer(tower::timeout::TimeoutLayer::new(limits.request_timeout))
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.max_in_flight.max(1))),
+        )
+}
+
+async fn fallback(headers: HeaderMap) -> Response {
+    let resp = error_response(&ApiError::not_found("This endpoint"));
+    if has_body(&headers) {
+        closing(resp)
+    } else {
+        resp
+    }
 }
 
 enum Reply {
@@ -85,9 +206,18 @@ fn created<T: Serialize>(v: T) -> ApiResult<Reply> {
     Ok(Reply::Json(StatusCode::CREATED, serde_json::to_vec(&v).map_err(|_| ApiError::internal())?))
 }
 
+/// Longest error message sent; a safety net behind the bounded echoes of the service (hole 21).
+const MAX_MESSAGE: usize = 1000;
+
 fn error_response(e: &ApiError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut resp = (status, axum::Json(e)).into_response();
+    let mut resp = if e.message.len() > MAX_MESSAGE {
+        let mut e = e.clone();
+        e.message = crate::service::shown(&e.message, 200);
+        (status, axum::Json(e)).into_response()
+    } else {
+        (status, axum::Json(e)).into_response()
+    };
     if let Some(s) = e.retry_after {
         if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -96,13 +226,39 @@ fn error_response(e: &ApiError) -> Response {
     resp
 }
 
-fn security_headers(resp: &mut Response, api_version: Option<&HeaderValue>) {
+/// Adds `Connection: close`: the answer was sent without reading (all of) the body, so the
+/// connection cannot carry another request (hole 24).
+fn closing(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// Whether the request announces a body.
+fn has_body(headers: &HeaderMap) -> bool {
+    if headers.contains_key(header::TRANSFER_ENCODING) {
+        return true;
+    }
+    match headers.get(header::CONTENT_LENGTH) {
+        None => false,
+        Some(v) => v.to_str().ok().and_then(|v| v.trim().parse::<u64>().ok()) != Some(0),
+    }
+}
+
+/// `x-api-version` as echoed: only a short token (`1`, `1.2`, `v1`); anything else is dropped
+/// rather than reflected (hole 21).
+fn api_version(headers: &HeaderMap) -> Option<HeaderValue> {
+    let v = headers.get("x-api-version")?;
+    let s = v.to_str().ok()?;
+    (!s.is_empty() && s.len() <= 16 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')).then(|| v.clone())
+}
+
+fn security_headers(resp: &mut Response, api_version: Option<HeaderValue>) {
     let h = resp.headers_mut();
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("cache-control", HeaderValue::from_static("no-store"));
     if let Some(v) = api_version {
-        h.insert("x-api-version", v.clone());
+        h.insert("x-api-version", v);
     }
 }
 
@@ -112,13 +268,37 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-async fn api(State(st): State<Arc<AppState>>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+/// The method as logged: the standard ones by name, anything else `OTHER` (hole 22).
+fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
+async fn api(State(sh): State<Arc<Shared>>, req: axum::extract::Request) -> Response {
     let started = Instant::now();
-    let api_version = headers.get("x-api-version").cloned();
-    let (mut resp, route) = handle(&st, method.clone(), &uri, &headers, body).await;
-    security_headers(&mut resp, api_version.as_ref());
+    let (parts, body) = req.into_parts();
+    let version = api_version(&parts.headers);
+    let announced = has_body(&parts.headers);
+    let path = parts.uri.path().trim_start_matches("/api/v1").trim_matches('/');
+    let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let route = route_shape(&segs);
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    let (resp, body_read) = handle(&sh, &parts, body, segs, ip).await;
+    let mut resp = if announced && !body_read { closing(resp) } else { resp };
+    security_headers(&mut resp, version);
     tracing::info!(
-        method = %method,
+        method = %method_label(&parts.method),
         route = %route,
         status = resp.status().as_u16(),
         ms = started.elapsed().as_secs_f64() * 1000.0,
@@ -127,44 +307,88 @@ async fn api(State(st): State<Arc<AppState>>, method: Method, uri: Uri, headers:
     resp
 }
 
-async fn handle(st: &Arc<AppState>, method: Method, uri: &Uri, headers: &HeaderMap, body: Body) -> (Response, String) {
-    let Some(token) = bearer(headers).map(str::to_owned) else {
+/// Authenticates (off the async runtime: SQLite), then reads the body, then dispatches (off the
+/// runtime too: SQLite and PBKDF2). The `bool` says whether the body was read to its end.
+async fn handle(
+    sh: &Arc<Shared>,
+    parts: &axum::http::request::Parts,
+    body: Body,
+    segs: Vec<String>,
+    ip: IpAddr,
+) -> (Response, bool) {
+    let Some(token) = bearer(&parts.headers).map(|t| Zeroizing::new(t.to_owned())) else {
         let e = ApiError::new(ErrorCode::Unauthenticated, "Send an API token as `Authorization: Bearer <token>`.");
-        return (error_response(&e), "-".into());
+        return (error_response(&e), false);
     };
-    let too_large =
-        || error_response(&ApiError::new(ErrorCode::PayloadTooLarge, "The request body is larger than 1 MiB."));
-    if headers
+    let limited = |wait: u64| {
+        let mut e = ApiError::new(
+            ErrorCode::RateLimited,
+            "Too many failed authentications from this address; wait and try again.",
+        );
+        e.retry_after = Some(wait);
+        (error_response(&e), false)
+    };
+    if let Some(wait) = sh.auth.as_ref().and_then(|a| a.blocked(ip)) {
+        return limited(wait);
+    }
+    let service = sh.app.service.clone();
+    let caller = match tokio::task::spawn_blocking(move || service.authenticate(&token)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            if e.code == ErrorCode::Unauthenticated {
+                if let Some(a) = &sh.auth {
+                    a.failed(ip);
+                }
+            }
+            return (error_response(&e), false);
+        }
+        Err(_) => return (error_response(&ApiError::internal()), false),
+    };
+    if let Some(rate) = &sh.app.rate {
+        if let Err(wait) = rate.check(caller.org_id) {
+            let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
+            e.retry_after = Some(wait);
+            return (error_response(&e), false);
+        }
+    }
+    let too_large = || {
+        (error_response(&ApiError::new(ErrorCode::PayloadTooLarge, "The request body is larger than 1 MiB.")), false)
+    };
+    if parts
+        .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > MAX_BODY)
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY as u64)
     {
-        return (too_large(), "-".into());
+        return too_large();
     }
-    let body = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => b,
-        Err(_) => return (too_large(), "-".into()),
-    };
-    let path = uri.path().trim_start_matches("/api/v1").trim_matches('/').to_owned();
-    let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
-    let query = parse_query(uri.query().unwrap_or(""));
-    let route = route_shape(&segs);
-    let st = st.clone();
-    let full_path = uri.path().to_owned();
-    // Authentication and the operation share one blocking task (one hop off the async runtime).
-    let result = tokio::task::spawn_blocking(move || {
-        let caller = st.service.authenticate(&token)?;
-        if let Some(rate) = &st.rate {
-            if let Err(wait) = rate.check(caller.org_id) {
-                let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
-                e.retry_after = Some(wait);
-                return Err(e);
-            }
+    let read = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, MAX_BODY));
+    let body = match tokio::time::timeout(sh.body_timeout, read).await {
+        Ok(Ok(b)) => b.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => return too_large(),
+        Ok(Err(_)) => {
+            let e = ApiError::new(
+                ErrorCode::BadRequest,
+                "The request body could not be read (a malformed chunked encoding, or the connection failed).",
+            );
+            return (error_response(&e), false);
         }
-        dispatch(&st.service, &caller, &method, &segs, &query, &body, &full_path)
-    })
-    .await;
+        Err(_) => {
+            let e = ApiError::new(
+                ErrorCode::RequestTimeout,
+                format!("The request body did not arrive within {} s.", sh.body_timeout.as_secs_f64()),
+            );
+            return (error_response(&e), false);
+        }
+    };
+    let query = parse_query(parts.uri.query().unwrap_or(""));
+    let app = sh.app.clone();
+    let full_path = parts.uri.path().to_owned();
+    let method = parts.method.clone();
+    let result =
+        tokio::task::spawn_blocking(move || dispatch(&app.service, &caller, &method, &segs, &query, &body, &full_path))
+            .await;
     let resp = match result {
         Ok(Ok(Reply::Json(status, bytes))) => {
             let mut r = (status, bytes).into_response();
@@ -175,12 +399,13 @@ async fn handle(st: &Arc<AppState>, method: Method, uri: &Uri, headers: &HeaderM
         Ok(Err(e)) => error_response(&e),
         Err(_) => error_response(&ApiError::internal()),
     };
-    (resp, route)
+    (resp, true)
 }
 
-/// The route with organization and slugs replaced, for logs.
+/// The route with organization and slugs replaced, for logs: at most [`ROUTE_SEGMENTS`] segments,
+/// each a word of the API or `*` (hole 22: one request once wrote a 70,000-character log line).
 fn route_shape(segs: &[String]) -> String {
-    const WORDS: [&str; 14] = [
+    const WORDS: [&str; 19] = [
         "organization",
         "organizations",
         "projects",
@@ -195,10 +420,22 @@ fn route_shape(segs: &[String]) -> String {
         "restore",
         "encryption-key",
         "api-keys",
+        "history",
+        "rotate",
+        "rotate-client-keys",
+        "re-encrypt-history",
+        "pending",
     ];
-    let parts: Vec<&str> = segs.iter().map(|s| if WORDS.contains(&s.as_str()) { s.as_str() } else { "*" }).collect();
+    let mut parts: Vec<&str> =
+        segs.iter().take(ROUTE_SEGMENTS).map(|s| if WORDS.contains(&s.as_str()) { s.as_str() } else { "*" }).collect();
+    if segs.len() > ROUTE_SEGMENTS {
+        parts.push("…");
+    }
     format!("/api/v1/{}", parts.join("/"))
 }
+
+/// Segments of a route shape logged at most (the longest route has 6).
+const ROUTE_SEGMENTS: usize = 8;
 
 fn parse_query(q: &str) -> HashMap<String, String> {
     q.split('&')
@@ -336,7 +573,8 @@ fn dispatch(
         ["organizations", org, "api-keys", id] if is(&Method::DELETE) => {
             c.check_org(org)?;
             c.require(ability::API_TOKEN_DELETE)?;
-            let id: i64 = id.parse().map_err(|_| ApiError::not_found(format!("API key `{id}`")))?;
+            let id: i64 =
+                id.parse().map_err(|_| ApiError::not_found(format!("API key `{}`", crate::service::shown(id, 100))))?;
             if s.revoke_token(id, Some(c.org_id))? {
                 Ok(Reply::NoContent)
             } else {

@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use envdesk_server::http::Limits;
 use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
 
 #[derive(Parser)]
@@ -55,7 +57,33 @@ enum Command {
         /// `full` (fsync every commit) or `normal` (WAL; durable across process crashes).
         #[arg(long, env = "ENVDESK_SYNCHRONOUS", default_value = "full")]
         synchronous: String,
-        /// PBKDF2 iterations of new server-managed keys (600000).
+        /// Accept `rotate-client-keys` without a proof of the current key, as upstream does (the
+        /// official SDK's RotateClientKeys sends none). Without the proof, any token with `key:rotate`
+        /// can replace every blob of a client-managed project.
+        #[arg(long, env = "ENVDESK_ALLOW_UNPROVEN_ROTATION")]
+        allow_unproven_rotation: bool,
+        /// Failed authentications per client address per minute before the address must wait
+        /// (429); 0 turns the limit off.
+        #[arg(long, env = "ENVDESK_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+        auth_failures_per_minute: u32,
+        /// Open connections at most.
+        #[arg(long, env = "ENVDESK_MAX_CONNECTIONS", default_value_t = 1024)]
+        max_connections: usize,
+        /// Requests handled at once at most (others wait).
+        #[arg(long, env = "ENVDESK_MAX_IN_FLIGHT", default_value_t = 256)]
+        max_in_flight: usize,
+        /// Seconds a client may take to send a request's headers (or stay idle between requests).
+        #[arg(long, env = "ENVDESK_HEADER_TIMEOUT", default_value_t = 10.0)]
+        header_timeout: f64,
+        /// Seconds a client may take to send a request's body.
+        #[arg(long, env = "ENVDESK_BODY_TIMEOUT", default_value_t = 30.0)]
+        body_timeout: f64,
+        /// Seconds to answer a request (408 beyond).
+        #[arg(long, env = "ENVDESK_REQUEST_TIMEOUT", default_value_t = 60.0)]
+        request_timeout: f64,
+        /// PBKDF2 iterations of new server-managed keys (600000). Debug builds only — the tests and the
+        /// end-to-end run use 1000 to be quick; a release build has no such switch (issue 10, hole 15).
+        #[cfg(debug_assertions)]
         #[arg(long, env = "ENVDESK_KDF_ITERATIONS", default_value_t = 600_000, hide = true)]
         kdf_iterations: u32,
     },
@@ -217,17 +245,60 @@ async fn main() -> Result<()> {
                 println!("token {id} revoked");
             }
         },
-        Command::Serve { db, listen, master_key_file, retention_days, rate_limit, synchronous, kdf_iterations } => {
+        Command::Serve {
+            db,
+            listen,
+            master_key_file,
+            retention_days,
+            rate_limit,
+            synchronous,
+            allow_unproven_rotation,
+            auth_failures_per_minute,
+            max_connections,
+            max_in_flight,
+            header_timeout,
+            body_timeout,
+            request_timeout,
+            #[cfg(debug_assertions)]
+            kdf_iterations,
+        } => {
+            #[cfg(not(debug_assertions))]
+            let kdf_iterations = {
+                if std::env::var_os("ENVDESK_KDF_ITERATIONS").is_some() {
+                    tracing::warn!("ENVDESK_KDF_ITERATIONS is ignored: only debug builds (tests) honour it");
+                }
+                envdesk_core::crypto::DEFAULT_ITERATIONS
+            };
             let sync = match synchronous.as_str() {
                 "full" => Synchronous::Full,
                 "normal" => Synchronous::Normal,
                 other => bail!("--synchronous must be full or normal, not {other}"),
             };
+            let secs = |name: &str, v: f64| -> Result<Duration> {
+                Duration::try_from_secs_f64(v)
+                    .ok()
+                    .filter(|d| !d.is_zero())
+                    .with_context(|| format!("--{name} must be a positive number of seconds"))
+            };
+            let limits = Limits {
+                max_connections,
+                max_in_flight,
+                header_read_timeout: secs("header-timeout", header_timeout)?,
+                body_timeout: secs("body-timeout", body_timeout)?,
+                request_timeout: secs("request-timeout", request_timeout)?,
+                auth_failures_per_minute: (auth_failures_per_minute > 0).then_some(auth_failures_per_minute),
+            };
             let master = master_key(master_key_file, &db)?;
             if master.is_none() {
                 tracing::warn!("no master key: server-managed projects are refused (422 server_keys_unavailable)");
             }
-            let s = Arc::new(open(&db, sync, master, Config { retention_days, kdf_iterations })?);
+            if allow_unproven_rotation {
+                tracing::warn!(
+                    "--allow-unproven-rotation: rotate-client-keys is accepted without a proof of the current key"
+                );
+            }
+            let config = Config { retention_days, kdf_iterations, allow_unproven_rotation };
+            let s = Arc::new(open(&db, sync, master, config)?);
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;
@@ -237,9 +308,8 @@ async fn main() -> Result<()> {
                 service: s,
                 rate: rate_limit.map(envdesk_server::http::RateLimiter::new),
             });
-            axum::serve(listener, envdesk_server::http::router(state))
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            let app = envdesk_server::http::router_with(state, &limits);
+            envdesk_server::serve(listener, app, &limits, shutdown_signal()).await;
             tracing::info!("stopped");
         }
     }

@@ -25,6 +25,22 @@ pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
     }
 }
 
+fn client_managed_rotation() -> ApiError {
+    ApiError::new(
+        ErrorCode::ClientManagedEncryption,
+        "This project is client-managed: rotate its key from the client (rotate-client-keys).",
+    )
+}
+
+fn undecryptable_stored(ulid: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::UndecryptableContent,
+        format!(
+            "The stored blob `{ulid}` does not decrypt under its key, so it cannot be re-encrypted; restore an earlier version of that level or store it again. Nothing was changed."
+        ),
+    )
+}
+
 impl Service {
     /// `GET /{org}/{project}/encryption-key`.
     pub fn encryption_key(&self, caller: &Caller, project: &str) -> ApiResult<EncryptionKeyResponse> {
@@ -68,6 +84,15 @@ impl Service {
     pub fn rotate_key(&self, caller: &Caller, project: &str, req: RotateRequest) -> ApiResult<RotateResponse> {
         caller.require(KEY_ROTATE)?;
         let master = self.master()?;
+        // Look the project up before any key is derived: a request that cannot succeed costs no
+        // PBKDF2 (issue 10, hole 23).
+        let project_id = self.db.read(|c| {
+            let r = self.resolve(c, caller, &NodePath::project(project))?;
+            if r.is_client() {
+                return Err(client_managed_rotation());
+            }
+            Ok::<_, ApiError>(r.project.id)
+        })?;
         let new_key = ProjectKey::generate();
         let check = KeyCheck::with_iterations(&new_key, self.config.kdf_iterations);
         let wrapped = master.wrap(&new_key);
@@ -78,17 +103,12 @@ impl Service {
             false,
         )
         .map_err(|_| ApiError::internal())?;
-        let project_id =
-            self.db.read(|c| Ok::<_, ApiError>(self.resolve(c, caller, &NodePath::project(project))?.project.id))?;
         let now = self.now_str();
         self.rotating(project_id, || {
             self.db.write(|c| {
                 let r = self.resolve(c, caller, &NodePath::project(project))?;
                 if r.is_client() {
-                    return Err(ApiError::new(
-                        ErrorCode::ClientManagedEncryption,
-                        "This project is client-managed: rotate its key from the client (rotate-client-keys).",
-                    ));
+                    return Err(client_managed_rotation());
                 }
                 let old = self.active_key(c, &r.project)?;
                 let version = old.version + 1;
@@ -109,7 +129,7 @@ impl Service {
                 for s in store::secrets_of_project(c, r.project.id)? {
                     let Some(blob) = &s.content else { continue };
                     let dk = self.server_data_key_of(c, r.project.id, s.key_version)?;
-                    let plain = crypto::decrypt(&dk, blob).map_err(|_| ApiError::internal())?;
+                    let plain = crypto::decrypt(&dk, blob).map_err(|_| undecryptable_stored(&s.ulid))?;
                     let blob = crypto::encrypt(&new_dk, &plain);
                     let rev = store::update_secret(c, s.id, Some(&blob), version, &now)?;
                     let ids = store::node_ids(c, &s.node, r.project.id)?;
@@ -158,14 +178,9 @@ impl Service {
         req: RotateClientKeysRequest,
     ) -> ApiResult<RotateClientKeysResponse> {
         caller.require(KEY_ROTATE)?;
-        if crypto::decode_salt(&req.key_check_salt).map(|s| s.len()).unwrap_or(0) < 8 {
-            return Err(ApiError::validation("key_check_salt", "The salt must be base64 of at least 8 bytes."));
-        }
+        super::check_kdf(&req.key_check_salt, req.key_check_iterations)?;
         if crypto::decode_salt(&req.key_check).map(|s| s.len()).unwrap_or(0) != 32 {
             return Err(ApiError::validation("key_check", "The key proof must be base64 of 32 bytes."));
-        }
-        if req.key_check_iterations <= 0 {
-            return Err(ApiError::validation("key_check_iterations", "The iterations must be positive."));
         }
         for s in &req.secrets {
             check_blob("secrets", &s.content)?;
@@ -183,21 +198,28 @@ impl Service {
                     ));
                 }
                 let old = self.active_key(c, &r.project)?;
-                if let Some(proof) = req.key_proof.as_deref() {
-                    super::check_proof(&old, Some(proof))?;
+                match req.key_proof.as_deref() {
+                    Some(proof) => super::check_proof(&old, Some(proof))?,
+                    None if self.config.allow_unproven_rotation => {}
+                    None => {
+                        return Err(ApiError::new(
+                            ErrorCode::KeyProofRequired,
+                            "Send key_proof, the proof of the current key: this server rotates a client-managed key only for a client that knows it. (The official SDK's RotateClientKeys sends no proof; the server's operator can accept such rotations with `envdesk-server serve --allow-unproven-rotation`.) Nothing was changed.",
+                        ));
+                    }
                 }
                 let current: Vec<_> =
                     store::secrets_of_project(c, r.project.id)?.into_iter().filter(|s| s.content.is_some()).collect();
                 let mut given: HashMap<&str, &str> = HashMap::new();
                 for s in &req.secrets {
                     if given.insert(s.id.as_str(), s.content.as_str()).is_some() {
-                        return Err(ApiError::validation("secrets", format!("The blob `{}` is given twice.", s.id)));
+                        return Err(ApiError::validation("secrets", format!("The blob `{}` is given twice.", super::name(&s.id))));
                     }
                 }
                 if let Some(extra) = req.secrets.iter().find(|s| !current.iter().any(|c| c.ulid == s.id)) {
                     return Err(ApiError::validation(
                         "secrets",
-                        format!("`{}` is not a current blob of this project.", extra.id),
+                        format!("`{}` is not a current blob of this project.", super::name(&extra.id)),
                     ));
                 }
                 if let Some(missing) = current.iter().find(|c| !given.contains_key(c.ulid.as_str())) {
@@ -208,6 +230,23 @@ impl Service {
                             missing.ulid
                         ),
                     ));
+                }
+                // A blob re-encrypted from a stale read would silently revert a save made since
+                // (issue 10, hole 7): with `revision`, every blob must still be at the revision it was
+                // read at, or the whole rotation is refused.
+                for s in &req.secrets {
+                    let Some(read_at) = s.revision else { continue };
+                    let Some(cur) = current.iter().find(|c| c.ulid == s.id) else { continue };
+                    if read_at as i64 != cur.revision {
+                        return Err(ApiError::new(
+                            ErrorCode::RevisionConflict,
+                            format!(
+                                "The blob `{}` changed since it was read (revision {read_at}, now {}): re-read that level, re-encrypt it and rotate again. Nothing was changed.",
+                                cur.ulid, cur.revision
+                            ),
+                        )
+                        .with_details(serde_json::json!({ "id": cur.ulid, "current_revision": cur.revision })));
+                    }
                 }
                 let version = old.version + 1;
                 store::insert_key(
@@ -225,8 +264,16 @@ impl Service {
                 )?;
                 for s in &current {
                     let blob = given[s.ulid.as_str()].trim();
-                    let rev = store::update_secret(c, s.id, Some(blob), version, &now)?;
                     let ids = store::node_ids(c, &s.node, r.project.id)?;
+                    // Every replaced blob stays recoverable: when the level's newest version is not
+                    // the blob being replaced (it was stored with `no_backup`), it is kept as a
+                    // version under the old key first, which re-encrypt-history then offers.
+                    let newest = store::versions_of_node(c, &s.node, 1, 0)?.0.into_iter().next();
+                    if newest.and_then(|v| v.content) != s.content {
+                        let old_blob = s.content.as_deref();
+                        self.record(c, &ids, "update", old_blob, s.key_version, true, s.revision, caller, &now)?;
+                    }
+                    let rev = store::update_secret(c, s.id, Some(blob), version, &now)?;
                     self.record(c, &ids, "rotate", Some(blob), version, true, rev, caller, &now)?;
                 }
                 Ok(RotateClientKeysResponse {

@@ -44,11 +44,16 @@ pub struct Config {
     pub retention_days: Option<u32>,
     /// PBKDF2 iterations of the server-managed keys this server creates (600,000; tests use fewer).
     pub kdf_iterations: u32,
+    /// Accept `rotate-client-keys` without `key_proof` (the proof of the current key), as upstream
+    /// does: the official SDK's `RotateClientKeys` sends none. Off by default, because without the
+    /// proof a `key:rotate` token that does not know the key can replace every blob
+    /// (`docs/decisions.md`, issue 10 hole 6). `envdesk-server serve --allow-unproven-rotation`.
+    pub allow_unproven_rotation: bool,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { retention_days: None, kdf_iterations: crypto::DEFAULT_ITERATIONS }
+        Config { retention_days: None, kdf_iterations: crypto::DEFAULT_ITERATIONS, allow_unproven_rotation: false }
     }
 }
 
@@ -119,7 +124,7 @@ impl Caller {
         if org.eq_ignore_ascii_case(&self.org_ulid) {
             Ok(())
         } else {
-            Err(ApiError::not_found(format!("Organization `{org}`")))
+            Err(ApiError::not_found(format!("Organization `{}`", name(org))))
         }
     }
 }
@@ -221,22 +226,21 @@ impl Service {
     /// Resolves a path to its rows; 404 names the deepest missing node.
     pub(crate) fn resolve(&self, c: &Connection, caller: &Caller, path: &NodePath) -> ApiResult<Resolved> {
         let project = store::project_by_slug(c, caller.org_id, &path.project)?
-            .ok_or_else(|| ApiError::not_found(format!("Project `{}`", path.project)))?;
+            .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(&path.project))))?;
         if path.environment.is_some() && path.target.is_none() {
             return Err(ApiError::validation("target", "An environment needs its target."));
         }
         let target = match &path.target {
             Some(t) => Some(
                 store::target_by_slug(c, project.id, t)?
-                    .ok_or_else(|| ApiError::not_found(format!("Target `{}/{t}`", path.project)))?,
+                    .ok_or_else(|| ApiError::not_found(format!("Target `{}/{}`", name(&path.project), name(t))))?,
             ),
             None => None,
         };
         let env = match (&path.environment, &target) {
-            (Some(e), Some(t)) => Some(
-                store::env_by_slug(c, t.id, e)?
-                    .ok_or_else(|| ApiError::not_found(format!("Environment `{}/{}/{e}`", path.project, t.slug)))?,
-            ),
+            (Some(e), Some(t)) => Some(store::env_by_slug(c, t.id, e)?.ok_or_else(|| {
+                ApiError::not_found(format!("Environment `{}/{}/{}`", name(&path.project), t.slug, name(e)))
+            })?),
             _ => None,
         };
         Ok(Resolved { project, target, env })
@@ -273,17 +277,58 @@ impl Service {
     }
 
     /// Marks a project as rotating for the duration of `f` (409 `rotation_in_progress` meanwhile).
+    /// The mark is a guard's: it goes when `f` returns or panics (issue 10, hole 15).
     pub(crate) fn rotating<T>(&self, project: i64, f: impl FnOnce() -> ApiResult<T>) -> ApiResult<T> {
         if !self.rotating.lock().unwrap_or_else(|e| e.into_inner()).insert(project) {
             return Err(rotation_in_progress());
         }
-        let out = f();
-        self.rotating.lock().unwrap_or_else(|e| e.into_inner()).remove(&project);
-        out
+        let _mark = RotatingMark { set: &self.rotating, project };
+        f()
     }
 
     pub(crate) fn is_rotating(&self, project: i64) -> bool {
         self.rotating.lock().unwrap_or_else(|e| e.into_inner()).contains(&project)
+    }
+}
+
+/// Removes a project's rotation mark when dropped (also while unwinding).
+struct RotatingMark<'a> {
+    set: &'a Mutex<HashSet<i64>>,
+    project: i64,
+}
+
+impl Drop for RotatingMark<'_> {
+    fn drop(&mut self) {
+        self.set.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.project);
+    }
+}
+
+/// Checks a key descriptor's KDF settings sent by a client (create-project, rotate-client-keys) with
+/// core's range ([`crypto::kdf_params`]: iterations 1,000 to 10,000,000, salt 8 to 64 bytes), so no
+/// client of this server is handed a descriptor it would refuse (issue 10, hole 5). 422
+/// `validation_failed` naming the field.
+pub(crate) fn check_kdf(salt: &str, iterations: i64) -> ApiResult<()> {
+    let iterations_error = || {
+        ApiError::validation(
+            "key_check_iterations",
+            format!(
+                "key_check_iterations must be between {} and {} (upstream's default is {}).",
+                crypto::MIN_ITERATIONS,
+                crypto::MAX_ITERATIONS,
+                crypto::DEFAULT_ITERATIONS
+            ),
+        )
+    };
+    if iterations <= 0 {
+        return Err(iterations_error());
+    }
+    match crypto::kdf_params(salt, Some(iterations)) {
+        Ok(_) => Ok(()),
+        Err(crypto::CryptoError::IterationsOutOfRange { .. }) => Err(iterations_error()),
+        Err(_) => Err(ApiError::validation(
+            "key_check_salt",
+            format!("key_check_salt must be base64 of {} to {} bytes.", crypto::MIN_SALT_LEN, crypto::MAX_SALT_LEN),
+        )),
     }
 }
 
@@ -297,6 +342,20 @@ pub(crate) fn rotation_in_progress() -> ApiError {
 /// RFC 3339 with microseconds, UTC.
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Input echoed in a message, bounded: at most `max` characters, then `…` (issue 10, hole 21: a
+/// million-character project name came back in a million-character 404).
+pub fn shown(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_owned(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
+/// [`shown`] with the bound of names and ids: 100 characters.
+pub(crate) fn name(s: &str) -> String {
+    shown(s, 100)
 }
 
 pub(crate) fn new_ulid() -> String {
@@ -358,4 +417,31 @@ pub(crate) fn check_page(page: u32, per_page: u32) -> ApiResult<(u32, u64)> {
         return Err(ApiError::validation("per_page", "per_page must be between 1 and 100."));
     }
     Ok((per_page, u64::from(page - 1) * u64::from(per_page)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_rotation_releases_its_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db"), crate::db::Synchronous::Normal).unwrap();
+        let s = Service::new(db, None, Config::default());
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.rotating(7, || -> ApiResult<()> { panic!("a bug in the middle of a rotation") })
+        }));
+        assert!(out.is_err());
+        assert!(!s.is_rotating(7), "the mark went with the panic");
+        assert!(s.rotating(7, || Ok(())).is_ok(), "the next rotation may run");
+    }
+
+    #[test]
+    fn echoes_are_bounded() {
+        assert_eq!(shown("abc", 100), "abc");
+        let long = "é".repeat(500);
+        let s = name(&long);
+        assert_eq!(s.chars().count(), 101);
+        assert!(s.ends_with('…'));
+    }
 }

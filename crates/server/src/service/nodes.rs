@@ -5,7 +5,7 @@ use envdesk_api::*;
 use envdesk_core::crypto::{self, KeyCheck, ProjectKey};
 use r2d2_sqlite::rusqlite::{self, Connection};
 
-use super::{check_page, new_ulid, Caller, Service};
+use super::{check_page, name, new_ulid, Caller, Service};
 use crate::store::{self, EnvRow, ProjectRow, Table, TargetRow};
 
 pub(crate) fn project_json(p: &ProjectRow) -> Project {
@@ -96,7 +96,7 @@ fn pick_slug(slug: Option<&str>, name: &str) -> ApiResult<String> {
 }
 
 fn exists(what: &str, slug: &str) -> ApiError {
-    ApiError::new(ErrorCode::AlreadyExists, format!("A {what} with the slug `{slug}` already exists."))
+    ApiError::new(ErrorCode::AlreadyExists, format!("A {what} with the slug `{}` already exists.", name(slug)))
 }
 
 fn is_unique_violation(e: &crate::db::DbError) -> bool {
@@ -114,13 +114,14 @@ fn env_status(status: Option<&str>) -> ApiResult<String> {
 
 impl Service {
     fn project_row(&self, c: &Connection, caller: &Caller, slug: &str) -> ApiResult<ProjectRow> {
-        store::project_by_slug(c, caller.org_id, slug)?.ok_or_else(|| ApiError::not_found(format!("Project `{slug}`")))
+        store::project_by_slug(c, caller.org_id, slug)?
+            .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(slug))))
     }
 
     fn target_row(&self, c: &Connection, caller: &Caller, p: &str, t: &str) -> ApiResult<(ProjectRow, TargetRow)> {
         let project = self.project_row(c, caller, p)?;
-        let target =
-            store::target_by_slug(c, project.id, t)?.ok_or_else(|| ApiError::not_found(format!("Target `{p}/{t}`")))?;
+        let target = store::target_by_slug(c, project.id, t)?
+            .ok_or_else(|| ApiError::not_found(format!("Target `{}/{}`", name(p), name(t))))?;
         Ok((project, target))
     }
 
@@ -134,7 +135,7 @@ impl Service {
     ) -> ApiResult<(ProjectRow, TargetRow, EnvRow)> {
         let (project, target) = self.target_row(c, caller, p, t)?;
         let env = store::env_by_slug(c, target.id, e)?
-            .ok_or_else(|| ApiError::not_found(format!("Environment `{p}/{t}/{e}`")))?;
+            .ok_or_else(|| ApiError::not_found(format!("Environment `{}/{}/{}`", name(p), name(t), name(e))))?;
         Ok((project, target, env))
     }
 
@@ -168,12 +169,7 @@ impl Service {
                         "A client-managed project needs key_check, key_check_salt and key_check_iterations.",
                     ));
                 };
-                if crypto::decode_salt(salt).map(|s| s.len()).unwrap_or(0) < 8 {
-                    return Err(ApiError::validation("key_check_salt", "The salt must be base64 of at least 8 bytes."));
-                }
-                if iters <= 0 {
-                    return Err(ApiError::validation("key_check_iterations", "The iterations must be positive."));
-                }
+                super::check_kdf(salt, iters)?;
                 if crypto::decode_salt(check).map(|s| s.len()).unwrap_or(0) != 32 {
                     return Err(ApiError::validation("key_check", "The key proof must be base64 of 32 bytes."));
                 }

@@ -89,9 +89,24 @@ impl Service {
                 out.push(None);
                 continue;
             };
+            // Stored content never makes a read fail with 500 (issue 10, hole 19): a row that does not
+            // decrypt, or decrypts to something other than UTF-8 text (written before the store
+            // checked it), is a 422 that names the level.
+            let level = l.kind.as_str();
             let dk = self.server_data_key_of(c, r.project.id, row.key_version)?;
-            let text = crypto::decrypt_string(&dk, blob).map_err(|_| ApiError::internal())?;
-            out.push(Some(text.as_str().to_owned()));
+            let plain = crypto::decrypt(&dk, blob).map_err(|_| {
+                ApiError::new(
+                    ErrorCode::UndecryptableContent,
+                    format!("The stored {level} level (`{}`) does not decrypt under its key; restore an earlier version or store it again.", l.source),
+                )
+            })?;
+            let text = std::str::from_utf8(&plain).map_err(|_| {
+                ApiError::validation(
+                    level,
+                    format!("The stored {level} level (`{}`) is not UTF-8 text; restore an earlier version or store it again.", l.source),
+                )
+            })?;
+            out.push(Some(text.to_owned()));
         }
         Ok(out)
     }
@@ -261,10 +276,17 @@ impl Service {
                 check_proof(&key, req.key_proof.as_deref())?;
             } else {
                 let dk = self.server_data_key(&key)?;
-                if crypto::decrypt(&dk, &content).is_err() {
+                let Ok(plain) = crypto::decrypt(&dk, &content) else {
                     return Err(ApiError::new(
                         ErrorCode::UndecryptableContent,
                         "The content does not decrypt under this project's key; encrypt it with the key from GET encryption-key.",
+                    ));
+                };
+                // Decrypting reads hand the plaintext out as text: refuse what could never be read back.
+                if std::str::from_utf8(&plain).is_err() {
+                    return Err(ApiError::validation(
+                        "content",
+                        "The content decrypts, but not to UTF-8 text: envdesk stores `.env` text. Nothing was stored.",
                     ));
                 }
             }

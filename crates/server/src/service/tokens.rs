@@ -50,7 +50,7 @@ fn check_abilities(list: &[String]) -> ApiResult<()> {
         return Err(ApiError::validation("abilities", "Give at least one ability, or `*`."));
     }
     if let Some(bad) = list.iter().find(|a| !abilities::is_known(a)) {
-        return Err(ApiError::validation("abilities", format!("`{bad}` is not an ability.")));
+        return Err(ApiError::validation("abilities", format!("`{}` is not an ability.", super::name(bad))));
     }
     Ok(())
 }
@@ -84,7 +84,7 @@ impl Service {
             let org = store::orgs(c)?
                 .into_iter()
                 .find(|o| o.ulid.eq_ignore_ascii_case(org_ulid))
-                .ok_or_else(|| ApiError::not_found(format!("Organization `{org_ulid}`")))?;
+                .ok_or_else(|| ApiError::not_found(format!("Organization `{}`", super::name(org_ulid))))?;
             let id = store::insert_token(c, org.id, name, &hash, &list, &now)?;
             Ok(NewToken { id, token })
         })
@@ -116,6 +116,7 @@ impl Service {
             .read(|c| store::org_by_id(c, row.organization_id).map_err(ApiError::from))?
             .ok_or_else(unauthenticated)?;
         let abilities: Vec<String> = serde_json::from_str(&row.abilities).map_err(|_| ApiError::internal())?;
+        self.touch(&row)?;
         Ok(Caller {
             token_id: row.id,
             token_name: row.name,
@@ -123,6 +124,22 @@ impl Service {
             org_ulid: org.ulid,
             abilities: Abilities::new(abilities),
         })
+    }
+
+    /// Records `last_used_at` (issue 10, hole 15): at most once a minute per token, so that reads do
+    /// not each become a write.
+    fn touch(&self, row: &TokenRow) -> ApiResult<()> {
+        let now = self.now();
+        let recent = row
+            .last_used_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_some_and(|t| (now - t.with_timezone(&chrono::Utc)).num_seconds() < 60);
+        if !recent {
+            let now = super::ts(now);
+            self.db.write(|c| store::touch_token(c, row.id, &now).map_err(ApiError::from))?;
+        }
+        Ok(())
     }
 
     /// `GET /organization`.

@@ -11,7 +11,10 @@ use super::{check_base_revision, check_blob, check_page, check_proof, Caller, Se
 use crate::store::{self, VersionRow};
 
 fn parse_id(id: &str) -> ApiResult<i64> {
-    id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| ApiError::not_found(format!("Version `{id}`")))
+    id.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))
 }
 
 impl Service {
@@ -56,7 +59,8 @@ impl Service {
 
     fn version_row(&self, c: &Connection, caller: &Caller, id: &str) -> ApiResult<VersionRow> {
         let n = parse_id(id)?;
-        store::version_in_org(c, caller.org_id, n)?.ok_or_else(|| ApiError::not_found(format!("Version `{id}`")))
+        store::version_in_org(c, caller.org_id, n)?
+            .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))
     }
 
     /// `POST /{org}/secrets/versions`: a level's history, newest first.

@@ -141,7 +141,8 @@ async fn restore_of_a_version_under_an_old_key() {
     s.post(
         &s.o("vault/secrets/rotate-client-keys"),
         json!({"secrets": [{"id": id, "content": new.encrypt("OLD=1\n")}], "key_check": new.check.key_check,
-               "key_check_salt": new.check.key_check_salt, "key_check_iterations": new.check.key_check_iterations}),
+               "key_check_salt": new.check.key_check_salt, "key_check_iterations": new.check.key_check_iterations,
+               "key_proof": ck.proof()}),
     )
     .await
     .ok();

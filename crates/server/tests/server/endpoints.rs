@@ -214,9 +214,12 @@ async fn store_read_merge_raw_retrieve_delete() {
 
 #[tokio::test]
 async fn transport_errors_401_413_422_429() {
-    let s =
-        TestServer::start_with(envdesk_server::Config { retention_days: None, kdf_iterations: ITERS }, true, Some(30))
-            .await;
+    let s = TestServer::start_with(
+        envdesk_server::Config { retention_days: None, kdf_iterations: ITERS, ..envdesk_server::Config::default() },
+        true,
+        Some(30),
+    )
+    .await;
     s.call_as(None, Method::GET, "organization", None).await.err(401, "unauthenticated");
     s.call_as(Some("edk_nope"), Method::GET, "organization", None).await.err(401, "unauthenticated");
     let big = "A".repeat(1024 * 1024 + 10);
@@ -297,8 +300,12 @@ async fn api_tokens_over_http() {
 
 #[tokio::test]
 async fn server_without_master_key_refuses_server_managed() {
-    let s = TestServer::start_with(envdesk_server::Config { retention_days: None, kdf_iterations: ITERS }, false, None)
-        .await;
+    let s = TestServer::start_with(
+        envdesk_server::Config { retention_days: None, kdf_iterations: ITERS, ..envdesk_server::Config::default() },
+        false,
+        None,
+    )
+    .await;
     s.post(&s.o("projects"), json!({"name": "srv"})).await.err(422, "server_keys_unavailable");
     let ck = ClientKey::new();
     assert_eq!(s.post(&s.o("projects"), ck.create_body("cli")).await.status, 201, "client-managed needs no master key");

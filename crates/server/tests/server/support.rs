@@ -3,12 +3,18 @@
 use std::sync::Arc;
 
 use envdesk_core::crypto::{self, DataKey, KeyCheck, ProjectKey};
+pub use envdesk_server::http::Limits;
 use envdesk_server::{Config, Db, MasterKey, Running, Service, Synchronous};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 /// PBKDF2 iterations used in tests (the code path is the same; 600,000 is only slower).
 pub const ITERS: u32 = 1000;
+
+/// The test configuration (fast PBKDF2).
+pub fn config() -> Config {
+    Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() }
+}
 
 pub struct TestServer {
     pub url: String,
@@ -44,17 +50,23 @@ impl Resp {
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        TestServer::start_with(Config { retention_days: None, kdf_iterations: ITERS }, true, None).await
+        TestServer::start_with(Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() }, true, None)
+            .await
     }
 
     pub async fn start_with(config: Config, master: bool, rate: Option<u32>) -> TestServer {
+        TestServer::start_full(config, master, rate, Limits::default()).await
+    }
+
+    /// A server with explicit HTTP limits.
+    pub async fn start_full(config: Config, master: bool, rate: Option<u32>, limits: Limits) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("envdesk.db"), Synchronous::Normal).unwrap();
         let master = master.then(|| MasterKey::generate().0);
         let service = Arc::new(Service::new(db, master, config));
         let org = service.create_organization("Acme").unwrap();
         let token = service.create_token_for(&org.id, "admin", &["*".into()]).unwrap();
-        let running = envdesk_server::spawn(service.clone(), "127.0.0.1:0", rate).await.unwrap();
+        let running = envdesk_server::spawn_with(service.clone(), "127.0.0.1:0", rate, limits).await.unwrap();
         TestServer {
             url: running.url(),
             org: org.id,

@@ -108,7 +108,7 @@ async fn retention_locks_old_versions() {
     let service = Arc::new(Service::with_clock(
         db,
         Some(MasterKey::generate().0),
-        Config { retention_days: Some(30), kdf_iterations: ITERS },
+        Config { retention_days: Some(30), kdf_iterations: ITERS, ..Config::default() },
         clock.clone(),
     ));
     let org = service.create_organization("o").unwrap();
