@@ -542,4 +542,45 @@ mod tests {
         let e = error_from(StatusCode::BAD_REQUEST, None, br#"{"error":"client_managed_encryption","message":"m"}"#);
         assert_eq!(e.code, ErrorCode::ClientManagedEncryption);
     }
+
+    #[test]
+    fn decode_answer_is_the_backends_decoding() {
+        let org = br#"{"id":"01ORG","name":"Acme","slug":"acme","status":"active"}"#;
+        assert_eq!(decode_answer::<Organization>(200, org).unwrap().id, "01ORG");
+        let e = decode_answer::<Organization>(200, b"{").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse);
+        let e =
+            decode_answer::<Organization>(404, br#"{"error":"not_found","message":"No such project."}"#).unwrap_err();
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::NotFound, "No such project."));
+        for status in [0, 99, 1000, u16::MAX] {
+            assert_eq!(decode_answer::<Organization>(status, org).unwrap_err().code, ErrorCode::InvalidResponse);
+        }
+        let e = decode_answer::<Organization>(302, b"").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidResponse, "redirects are not followed, and not the API");
+        let big = vec![b' '; MAX_RESPONSE_BYTES + 1];
+        assert!(decode_answer::<serde_json::Value>(200, &big).unwrap_err().message.contains("64 MiB"));
+        // A server's message is kept, bounded.
+        let long = format!(r#"{{"error":"not_found","message":"{}"}}"#, "é".repeat(100_000));
+        let e = decode_answer::<Organization>(404, long.as_bytes()).unwrap_err();
+        assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn segments_are_encoded_and_dot_segments_refused() {
+        let b = HttpBackend::new(HttpConfig {
+            base_url: "https://example.com/prefix/api/v1/".into(),
+            organization: "01ORG".into(),
+            token: Zeroizing::new("t".into()),
+        })
+        .unwrap();
+        let u = b.org_url(&["secrets", "versions", "../../app?force=true#x", "%2F"], &[("force", "a&b=c")]).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://example.com/prefix/api/v1/01ORG/secrets/versions/..%2F..%2Fapp%3Fforce=true%23x/%252F?force=a%26b%3Dc"
+        );
+        for bad in ["", ".", ".."] {
+            assert_eq!(b.org_url(&["app", bad], &[]).unwrap_err().code, ErrorCode::ValidationFailed, "{bad:?}");
+        }
+        assert!(!format!("{b:?}").contains("token"), "no token in Debug");
+    }
 }

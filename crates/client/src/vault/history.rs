@@ -115,8 +115,8 @@ impl Vault {
         let kv = v.attributes.key_version.clone().unwrap_or_else(|| v.attributes.encryption_key_version.clone());
         let mut req = RestoreRequest { content: None, key_proof: None, base_revision };
         if u.managed == Managed::Client && kv != u.key_version.to_string() {
-            let view = self.version(&path.project, id).await?;
-            req.content = Some(crypto::encrypt(&u.data, view.text.as_bytes()));
+            let text = zeroize::Zeroizing::new(self.version(&path.project, id).await?.text);
+            req.content = Some(crypto::encrypt(&u.data, text.as_bytes()));
             req.key_proof = u.proof();
         }
         let r = self.backend.restore_version(id, req).await?;

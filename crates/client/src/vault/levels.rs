@@ -232,7 +232,10 @@ impl Vault {
                 LevelValue::KeyMap(m) => {
                     let mut values = Vec::with_capacity(m.len());
                     for (k, blob) in &m {
-                        values.push((k.as_str(), decrypt_text(&u, blob, &format!("`{k}` of the {name} level"))?));
+                        values.push((
+                            k.as_str(),
+                            zeroize::Zeroizing::new(decrypt_text(&u, blob, &format!("`{k}` of the {name} level"))?),
+                        ));
                     }
                     let doc = Document::from_vars(values.iter().map(|(k, v)| (*k, v.as_str())))
                         .map_err(|e| ClientError::Invalid(e.to_string()))?;

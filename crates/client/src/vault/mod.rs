@@ -87,6 +87,16 @@ pub enum Managed {
     Client,
 }
 
+impl std::fmt::Debug for Unlocked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Unlocked")
+            .field("ulid", &self.ulid)
+            .field("managed", &self.managed)
+            .field("key_version", &self.key_version)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An unlocked project.
 pub(crate) struct Unlocked {
     pub ulid: String,
@@ -383,5 +393,67 @@ impl Vault {
             envdesk_api::StorageMode::Server => Managed::Server,
         };
         Ok(KeyState { managed, unlocked: false, key_version: 0 })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use envdesk_core::merge::LevelKind;
+
+    const SECRET: &str = "hunter2-secret-value";
+
+    fn level() -> LevelView {
+        LevelView {
+            kind: LevelKind::Environment,
+            source: "production".into(),
+            text: format!("PASSWORD={SECRET}\n"),
+            exists: true,
+            revision: 3,
+            id: Some("01LEVEL".into()),
+            updated_at: None,
+            parse_error: None,
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_plaintext_keys_or_tokens() {
+        let merge = TextMerge {
+            text: SECRET.into(),
+            conflicts: vec![envdesk_core::diff::Conflict {
+                key: "PASSWORD".into(),
+                base: Some(SECRET.into()),
+                ours: Some(SECRET.into()),
+                theirs: Some(SECRET.into()),
+            }],
+            auto_merged: true,
+        };
+        let conflict = Conflict { theirs_revision: 4, theirs_text: SECRET.into(), merge: merge.clone() };
+        let shown = [
+            format!("{:?}", level()),
+            format!("{:?}", SaveOutcome::Conflict(conflict.clone())),
+            format!("{conflict:?}"),
+            format!("{merge:?}"),
+            format!("{:?}", VersionView { id: "1".into(), attributes: serde_json::from_value(serde_json::json!({"action": "update", "size_bytes": 1, "is_client_encrypted": true, "created_at": "x", "encryption_key_version": "1"})).unwrap_or_else(|_| panic!("attributes")), text: SECRET.into() }),
+            format!("{:?}", NewProjectKey::Passphrase(Zeroizing::new(SECRET.into()))),
+            format!(
+                "{:?}",
+                RotationOutcome { blobs: 1, versions: 2, key_version: 3, key_to_back_up: Some(Zeroizing::new(SECRET.into())) }
+            ),
+            format!(
+                "{:?}",
+                crate::http::HttpConfig {
+                    base_url: "https://x".into(),
+                    organization: "o".into(),
+                    token: Zeroizing::new(SECRET.into())
+                }
+            ),
+            format!("{:?}", Unlocked { ulid: "u".into(), managed: Managed::Client, key_version: 1, data: Arc::new(DataKey::from_bytes([1; 32])), proof: Some(Zeroizing::new(SECRET.into())) }),
+        ];
+        for s in &shown {
+            assert!(!s.contains(SECRET), "{s}");
+        }
+        assert!(shown[0].contains("revision: 3") && shown[0].contains("redacted"), "{}", shown[0]);
+        assert!(shown[3].contains("PASSWORD"), "keys are names, not secrets: {}", shown[3]);
     }
 }

@@ -91,9 +91,9 @@ impl Vault {
                 return Err(ClientError::Invalid("A rotation keeps the project client-managed.".into()))
             }
         };
-        let (key, check, new_data) = new_key_check(key, self.opts.kdf_iterations).await?;
+        let (key, mut check, new_data) = new_key_check(key, self.opts.kdf_iterations).await?;
         // The current key's proof goes with the rotation: the server refuses one without it (hole 6).
-        let current_proof = u.proof().ok_or_else(|| {
+        let current_proof = u.proof.clone().ok_or_else(|| {
             ClientError::Invalid("The project's current key proof is missing; lock and unlock it, then retry.".into())
         })?;
         let mut read = self.current_blobs(project, progress).await?;
@@ -123,7 +123,7 @@ impl Vault {
                         key_check_salt: check.key_check_salt.clone(),
                         key_check_iterations: i64::from(check.key_check_iterations),
                         history_policy: None,
-                        key_proof: Some(current_proof.clone()),
+                        key_proof: Some(current_proof.as_str().to_owned()),
                     },
                 )
                 .await;
@@ -153,7 +153,7 @@ impl Vault {
         }
         self.keystore_set(&names::client_key(&self.connection, &u.ulid), key.expose())?;
         let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
-        let new_proof = check.key_check.clone();
+        let new_proof = Zeroizing::new(std::mem::take(&mut check.key_check));
         let new_data = Arc::new(new_data);
         self.remember(
             project,
@@ -162,7 +162,7 @@ impl Vault {
                 managed: Managed::Client,
                 key_version: new_version,
                 data: new_data.clone(),
-                proof: Some(Zeroizing::new(new_proof.clone())),
+                proof: Some(new_proof.clone()),
             },
         );
         // History, in batches, from the old key (or older ones kept in the key store).
@@ -194,7 +194,10 @@ impl Vault {
             }
             let r = self
                 .backend
-                .reencrypt_submit(project, ReEncryptRequest { versions: batch, key_proof: new_proof.clone() })
+                .reencrypt_submit(
+                    project,
+                    ReEncryptRequest { versions: batch, key_proof: new_proof.as_str().to_owned() },
+                )
                 .await?;
             versions += r.data.updated;
             if r.data.remaining == 0 {

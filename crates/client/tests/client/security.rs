@@ -136,8 +136,11 @@ fn plain_http_only_for_this_computer() {
 
 /// A hostile server in front of `e`'s real one that answers `…/{project}/encryption-key` with the
 /// descriptor in `fake` (when set).
-fn descriptor_faker(e: &Env) -> (hostile::Hostile, Arc<Mutex<Option<(String, Vec<u8>)>>>) {
-    let fake: Arc<Mutex<Option<(String, Vec<u8>)>>> = Arc::default();
+/// `(project, body of its encryption-key answer)`, when faked.
+type FakeDescriptor = Arc<Mutex<Option<(String, Vec<u8>)>>>;
+
+fn descriptor_faker(e: &Env) -> (hostile::Hostile, FakeDescriptor) {
+    let fake: FakeDescriptor = Arc::default();
     let f = fake.clone();
     let h = hostile::start(e.url.clone(), move |r| match &*f.lock().unwrap() {
         Some((project, body)) if r.method == "GET" && r.path().ends_with(&format!("/{project}/encryption-key")) => {
