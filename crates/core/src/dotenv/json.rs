@@ -11,7 +11,7 @@ pub enum ImportError {
     NotJson {
         /// 1-based line.
         line: usize,
-        /// 1-based column.
+        /// 1-based column, in characters (as [`super::ParseError`] counts them).
         column: usize,
     },
     /// JSON, but not an object.
@@ -30,9 +30,20 @@ pub enum ImportError {
     InvalidKey(String),
 }
 
+/// serde_json's position made 1-based and counted in characters: it gives the byte offset into the
+/// line of the last byte read, which is 0 for an error at the start of a line (an empty input).
+fn not_json(text: &str, e: &serde_json::Error) -> ImportError {
+    let line = e.line().max(1);
+    let line_text = text.split('\n').nth(line - 1).unwrap_or("");
+    let mut end = e.column().min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    ImportError::NotJson { line, column: line_text[..end].chars().count().max(1) }
+}
+
 pub(super) fn from_json(text: &str) -> Result<Document, ImportError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ImportError::NotJson { line: e.line(), column: e.column() })?;
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| not_json(text, &e))?;
     let serde_json::Value::Object(_) = value else {
         return Err(ImportError::NotAnObject);
     };

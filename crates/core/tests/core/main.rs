@@ -5,6 +5,7 @@ mod dotenv_cases;
 mod dotenv_edits;
 mod dotenv_peers;
 mod export;
+mod fuzz_finds;
 mod merge_diff;
 mod props;
 

@@ -1,0 +1,58 @@
+//! Inputs the fuzz targets (`fuzz/`, docs/fuzzing.md) found, each minimised into a test.
+
+use envdesk_core::dotenv::{Document, ImportError};
+
+/// json_import: serde_json reports column 0 for an error at the very start of a line (an empty
+/// input, a line break where a value should be); an import error's columns are 1-based.
+#[test]
+fn json_import_error_columns_are_one_based() {
+    for (text, line) in [("", 1), ("{\"A\":\n", 2), ("{\n", 2), ("\n\n", 3)] {
+        match Document::from_json(text) {
+            Err(ImportError::NotJson { line: l, column }) => {
+                assert_eq!(l, line, "{text:?}");
+                assert!(column >= 1, "{text:?}: column {column}");
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+}
+
+/// Columns of JSON errors count characters, as `.env` parse errors do, not bytes.
+#[test]
+fn json_import_error_columns_count_characters() {
+    let Err(ImportError::NotJson { line, column }) = Document::from_json("{\"é\": x}") else { panic!() };
+    assert_eq!((line, column), (1, 7));
+}
+
+/// template_resolve (reported to the lead, who owns `template.rs`): a key's error depends on the
+/// order of the keys. Resolving `F` first expands the `:?` message `$E`, which reaches `F` again; that
+/// cycle is swallowed (the message falls back to its text) but `E` stays remembered as a cycle. In
+/// the other order `E` fails with `F`'s `Required`.
+#[test]
+#[ignore = "order-dependent template errors: template.rs fix pending (the lead's); remove this line with the fix"]
+fn template_errors_do_not_depend_on_key_order() {
+    use envdesk_core::template;
+    let a: envdesk_core::Vars = super::vars(&[("F", "${C:?$E}"), ("E", "$F")]);
+    let b: envdesk_core::Vars = super::vars(&[("E", "$F"), ("F", "${C:?$E}")]);
+    let (ra, rb) = (template::resolve(&a), template::resolve(&b));
+    for k in ["E", "F"] {
+        assert_eq!(ra.errors.get(k), rb.errors.get(k), "`{k}`");
+    }
+}
+
+/// template_resolve (reported to the lead): an operand of `${B:+…}` is expanded with `B` on the
+/// chain, so an operand that reaches `B` through another key (`$C`, with `C=$B`) is taken for a
+/// cycle — though `B` is plain text — and only when `C` was not resolved before: `D` fails or
+/// resolves depending on the order of the keys.
+#[test]
+#[ignore = "false cycle through an operand: template.rs fix pending (the lead's); remove this line with the fix"]
+fn template_operand_is_not_a_cycle_of_its_variable() {
+    use envdesk_core::template;
+    let a: envdesk_core::Vars = super::vars(&[("B", "x"), ("D", "${B:+$C}"), ("C", "$B")]);
+    let b: envdesk_core::Vars = super::vars(&[("C", "$B"), ("D", "${B:+$C}"), ("B", "x")]);
+    for vars in [a, b] {
+        let r = template::resolve(&vars);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.values["D"], "x");
+    }
+}
