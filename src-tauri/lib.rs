@@ -18,8 +18,9 @@ use app::core::AppCore;
 use app::keychain::Keychain;
 use app::settings::SettingsStore;
 
-/// Settings through tauri-plugin-store (a JSON file in the data directory; never a secret).
-struct PluginSettings(Arc<tauri_plugin_store::Store<tauri::Wry>>);
+/// Settings through tauri-plugin-store (a JSON file in the data directory; never a secret, still
+/// owner-only: see `app::files`).
+struct PluginSettings(Arc<tauri_plugin_store::Store<tauri::Wry>>, PathBuf);
 
 impl SettingsStore for PluginSettings {
     fn get(&self, key: &str) -> Option<serde_json::Value> {
@@ -27,8 +28,23 @@ impl SettingsStore for PluginSettings {
     }
     fn set(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
         self.0.set(key, value);
-        self.0.save().map_err(|e| e.to_string())
+        self.0.save().map_err(|e| e.to_string())?;
+        // The store writes with `fs::write`: a file it had to create anew would have the umask's mode.
+        app::files::make_private(&self.1).map_err(|e| e.to_string())
     }
+}
+
+/// Stops before the window opens, with a native message box and on stderr, when envdesk cannot run
+/// safely (a keychain store that would lose every secret).
+fn refuse_to_start(message: &str) -> ! {
+    eprintln!("envdesk: {message}");
+    let _ = rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("envdesk cannot start")
+        .set_description(message)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+    std::process::exit(1)
 }
 
 /// Memory and speed settings for the one webview (measured in docs/benchmarks.md, "The app").
@@ -78,6 +94,9 @@ pub fn run() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ENVDESK_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .try_init();
+    if let Err(message) = app::keychain::check_store() {
+        refuse_to_start(&message);
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
         .setup(|app| {
@@ -85,19 +104,27 @@ pub fn run() {
                 Some(d) => PathBuf::from(d),
                 None => app.path().app_data_dir()?,
             };
-            std::fs::create_dir_all(&data_dir)?;
+            let settings_file = app::files::prepare_data_dir(&data_dir)?;
             let service = std::env::var("ENVDESK_KEYRING_SERVICE").unwrap_or_else(|_| app.config().identifier.clone());
-            let store = app.store(data_dir.join("settings.json"))?;
+            let keychain = Arc::new(Keychain::new(&service));
+            let migrated = app::keychain::migrate_kernel_keyring(&service, keychain.as_ref());
+            if migrated != Default::default() {
+                tracing::warn!(
+                    copied = migrated.copied,
+                    removed = migrated.removed,
+                    kept = migrated.kept,
+                    "entries of an earlier envdesk moved from the kernel keyring to the keychain"
+                );
+            }
+            let store = app.store(&settings_file)?;
             let iterations = std::env::var("ENVDESK_KDF_ITERATIONS")
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(envdesk_core::crypto::DEFAULT_ITERATIONS);
-            let core = Arc::new(AppCore::new(
-                data_dir,
-                Arc::new(Keychain::new(&service)),
-                Arc::new(PluginSettings(store)),
-                iterations,
-            ));
+            let core = Arc::new(
+                AppCore::new(data_dir, keychain, Arc::new(PluginSettings(store, settings_file)), iterations)
+                    .with_confirm(Arc::new(dialogs::NativeConfirm)),
+            );
             app.manage(core.clone());
             if let Some(window) = app.get_webview_window("main") {
                 tune_webview(&window);

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use envdesk_api::NodePath;
 use envdesk_client::http::{HttpBackend, HttpConfig};
@@ -18,12 +19,25 @@ use serde_json::json;
 use tokio::sync::RwLock;
 use zeroize::Zeroizing;
 
+use super::args::{ImportHandle, Secret, VersionId};
+use super::confirm::{Confirm, Refuse};
 use super::dto::*;
 use super::error::{IpcError, IpcResult};
 use super::settings::{Connection, Settings, SettingsStore};
 
 /// The local vault's connection id.
 pub const LOCAL: &str = "local";
+
+/// The largest file `choose_import` reads (8 MiB): far above any real `.env` or JSON file (a server
+/// takes 1 MiB request bodies), small enough that a wrong choice (a disk image) cannot exhaust memory.
+pub const MAX_IMPORT_BYTES: u64 = 8 << 20;
+
+/// A file chosen for import: read once, when chosen, so that the preview and the import see the same
+/// bytes. Plaintext: dropped on import, on lock and when another file is chosen.
+struct ImportChoice {
+    handle: ImportHandle,
+    bytes: Zeroizing<Vec<u8>>,
+}
 
 /// The app's state.
 pub struct AppCore {
@@ -34,6 +48,15 @@ pub struct AppCore {
     kdf_iterations: u32,
     /// A generated key waiting to be backed up (shown once; saved to a file on request).
     pending_backup: Mutex<Option<Zeroizing<String>>>,
+    /// Last activity per open vault. The idle lock is applied here, with the auto-lock setting read
+    /// when it is checked, so a changed setting holds for open vaults at once (issue 10, hole 9); the
+    /// vaults themselves are opened without an idle limit.
+    activity: Mutex<HashMap<String, Instant>>,
+    /// Asks before destructive operations (a native dialog in the app).
+    confirm: Arc<dyn Confirm>,
+    /// The file chosen for import, if any.
+    import: Mutex<Option<ImportChoice>>,
+    next_import: AtomicU64,
 }
 
 fn parse_format(f: &str) -> IpcResult<Format> {
@@ -55,6 +78,25 @@ impl AppCore {
             vaults: RwLock::new(HashMap::new()),
             kdf_iterations,
             pending_backup: Mutex::new(None),
+            activity: Mutex::new(HashMap::new()),
+            confirm: Arc::new(Refuse),
+            import: Mutex::new(None),
+            next_import: AtomicU64::new(1),
+        }
+    }
+
+    /// How destructive operations are confirmed (without one, they are refused).
+    pub fn with_confirm(mut self, confirm: Arc<dyn Confirm>) -> AppCore {
+        self.confirm = confirm;
+        self
+    }
+
+    /// Asks the user through the native confirmation; an error when they say no.
+    async fn confirmed(&self, title: &str, message: &str) -> IpcResult<()> {
+        if self.confirm.confirm(title, message).await {
+            Ok(())
+        } else {
+            Err(IpcError::new("cancelled", "Cancelled: nothing was changed."))
         }
     }
 
@@ -70,7 +112,8 @@ impl AppCore {
         self.settings.get("settings").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
     }
 
-    /// Stores the settings and applies the auto-lock time to open vaults.
+    /// Stores the settings; the auto-lock time holds for open vaults from the next check on
+    /// ([`AppCore::check_idle`] reads it).
     pub async fn set_settings(&self, s: Settings) -> IpcResult<Settings> {
         if !["system", "light", "dark"].contains(&s.theme.as_str()) {
             return Err(IpcError::new("invalid", "The theme must be system, light or dark."));
@@ -80,7 +123,8 @@ impl AppCore {
         Ok(s)
     }
 
-    fn idle(&self) -> Option<Duration> {
+    /// The auto-lock time in force (`None`: never).
+    pub fn idle_limit(&self) -> Option<Duration> {
         match self.settings().auto_lock_minutes {
             0 => None,
             m => Some(Duration::from_secs(u64::from(m) * 60)),
@@ -109,8 +153,9 @@ impl AppCore {
         name: &str,
         url: &str,
         organization: &str,
-        token: &str,
+        token: &Secret,
     ) -> IpcResult<Connection> {
+        let token = token.expose();
         if name.trim().is_empty() || token.trim().is_empty() || organization.trim().is_empty() {
             return Err(IpcError::new("invalid", "Give a name, the organization id and a token."));
         }
@@ -137,29 +182,59 @@ impl AppCore {
         Ok(self.vault(id).await?.test_connection().await?)
     }
 
-    /// Removes a remote connection and its token (the local vault stays).
+    /// Removes a remote connection and its token (the local vault stays), once the user confirms.
     pub async fn remove_connection(&self, id: &str) -> IpcResult<()> {
         if id == LOCAL {
             return Err(IpcError::new("invalid", "The local vault is always there."));
         }
+        let conn = self
+            .remotes()
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| IpcError::new("not_found", "No such connection."))?;
+        self.confirmed(
+            "Remove the connection?",
+            &format!(
+                "Remove the connection “{}” ({})? Its token is deleted from the keychain;                  unsaved drafts of it stay on this computer.",
+                bounded(&conn.name),
+                bounded(&conn.url)
+            ),
+        )
+        .await?;
         let list: Vec<Connection> = self.remotes().into_iter().filter(|c| c.id != id).collect();
         self.settings.set("connections", json!(list)).map_err(|e| IpcError::new("io_error", e))?;
         let _ = self.keys.delete(&names::token(id));
         self.vaults.write().await.remove(id);
+        self.activity.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
         Ok(())
+    }
+
+    /// Records activity on a connection; when it was idle past the auto-lock time, its keys are
+    /// dropped first.
+    fn touch(&self, id: &str, v: &Vault) {
+        let now = Instant::now();
+        let last = self.activity.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), now);
+        if let (Some(limit), Some(last)) = (self.idle_limit(), last) {
+            if now.saturating_duration_since(last) >= limit {
+                v.lock_all();
+                self.forget_import();
+            }
+        }
     }
 
     /// The vault of a connection, opened on first use.
     pub async fn vault(&self, id: &str) -> IpcResult<Arc<Vault>> {
         if let Some(v) = self.vaults.read().await.get(id) {
-            v.touch();
+            self.touch(id, v);
             return Ok(v.clone());
         }
         let mut map = self.vaults.write().await;
         if let Some(v) = map.get(id) {
+            self.touch(id, v);
             return Ok(v.clone());
         }
-        let opts = VaultOptions { kdf_iterations: self.kdf_iterations, idle_lock: self.idle() };
+        // No idle limit in the vault: `AppCore` applies the current setting (`check_idle`, `touch`).
+        let opts = VaultOptions { kdf_iterations: self.kdf_iterations, idle_lock: None };
         let drafts = self.data_dir.join("drafts");
         let backend: Arc<dyn envdesk_api::Backend> = if id == LOCAL {
             let data = self.data_dir.clone();
@@ -186,23 +261,52 @@ impl AppCore {
         };
         let v = Arc::new(Vault::new(backend, self.keys.clone(), id, drafts, opts));
         map.insert(id.to_owned(), v.clone());
+        self.activity.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), Instant::now());
         Ok(v)
     }
 
-    /// Applies the idle timeout: locks what has been idle too long. Returns whether anything locked.
+    /// Applies the auto-lock setting as it is now: locks the connections idle for longer. Returns
+    /// whether any key was dropped.
     pub async fn check_idle(&self) -> bool {
-        let mut any = false;
-        for v in self.vaults.read().await.values() {
-            any |= v.check_idle();
-        }
-        any
+        self.check_idle_at(Instant::now()).await
     }
 
-    /// Locks every key of every connection.
+    /// [`AppCore::check_idle`] as if it were `now` (tests move the clock).
+    pub async fn check_idle_at(&self, now: Instant) -> bool {
+        let Some(limit) = self.idle_limit() else { return false };
+        // A connection locked for idleness leaves the activity map until it is used again, so it is
+        // locked (and reported) once per idle period.
+        let idle: Vec<String> = {
+            let mut activity = self.activity.lock().unwrap_or_else(|e| e.into_inner());
+            let idle: Vec<String> = activity
+                .iter()
+                .filter(|(_, last)| now.saturating_duration_since(**last) >= limit)
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in &idle {
+                activity.remove(id);
+            }
+            idle
+        };
+        if idle.is_empty() {
+            return false;
+        }
+        let vaults = self.vaults.read().await;
+        for id in &idle {
+            if let Some(v) = vaults.get(id) {
+                v.lock_all();
+            }
+        }
+        self.forget_import();
+        true
+    }
+
+    /// Locks every key of every connection (and forgets a file chosen for import).
     pub async fn lock_all(&self) {
         for v in self.vaults.read().await.values() {
             v.lock_all();
         }
+        self.forget_import();
     }
 
     // ---------------------------------------------------------------- tree
@@ -229,18 +333,18 @@ impl AppCore {
         conn: &str,
         name: &str,
         mode: &str,
-        passphrase: Option<String>,
+        passphrase: Option<Secret>,
     ) -> IpcResult<CreatedProjectDto> {
         let key = match mode {
             "server" => NewProjectKey::ServerManaged,
             "generate" => NewProjectKey::Generate,
-            "passphrase" => NewProjectKey::Passphrase(Zeroizing::new(
-                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?,
-            )),
+            "passphrase" => NewProjectKey::Passphrase(
+                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?.into_zeroizing(),
+            ),
             _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
         };
         let created = self.vault(conn).await?.create_project(name, None, key).await?;
-        let backup = created.key_to_back_up.as_ref().map(|k| k.to_string());
+        let backup = created.key_to_back_up.as_ref().map(|k| Secret::new(k.as_str()));
         *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = created.key_to_back_up;
         Ok(CreatedProjectDto { project: created.info, key_to_back_up: backup })
     }
@@ -296,10 +400,10 @@ impl AppCore {
         &self,
         conn: &str,
         project: &str,
-        key: &str,
+        key: &Secret,
         remember: bool,
     ) -> IpcResult<vault::KeyState> {
-        Ok(self.vault(conn).await?.unlock_with_key(project, key, remember).await?)
+        Ok(self.vault(conn).await?.unlock_with_key(project, key.expose(), remember).await?)
     }
 
     /// Rotates a client-managed project's key (`generate` or `passphrase`), reporting progress; a
@@ -309,18 +413,18 @@ impl AppCore {
         conn: &str,
         project: &str,
         mode: &str,
-        passphrase: Option<String>,
+        passphrase: Option<Secret>,
         progress: &dyn vault::Progress,
     ) -> IpcResult<RotationDto> {
         let key = match mode {
             "generate" => NewProjectKey::Generate,
-            "passphrase" => NewProjectKey::Passphrase(Zeroizing::new(
-                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?,
-            )),
+            "passphrase" => NewProjectKey::Passphrase(
+                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?.into_zeroizing(),
+            ),
             _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
         };
         let out = self.vault(conn).await?.rotate_client_key(project, key, progress).await?;
-        let backup = out.key_to_back_up.as_ref().map(|k| k.to_string());
+        let backup = out.key_to_back_up.as_ref().map(|k| Secret::new(k.as_str()));
         *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = out.key_to_back_up;
         Ok(RotationDto {
             blobs: out.blobs,
@@ -386,15 +490,15 @@ impl AppCore {
         let v = self.vault(conn).await?;
         Ok(match source {
             DiffSource::Level { path } => {
-                v.read_node(path).await?.levels.last().map(|l| l.text.clone()).unwrap_or_default()
+                v.read_node(&path.node()).await?.levels.last().map(|l| l.text.clone()).unwrap_or_default()
             }
             DiffSource::Merged { path } => {
-                let node = v.read_node(path).await?;
+                let node = v.read_node(&path.node()).await?;
                 let vars: envdesk_core::Vars = node.merged.into_iter().map(|m| (m.key, m.value)).collect();
                 envdesk_core::export::export(&vars, Format::Env)
                     .map_err(|e| IpcError::new("export_failed", e.to_string()))?
             }
-            DiffSource::Version { path, id } => v.version(&path.project, id).await?.text,
+            DiffSource::Version { path, id } => v.version(path.project.as_str(), id.as_str()).await?.text,
         })
     }
 
@@ -411,39 +515,116 @@ impl AppCore {
     }
 
     /// Restores a version.
-    pub async fn restore(&self, conn: &str, path: &NodePath, id: &str, base_revision: Option<u64>) -> IpcResult<u64> {
-        Ok(self.vault(conn).await?.restore(path, id, base_revision).await?)
+    pub async fn restore(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        id: &VersionId,
+        base_revision: Option<u64>,
+    ) -> IpcResult<u64> {
+        Ok(self.vault(conn).await?.restore(path, id.as_str(), base_revision).await?)
     }
 
-    /// Deletes a version.
-    pub async fn delete_version(&self, conn: &str, id: &str, force: bool) -> IpcResult<()> {
-        Ok(self.vault(conn).await?.delete_version(id, force).await?)
+    /// Deletes a version; with `force` (the only copy of a deleted level's content), once the user
+    /// confirms natively.
+    pub async fn delete_version(&self, conn: &str, id: &VersionId, force: bool) -> IpcResult<()> {
+        let v = self.vault(conn).await?;
+        if force {
+            self.confirmed(
+                "Delete the only copy?",
+                &format!("Version {id} is the only copy of its content. Delete it for good?"),
+            )
+            .await?;
+        }
+        Ok(v.delete_version(id.as_str(), force).await?)
     }
 
-    /// Purges a level's history; `confirm` must be the level's slug.
+    /// Purges a level's history; `confirm` must be the level's slug, and the user confirms natively.
     pub async fn purge(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<u64> {
         let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
         if confirm != slug {
             return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to purge its history.")));
         }
-        Ok(self.vault(conn).await?.purge(path, false).await?)
+        let v = self.vault(conn).await?;
+        self.confirmed(
+            "Purge the history?",
+            &format!("Every earlier version of `{slug}` is deleted for good. The current content stays."),
+        )
+        .await?;
+        Ok(v.purge(path, false).await?)
     }
 
     // ---------------------------------------------------------------- import and export
 
-    /// What importing the file at `file` would change.
-    pub async fn preview_import(&self, conn: &str, path: &NodePath, file: &Path) -> IpcResult<vault::ImportPreview> {
-        let bytes = Zeroizing::new(std::fs::read(file)?);
+    /// Reads the file the user chose in the native open dialog and issues the handle the webview names
+    /// it by (it never sees the path). Replaces an earlier choice.
+    pub fn choose_import(&self, file: &Path) -> IpcResult<ImportChoiceDto> {
+        use std::io::Read;
+        let f = std::fs::File::open(file)?;
+        // Room for the whole file up front: no reallocation leaves a copy of it behind.
+        let len = f.metadata().map(|m| m.len()).unwrap_or(0).min(MAX_IMPORT_BYTES) + 1;
+        let mut bytes = Zeroizing::new(Vec::with_capacity(len as usize));
+        f.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_IMPORT_BYTES {
+            return Err(IpcError::new(
+                "import_failed",
+                format!(
+                    "That file is larger than {} MiB; a .env or JSON file to import is far smaller.",
+                    MAX_IMPORT_BYTES >> 20
+                ),
+            ));
+        }
+        let handle = ImportHandle(self.next_import.fetch_add(1, Ordering::Relaxed));
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        *self.import.lock().unwrap_or_else(|e| e.into_inner()) = Some(ImportChoice { handle, bytes });
+        Ok(ImportChoiceDto { handle, name })
+    }
+
+    /// The bytes of the file chosen under `handle`.
+    fn import_bytes(&self, handle: ImportHandle) -> IpcResult<Zeroizing<Vec<u8>>> {
+        match &*self.import.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(c) if c.handle == handle => Ok(c.bytes.clone()),
+            _ => Err(IpcError::new(
+                "invalid",
+                "No file is chosen for import (or it was forgotten): choose the file again.",
+            )),
+        }
+    }
+
+    /// Forgets the file chosen for import.
+    fn forget_import(&self) {
+        self.import.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+
+    /// What importing the chosen file would change.
+    pub async fn preview_import(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        handle: ImportHandle,
+    ) -> IpcResult<vault::ImportPreview> {
+        let bytes = self.import_bytes(handle)?;
         Ok(self.vault(conn).await?.preview_import(path, &bytes).await?)
     }
 
-    /// Imports the file at `file` into a level.
-    pub async fn apply_import(&self, conn: &str, path: &NodePath, file: &Path, mode: ImportMode) -> IpcResult<SaveDto> {
-        let bytes = Zeroizing::new(std::fs::read(file)?);
-        Ok(match self.vault(conn).await?.apply_import(path, &bytes, mode).await? {
+    /// Imports the chosen file into a level (the file is forgotten once it is saved).
+    pub async fn apply_import(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        handle: ImportHandle,
+        mode: ImportMode,
+    ) -> IpcResult<SaveDto> {
+        let bytes = self.import_bytes(handle)?;
+        let out = match self.vault(conn).await?.apply_import(path, &bytes, mode).await? {
             SaveOutcome::Saved { revision } => SaveDto { revision: Some(revision), conflict: None },
             SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
-        })
+        };
+        let mut import = self.import.lock().unwrap_or_else(|e| e.into_inner());
+        if import.as_ref().is_some_and(|c| c.handle == handle) {
+            *import = None;
+        }
+        Ok(out)
     }
 
     /// Writes an export to `file` with owner-only permissions.
@@ -470,6 +651,16 @@ impl AppCore {
         ));
         write_private(file, text.as_bytes())?;
         Ok(())
+    }
+}
+
+/// At most 80 characters of a user-given name in a confirmation.
+fn bounded(s: &str) -> String {
+    const MAX: usize = 80;
+    if s.chars().count() <= MAX {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(MAX).collect::<String>())
     }
 }
 

@@ -1,6 +1,8 @@
-//! What crosses IPC to the UI (serde; mirrored by hand in `ui/src/lib/types.ts`). Decrypted text
+//! What crosses IPC to the UI (serde; `ui/src/lib/bindings.ts` is generated from these). Decrypted text
 //! crosses only for what the UI shows; keys and tokens never do, except a newly generated client key,
-//! once, in [`CreatedProjectDto`], so the user can back it up.
+//! once, in [`CreatedProjectDto`], so the user can back it up. A type that carries plaintext has no
+//! `Debug`, or one that redacts it (issue 10, hole 16). What the webview sends is parsed by the types of
+//! [`super::args`].
 
 use envdesk_api::NodePath;
 use envdesk_client::vault::{self, Conflict};
@@ -8,13 +10,25 @@ use envdesk_core::diff::{self, Change, DiffSummary};
 use envdesk_core::dotenv::{Document, Entry, Lint};
 use envdesk_core::merge::{LevelKind, Overridden};
 
+use super::args::{ImportHandle, IpcPath, Secret, VersionId};
+
 /// A project just created.
 #[derive(serde::Serialize, ts_rs::TS)]
 pub struct CreatedProjectDto {
     /// The project.
     pub project: vault::NodeInfo,
     /// A generated key to show once (absent for server-managed and passphrase projects).
-    pub key_to_back_up: Option<String>,
+    #[ts(type = "string | null")]
+    pub key_to_back_up: Option<Secret>,
+}
+
+impl std::fmt::Debug for CreatedProjectDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedProjectDto")
+            .field("project", &self.project.slug)
+            .field("key_to_back_up", &self.key_to_back_up)
+            .finish()
+    }
 }
 
 /// A parse error.
@@ -138,26 +152,27 @@ pub struct DraftDto {
     pub base_revision: u64,
 }
 
-/// One side of a diff.
+/// One side of a diff (sent by the webview: slugs and the version id are parsed).
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DiffSource {
     /// The deepest level of a path, alone.
     Level {
         /// The level.
-        path: NodePath,
+        path: IpcPath,
     },
     /// What a node gets, merged.
     Merged {
         /// The node.
-        path: NodePath,
+        path: IpcPath,
     },
     /// A version of a level.
     Version {
         /// The level.
-        path: NodePath,
+        path: IpcPath,
         /// Version id.
-        id: String,
+        #[ts(type = "string")]
+        id: VersionId,
     },
 }
 
@@ -184,8 +199,8 @@ impl DiffDto {
     }
 }
 
-/// A table-view edit.
-#[derive(Clone, Debug, serde::Deserialize, ts_rs::TS)]
+/// A table-view edit (its `Debug` shows keys, never values).
+#[derive(Clone, serde::Deserialize, ts_rs::TS)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum TextEdit {
     /// Set a key's value (appended when new).
@@ -209,6 +224,16 @@ pub enum TextEdit {
     },
 }
 
+impl std::fmt::Debug for TextEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextEdit::Set { key, .. } => f.debug_struct("Set").field("key", key).field("value", &"<redacted>").finish(),
+            TextEdit::Rename { from, to } => f.debug_struct("Rename").field("from", from).field("to", to).finish(),
+            TextEdit::Remove { key } => f.debug_struct("Remove").field("key", key).finish(),
+        }
+    }
+}
+
 /// The outcome of a key rotation.
 #[derive(serde::Serialize, ts_rs::TS)]
 pub struct RotationDto {
@@ -219,7 +244,18 @@ pub struct RotationDto {
     /// The new key version.
     pub key_version: u64,
     /// A generated key to show once.
-    pub key_to_back_up: Option<String>,
+    #[ts(type = "string | null")]
+    pub key_to_back_up: Option<Secret>,
+}
+
+/// A file chosen for import: an opaque handle for `preview_import` / `apply_import` and the file's
+/// name to show. Its path and content stay on the Rust side.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct ImportChoiceDto {
+    /// What to pass to `preview_import` and `apply_import`.
+    pub handle: ImportHandle,
+    /// The file's name (without its directory), to show.
+    pub name: String,
 }
 
 /// Progress of a long operation, sent to the UI as the `progress` event.
@@ -239,7 +275,7 @@ impl std::fmt::Debug for RotationDto {
             .field("blobs", &self.blobs)
             .field("versions", &self.versions)
             .field("key_version", &self.key_version)
-            .field("key_to_back_up", &self.key_to_back_up.as_ref().map(|_| "<redacted>"))
+            .field("key_to_back_up", &self.key_to_back_up)
             .finish()
     }
 }

@@ -1,7 +1,10 @@
 //! Host-independent app state and operations (no Tauri here).
 
+pub mod args;
+pub mod confirm;
 pub mod core;
 pub mod dto;
 pub mod error;
+pub mod files;
 pub mod keychain;
 pub mod settings;

@@ -4,7 +4,7 @@
 //! bindings` writes it anew.
 
 use envdesk_api as api;
-use envdesk_app::app::{dto, error, settings};
+use envdesk_app::app::{args, dto, error, settings};
 use envdesk_client::vault;
 use envdesk_core::{diff, dotenv, export, merge};
 use ts_rs::{Config, TS};
@@ -69,6 +69,8 @@ fn declarations() -> String {
         dto::TextEdit,
         dto::RotationDto,
         dto::ProgressDto,
+        dto::ImportChoiceDto,
+        args::ImportHandle,
     );
     out
 }

@@ -5,6 +5,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
 use envdesk_api::NodePath;
+use envdesk_app::app::args::{IpcPath, Secret};
+use envdesk_app::app::confirm::Answer;
 use envdesk_app::app::core::{analyze, edit_text, AppCore, LOCAL};
 use envdesk_app::app::dto::{DiffSource, TextEdit};
 use envdesk_app::app::settings::{MemorySettings, Settings};
@@ -12,12 +14,20 @@ use envdesk_client::vault::{ExportSource, ImportMode};
 use envdesk_client::MemoryKeyStore;
 
 mod bindings;
+mod commands;
+mod security;
 
 fn host() -> (AppCore, tempfile::TempDir, Arc<MemoryKeyStore>) {
     let dir = tempfile::tempdir().unwrap();
     let keys = Arc::new(MemoryKeyStore::new());
-    let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000);
+    let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000)
+        .with_confirm(Arc::new(Answer(true)));
     (core, dir, keys)
+}
+
+/// A node path as the webview sends it.
+fn ipc(p: &NodePath) -> IpcPath {
+    IpcPath::try_from(p).unwrap()
 }
 
 fn env() -> NodePath {
@@ -28,7 +38,7 @@ async fn tree(core: &AppCore) -> String {
     let created = core.create_project(LOCAL, "app", "generate", None).await.unwrap();
     core.create_child(LOCAL, &NodePath::project("app"), "backend").await.unwrap();
     core.create_child(LOCAL, &NodePath::target("app", "backend"), "production").await.unwrap();
-    created.key_to_back_up.unwrap()
+    created.key_to_back_up.unwrap().expose().to_owned()
 }
 
 #[tokio::test]
@@ -85,10 +95,10 @@ async fn key_rotation_reports_progress_and_keeps_the_data() {
     let stages = Stages(Default::default());
     let r = core.rotate_key(LOCAL, "app", "generate", None, &stages).await.unwrap();
     assert_eq!((r.blobs, r.key_version), (1, 2));
-    assert_eq!(r.key_to_back_up.as_deref().map(str::len), Some(64));
+    assert_eq!(r.key_to_back_up.as_ref().map(|k| k.expose().len()), Some(64));
     assert!(stages.0.lock().unwrap().contains(&"submitting".to_owned()));
     assert_eq!(core.read_node(LOCAL, &env()).await.unwrap().levels[2].text, "A=1\n");
-    let e = core.rotate_key(LOCAL, "app", "passphrase", Some("x".repeat(32)), &stages).await.unwrap_err();
+    let e = core.rotate_key(LOCAL, "app", "passphrase", Some(Secret::new("x".repeat(32))), &stages).await.unwrap_err();
     assert_eq!(e.code, "bad_key", "a 32-byte passphrase is refused");
 }
 
@@ -100,15 +110,21 @@ async fn import_export_and_diff() {
     core.save_level(LOCAL, &env(), "B=2\n", 0, "").await.unwrap();
     let file = dir.path().join("in.env");
     std::fs::write(&file, "C=3\n").unwrap();
-    let p = core.preview_import(LOCAL, &env(), &file).await.unwrap();
+    let chosen = core.choose_import(&file).unwrap();
+    assert_eq!(chosen.name, "in.env");
+    let p = core.preview_import(LOCAL, &env(), chosen.handle).await.unwrap();
     assert_eq!(p.merge_summary.added, 1);
-    assert_eq!(core.apply_import(LOCAL, &env(), &file, ImportMode::Merge).await.unwrap().revision, Some(2));
+    assert_eq!(core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap().revision, Some(2));
     let out = dir.path().join("out.env");
     core.export_to(LOCAL, &ExportSource::Merged { path: env() }, "env", false, &out).await.unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "A=1\nB=2\nC=3\n");
     assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "exports are owner-only");
     let d = core
-        .diff(LOCAL, &DiffSource::Level { path: NodePath::project("app") }, &DiffSource::Merged { path: env() })
+        .diff(
+            LOCAL,
+            &DiffSource::Level { path: ipc(&NodePath::project("app")) },
+            &DiffSource::Merged { path: ipc(&env()) },
+        )
         .await
         .unwrap();
     assert_eq!((d.summary.added, d.summary.changed, d.summary.unchanged), (1, 1, 1));
@@ -137,14 +153,14 @@ async fn remote_connection_with_a_real_server() {
     let service = Arc::new(envdesk_server::Service::new(
         db,
         Some(envdesk_server::MasterKey::generate().0),
-        envdesk_server::Config { retention_days: None, kdf_iterations: 1000 },
+        envdesk_server::Config { retention_days: None, kdf_iterations: 1000, ..Default::default() },
     ));
     let org = service.create_organization("Team").unwrap();
     let token = service.create_token_for(&org.id, "app", &["*".into()]).unwrap();
     let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
-    let bad = core.add_connection("Team", &running.url(), &org.id, "edk_wrong").await.unwrap_err();
+    let bad = core.add_connection("Team", &running.url(), &org.id, &Secret::new("edk_wrong")).await.unwrap_err();
     assert_eq!(bad.code, "unauthenticated");
-    let c = core.add_connection("Team", &running.url(), &org.id, &token.token).await.unwrap();
+    let c = core.add_connection("Team", &running.url(), &org.id, &Secret::new(token.token.as_str())).await.unwrap();
     assert!(keys.names().contains(&format!("token:{}", c.id)), "the token is in the key store");
     assert_eq!(core.test_connection(&c.id).await.unwrap().id, org.id);
     core.create_project(&c.id, "remote-app", "server", None).await.unwrap();

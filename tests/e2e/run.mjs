@@ -361,7 +361,8 @@ const scenarios = {
       body: JSON.stringify({ name: 'team-app' }),
     });
     if (r.status !== 201) throw new Error('server project: ' + r.status);
-    const d = await startDriver(e);
+    // The native confirmation of removing a connection answers "no" (the test-dialogs hook).
+    const d = await startDriver({ ...e, ENVDESK_TEST_CONFIRM: 'no' });
     const b = await open(d);
     try {
       await click(b, 'button=Manage connections…');
@@ -379,6 +380,13 @@ const scenarios = {
       await click(b, 'button=Test and add');
       await (await b.$('button=team-app')).waitForExist({ timeout: 20000 });
       screenshot('remote_server_with_a_token');
+      // Remove: the page asks nothing first, the native dialog says no, so the connection stays.
+      await click(b, 'button=Manage connections…');
+      await dialogClick(b, 'Remove');
+      await sleep(1000);
+      const rows = await b.execute(() => [...document.querySelectorAll('[role=dialog] tbody tr')].map((tr) => tr.textContent));
+      if (!rows.some((r) => r.includes('Team'))) throw new Error('the connection went without the native yes: ' + rows);
+      if (await (await b.$('[role=dialog] [role=alert]')).isExisting()) throw new Error('a native no is not an error');
     } finally {
       await close(b);
       d.proc.kill();

@@ -716,3 +716,15 @@ done: number,
  * Steps in all.
  */
 total: number, };
+
+export type ImportChoiceDto = { 
+/**
+ * What to pass to `preview_import` and `apply_import`.
+ */
+handle: ImportHandle, 
+/**
+ * The file's name (without its directory), to show.
+ */
+name: string, };
+
+export type ImportHandle = number;

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'export_failed' | 'template_error' | 'old_key_unavailable' | 'keychain_error' | 'io_error' | 'invalid'
   | 'confirmation_required' | 'unauthenticated' | 'insufficient_permissions' | 'not_found' | 'already_exists'
   | 'revision_conflict' | 'validation_failed' | 'key_proof_mismatch' | 'network' | 'timeout' | 'internal'
+  | 'cancelled'
   | string;
 
 export class IpcError extends Error {
@@ -78,10 +79,12 @@ export const ipc = {
   deleteVersion: (conn: string, id: string, force: boolean) => call<void>('delete_version', { conn, id, force }),
   purgeHistory: (conn: string, path: T.NodePath, confirm: string) => call<number>('purge_history', { conn, path, confirm }),
 
-  chooseImportFile: () => call<string | null>('choose_import_file'),
-  previewImport: (conn: string, path: T.NodePath, file: string) => call<T.ImportPreview>('preview_import', { conn, path, file }),
-  applyImport: (conn: string, path: T.NodePath, file: string, mode: 'merge' | 'replace') =>
-    call<T.SaveResult>('apply_import', { conn, path, file, mode }),
+  /** The native open dialog; the file is read on the Rust side, the UI gets a handle and its name. */
+  chooseImportFile: () => call<T.ImportChoice | null>('choose_import_file'),
+  previewImport: (conn: string, path: T.NodePath, handle: number) =>
+    call<T.ImportPreview>('preview_import', { conn, path, handle }),
+  applyImport: (conn: string, path: T.NodePath, handle: number, mode: 'merge' | 'replace') =>
+    call<T.SaveResult>('apply_import', { conn, path, handle, mode }),
   exportToFile: (conn: string, source: { kind: 'level' | 'merged'; path: T.NodePath }, format: T.ExportFormat, resolve: boolean) =>
     call<string | null>('export_to_file', { conn, source, format, resolve }),
 

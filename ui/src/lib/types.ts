@@ -39,3 +39,4 @@ export type ExportFormat = B.Format;
 export type CreatedProject = B.CreatedProjectDto;
 export type Rotation = B.RotationDto;
 export type Progress = B.ProgressDto;
+export type ImportChoice = B.ImportChoiceDto;

@@ -12,10 +12,19 @@ window.__envdeskFake = (() => {
     drafts: {},
     locked: false,
     calls: [],
-    files: { '/tmp/import.env': 'IMPORTED=1\nDB=from-file\n' },
+    // What the native open dialog "chooses": the Rust side reads it and hands the page only a handle.
+    chosen: { name: 'import.env', text: 'IMPORTED=1\nDB=from-file\n' },
+    imports: {},
+    nextHandle: 1,
+    // The answer of the native confirmation of destructive operations (remove connection, force
+    // delete, purge), which the page cannot give itself.
+    confirm: true,
     written: {},
   };
   const key = (p) => [p.project, p.target ?? '', p.environment ?? ''].join('/');
+  const confirmed = () => {
+    if (!state.confirm) throw { code: 'cancelled', message: 'Cancelled: nothing was changed.' };
+  };
   const parse = (text) => {
     const entries = [];
     let comments = [];
@@ -94,7 +103,10 @@ window.__envdeskFake = (() => {
       return c;
     },
     test_connection: () => ({ id: 'ORG', name: 'Acme', slug: 'acme', status: 'active' }),
-    remove_connection: (a) => void (state.connections = state.connections.filter((c) => c.id !== a.conn)),
+    remove_connection: (a) => {
+      confirmed();
+      state.connections = state.connections.filter((c) => c.id !== a.conn);
+    },
     list_projects: () => state.projects,
     list_targets: (a) => state.targets[a.project] ?? [],
     list_environments: (a) => state.envs[`${a.project}/${a.target}`] ?? [],
@@ -166,23 +178,34 @@ window.__envdeskFake = (() => {
       const v = Object.values(state.versions).flat().find((x) => x.id === a.id);
       return store(a.path, v.text, level(a.path).revision).revision;
     },
-    delete_version: (a) => void Object.keys(state.versions).forEach((k) => (state.versions[k] = state.versions[k].filter((v) => v.id !== a.id))),
+    delete_version: (a) => {
+      if (a.force) confirmed();
+      Object.keys(state.versions).forEach((k) => (state.versions[k] = state.versions[k].filter((v) => v.id !== a.id)));
+    },
     purge_history: (a) => {
+      confirmed();
       const n = (state.versions[key(a.path)] ?? []).length;
       state.versions[key(a.path)] = [];
       return n;
     },
-    choose_import_file: () => '/tmp/import.env',
+    choose_import_file: () => {
+      const handle = state.nextHandle++;
+      state.imports = { [handle]: state.chosen.text };
+      return { handle, name: state.chosen.name };
+    },
     preview_import: (a) => {
+      const file = state.imports[a.handle];
+      if (typeof a.handle !== 'number' || file === undefined) throw { code: 'invalid', message: 'No file is chosen for import (or it was forgotten): choose the file again.' };
       const cur = level(a.path).text;
-      const incoming = vars(state.files[a.file]);
+      const incoming = vars(file);
       const merged = cur + Object.entries(incoming).map(([k, v]) => `${k}=${v}\n`).join('');
       const changes = Object.entries(incoming).map(([k, v]) => (k in vars(cur) ? { kind: 'changed', key: k, old: vars(cur)[k], new: v } : { kind: 'added', key: k, value: v }));
       const s = { added: changes.filter((c) => c.kind === 'added').length, changed: changes.filter((c) => c.kind === 'changed').length, removed: 0, unchanged: 0 };
-      return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: state.files[a.file], base_revision: level(a.path).revision, base_text: cur };
+      return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: file, base_revision: level(a.path).revision, base_text: cur };
     },
     apply_import: (a) => {
       const p = handlers.preview_import(a);
+      delete state.imports[a.handle];
       return store(a.path, a.mode === 'merge' ? p.merged_text : p.replace_text, p.base_revision);
     },
     export_to_file: (a) => {

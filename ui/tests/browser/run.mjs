@@ -259,6 +259,32 @@ const tests = {
     await page.getByText(/Imported 2 keys/).waitFor();
     const text = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production'].text);
     expect(text.includes('IMPORTED=1'), text);
+    // The page names the file by the handle it was given, never by a path; it shows the file's name.
+    const sent = await page.evaluate(() =>
+      window.__envdeskFake.state.calls.filter((c) => ['preview_import', 'apply_import'].includes(c.cmd)).map((c) => c.args),
+    );
+    expect(sent.length === 2 && sent.every((a) => typeof a.handle === 'number' && !('file' in a)), JSON.stringify(sent));
+    return page;
+  },
+
+  async native_no_to_a_purge_changes_nothing() {
+    const { page } = await open(project + "window.__envdeskFake.state.confirm = false;");
+    await openEnv(page);
+    await page.evaluate(() => {
+      const f = window.__envdeskFake;
+      const l = f.state.levels['app/backend/production'];
+      f.handlers.save_level({ path: { project: 'app', target: 'backend', environment: 'production' }, text: 'DB=v2\n', baseRevision: l.revision });
+    });
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByText('1 versions').or(page.getByText('1 version')).first().waitFor();
+    await page.getByRole('button', { name: 'Purge all…' }).click();
+    await page.getByLabel('Type the name to confirm').fill('production');
+    await page.getByRole('button', { name: 'Purge', exact: true }).click();
+    // The native dialog said no: the in-app dialog closes, no error, the history stays.
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const n = await page.evaluate(() => window.__envdeskFake.state.versions['app/backend/production'].length);
+    expect(n === 1, `versions left: ${n}`);
+    expect((await page.getByRole('alert').count()) === 0, 'no error shown');
     return page;
   },
 
