@@ -290,10 +290,8 @@ async fn api(State(sh): State<Arc<Shared>>, req: axum::extract::Request) -> Resp
     let path = parts.uri.path().trim_start_matches("/api/v1").trim_matches('/');
     let segs: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect();
     let route = route_shape(&segs);
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+    // In process (no socket, e.g. the fuzz target) there is no address and no per-address limit.
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
     let (resp, body_read) = handle(&sh, &parts, body, segs, ip).await;
     let mut resp = if announced && !body_read { closing(resp) } else { resp };
     security_headers(&mut resp, version);
@@ -314,7 +312,7 @@ async fn handle(
     parts: &axum::http::request::Parts,
     body: Body,
     segs: Vec<String>,
-    ip: IpAddr,
+    ip: Option<IpAddr>,
 ) -> (Response, bool) {
     let Some(token) = bearer(&parts.headers).map(|t| Zeroizing::new(t.to_owned())) else {
         let e = ApiError::new(ErrorCode::Unauthenticated, "Send an API token as `Authorization: Bearer <token>`.");
@@ -328,7 +326,8 @@ async fn handle(
         e.retry_after = Some(wait);
         (error_response(&e), false)
     };
-    if let Some(wait) = sh.auth.as_ref().and_then(|a| a.blocked(ip)) {
+    let auth = sh.auth.as_ref().zip(ip);
+    if let Some(wait) = auth.and_then(|(a, ip)| a.blocked(ip)) {
         return limited(wait);
     }
     let service = sh.app.service.clone();
@@ -336,7 +335,7 @@ async fn handle(
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
             if e.code == ErrorCode::Unauthenticated {
-                if let Some(a) = &sh.auth {
+                if let Some((a, ip)) = auth {
                     a.failed(ip);
                 }
             }
