@@ -146,6 +146,8 @@ where
 
 /// A new key's proof (fresh salt) and data key, both PBKDF2 at `iterations` on the blocking pool.
 pub(crate) async fn new_key_check(key: ProjectKey, iterations: u32) -> Result<(ProjectKey, KeyCheck, DataKey)> {
+    // Our own setting, held to the range every client and server accepts.
+    envdesk_core::crypto::checked_iterations(Some(i64::from(iterations))).map_err(ClientError::BadKey)?;
     super::blocking(move || {
         let check = KeyCheck::with_iterations(&key, iterations);
         let data = DataKey::for_descriptor(

@@ -126,6 +126,7 @@ fn plain_http_only_for_this_computer() {
         "http://LOCALHOST",
         "http://127.0.0.1:8787/",
         "http://127.9.8.7",
+        "http://127.1:8787",
         "http://[::1]:8787/api/v1",
         "https://api.example.com",
         "https://example.com/prefix/",
