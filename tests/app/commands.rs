@@ -1,8 +1,11 @@
 //! The shape of the IPC commands, read from `src-tauri/commands.rs` (the `#[tauri::command]` functions
 //! are what the webview can call; their parameter types are what it may send).
 
-/// Every command: its name and parameters (`name: Type`) as written.
-fn commands() -> Vec<(String, bool, Vec<(String, String)>)> {
+/// A command: its name, whether it is `async`, and its parameters (`name`, `Type` without spaces).
+type Command = (String, bool, Vec<(String, String)>);
+
+/// Every command, as written.
+fn commands() -> Vec<Command> {
     let src = std::fs::read_to_string("src-tauri/commands.rs").unwrap();
     let mut out = Vec::new();
     for chunk in src.split("#[tauri::command]").skip(1) {
@@ -51,7 +54,10 @@ fn no_command_takes_a_filesystem_path() {
     assert_eq!(cmds.len(), envdesk_app::COMMANDS.len(), "every declared command is found");
     for (name, _, params) in &cmds {
         for (p, ty) in params {
-            assert!(!ty.contains("Path") || ty == "IpcPath", "{name}({p}: {ty}) takes a filesystem path");
+            assert!(
+                !ty.contains("PathBuf") && !ty.ends_with("&Path") && ty != "Path",
+                "{name}({p}: {ty}) takes a path"
+            );
             assert!(!["file", "dir", "filename", "dest"].contains(&p.as_str()), "{name} takes `{p}`: a file name");
         }
     }
