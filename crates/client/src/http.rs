@@ -235,6 +235,9 @@ impl HttpBackend {
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
+            // Servers close idle keep-alive connections (envdesk-server after 10 s, many proxies
+            // sooner); a write sent on a connection the server is closing fails and is not retried.
+            .pool_idle_timeout(Duration::from_secs(5))
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("envdesk/", env!("CARGO_PKG_VERSION")))
             .build()
