@@ -87,7 +87,8 @@ fn show_window(window: &tauri::WebviewWindow, why: &str) {
 }
 
 /// Starts the app. `ENVDESK_DATA_DIR` and `ENVDESK_KEYRING_SERVICE` override the data directory and
-/// the keychain service (tests run with throw-away ones).
+/// the keychain service (tests run with throw-away ones); debug builds also read
+/// `ENVDESK_KDF_ITERATIONS`.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
     let _ = tracing_subscriber::fmt()
@@ -117,10 +118,15 @@ pub fn run() {
                 );
             }
             let store = app.store(&settings_file)?;
+            // Fewer PBKDF2 iterations for new keys only in debug builds (the end-to-end tests); a
+            // release app ignores the variable, so nothing in its environment weakens new keys.
+            #[cfg(debug_assertions)]
             let iterations = std::env::var("ENVDESK_KDF_ITERATIONS")
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(envdesk_core::crypto::DEFAULT_ITERATIONS);
+            #[cfg(not(debug_assertions))]
+            let iterations = envdesk_core::crypto::DEFAULT_ITERATIONS;
             let core = Arc::new(
                 AppCore::new(data_dir, keychain, Arc::new(PluginSettings(store, settings_file)), iterations)
                     .with_confirm(Arc::new(dialogs::NativeConfirm)),
