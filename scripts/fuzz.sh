@@ -26,6 +26,7 @@ log "fuzz: build (${#targets[@]} targets, instrumented, into fuzz/target)"
 cargo fuzz build -s none --features "$FEATURES"
 
 if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); else limit=(-max_total_time="$SECONDS_PER_TARGET"); fi
+[ -n "${FUZZ_MAX_LEN:-}" ] && limit+=(-max_len="$FUZZ_MAX_LEN")
 passed=0 failed=0 failures=""
 for t in "${targets[@]}"; do
   log "fuzz: $t (${limit[*]})"

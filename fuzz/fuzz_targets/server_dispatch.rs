@@ -1,5 +1,6 @@
 //! The server's request dispatch, in process: `envdesk_server::http::router` driven with
-//! `tower::ServiceExt::oneshot` over a real service on SQLite (a temporary directory), with a
+//! `tower::ServiceExt::oneshot` (the router with its tower layers, default limits but no
+//! failed-authentication limit) over a real service on SQLite (a temporary directory), with a
 //! project tree and a stored secret. Any method, path, query, headers and body: never a panic,
 //! never a 500, and every error in the documented shape (`docs/api.md`:
 //! `{"error":"<code>","message":"<one sentence>",…}`, JSON).
@@ -25,7 +26,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::Router;
 use envdesk_core::crypto::{self, DataKey, ProjectKey};
-use envdesk_server::http::{router, AppState};
+use envdesk_server::http::{router_with, AppState, Limits};
 use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
 use libfuzzer_sys::fuzz_target;
 use tower::ServiceExt as _;
@@ -59,7 +60,9 @@ fn setup() -> World {
     let org = service.create_organization("Acme").expect("an organization").id;
     let token = service.create_token_for(&org, "admin", &["*".to_owned()]).expect("a token").token.to_string();
     let state = Arc::new(AppState { service, rate: None });
-    let app = router(state);
+    // The failed-authentication limit is off: with every request from one (absent) address, it would
+    // answer 429 to everything after the first few bad tokens and hide the rest of the dispatch.
+    let app = router_with(state, &Limits { auth_failures_per_minute: None, ..Limits::default() });
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
 
     let post = |path: &str, body: String| {

@@ -104,10 +104,12 @@ pub fn check_document(doc: &Document, text: &str) {
         }
     }
     assert_eq!(entries.iter().filter(|e| !e.overridden).count(), vars.len());
-    for lint in doc.lint() {
+    for (n, lint) in doc.lint().iter().enumerate() {
         assert!(lint.line >= 1 && lint.line <= last, "lint line {} of {last}", lint.line);
         assert!(!lint.message.is_empty());
-        if let Some(fix) = &lint.fix {
+        // Each fix reparses the whole text: the first few are enough (a long document would make every
+        // run quadratic), and the fuzzer moves any line to the front.
+        if let Some(fix) = lint.fix.as_ref().filter(|_| n < 4) {
             assert!(
                 1 <= fix.start_line && fix.start_line <= fix.end_line && fix.end_line <= last,
                 "fix lines {}..={} of {last} ({:?})",
