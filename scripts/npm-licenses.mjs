@@ -12,7 +12,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Allowed, by name. An `A OR B` package passes when one side does; `A AND B` needs both.
 const ALLOWED = new Set([
   'MIT', 'MIT-0', 'ISC', '0BSD', 'BSD-2-Clause', 'BSD-3-Clause', 'Apache-2.0', 'BlueOak-1.0.0', 'CC0-1.0',
-  'Zlib', 'Python-2.0',
+  'Zlib',
   // File-level copyleft: lightningcss (Vite's CSS tooling, build time only); shipped unmodified if at all.
   'MPL-2.0',
   // caniuse-lite: browser-support data, under the test tooling only.
