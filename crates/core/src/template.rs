@@ -29,8 +29,11 @@ use crate::Vars;
 pub const MAX_DEPTH: usize = 10;
 /// The longest a value may become once its references are resolved: 4 MiB.
 pub const MAX_VALUE_LEN: usize = 4 << 20;
-/// The most expanded text one resolution may produce, over all keys: 64 MiB.
+/// The most expanded text one resolution may produce, over all keys: 64 MiB. Copies of errors (a
+/// key that refers to a failing key fails with that key's error) count too.
 pub const MAX_TOTAL_LEN: usize = 64 << 20;
+/// The longest a `${VAR:?message}` message is kept, in characters (the rest is cut with `…`).
+pub const MAX_MESSAGE_CHARS: usize = 256;
 
 /// Why a key could not be resolved. Names keys, never values; the `:?` message is the template
 /// author's own text.
@@ -62,6 +65,25 @@ pub enum TemplateError {
         /// Whether the bound passed is the total one ([`MAX_TOTAL_LEN`]) rather than the value's own.
         total: bool,
     },
+}
+
+impl TemplateError {
+    /// The bytes of text this error carries (what a copy of it costs).
+    fn weight(&self) -> usize {
+        match self {
+            TemplateError::Cycle { chain } => chain.iter().map(String::len).sum(),
+            TemplateError::Required { variable, message } => variable.len() + message.len(),
+            TemplateError::TooDeep | TemplateError::TooLarge { .. } => 0,
+        }
+    }
+}
+
+/// `text` cut to [`MAX_MESSAGE_CHARS`] characters.
+fn bounded_message(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 /// The outcome of resolving a whole set.
@@ -158,7 +180,11 @@ impl<'a> Resolver<'a> {
                 self.spend(v.len())?;
                 return Ok((v, h));
             }
-            Some(Err(e)) => return Err(e.clone()),
+            Some(Err(e)) => {
+                let e = e.clone();
+                self.spend(e.weight())?;
+                return Err(e);
+            }
             None => {}
         }
         if chain.len() > MAX_DEPTH {
@@ -177,6 +203,7 @@ impl<'a> Resolver<'a> {
             }
             Err(TemplateError::TooDeep) => Err(TemplateError::TooDeep),
             Err(e) => {
+                self.spend(e.weight())?;
                 self.done.insert(key.as_str(), Err(e.clone()));
                 Err(e)
             }
@@ -286,8 +313,8 @@ impl<'a> Resolver<'a> {
             Some(":?") if set => self.var(name, chain),
             Some(":?") => {
                 let message = match self.operand(name, &rest[2..], chain) {
-                    Ok((m, _)) => m,
-                    Err(_) => rest[2..].to_owned(),
+                    Ok((m, _)) => bounded_message(&m),
+                    Err(_) => bounded_message(&rest[2..]),
                 };
                 Err(TemplateError::Required { variable: name.to_owned(), message })
             }
@@ -405,6 +432,36 @@ mod tests {
         let r = resolve_bounded(&vars(&[("A", "abcdef"), ("B", "${A}${A}")]), 10, 1000);
         assert_eq!(r.values["A"], "abcdef");
         assert_eq!(r.errors.get("B"), Some(&TemplateError::TooLarge { total: false }));
+    }
+
+    /// Errors are copied into every key that refers to the failing one: their text is bounded (a
+    /// `:?` message is cut) and every copy counts against the total, so a file of references to one
+    /// failing key cannot fill memory with copies of its error.
+    #[test]
+    fn copies_of_errors_are_bounded() {
+        let mut v = vars(&[("X", &format!("${{NOPE:?{}}}", "m".repeat(500_000)))]);
+        for i in 0..1_000 {
+            v.insert(format!("R{i}"), "${X}".into());
+        }
+        let r = resolve(&v);
+        let TemplateError::Required { message, .. } = &r.errors["X"] else { panic!("{:?}", r.errors["X"]) };
+        assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1, "cut, with an ellipsis");
+        assert_eq!(r.errors.len(), 1_001);
+        // Long key names in a cycle: each copy of the chain is large; the copies stop at the budget.
+        let a = format!("A{}", "a".repeat(10_000));
+        let b = format!("B{}", "b".repeat(10_000));
+        let mut v = Vars::new();
+        v.insert(a.clone(), format!("${{{b}}}"));
+        v.insert(b.clone(), format!("${{{a}}}"));
+        for i in 0..1_000 {
+            v.insert(format!("R{i}"), format!("${{{a}}}"));
+        }
+        let budget = 200_000;
+        let r = resolve_bounded(&v, 1 << 20, budget);
+        assert_eq!(r.errors.len(), 1_002, "every key fails");
+        let carried: usize = r.errors.values().map(TemplateError::weight).sum();
+        assert!(carried <= 2 * budget, "{carried} bytes of errors for a budget of {budget}");
+        assert!(matches!(r.errors["R999"], TemplateError::TooLarge { total: true }));
     }
 
     /// Every key that refers to a failing key fails with that key's error (remembered, not redone).
