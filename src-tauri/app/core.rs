@@ -195,7 +195,8 @@ impl AppCore {
         self.confirmed(
             "Remove the connection?",
             &format!(
-                "Remove the connection “{}” ({})? Its token is deleted from the keychain;                  unsaved drafts of it stay on this computer.",
+                "Remove the connection “{}” ({})? Its token is deleted from the keychain; \
+                 unsaved drafts of it stay on this computer.",
                 bounded(&conn.name),
                 bounded(&conn.url)
             ),
@@ -379,13 +380,22 @@ impl AppCore {
         Ok(self.vault(conn).await?.rename(path, name, slug).await?)
     }
 
-    /// Deletes a node; `confirm` must be its slug (typed by the user) when it is not empty.
+    /// Deletes a node; `confirm` must be its slug (typed by the user).
+    /// The user confirms natively too: the page's typed confirmation is the page's own (hole 18).
     pub async fn delete_node(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<()> {
         let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
         if confirm != slug {
             return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to delete it.")));
         }
-        Ok(self.vault(conn).await?.delete_node(path).await?)
+        let v = self.vault(conn).await?;
+        let what = match (&path.target, &path.environment) {
+            (None, _) => "project, its targets, environments, secrets and history",
+            (Some(_), None) => "target, its environments, secrets and history",
+            (Some(_), Some(_)) => "environment, its secrets and history",
+        };
+        self.confirmed("Delete for good?", &format!("Delete `{}` — the {what}? This cannot be undone.", bounded(slug)))
+            .await?;
+        Ok(v.delete_node(path).await?)
     }
 
     // ---------------------------------------------------------------- keys

@@ -366,3 +366,21 @@ async fn purge_and_force_delete_need_the_native_yes() {
     // A plain delete (not the only copy) is confirmed in the page alone.
     core.delete_version(LOCAL, &id, false).await.unwrap();
 }
+
+/// Hole 18: deleting a project, target or environment is asked natively too (a compromised page can
+/// type the slug itself).
+#[tokio::test]
+async fn deleting_a_node_needs_the_native_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Arc::new(MemoryKeyStore::new());
+    let core = AppCore::new(dir.path().join("data"), keys, Arc::new(MemorySettings::default()), 1000)
+        .with_confirm(Arc::new(Answer(false)));
+    tree(&core).await;
+    for path in [env(), NodePath::target("app", "backend"), NodePath::project("app")] {
+        let slug = path.environment.clone().or(path.target.clone()).unwrap_or(path.project.clone());
+        let e = core.delete_node(LOCAL, &path, &slug).await.unwrap_err();
+        assert_eq!(e.code, "cancelled", "{path:?}");
+    }
+    assert_eq!(core.projects(LOCAL).await.unwrap().len(), 1, "nothing was deleted");
+    assert!(core.read_node(LOCAL, &env()).await.is_ok());
+}

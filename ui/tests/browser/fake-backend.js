@@ -125,6 +125,7 @@ window.__envdeskFake = (() => {
     rename_node: (a) => ({ id: 'x', slug: a.path.project, name: a.name, managed: null, has_secrets: null, children: null, status: null }),
     delete_node: (a) => {
       if (a.confirm !== (a.path.environment ?? a.path.target ?? a.path.project)) throw { code: 'confirmation_required', message: 'Type the name.' };
+      confirmed();
       state.projects = state.projects.filter((p) => p.slug !== a.path.project || a.path.target);
     },
     save_key_backup: () => '/tmp/app.envdesk-key.txt',
