@@ -919,12 +919,18 @@ impl std::fmt::Debug for ReEncryptedVersion {
 }
 
 /// Body of `re-encrypt-history`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReEncryptRequest {
     /// The batch.
     pub versions: Vec<ReEncryptedVersion>,
     /// Proof of the current key.
     pub key_proof: String,
+}
+
+impl std::fmt::Debug for ReEncryptRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReEncryptRequest").field("versions", &self.versions).field("key_proof", &Redacted).finish()
+    }
 }
 
 /// `data` of a re-encrypt submit.

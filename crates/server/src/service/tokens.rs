@@ -116,7 +116,11 @@ impl Service {
             .read(|c| store::org_by_id(c, row.organization_id).map_err(ApiError::from))?
             .ok_or_else(unauthenticated)?;
         let abilities: Vec<String> = serde_json::from_str(&row.abilities).map_err(|_| ApiError::internal())?;
-        self.touch(&row)?;
+        // Best-effort: a failed write of `last_used_at` (a busy or read-only database) never fails
+        // authentication. The log names the token's row id, never the token or its hash.
+        if let Err(e) = self.touch(&row) {
+            tracing::warn!(token_id = row.id, code = %e.code, "could not record a token's last use");
+        }
         Ok(Caller {
             token_id: row.id,
             token_name: row.name,

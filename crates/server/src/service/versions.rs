@@ -17,6 +17,17 @@ fn parse_id(id: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))
 }
 
+/// A server-managed plaintext must be UTF-8 text (as on store, hole 19): decrypting reads hand it out
+/// as text. 422 `validation_failed` on `field` otherwise.
+fn utf8_text(plain: &[u8], field: &str) -> ApiResult<()> {
+    std::str::from_utf8(plain).map(|_| ()).map_err(|_| {
+        ApiError::validation(
+            field,
+            "The content decrypts, but not to UTF-8 text: envdesk stores `.env` text. Nothing was restored.",
+        )
+    })
+}
+
 impl Service {
     fn locked(&self, v: &VersionRow) -> bool {
         let Some(days) = self.config.retention_days else { return false };
@@ -121,26 +132,40 @@ impl Service {
                     check_proof(&active, req.key_proof.as_deref())?;
                 } else {
                     let dk = self.server_data_key(&active)?;
-                    crypto::decrypt(&dk, given).map_err(|_| {
+                    let plain = crypto::decrypt(&dk, given).map_err(|_| {
                         ApiError::new(ErrorCode::UndecryptableContent, "The content does not decrypt under the current key.")
                     })?;
+                    utf8_text(&plain, "content")?;
                 }
                 given.trim().to_owned()
             } else {
                 let Some(old) = v.content.clone() else {
                     return Err(ApiError::validation("version", "This version is empty; there is nothing to restore."));
                 };
-                if v.key_version == active.version {
+                if is_client {
+                    if v.key_version != active.version {
+                        return Err(ApiError::new(
+                            ErrorCode::ContentRequiredForOldKey,
+                            "This version is encrypted under an older key: decrypt it with that key, re-encrypt it with the current key and send it as content with key_proof.",
+                        ));
+                    }
                     old
-                } else if is_client {
-                    return Err(ApiError::new(
-                        ErrorCode::ContentRequiredForOldKey,
-                        "This version is encrypted under an older key: decrypt it with that key, re-encrypt it with the current key and send it as content with key_proof.",
-                    ));
                 } else {
+                    // The same check as store (hole 19): a stored row written before it, or by hand,
+                    // must not become a current level that no decrypting read can answer.
                     let old_dk = self.server_data_key_of(c, v.project_id, v.key_version)?;
-                    let text = crypto::decrypt(&old_dk, &old).map_err(|_| ApiError::internal())?;
-                    crypto::encrypt(&*self.server_data_key(&active)?, &text)
+                    let text = crypto::decrypt(&old_dk, &old).map_err(|_| {
+                        ApiError::new(
+                            ErrorCode::UndecryptableContent,
+                            format!("Version {} does not decrypt under its key; it cannot be restored.", v.id),
+                        )
+                    })?;
+                    utf8_text(&text, "version")?;
+                    if v.key_version == active.version {
+                        old
+                    } else {
+                        crypto::encrypt(&*self.server_data_key(&active)?, &text)
+                    }
                 }
             };
             let ids = store::node_ids(c, &v.node, v.project_id)?;

@@ -77,3 +77,63 @@ fn debug_of_plaintext_wire_types_redacts() {
     }
     assert!(shown[0].contains("DB_PASSWORD"), "key names stay visible: {}", shown[0]);
 }
+
+// Review of issue 10: request types that carry key proofs, key checks, keys or blobs redact them too.
+#[test]
+fn debug_of_request_types_with_keys_or_blobs_redacts() {
+    let shown = [
+        format!(
+            "{:?}",
+            ReEncryptRequest {
+                versions: vec![ReEncryptedVersion { id: 7, content: MARK.into() }],
+                key_proof: MARK.into(),
+            }
+        ),
+        format!(
+            "{:#?}",
+            RotateClientKeysRequest {
+                secrets: vec![ReEncryptedSecret { id: "01H".into(), content: MARK.into(), revision: Some(2) }],
+                key_check: MARK.into(),
+                key_check_salt: MARK.into(),
+                key_check_iterations: 1000,
+                history_policy: None,
+                key_proof: Some(MARK.into()),
+            }
+        ),
+        format!(
+            "{:?}",
+            StoreRequest {
+                path: NodePath::project("app"),
+                content: MARK.into(),
+                key_proof: Some(MARK.into()),
+                no_backup: false,
+                base_revision: None,
+            }
+        ),
+        format!(
+            "{:?}",
+            RestoreRequest { content: Some(MARK.into()), key_proof: Some(MARK.into()), base_revision: Some(1) }
+        ),
+        format!(
+            "{:?}",
+            CreateProject {
+                name: "app".into(),
+                key_check: Some(MARK.into()),
+                key_check_salt: Some(MARK.into()),
+                encryption_key: Some(MARK.into()),
+                ..CreateProject::default()
+            }
+        ),
+        format!(
+            "{:?}",
+            PendingResponse {
+                data: vec![PendingVersion { id: 1, content: MARK.into(), key_version: "1".into() }],
+                meta: RemainingMeta { remaining: 0 },
+            }
+        ),
+    ];
+    for s in &shown {
+        assert!(!s.contains(MARK), "leaks: {s}");
+    }
+    assert!(shown[0].contains("ReEncryptRequest") && shown[0].contains('7'), "says what it is: {}", shown[0]);
+}
