@@ -2,6 +2,8 @@
 //! and one transaction per request.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use r2d2_sqlite::rusqlite::{self, Connection, TransactionBehavior};
 use r2d2_sqlite::SqliteConnectionManager;
@@ -25,6 +27,38 @@ pub enum DbError {
     /// No connection could be had.
     #[error("database pool error: {0}")]
     Pool(#[from] r2d2::Error),
+    /// The request this write ran for was abandoned (it timed out, or its client went) before the
+    /// write committed: it was rolled back ([`abandonable`]).
+    #[error("the request was abandoned before its write committed; nothing was written")]
+    Abandoned,
+}
+
+thread_local! {
+    /// The abandonment flag of the request the current (blocking) thread works for.
+    static ABANDONED: std::cell::RefCell<Option<Arc<AtomicBool>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (on the current thread) for a request that may be abandoned: once `flag` is set, a write
+/// transaction of [`Db::write`] run by `f` rolls back instead of committing (issue 10, hole 13).
+///
+/// The HTTP request timeout drops the request's future, but a write already running on its
+/// blocking thread cannot be stopped there; the flag is checked just before `COMMIT`. A timeout
+/// that fires between that check and the end of the commit (microseconds) still lets the write
+/// commit after its 408, so a 408 means "unknown", never "not written".
+pub fn abandonable<T>(flag: Arc<AtomicBool>, f: impl FnOnce() -> T) -> T {
+    struct Reset(Option<Arc<AtomicBool>>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let prev = self.0.take();
+            ABANDONED.with(|a| *a.borrow_mut() = prev);
+        }
+    }
+    let _reset = Reset(ABANDONED.with(|a| a.borrow_mut().replace(flag)));
+    f()
+}
+
+fn abandoned() -> bool {
+    ABANDONED.with(|a| a.borrow().as_ref().is_some_and(|f| f.load(Ordering::SeqCst)))
 }
 
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
@@ -105,12 +139,16 @@ impl Db {
     }
 
     /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed when `f` succeeds, rolled back
-    /// when it fails, so a failed request changes nothing.
+    /// when it fails, so a failed request changes nothing. Rolled back too when the request it runs
+    /// for was abandoned meanwhile ([`abandonable`]).
     pub fn write<T, E: From<DbError>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         let _turn = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let mut conn = self.pool.get().map_err(DbError::from)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
         let out = f(&tx)?;
+        if abandoned() {
+            return Err(DbError::Abandoned.into());
+        }
         tx.commit().map_err(DbError::from)?;
         Ok(out)
     }

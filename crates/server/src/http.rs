@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -75,7 +76,11 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Time to receive the whole body once the request is authenticated (408, connection closed).
     pub body_timeout: Duration,
-    /// Time to answer a request, from its headers (408).
+    /// Time to answer a request, from its headers (408). The timeout cannot stop work already
+    /// running on a blocking thread (PBKDF2, SQLite): that work runs to its end, but a write it
+    /// makes rolls back instead of committing (checked just before `COMMIT`, `db::abandonable`).
+    /// Only a timeout in the microseconds between that check and the end of the commit lets the
+    /// write commit after its 408; so a 408 means "unknown", and a client re-reads before retrying.
     pub request_timeout: Duration,
     /// Failed authentications per client (IPv4 address or IPv6 /64) per minute; past it, a request
     /// whose token fails is answered 429 instead of 401 until the minute is over. A valid token is
@@ -463,9 +468,16 @@ async fn handle(
     let app = sh.app.clone();
     let full_path = parts.uri.path().to_owned();
     let method = parts.method.clone();
-    let result =
-        tokio::task::spawn_blocking(move || dispatch(&app.service, &caller, &method, &segs, &query, &body, &full_path))
-            .await;
+    // Set when this future is dropped before the dispatch returns (the request timeout, or the
+    // client went): a write not yet committed then rolls back (`db::abandonable`).
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let flag = abandoned.clone();
+    let guard = AbandonOnDrop(Some(abandoned));
+    let result = tokio::task::spawn_blocking(move || {
+        crate::db::abandonable(flag, || dispatch(&app.service, &caller, &method, &segs, &query, &body, &full_path))
+    })
+    .await;
+    guard.finish();
     let resp = match result {
         Ok(Ok(Reply::Json(status, bytes))) => {
             let mut r = (status, bytes).into_response();
@@ -477,6 +489,24 @@ async fn handle(
         Err(_) => error_response(&ApiError::internal()),
     };
     (resp, true)
+}
+
+/// Sets its flag when dropped before [`AbandonOnDrop::finish`]: the request's future was dropped
+/// (timeout, or the connection closed) while its dispatch ran on a blocking thread.
+struct AbandonOnDrop(Option<Arc<AtomicBool>>);
+
+impl AbandonOnDrop {
+    fn finish(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbandonOnDrop {
+    fn drop(&mut self) {
+        if let Some(f) = &self.0 {
+            f.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// The route with organization and slugs replaced, for logs: at most [`ROUTE_SEGMENTS`] segments,

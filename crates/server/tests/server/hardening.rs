@@ -571,3 +571,20 @@ async fn a_failed_last_used_at_write_does_not_fail_authentication() {
     s.get(&s.o("projects")).await.ok();
     s.stop().await;
 }
+
+// Review of issue 10, hole 13: a write still running on its blocking thread when the request times
+// out rolls back instead of committing after the 408.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_write_does_not_commit() {
+    let slow = Config { kdf_iterations: 600_000, ..config() };
+    let limits = Limits { request_timeout: Duration::from_millis(100), ..Limits::default() };
+    let s = TestServer::start_full(slow, true, None, limits).await;
+    let r = s.post(&s.o("projects"), json!({"name": "late", "storage_mode": "server"})).await;
+    r.err(408, "request_timeout");
+    // Long enough for the derivation and the write to have finished on their thread.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    s.get(&s.o("late")).await.err(404, "not_found");
+    let list = s.get(&s.o("projects")).await;
+    assert_eq!(list.ok()["data"].as_array().unwrap().len(), 0, "{}", list.body);
+    s.stop().await;
+}
