@@ -90,6 +90,23 @@ pub enum ClientError {
         /// Which level.
         level: String,
     },
+    /// A key rotation whose outcome is unknown (no answer, a timeout, 408, 429, a 5xx or an answer
+    /// that is not the API's): the server may have switched to the new key. The new key is kept in
+    /// the key store (as the pending key) and the project is locked; the next unlock uses whichever
+    /// of the two keys the server holds.
+    #[error("The key rotation of `{project}` may or may not have happened on the server ({cause}). The new key is kept in the system keychain and the project is locked: unlock it again, and envdesk uses whichever key the server now holds. Nothing was lost; retry the rotation after unlocking if it did not happen.")]
+    RotationOutcomeUnknown {
+        /// Project slug.
+        project: String,
+        /// What went wrong (the transport's or the server's message; never a key).
+        cause: String,
+    },
+    /// A listing past what envdesk follows (pages, items or bytes of text): refused, not truncated.
+    #[error("The server's listing is longer than envdesk reads ({limit}); it was not used. A real tree is far below this: check the server.")]
+    ListingTooLarge {
+        /// Which limit, in words.
+        limit: String,
+    },
     /// Something the caller asked for that does not make sense.
     #[error("{0}")]
     Invalid(String),
@@ -115,6 +132,8 @@ impl ClientError {
             ClientError::LocalVaultKeyMissing { .. } => "local_vault_key_missing",
             ClientError::LocalVaultTokenMismatch { .. } => "local_vault_token_mismatch",
             ClientError::Unencrypted { .. } => "unencrypted_level",
+            ClientError::RotationOutcomeUnknown { .. } => "rotation_outcome_unknown",
+            ClientError::ListingTooLarge { .. } => "listing_too_large",
             ClientError::Invalid(_) => "invalid",
         }
     }

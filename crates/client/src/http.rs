@@ -130,6 +130,13 @@ fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiE
         }
         Err(_) => ApiError::new(fallback_code(status), default_message(status)),
     };
+    // A 408, 429 or 5xx whose body names a 4xx refusal (`not_found`, `validation_failed`, …) is not
+    // taken at its word: the status says the request may not have been handled, and callers (a key
+    // rotation) act on the difference.
+    let s = status.as_u16();
+    if matches!(s, 408 | 429 | 500..=599) && (400..500).contains(&e.code.status()) && e.code.status() != s {
+        e.code = fallback_code(status);
+    }
     e.retry_after = retry_after;
     e
 }
@@ -139,6 +146,7 @@ fn fallback_code(status: StatusCode) -> ErrorCode {
         401 => ErrorCode::Unauthenticated,
         403 => ErrorCode::InsufficientPermissions,
         404 => ErrorCode::NotFound,
+        408 => ErrorCode::RequestTimeout,
         413 => ErrorCode::PayloadTooLarge,
         422 => ErrorCode::ValidationFailed,
         429 => ErrorCode::RateLimited,
@@ -544,6 +552,13 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Unknown);
         let e = error_from(StatusCode::BAD_REQUEST, None, br#"{"error":"client_managed_encryption","message":"m"}"#);
         assert_eq!(e.code, ErrorCode::ClientManagedEncryption);
+        // A status that says the request may not have been handled wins over a body naming a refusal.
+        let e = error_from(StatusCode::BAD_GATEWAY, None, br#"{"error":"not_found","message":"m"}"#);
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::Internal, "m"));
+        let e = error_from(StatusCode::REQUEST_TIMEOUT, None, br#"{"error":"validation_failed","message":"m"}"#);
+        assert_eq!(e.code, ErrorCode::RequestTimeout);
+        let e = error_from(StatusCode::REQUEST_TIMEOUT, None, b"");
+        assert_eq!(e.code, ErrorCode::RequestTimeout);
     }
 
     #[test]

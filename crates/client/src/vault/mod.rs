@@ -265,11 +265,20 @@ impl Vault {
         let mut d = self.descriptor(project).await?;
         let p = self.backend.get_project(project).await?;
         if d.is_client() {
-            let Some(key) = self.keystore_get(&names::client_key(&self.connection, &p.id))? else {
-                return Err(ClientError::KeyNeeded { project: project.to_owned() });
+            let stored = self.keystore_get(&names::client_key(&self.connection, &p.id))?;
+            let first = match &stored {
+                Some(key) => {
+                    let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
+                    self.unlock_client(project, &p.id, &d, key).await
+                }
+                None => Err(ClientError::KeyNeeded { project: project.to_owned() }),
             };
-            let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
-            self.unlock_client(project, &p.id, &d, key).await?;
+            match first {
+                Err(e @ (ClientError::WrongKey { .. } | ClientError::KeyNeeded { .. })) => {
+                    self.unlock_pending(project, &p.id, &d, stored, e).await?;
+                }
+                other => other?,
+            }
         } else {
             let raw = d.key.take().ok_or_else(|| {
                 ClientError::Api(envdesk_api::ApiError::new(
@@ -318,6 +327,43 @@ impl Vault {
             self.keystore_set(&names::client_key(&self.connection, &p.id), key.expose())?;
         }
         Ok(KeyState { managed: Managed::Client, unlocked: true, key_version: d.version })
+    }
+
+    /// The stored key does not open `project` (or there is none): a rotation whose answer was lost
+    /// may have switched it to the pending key. If that one opens it, it becomes the project's key
+    /// (stored first, then the pending entry removed; the key it replaces is kept for the previous key
+    /// version's history). Otherwise `failed`, the stored key's error, stands.
+    async fn unlock_pending(
+        &self,
+        project: &str,
+        ulid: &str,
+        d: &KeyDescriptor,
+        stored: Option<Zeroizing<String>>,
+        failed: ClientError,
+    ) -> Result<()> {
+        let pending_name = names::client_key_pending(&self.connection, ulid);
+        let Some(pending) = self.keystore_get(&pending_name)? else { return Err(failed) };
+        let Ok(key) = ProjectKey::new(pending.as_str()) else { return Err(failed) };
+        match self.unlock_client(project, ulid, d, key).await {
+            Ok(()) => {}
+            Err(ClientError::WrongKey { .. }) => return Err(failed),
+            Err(e) => return Err(e),
+        }
+        if let Some(old) = stored {
+            // The version before the active one (from the key history when this token may read it).
+            let previous = match self.backend.key_history(project).await {
+                Ok(h) => h.iter().filter_map(|h| h.version.parse::<u64>().ok()).filter(|v| *v < d.version).max(),
+                Err(_) => None,
+            }
+            .unwrap_or(d.version.saturating_sub(1));
+            let name = names::client_key_version(&self.connection, ulid, previous);
+            if previous > 0 && self.keystore_get(&name)?.is_none() {
+                self.keystore_set(&name, &old)?;
+            }
+        }
+        self.keystore_set(&names::client_key(&self.connection, ulid), &pending)?;
+        let _ = self.keys.delete(&pending_name);
+        Ok(())
     }
 
     async fn unlock_client(&self, project: &str, ulid: &str, d: &KeyDescriptor, key: ProjectKey) -> Result<()> {

@@ -36,6 +36,19 @@ impl std::fmt::Debug for RotationOutcome {
     }
 }
 
+/// Whether a failed rotate-client-keys request was refused for certain: the server answered with a
+/// 4xx error other than 408 (it gave up on the request, whose write may still run) and 429. Only then
+/// did it replace nothing, and only then is the pending key deleted. Anything else — no answer, our
+/// own 30 s timeout, 408, 429, a 5xx, an answer that is not the API's, a code this version does not
+/// know — leaves the outcome unknown.
+fn definitely_refused(e: &ApiError) -> bool {
+    use ErrorCode::*;
+    match e.code {
+        RequestTimeout | RateLimited | Internal | Network | Timeout | InvalidResponse | Unknown => false,
+        c => (400..500).contains(&c.status()),
+    }
+}
+
 /// How often a rotation is submitted when levels keep changing under it (each time re-reading them).
 const MAX_ROTATION_ATTEMPTS: u32 = 5;
 
@@ -70,6 +83,9 @@ impl Vault {
 
     /// Rotates a client-managed project's key. The old key is kept in the key store (to read history
     /// that is not yet re-encrypted); the new one becomes current only once the server accepted it.
+    /// Until then it is the project's pending key in the key store: deleted when the server refused
+    /// the rotation, kept when the outcome is unknown ([`ClientError::RotationOutcomeUnknown`]; the
+    /// project is then locked, and [`Vault::unlock`] takes the pending key if it is the one that holds).
     pub async fn rotate_client_key(
         &self,
         project: &str,
@@ -141,9 +157,16 @@ impl Vault {
                         }
                     }
                 }
-                Err(e) => {
+                Err(e) if definitely_refused(&e) => {
                     let _ = self.keys.delete(&names::client_key_pending(&self.connection, &u.ulid));
                     return Err(e.into());
+                }
+                // No answer, or one that does not say the server did nothing: it may have switched
+                // to the new key (its own timeout does not stop a running write). Keep the pending
+                // key, and forget the key in memory: the next unlock finds out which key holds.
+                Err(e) => {
+                    self.lock(project);
+                    return Err(ClientError::RotationOutcomeUnknown { project: project.to_owned(), cause: e.message });
                 }
             }
         };

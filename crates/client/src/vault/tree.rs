@@ -106,22 +106,95 @@ fn env_info(e: &Environment) -> NodeInfo {
     }
 }
 
-/// The most pages one listing follows: 10,000 (a million items at 100 a page, far above any real
-/// tree). A server that claims more is refused rather than followed without end.
+/// The most pages one listing follows: 10,000. A server that claims more is refused rather than
+/// followed without end.
 pub const MAX_PAGES: u32 = 10_000;
+
+/// The most items one listing accumulates across its pages: 100,000 (a thousand full pages; far
+/// above any real tree, whose sidebar shows a few hundred nodes).
+pub const MAX_LISTED_ITEMS: usize = 100_000;
+
+/// The most bytes of the items' string fields (ids, names, slugs, descriptions, dates, …) one
+/// listing accumulates across its pages: 64 MiB, the size of a single answer. A real item holds a
+/// few hundred bytes, so 100,000 of them stay under 64 MiB; without this, 10,000 answers of 64 MiB
+/// each would all be kept.
+pub const MAX_LISTED_BYTES: usize = 64 * 1024 * 1024;
 
 /// Items asked for per page.
 const PER_PAGE: u32 = 100;
 
-/// Every item of a paginated listing: pages 1, 2, … until `last_page`, an empty page (whatever
-/// `last_page` claims), or [`MAX_PAGES`] (an error). A page with more items than asked for is not the
-/// API's answer.
-pub(crate) async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>>
+/// An item of a listing, measured by its text for [`MAX_LISTED_BYTES`].
+pub(crate) trait Listed {
+    /// The bytes of its string fields.
+    fn text_len(&self) -> usize;
+}
+
+fn opt_len(s: &Option<String>) -> usize {
+    s.as_ref().map_or(0, String::len)
+}
+
+impl Listed for Project {
+    fn text_len(&self) -> usize {
+        let a = &self.attributes;
+        self.kind.len()
+            + self.id.len()
+            + a.ulid.len()
+            + a.name.len()
+            + a.slug.len()
+            + opt_len(&a.description)
+            + a.secret_format.len()
+            + a.created_at.len()
+            + a.updated_at.len()
+    }
+}
+
+impl Listed for Target {
+    fn text_len(&self) -> usize {
+        let a = &self.attributes;
+        self.kind.len()
+            + self.id.len()
+            + a.ulid.len()
+            + a.project_id.len()
+            + a.name.len()
+            + a.slug.len()
+            + opt_len(&a.description)
+            + a.created_at.len()
+            + a.updated_at.len()
+    }
+}
+
+impl Listed for Environment {
+    fn text_len(&self) -> usize {
+        let a = &self.attributes;
+        self.kind.len()
+            + self.id.len()
+            + a.ulid.len()
+            + a.project_id.len()
+            + a.target_id.len()
+            + a.name.len()
+            + a.slug.len()
+            + opt_len(&a.description)
+            + a.status.len()
+            + a.created_at.len()
+            + a.updated_at.len()
+    }
+}
+
+fn too_large(limit: &str) -> ClientError {
+    ClientError::ListingTooLarge { limit: limit.to_owned() }
+}
+
+/// Every item of a paginated listing: pages 1, 2, … until `last_page` or an empty page (whatever
+/// `last_page` claims). Past [`MAX_PAGES`] pages, [`MAX_LISTED_ITEMS`] items or [`MAX_LISTED_BYTES`]
+/// of text in all, it stops with [`ClientError::ListingTooLarge`] (checked at each page, before the
+/// page is kept). A page with more items than asked for is not the API's answer.
+pub(crate) async fn all_pages<T: Listed, F, Fut>(mut fetch: F) -> Result<Vec<T>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: std::future::Future<Output = ApiResult<Page<T>>>,
 {
     let mut out = Vec::new();
+    let mut bytes = 0usize;
     for page in 1..=MAX_PAGES {
         let p = fetch(PageRequest { page, per_page: PER_PAGE }).await?;
         if p.data.len() > PER_PAGE as usize {
@@ -133,15 +206,19 @@ where
         if p.data.is_empty() {
             return Ok(out);
         }
+        if out.len() + p.data.len() > MAX_LISTED_ITEMS {
+            return Err(too_large("over 100,000 items"));
+        }
+        bytes = bytes.saturating_add(p.data.iter().map(Listed::text_len).fold(0, usize::saturating_add));
+        if bytes > MAX_LISTED_BYTES {
+            return Err(too_large("over 64 MiB of names, ids and other text"));
+        }
         out.extend(p.data);
         if page >= p.meta.last_page {
             return Ok(out);
         }
     }
-    Err(ClientError::Api(ApiError::new(
-        ErrorCode::InvalidResponse,
-        format!("The server's listing goes on past {MAX_PAGES} pages; envdesk stops there."),
-    )))
+    Err(too_large("over 10,000 pages"))
 }
 
 /// A new key's proof (fresh salt) and data key, both PBKDF2 at `iterations` on the blocking pool.

@@ -31,6 +31,10 @@ pub enum Answer {
     Big { len: usize, declared: bool },
     /// Forward to the real server.
     Forward,
+    /// Forward to the real server (which does the work), then answer this instead of its answer.
+    ForwardThen(u16, Vec<u8>),
+    /// Forward to the real server (which does the work), then close without answering.
+    ForwardThenHangUp,
 }
 
 pub struct Hostile {
@@ -119,20 +123,41 @@ fn serve(conn: TcpStream, handler: &Handler, real: Option<&str>) -> std::io::Res
                 return Ok(());
             }
             Answer::Forward => {
-                let real = real.expect("nothing to forward to");
-                let mut upstream = TcpStream::connect(real)?;
-                upstream.write_all(request_line.as_bytes())?;
-                for h in &headers {
-                    upstream.write_all(h.as_bytes())?;
-                }
-                upstream.write_all(b"Connection: close\r\n\r\n")?;
-                upstream.write_all(&body)?;
-                let mut answer = Vec::new();
-                upstream.read_to_end(&mut answer)?;
+                let answer = forward(real, &request_line, &headers, &body)?;
                 out.write_all(&answer)?;
                 // The real server closed after its answer (and said so): close too.
                 return Ok(());
             }
+            Answer::ForwardThen(status, fake) => {
+                forward(real, &request_line, &headers, &body)?;
+                let mut answer = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    fake.len()
+                )
+                .into_bytes();
+                answer.extend_from_slice(&fake);
+                out.write_all(&answer)?;
+                return Ok(());
+            }
+            Answer::ForwardThenHangUp => {
+                forward(real, &request_line, &headers, &body)?;
+                return Ok(());
+            }
         }
     }
+}
+
+/// Sends the request to the real server and returns its whole answer (it closes after it).
+fn forward(real: Option<&str>, request_line: &str, headers: &[String], body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let real = real.expect("nothing to forward to");
+    let mut upstream = TcpStream::connect(real)?;
+    upstream.write_all(request_line.as_bytes())?;
+    for h in headers {
+        upstream.write_all(h.as_bytes())?;
+    }
+    upstream.write_all(b"Connection: close\r\n\r\n")?;
+    upstream.write_all(body)?;
+    let mut answer = Vec::new();
+    upstream.read_to_end(&mut answer)?;
+    Ok(answer)
 }

@@ -268,7 +268,8 @@ fn lone_vault(url: &str, dir: &Path) -> Vault {
     )
 }
 
-// Hole 14: listings stop — on an empty page, on a page with more than asked, and after 10,000 pages.
+// Hole 14 and review: listings stop — on an empty page, on a page with more than asked, after 10,000
+// pages, 100,000 items or 64 MiB of the items' text in all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listings_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
@@ -284,6 +285,20 @@ async fn listings_are_bounded() {
         match *m.lock().unwrap() {
             "empty" => json(200, &page_of(Vec::new(), page)),
             "crowded" => json(200, &page_of((0..101).map(project_item).collect(), page)),
+            // Full pages of 100 small items, far more pages than 100,000 items take.
+            "full" if page <= 1_100 => json(200, &page_of((0..100).map(project_item).collect(), page)),
+            // Pages of about 4 MB (100 names of 40,000 characters): 64 MiB is past after 17.
+            "wide" if page <= 40 => {
+                let items = (0..100)
+                    .map(|i| {
+                        let mut p = project_item(i);
+                        p.attributes.name = "n".repeat(40_000);
+                        p
+                    })
+                    .collect();
+                json(200, &page_of(items, page))
+            }
+            "full" | "wide" => Answer::Json(404, br#"{"error":"not_found","message":"stop"}"#.to_vec()),
             _ => json(200, &page_of(vec![project_item(page as usize)], page)),
         }
     });
@@ -299,9 +314,23 @@ async fn listings_are_bounded() {
 
     *mode.lock().unwrap() = "endless";
     let err = v.projects().await.unwrap_err();
-    assert_eq!(err.api_code(), Some(ErrorCode::InvalidResponse), "{err}");
-    assert!(err.to_string().contains("10000 pages"), "{err}");
-    assert_eq!(count.load(Ordering::SeqCst), 10_000);
+    assert_eq!(err.code(), "listing_too_large", "{err}");
+    assert!(err.to_string().contains("10,000 pages"), "{err}");
+    assert_eq!(count.swap(0, Ordering::SeqCst), 10_000);
+
+    // A budget across pages: 100,000 items…
+    *mode.lock().unwrap() = "full";
+    let err = v.projects().await.unwrap_err();
+    assert_eq!(err.code(), "listing_too_large", "{err}");
+    assert!(err.to_string().contains("100,000 items"), "{err}");
+    assert_eq!(count.swap(0, Ordering::SeqCst), 1_001, "stops at the page that goes past");
+
+    // …and 64 MiB of the items' text.
+    *mode.lock().unwrap() = "wide";
+    let err = v.projects().await.unwrap_err();
+    assert_eq!(err.code(), "listing_too_large", "{err}");
+    assert!(err.to_string().contains("64 MiB"), "{err}");
+    assert_eq!(count.swap(0, Ordering::SeqCst), 17, "stops at the page that goes past");
 }
 
 // Hole 14: an answer is read up to 64 MiB, whatever it declares.
@@ -508,4 +537,116 @@ async fn rotation_keeps_a_concurrent_save(e: &Env) {
     fresh.unlock("app").await.unwrap();
     assert_eq!(fresh.read_node(&env_path()).await.unwrap().levels[2].text, "E=2\n", "the concurrent save is kept");
     assert_eq!(fresh.read_node(&NodePath::project("app")).await.unwrap().levels[0].text, "P=1\n");
+}
+
+/// The active key version the server holds for `project`.
+async fn active_key_version(v: &Vault, project: &str) -> String {
+    v.backend().key_history(project).await.unwrap().into_iter().find(|h| h.is_active).unwrap().version
+}
+
+// Review: a rotation whose answer is lost (a 5xx, or the connection dropped) after the server did
+// rotate keeps the new key, and the next unlock takes it from the key store's pending entry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_with_a_lost_answer_keeps_the_new_key() {
+    // 0: the connection is closed without an answer.
+    for lost in [502u16, 0] {
+        let e = Env::new(Kind::Http).await;
+        let old_key = client_tree(&e.vault).await;
+        save(&e.vault, &NodePath::project("app"), "P=1\n").await;
+        save(&e.vault, &env_path(), "E=1\n").await;
+        let ulid = e.vault.backend().get_project("app").await.unwrap().id;
+        let h = hostile::start(e.url.clone(), move |r| {
+            if r.method == "POST" && r.path().ends_with("/secrets/rotate-client-keys") {
+                match lost {
+                    0 => Answer::ForwardThenHangUp,
+                    s => Answer::ForwardThen(s, br#"{"message":"Bad gateway"}"#.to_vec()),
+                }
+            } else {
+                Answer::Forward
+            }
+        });
+        let v = vault_via(&e, &h.url);
+        v.unlock("app").await.unwrap();
+        let err = v.rotate_client_key("app", NewProjectKey::Generate, &envdesk_client::vault::NoProgress).await;
+        let err = err.expect_err("the answer was lost");
+        assert_eq!(active_key_version(&e.vault, "app").await, "2", "the server did rotate ({lost})");
+        let pending = e.keys.get(&names::client_key_pending(e.vault.connection(), &ulid)).unwrap();
+        let pending = pending.unwrap_or_else(|| panic!("{lost}: the new key was deleted: {err}"));
+        assert_eq!(err.code(), "rotation_outcome_unknown", "{lost}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains("kept") && !msg.contains(pending.as_str()), "{msg}");
+        assert!(!v.is_unlocked("app"), "the key in memory may be stale: locked");
+
+        // A restart: the stored key fails the active proof, the pending one opens the project.
+        let fresh = e.fresh_vault();
+        assert_eq!(fresh.unlock("app").await.unwrap().key_version, 2);
+        assert_eq!(fresh.read_node(&NodePath::project("app")).await.unwrap().levels[0].text, "P=1\n");
+        assert_eq!(fresh.read_node(&env_path()).await.unwrap().levels[2].text, "E=1\n");
+        let conn = e.vault.connection();
+        assert_eq!(e.keys.get(&names::client_key(conn, &ulid)).unwrap().unwrap().as_str(), pending.as_str());
+        assert!(e.keys.get(&names::client_key_pending(conn, &ulid)).unwrap().is_none());
+        assert_eq!(
+            e.keys.get(&names::client_key_version(conn, &ulid, 1)).unwrap().unwrap().as_str(),
+            old_key.as_str(),
+            "the old key is kept for version 1's history"
+        );
+        // Writes carry the new proof; the vault that lost the answer unlocks the same way.
+        save(&fresh, &env_path(), "E=2\n").await;
+        v.unlock("app").await.unwrap();
+        assert_eq!(v.read_node(&env_path()).await.unwrap().levels[2].text, "E=2\n");
+    }
+}
+
+// Review: the pending key is dropped only when the server answered that it did not rotate; a 408
+// (or 429, 5xx, timeout) keeps it, and the stored key still opens a project that was not rotated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_drops_the_new_key_only_on_a_refusal() {
+    let e = Env::new(Kind::Http).await;
+    let old_key = client_tree(&e.vault).await;
+    save(&e.vault, &env_path(), "E=1\n").await;
+    let ulid = e.vault.backend().get_project("app").await.unwrap().id;
+    let conn = e.vault.connection().to_owned();
+    let answer: Arc<Mutex<(u16, Vec<u8>)>> = Arc::default();
+    let a = answer.clone();
+    let h = hostile::start(e.url.clone(), move |r| {
+        if r.method == "POST" && r.path().ends_with("/secrets/rotate-client-keys") {
+            let (status, body) = a.lock().unwrap().clone();
+            Answer::Json(status, body)
+        } else {
+            Answer::Forward
+        }
+    });
+    let v = vault_via(&e, &h.url);
+    let pending = || e.keys.get(&names::client_key_pending(&conn, &ulid)).unwrap();
+    let rotate = || v.rotate_client_key("app", NewProjectKey::Generate, &envdesk_client::vault::NoProgress);
+
+    for (status, code) in
+        [(422, "key_proof_mismatch"), (403, "insufficient_permissions"), (409, "rotation_in_progress")]
+    {
+        *answer.lock().unwrap() = (status, format!(r#"{{"error":"{code}","message":"no"}}"#).into_bytes());
+        v.unlock("app").await.unwrap();
+        let err = rotate().await.err().unwrap();
+        assert_eq!(err.code(), code, "{err}");
+        assert!(pending().is_none(), "{status}: a refusal drops the new key");
+    }
+    for (status, body) in [
+        (408, &br#"{"error":"request_timeout","message":"too slow"}"#[..]),
+        (429, br#"{"error":"rate_limited","message":"later"}"#),
+        (504, b"<html>gateway timeout</html>"),
+    ] {
+        *answer.lock().unwrap() = (status, body.to_vec());
+        v.unlock("app").await.unwrap();
+        let err = rotate().await.err().unwrap();
+        assert!(pending().is_some(), "{status}: the outcome is unknown, the new key is kept: {err}");
+        assert_eq!(err.code(), "rotation_outcome_unknown", "{status}: {err}");
+        // The server did not rotate: the stored key still opens the project.
+        v.unlock("app").await.unwrap();
+        assert_eq!(v.read_node(&env_path()).await.unwrap().levels[2].text, "E=1\n");
+        assert_eq!(e.keys.get(&names::client_key(&conn, &ulid)).unwrap().unwrap().as_str(), old_key.as_str());
+    }
+    assert_eq!(active_key_version(&e.vault, "app").await, "1");
+    // A rotation that goes through replaces the stale pending key and removes it.
+    e.vault.unlock("app").await.unwrap();
+    e.vault.rotate_client_key("app", NewProjectKey::Generate, &envdesk_client::vault::NoProgress).await.unwrap();
+    assert!(pending().is_none());
 }
