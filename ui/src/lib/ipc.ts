@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'export_failed' | 'template_error' | 'old_key_unavailable' | 'keychain_error' | 'io_error' | 'invalid'
   | 'confirmation_required' | 'unauthenticated' | 'insufficient_permissions' | 'not_found' | 'already_exists'
   | 'revision_conflict' | 'validation_failed' | 'key_proof_mismatch' | 'network' | 'timeout' | 'internal'
-  | 'cancelled'
+  | 'cancelled' | 'rotation_outcome_unknown' | 'listing_too_large' | 'local_vault_key_missing'
+  | 'local_vault_token_mismatch' | 'unencrypted_level' | 'bad_request' | 'request_timeout'
   | string;
 
 export class IpcError extends Error {
