@@ -17,6 +17,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 
+log "licences of every Rust and npm dependency"
+bash "$ROOT/scripts/licenses.sh" 2>&1 | tee -a "$LOG"
+
+log "fuzz: every target briefly on its corpus"
+bash "$ROOT/scripts/fuzz.sh" 2>&1 | tee -a "$LOG"
+
 log "end-to-end: the real window"
 bash "$ROOT/scripts/e2e.sh" 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
 
@@ -29,6 +35,7 @@ passed=$(sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
   /^browser: [0-9]+ passed/ { p += $2; f += $4 }
   /^e2e: [0-9]+ passed/ { p += $2; f += $4 }
   /^package: [0-9]+ passed/ { p += $2; f += $4 }
+  /^fuzz: [0-9]+ passed/ { p += $2; f += $4 }
   /^ +Tests +[0-9]+ passed/ { p += $2 }
   END { print p + 0, f + 0 }')
 echo "all: ${passed% *} passed, ${passed#* } failed"
