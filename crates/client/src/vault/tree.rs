@@ -123,61 +123,9 @@ pub const MAX_LISTED_BYTES: usize = 64 * 1024 * 1024;
 /// Items asked for per page.
 const PER_PAGE: u32 = 100;
 
-/// An item of a listing, measured by its text for [`MAX_LISTED_BYTES`].
-pub(crate) trait Listed {
-    /// The bytes of its string fields.
-    fn text_len(&self) -> usize;
-}
-
-fn opt_len(s: &Option<String>) -> usize {
-    s.as_ref().map_or(0, String::len)
-}
-
-impl Listed for Project {
-    fn text_len(&self) -> usize {
-        let a = &self.attributes;
-        self.kind.len()
-            + self.id.len()
-            + a.ulid.len()
-            + a.name.len()
-            + a.slug.len()
-            + opt_len(&a.description)
-            + a.secret_format.len()
-            + a.created_at.len()
-            + a.updated_at.len()
-    }
-}
-
-impl Listed for Target {
-    fn text_len(&self) -> usize {
-        let a = &self.attributes;
-        self.kind.len()
-            + self.id.len()
-            + a.ulid.len()
-            + a.project_id.len()
-            + a.name.len()
-            + a.slug.len()
-            + opt_len(&a.description)
-            + a.created_at.len()
-            + a.updated_at.len()
-    }
-}
-
-impl Listed for Environment {
-    fn text_len(&self) -> usize {
-        let a = &self.attributes;
-        self.kind.len()
-            + self.id.len()
-            + a.ulid.len()
-            + a.project_id.len()
-            + a.target_id.len()
-            + a.name.len()
-            + a.slug.len()
-            + opt_len(&a.description)
-            + a.status.len()
-            + a.created_at.len()
-            + a.updated_at.len()
-    }
+/// The bytes an item of a listing takes, for [`MAX_LISTED_BYTES`]: its JSON, as it arrived.
+fn listed_len<T: serde::Serialize>(item: &T) -> usize {
+    serde_json::to_vec(item).map_or(usize::MAX, |b| b.len())
 }
 
 fn too_large(limit: &str) -> ClientError {
@@ -188,7 +136,7 @@ fn too_large(limit: &str) -> ClientError {
 /// `last_page` claims). Past [`MAX_PAGES`] pages, [`MAX_LISTED_ITEMS`] items or [`MAX_LISTED_BYTES`]
 /// of text in all, it stops with [`ClientError::ListingTooLarge`] (checked at each page, before the
 /// page is kept). A page with more items than asked for is not the API's answer.
-pub(crate) async fn all_pages<T: Listed, F, Fut>(mut fetch: F) -> Result<Vec<T>>
+pub(crate) async fn all_pages<T: serde::Serialize, F, Fut>(mut fetch: F) -> Result<Vec<T>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: std::future::Future<Output = ApiResult<Page<T>>>,
@@ -209,7 +157,7 @@ where
         if out.len() + p.data.len() > MAX_LISTED_ITEMS {
             return Err(too_large("over 100,000 items"));
         }
-        bytes = bytes.saturating_add(p.data.iter().map(Listed::text_len).fold(0, usize::saturating_add));
+        bytes = bytes.saturating_add(p.data.iter().map(listed_len).fold(0, usize::saturating_add));
         if bytes > MAX_LISTED_BYTES {
             return Err(too_large("over 64 MiB of names, ids and other text"));
         }

@@ -26,19 +26,19 @@ conformance!(
     idle_lock,
 );
 
-fn env_path() -> NodePath {
+pub(crate) fn env_path() -> NodePath {
     NodePath::environment("app", "backend", "production")
 }
 
 /// A client-managed project `app` with target `backend` and environment `production`.
-async fn client_tree(v: &Vault) -> Zeroizing<String> {
+pub(crate) async fn client_tree(v: &Vault) -> Zeroizing<String> {
     let created = v.create_project("app", None, NewProjectKey::Generate).await.unwrap();
     v.create_target("app", "backend", None).await.unwrap();
     v.create_environment("app", "backend", "production", None, Some("production")).await.unwrap();
     created.key_to_back_up.unwrap()
 }
 
-async fn save(v: &Vault, path: &NodePath, text: &str) -> u64 {
+pub(crate) async fn save(v: &Vault, path: &NodePath, text: &str) -> u64 {
     let node = v.read_node(path).await.unwrap();
     let level = node.levels.last().unwrap();
     match v.save_level(path, text, level.revision, &level.text).await.unwrap() {

@@ -10,35 +10,15 @@ use envdesk_api::*;
 use envdesk_client::http::{HttpBackend, HttpConfig};
 use envdesk_client::keystore::names;
 use envdesk_client::local::open_local;
-use envdesk_client::vault::{NewProjectKey, Progress, SaveOutcome};
+use envdesk_client::vault::{NewProjectKey, Progress};
 use envdesk_client::{KeyStore, MemoryKeyStore, Vault};
 use envdesk_core::crypto;
 use zeroize::Zeroizing;
 
+use crate::cases::{client_tree, env_path, save};
 use crate::conformance;
 use crate::harness::{http_backend, opts, Env, Kind, ITERS};
 use crate::hostile::{self, Answer};
-
-fn env_path() -> NodePath {
-    NodePath::environment("app", "backend", "production")
-}
-
-/// A client-managed `app` with `backend/production`; returns the generated key.
-async fn client_tree(v: &Vault) -> Zeroizing<String> {
-    let created = v.create_project("app", None, NewProjectKey::Generate).await.unwrap();
-    v.create_target("app", "backend", None).await.unwrap();
-    v.create_environment("app", "backend", "production", None, Some("production")).await.unwrap();
-    created.key_to_back_up.unwrap()
-}
-
-async fn save(v: &Vault, path: &NodePath, text: &str) -> u64 {
-    let node = v.read_node(path).await.unwrap();
-    let level = node.levels.last().unwrap();
-    match v.save_level(path, text, level.revision, &level.text).await.unwrap() {
-        SaveOutcome::Saved { revision } => revision,
-        SaveOutcome::Conflict(_) => panic!("unexpected conflict"),
-    }
-}
 
 /// A vault of the same connection whose requests go to `url` (a hostile server in front of the
 /// real one).
