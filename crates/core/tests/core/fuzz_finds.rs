@@ -56,3 +56,12 @@ fn template_operand_is_not_a_cycle_of_its_variable() {
         assert_eq!(r.values["D"], "x");
     }
 }
+
+/// json_import: a key given twice takes its last value, as JavaScript's `JSON.parse` does — even
+/// when an earlier value was not a string (the fuzzer met this; it is the documented behaviour).
+#[test]
+fn json_import_duplicate_keys_take_the_last_value() {
+    let doc = Document::from_json(r#"{"A": {"x": 1}, "B": "b", "A": "a"}"#).unwrap();
+    assert_eq!(doc.to_string(), "A=a\nB=b\n");
+    assert!(matches!(Document::from_json(r#"{"A": "a", "A": 1}"#), Err(ImportError::NotAString { .. })));
+}
