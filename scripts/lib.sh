@@ -56,7 +56,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # ensure_driver_tools — what drives the real window: WebKitWebDriver, tauri-driver, Xvfb, a D-Bus
 # session with GNOME Keyring, and tests/e2e's npm packages (WebdriverIO).
 ensure_driver_tools() {
-  apt_install webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring imagemagick procps
+  apt_install webkit2gtk-driver xvfb xauth dbus-x11 gnome-keyring libsecret-tools imagemagick procps
   if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     log "installing tauri-driver"
     cargo install tauri-driver --locked --version '^2'

@@ -3,7 +3,7 @@
 // for the remote scenarios, a real envdesk-server on 127.0.0.1. Run inside Xvfb and dbus-run-session
 // with gnome-keyring unlocked (scripts/e2e.sh does all that). Each scenario gets a throw-away data
 // directory and keychain service; a screenshot of the screen is taken at its end.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -118,6 +118,16 @@ async function openProductionExpectingPrompt(b) {
   await (await b.$('input[aria-label="Key or passphrase"]')).waitForExist({ timeout: 20000 });
 }
 
+/** Removes every client key of `service` from the Secret Service (secret-tool, in this D-Bus session). */
+function forgetClientKeys(service) {
+  // secret-tool prints an item's attributes on stderr, its secret on stdout.
+  const r = spawnSync('secret-tool', ['search', '--all', 'service', service], { encoding: 'utf8' });
+  const found = `${r.stdout}\n${r.stderr}`;
+  const names = [...found.matchAll(/^attribute\.username = (client-key:.*)$/gm)].map((m) => m[1]);
+  if (names.length === 0) throw new Error('no client key in the keychain to forget');
+  for (const name of names) execFileSync('secret-tool', ['clear', 'service', service, 'username', name]);
+}
+
 const scenarios = {
   async first_launch_edit_save_restart(e) {
     let d = await startDriver(e);
@@ -139,6 +149,25 @@ const scenarios = {
     screenshot('first_launch_edit_save_restart');
     await close(b);
     d.proc.kill();
+  },
+
+  async local_vault_without_its_key_says_how_to_recover(e) {
+    let d = await startDriver(e);
+    let b = await open(d);
+    await newProjectTree(b);
+    await close(b);
+    d.proc.kill();
+    // The database is there, its key is not (another keychain): the vault must not make a new key
+    // (the old projects would become unreadable); it says what happened and how to recover.
+    d = await startDriver({ ...e, ENVDESK_KEYRING_SERVICE: e.ENVDESK_KEYRING_SERVICE + '.empty' });
+    b = await open(d);
+    try {
+      await waitText(b, '[data-testid=tree-error]', 'restore that keychain entry');
+      screenshot('local_vault_without_its_key_says_how_to_recover');
+    } finally {
+      await close(b);
+      d.proc.kill();
+    }
   },
 
   async crash_with_unsaved_text_offers_the_draft(e) {
@@ -203,8 +232,11 @@ const scenarios = {
     await waitText(b, '.toasts', 'revision 1');
     await close(b);
     d.proc.kill();
-    // Same data, another keychain: as on a new computer, the key must be typed.
-    d = await startDriver({ ...e, ENVDESK_KEYRING_SERVICE: e.ENVDESK_KEYRING_SERVICE + '.other' });
+    // As on a computer where the project's key was never saved: the keychain keeps the local vault's
+    // own entries (without them the vault refuses to open rather than make a new key) but loses the
+    // project's client key, which must then be typed.
+    forgetClientKeys(e.ENVDESK_KEYRING_SERVICE);
+    d = await startDriver(e);
     b = await open(d);
     try {
       await openProductionExpectingPrompt(b);

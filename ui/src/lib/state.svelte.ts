@@ -32,6 +32,8 @@ class AppState {
   connections = $state<T.Connection[]>([]);
   conn = $state('local');
   projects = $state<T.NodeInfo[]>([]);
+  /** Why the tree of the current connection could not be read (shown in place of the empty state). */
+  treeError = $state<IpcError | null>(null);
   targets = $state<Record<string, T.NodeInfo[]>>({});
   environments = $state<Record<string, T.NodeInfo[]>>({});
   expanded = $state<Record<string, boolean>>({});
@@ -132,6 +134,7 @@ class AppState {
   async refreshTree() {
     try {
       this.projects = await ipc.listProjects(this.conn);
+      this.treeError = null;
       for (const key of Object.keys(this.expanded)) {
         if (!this.expanded[key]) continue;
         const [p, t] = key.split('/');
@@ -140,7 +143,8 @@ class AppState {
       }
     } catch (e) {
       this.projects = [];
-      this.fail(e);
+      // Shown in place of the tree's empty state (Workspace), not as a passing toast.
+      this.treeError = e instanceof IpcError ? e : new IpcError('internal', String(e));
     }
   }
 
