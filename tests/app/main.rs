@@ -145,9 +145,9 @@ async fn typed_confirmation_and_settings() {
     assert_eq!(core.settings(), good);
 }
 
-#[tokio::test]
-async fn remote_connection_with_a_real_server() {
-    let (core, _dir, keys) = host();
+/// A real envdesk-server on 127.0.0.1:0 with an organization "Team" and a token of every ability.
+pub(crate) async fn team_server(
+) -> (envdesk_server::Running, envdesk_api::Organization, envdesk_server::service::NewToken, tempfile::TempDir) {
     let sdir = tempfile::tempdir().unwrap();
     let db = envdesk_server::Db::open(&sdir.path().join("s.db"), envdesk_server::Synchronous::Normal).unwrap();
     let service = Arc::new(envdesk_server::Service::new(
@@ -158,6 +158,13 @@ async fn remote_connection_with_a_real_server() {
     let org = service.create_organization("Team").unwrap();
     let token = service.create_token_for(&org.id, "app", &["*".into()]).unwrap();
     let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
+    (running, org, token, sdir)
+}
+
+#[tokio::test]
+async fn remote_connection_with_a_real_server() {
+    let (core, _dir, keys) = host();
+    let (running, org, token, _sdir) = team_server().await;
     let bad = core.add_connection("Team", &running.url(), &org.id, &Secret::new("edk_wrong")).await.unwrap_err();
     assert_eq!(bad.code, "unauthenticated");
     let c = core.add_connection("Team", &running.url(), &org.id, &Secret::new(token.token.as_str())).await.unwrap();

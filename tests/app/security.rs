@@ -316,16 +316,7 @@ async fn secrets_from_ipc_never_show_in_debug() {
 // ------------------------------------------------------------------ hole 18: native confirmation
 
 async fn remote(core: &AppCore) -> (String, envdesk_server::Running, tempfile::TempDir) {
-    let sdir = tempfile::tempdir().unwrap();
-    let db = envdesk_server::Db::open(&sdir.path().join("s.db"), envdesk_server::Synchronous::Normal).unwrap();
-    let service = Arc::new(envdesk_server::Service::new(
-        db,
-        Some(envdesk_server::MasterKey::generate().0),
-        envdesk_server::Config { retention_days: None, kdf_iterations: 1000, ..Default::default() },
-    ));
-    let org = service.create_organization("Team").unwrap();
-    let token = service.create_token_for(&org.id, "app", &["*".into()]).unwrap();
-    let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
+    let (running, org, token, sdir) = super::team_server().await;
     let c = core.add_connection("Team", &running.url(), &org.id, &Secret::new(token.token.as_str())).await.unwrap();
     (c.id, running, sdir)
 }
