@@ -55,7 +55,8 @@ pub fn update_org_name(c: &Connection, id: i64, name: &str, now: &str) -> Q<()> 
     Ok(())
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
+#[derive(Clone)]
 pub struct TokenRow {
     pub id: i64,
     pub organization_id: i64,
@@ -369,7 +370,8 @@ pub fn update_env_status(c: &Connection, id: i64, status: &str, is_production: b
     Ok(())
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
+#[derive(Clone)]
 pub struct KeyRow {
     pub id: i64,
     pub project_id: i64,
@@ -441,7 +443,8 @@ pub fn keys(c: &Connection, project: i64) -> Q<Vec<KeyRow>> {
     Ok(rows.collect::<R<Vec<_>>>()?)
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
+#[derive(Clone)]
 pub struct SecretRow {
     pub id: i64,
     pub ulid: String,
@@ -523,7 +526,8 @@ pub fn delete_secret_row(c: &Connection, id: i64) -> Q<()> {
     Ok(())
 }
 
-#[derive(Clone, Debug)]
+/// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
+#[derive(Clone)]
 pub struct VersionRow {
     pub id: i64,
     pub node: String,
@@ -654,4 +658,123 @@ pub fn set_version_content(c: &Connection, id: i64, content: &str, key_version: 
     c.prepare_cached("UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1")?
         .execute(params![id, content, content.len() as i64, key_version])?;
     Ok(())
+}
+
+impl std::fmt::Debug for TokenRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRow")
+            .field("id", &self.id)
+            .field("organization_id", &self.organization_id)
+            .field("name", &self.name)
+            .field("abilities", &self.abilities)
+            .field("created_at", &self.created_at)
+            .field("last_used_at", &self.last_used_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for KeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRow")
+            .field("id", &self.id)
+            .field("project_id", &self.project_id)
+            .field("version", &self.version)
+            .field("managed", &self.managed)
+            .field("key_check_iterations", &self.key_check_iterations)
+            .field("is_active", &self.is_active)
+            .field("created_at", &self.created_at)
+            .field("rotated_at", &self.rotated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for SecretRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretRow")
+            .field("id", &self.id)
+            .field("ulid", &self.ulid)
+            .field("node", &self.node)
+            .field("key_version", &self.key_version)
+            .field("revision", &self.revision)
+            .field("updated_at", &self.updated_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for VersionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VersionRow")
+            .field("id", &self.id)
+            .field("node", &self.node)
+            .field("project_id", &self.project_id)
+            .field("action", &self.action)
+            .field("size_bytes", &self.size_bytes)
+            .field("key_version", &self.key_version)
+            .field("is_client", &self.is_client)
+            .field("revision", &self.revision)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows print no token hash, wrapped key, proof, salt or blob.
+    #[test]
+    fn debug_of_rows_leaves_out_secret_material() {
+        let m = "MARKER".to_string();
+        let t = TokenRow {
+            id: 1,
+            organization_id: 1,
+            name: "ci".into(),
+            token_hash: m.as_bytes().to_vec(),
+            abilities: "*".into(),
+            created_at: String::new(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        let k = KeyRow {
+            id: 1,
+            project_id: 1,
+            version: 1,
+            managed: "client".into(),
+            wrapped_key: Some(m.clone()),
+            key_check: Some(m.clone()),
+            key_check_salt: Some(m.clone()),
+            key_check_iterations: Some(1000),
+            is_active: true,
+            created_at: String::new(),
+            rotated_at: None,
+        };
+        let s = SecretRow {
+            id: 1,
+            ulid: "u".into(),
+            node: "n".into(),
+            content: Some(m.clone()),
+            key_version: 1,
+            revision: 1,
+            updated_at: String::new(),
+        };
+        let v = VersionRow {
+            id: 1,
+            node: "n".into(),
+            project_id: 1,
+            action: "store".into(),
+            content: Some(m.clone()),
+            size_bytes: 1,
+            key_version: 1,
+            is_client: true,
+            revision: 1,
+            created_at: String::new(),
+            created_by_id: None,
+            created_by_name: None,
+        };
+        for text in [format!("{t:?}"), format!("{k:?}"), format!("{s:?}"), format!("{v:?}")] {
+            assert!(!text.contains("MARKER") && !text.contains("77, 65, 82"), "{text}");
+            assert!(text.contains("id: 1"), "{text}");
+        }
+    }
 }
