@@ -278,8 +278,9 @@ async fn failed_authentication_is_rate_limited_by_default() {
 // Hole 13: a request timeout and a limit on requests handled at once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_timeout_and_concurrency_limit() {
-    // Server-managed project creation runs PBKDF2 with these iterations: slow on purpose.
-    let slow = Config { kdf_iterations: 300_000, ..config() };
+    // Server-managed project creation runs PBKDF2 with these iterations: slow on purpose (at least
+    // 0.4 s here, twice the timeout on a fast machine).
+    let slow = Config { kdf_iterations: 3_000_000, ..config() };
     let limits = Limits { request_timeout: Duration::from_millis(200), ..Limits::default() };
     let s = TestServer::start_full(slow.clone(), true, None, limits).await;
     let r = s.post(&s.o("projects"), json!({"name": "slow", "storage_mode": "server"})).await;
@@ -499,7 +500,7 @@ async fn log_lines_are_bounded() {
 // Hole 23: a rotation of a project that does not exist costs no key derivation.
 #[tokio::test]
 async fn rotation_looks_up_before_deriving() {
-    let slow = Config { kdf_iterations: 300_000, ..config() };
+    let slow = Config { kdf_iterations: 3_000_000, ..config() };
     let s = TestServer::start_with(slow, true, None).await;
     s.post(&s.o("projects"), json!({"name": "real", "storage_mode": "server"})).await.ok();
     let t = Instant::now();
@@ -576,13 +577,14 @@ async fn a_failed_last_used_at_write_does_not_fail_authentication() {
 // out rolls back instead of committing after the 408.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timed_out_write_does_not_commit() {
-    let slow = Config { kdf_iterations: 600_000, ..config() };
+    // At least 0.4 s of PBKDF2 here: far past the 100 ms timeout on any machine.
+    let slow = Config { kdf_iterations: 3_000_000, ..config() };
     let limits = Limits { request_timeout: Duration::from_millis(100), ..Limits::default() };
     let s = TestServer::start_full(slow, true, None, limits).await;
     let r = s.post(&s.o("projects"), json!({"name": "late", "storage_mode": "server"})).await;
     r.err(408, "request_timeout");
     // Long enough for the derivation and the write to have finished on their thread.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
     s.get(&s.o("late")).await.err(404, "not_found");
     let list = s.get(&s.o("projects")).await;
     assert_eq!(list.ok()["data"].as_array().unwrap().len(), 0, "{}", list.body);
