@@ -9,7 +9,8 @@
 //! Decisions (documented in `docs/decisions.md`): lookups use only the given variables, never the
 //! process environment (a desktop app's environment is not the deployment's); a chain of references
 //! deeper than [`MAX_DEPTH`], a cycle and a `:?` on an unset variable are errors of the key being
-//! resolved, while every other key still resolves.
+//! resolved, while every other key still resolves. An operand (`${B:+$C}`) does not depend on its
+//! variable's value, so reaching that variable from the operand is not a cycle.
 //!
 //! Output is bounded, because references multiply text: a 2 KB file with four levels of a hundred
 //! references each would expand to a gigabyte. One value may grow to at most [`MAX_VALUE_LEN`] once
@@ -108,7 +109,7 @@ pub fn resolve(vars: &Vars) -> Resolution {
 
 /// [`resolve`] with other bounds (tests and fuzzing use small ones).
 pub fn resolve_bounded(vars: &Vars, max_value: usize, max_total: usize) -> Resolution {
-    let mut r = Resolver { vars, done: HashMap::new(), max_value, budget: max_total };
+    let mut r = Resolver { vars, done: HashMap::new(), max_value, budget: max_total, in_message: 0 };
     let mut out = Resolution::default();
     for (key, value) in vars {
         match r.var(key, &mut Vec::new()) {
@@ -126,7 +127,7 @@ pub fn resolve_bounded(vars: &Vars, max_value: usize, max_total: usize) -> Resol
 
 /// Resolves one text (not necessarily a value of `vars`) against `vars`.
 pub fn resolve_str(text: &str, vars: &Vars) -> Result<String, TemplateError> {
-    let mut r = Resolver { vars, done: HashMap::new(), max_value: MAX_VALUE_LEN, budget: MAX_TOTAL_LEN };
+    let mut r = Resolver { vars, done: HashMap::new(), max_value: MAX_VALUE_LEN, budget: MAX_TOTAL_LEN, in_message: 0 };
     r.expand(text, &mut Vec::new()).map(|(v, _)| v)
 }
 
@@ -146,7 +147,12 @@ struct Resolver<'a> {
     max_value: usize,
     /// Expanded bytes this resolution may still produce.
     budget: usize,
+    /// How many `${VAR:?message}` messages are being expanded (errors met there are not remembered).
+    in_message: usize,
 }
+
+/// The first character of an operand's frame on the chain (never the first of a name).
+const OPERAND: char = ':';
 
 fn name_len(b: &[u8]) -> usize {
     if b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
@@ -166,10 +172,10 @@ impl<'a> Resolver<'a> {
     /// The resolved value of variable `name` and the height of its reference tree.
     fn var(&mut self, name: &str, chain: &mut Vec<String>) -> Expanded {
         if chain.iter().any(|c| c == name) {
-            let mut cycle = chain.clone();
+            let start = chain.iter().position(|c| c == name).unwrap_or(0);
+            let mut cycle: Vec<String> = chain[start..].iter().filter(|c| !c.starts_with(OPERAND)).cloned().collect();
             cycle.push(name.to_owned());
-            let start = cycle.iter().position(|c| c == name).unwrap_or(0);
-            return Err(TemplateError::Cycle { chain: cycle[start..].to_vec() });
+            return Err(TemplateError::Cycle { chain: cycle });
         }
         match self.done.get(name) {
             Some(Ok((v, h))) => {
@@ -201,7 +207,7 @@ impl<'a> Resolver<'a> {
                 self.done.insert(key.as_str(), Ok((v.clone(), inner + 1)));
                 Ok((v, inner + 1))
             }
-            Err(TemplateError::TooDeep) => Err(TemplateError::TooDeep),
+            Err(e) if matches!(e, TemplateError::TooDeep) || self.in_message > 0 => Err(e),
             Err(e) => {
                 self.spend(e.weight())?;
                 self.done.insert(key.as_str(), Err(e.clone()));
@@ -288,7 +294,9 @@ impl<'a> Resolver<'a> {
         if chain.len() > MAX_DEPTH {
             return Err(TemplateError::TooDeep);
         }
-        chain.push(name.to_owned());
+        // The operand does not depend on `name`'s value: its frame counts for the depth but can
+        // never close a cycle (a name never starts with OPERAND).
+        chain.push(format!("{OPERAND}{name}"));
         let r = self.expand(text, chain);
         chain.pop();
         r.map(|(v, h)| (v, h + 1))
@@ -312,7 +320,12 @@ impl<'a> Resolver<'a> {
             Some(":+") => Ok((String::new(), 0)),
             Some(":?") if set => self.var(name, chain),
             Some(":?") => {
-                let message = match self.operand(name, &rest[2..], chain) {
+                // An error inside the message is swallowed (the message falls back to its text), so
+                // it says nothing about the keys it met there: none is remembered.
+                self.in_message += 1;
+                let expanded = self.operand(name, &rest[2..], chain);
+                self.in_message -= 1;
+                let message = match expanded {
                     Ok((m, _)) => bounded_message(&m),
                     Err(_) => bounded_message(&rest[2..]),
                 };

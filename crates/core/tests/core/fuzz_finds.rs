@@ -29,7 +29,6 @@ fn json_import_error_columns_count_characters() {
 /// cycle is swallowed (the message falls back to its text) but `E` stays remembered as a cycle. In
 /// the other order `E` fails with `F`'s `Required`.
 #[test]
-#[ignore = "order-dependent template errors: template.rs fix pending (the lead's); remove this line with the fix"]
 fn template_errors_do_not_depend_on_key_order() {
     use envdesk_core::template;
     let a: envdesk_core::Vars = super::vars(&[("F", "${C:?$E}"), ("E", "$F")]);
@@ -45,7 +44,6 @@ fn template_errors_do_not_depend_on_key_order() {
 /// cycle — though `B` is plain text — and only when `C` was not resolved before: `D` fails or
 /// resolves depending on the order of the keys.
 #[test]
-#[ignore = "false cycle through an operand: template.rs fix pending (the lead's); remove this line with the fix"]
 fn template_operand_is_not_a_cycle_of_its_variable() {
     use envdesk_core::template;
     let a: envdesk_core::Vars = super::vars(&[("B", "x"), ("D", "${B:+$C}"), ("C", "$B")]);
