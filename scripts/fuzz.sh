@@ -15,6 +15,10 @@ ensure_rust
 ensure_cargo_fuzz
 cd "$ROOT"
 export RUSTC_BOOTSTRAP=1
+# Instrumented builds stay in fuzz/target, whatever CARGO_TARGET_DIR the caller has set: they must
+# not mix with the workspace's own artifacts, and the per-target logs are written there.
+export CARGO_TARGET_DIR="$ROOT/fuzz/target"
+mkdir -p fuzz/target
 
 SECONDS_PER_TARGET="${FUZZ_SECONDS:-10}"
 if [ $# -gt 0 ]; then targets=("$@"); else mapfile -t targets < <(cargo fuzz list); fi
