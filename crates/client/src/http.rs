@@ -125,7 +125,10 @@ fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiE
                 None if l.errors.is_some() => ErrorCode::ValidationFailed,
                 None => fallback_code(status),
             };
-            let message = l.message.map(bounded).unwrap_or_else(|| default_message(status));
+            // An empty or blank message says nothing: the status's own sentence instead (found by
+            // the client_decode fuzz target).
+            let message =
+                l.message.filter(|m| !m.trim().is_empty()).map(bounded).unwrap_or_else(|| default_message(status));
             ApiError { code, message, details: l.details.map(Box::new), errors: l.errors, retry_after: None }
         }
         Err(_) => ApiError::new(fallback_code(status), default_message(status)),
@@ -581,6 +584,16 @@ mod tests {
         let long = format!(r#"{{"error":"not_found","message":"{}"}}"#, "é".repeat(100_000));
         let e = decode_answer::<Organization>(404, long.as_bytes()).unwrap_err();
         assert_eq!(e.message.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    /// An error answer whose message is empty or blank still says something (the client_decode fuzz
+    /// target's find: `["",""]` with status 122, or `{"message": ""}`).
+    #[test]
+    fn an_empty_error_message_gets_the_statuss_sentence() {
+        for (status, body) in [(122, &br#"["",""]"#[..]), (404, br#"{"message":""}"#), (500, br#"{"message":"  "}"#)] {
+            let e = decode_answer::<Organization>(status, body).unwrap_err();
+            assert!(!e.message.trim().is_empty(), "{status} {:?}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]
