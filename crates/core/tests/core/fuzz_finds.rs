@@ -63,3 +63,25 @@ fn json_import_duplicate_keys_take_the_last_value() {
     assert_eq!(doc.to_string(), "A=a\nB=b\n");
     assert!(matches!(Document::from_json(r#"{"A": "a", "A": 1}"#), Err(ImportError::NotAString { .. })));
 }
+
+/// template_resolve (after the fixes above; reported to the lead): `D`'s `:?` message expands in one
+/// key order and stays as written in the other, so `_H`, which reaches `D`, fails with a different
+/// message depending on the order.
+#[test]
+#[ignore = "order-dependent :? message: template.rs fix pending (the lead's); remove this line with the fix"]
+fn template_required_message_does_not_depend_on_key_order() {
+    use envdesk_core::template;
+    let pairs = [
+        ("A", ""),
+        ("F", "${NOPE:-${NOPE:-${A:-}}}x"),
+        ("_H", "${NOPE:-${NOPE:-${D}${C}}}}"),
+        ("D", "${A:-${NOPE:?${NOPE:-${B}${A}$NOPE}}}"),
+        ("B", "\\$$Fé${A}${}$E${A}${A}"),
+    ];
+    let forward: envdesk_core::Vars = super::vars(&pairs);
+    let reversed: envdesk_core::Vars = forward.iter().rev().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let (a, b) = (template::resolve(&forward), template::resolve(&reversed));
+    for k in forward.keys() {
+        assert_eq!(a.errors.get(k), b.errors.get(k), "`{k}`");
+    }
+}
