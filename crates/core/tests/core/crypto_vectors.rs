@@ -1,4 +1,4 @@
-//! Every vector in `shared/data/crypto/`.
+//! Every vector in `tests/data/crypto/` (copied from the shared data; see its README).
 
 use base64::Engine as _;
 use envdesk_core::crypto::{self, CryptoError, DataKey, ProjectKey};
