@@ -60,17 +60,10 @@ fn check_bounds(vars: &Vars, r: &Resolution, max_value: usize, max_total: usize)
 }
 
 /// The same error, except that a cycle may be reported through another of its chains (which cycle
-/// is met first depends on the order). Known, not fixed yet: a `:?` message may expand in one order
-/// and stay as written in the other (fuzz_finds.rs, `template_required_message_does_not_depend_on_key_order`),
-/// so only the variable of a `Required` is compared unless ENVDESK_FUZZ_STRICT is set.
+/// is met first depends on the order).
 fn same_error(a: &TemplateError, b: &TemplateError) -> bool {
     match (a, b) {
         (TemplateError::Cycle { .. }, TemplateError::Cycle { .. }) => true,
-        (TemplateError::Required { variable: x, .. }, TemplateError::Required { variable: y, .. })
-            if std::env::var_os("ENVDESK_FUZZ_STRICT").is_none() =>
-        {
-            x == y
-        }
         _ => a == b,
     }
 }

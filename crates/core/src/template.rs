@@ -320,14 +320,21 @@ impl<'a> Resolver<'a> {
             Some(":+") => Ok((String::new(), 0)),
             Some(":?") if set => self.var(name, chain),
             Some(":?") => {
-                // An error inside the message is swallowed (the message falls back to its text), so
-                // it says nothing about the keys it met there: none is remembered.
-                self.in_message += 1;
-                let expanded = self.operand(name, &rest[2..], chain);
-                self.in_message -= 1;
-                let message = match expanded {
-                    Ok((m, _)) => bounded_message(&m),
-                    Err(_) => bounded_message(&rest[2..]),
+                // The message is expanded on a chain of its own, so it is the same wherever the key
+                // was reached from; an error inside it is swallowed (the message keeps its text), so
+                // none met there is remembered; and a message inside a message keeps its text (that
+                // also ends a message that refers back to its own key).
+                let text = &rest[2..];
+                let message = if self.in_message > 0 {
+                    bounded_message(text)
+                } else {
+                    self.in_message += 1;
+                    let expanded = self.expand(text, &mut Vec::new());
+                    self.in_message -= 1;
+                    match expanded {
+                        Ok((m, _)) => bounded_message(&m),
+                        Err(_) => bounded_message(text),
+                    }
                 };
                 Err(TemplateError::Required { variable: name.to_owned(), message })
             }

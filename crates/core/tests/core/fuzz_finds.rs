@@ -68,7 +68,6 @@ fn json_import_duplicate_keys_take_the_last_value() {
 /// key order and stays as written in the other, so `_H`, which reaches `D`, fails with a different
 /// message depending on the order.
 #[test]
-#[ignore = "order-dependent :? message: template.rs fix pending (the lead's); remove this line with the fix"]
 fn template_required_message_does_not_depend_on_key_order() {
     use envdesk_core::template;
     let pairs = [
