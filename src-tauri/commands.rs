@@ -190,7 +190,7 @@ pub async fn save_level(
     conn: String,
     path: IpcPath,
     text: String,
-    base_revision: u64,
+    base_revision: Option<u64>,
     base_text: String,
 ) -> IpcResult<SaveDto> {
     core.save_level(&conn, &path.node(), &text, base_revision, &base_text).await
@@ -217,7 +217,7 @@ pub async fn save_draft(
     conn: String,
     path: IpcPath,
     text: String,
-    base_revision: u64,
+    base_revision: Option<u64>,
 ) -> IpcResult<()> {
     core.save_draft(&conn, &path.node(), &text, base_revision).await
 }
@@ -254,7 +254,7 @@ pub async fn restore_version(
     path: IpcPath,
     id: VersionId,
     base_revision: Option<u64>,
-) -> IpcResult<u64> {
+) -> IpcResult<Option<u64>> {
     core.restore(&conn, &path.node(), &id, base_revision).await
 }
 

@@ -463,17 +463,23 @@ impl AppCore {
         conn: &str,
         path: &NodePath,
         text: &str,
-        base_revision: u64,
+        base_revision: Option<u64>,
         base_text: &str,
     ) -> IpcResult<SaveDto> {
         Ok(match self.vault(conn).await?.save_level(path, text, base_revision, base_text).await? {
-            SaveOutcome::Saved { revision } => SaveDto { revision: Some(revision), conflict: None },
+            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
             SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
         })
     }
 
     /// Keeps unsaved text as an encrypted draft.
-    pub async fn save_draft(&self, conn: &str, path: &NodePath, text: &str, base_revision: u64) -> IpcResult<()> {
+    pub async fn save_draft(
+        &self,
+        conn: &str,
+        path: &NodePath,
+        text: &str,
+        base_revision: Option<u64>,
+    ) -> IpcResult<()> {
         Ok(self.vault(conn).await?.save_draft(path, text, base_revision)?)
     }
 
@@ -531,7 +537,7 @@ impl AppCore {
         path: &NodePath,
         id: &VersionId,
         base_revision: Option<u64>,
-    ) -> IpcResult<u64> {
+    ) -> IpcResult<Option<u64>> {
         Ok(self.vault(conn).await?.restore(path, id.as_str(), base_revision).await?)
     }
 
@@ -627,7 +633,7 @@ impl AppCore {
     ) -> IpcResult<SaveDto> {
         let bytes = self.import_bytes(handle)?;
         let out = match self.vault(conn).await?.apply_import(path, &bytes, mode).await? {
-            SaveOutcome::Saved { revision } => SaveDto { revision: Some(revision), conflict: None },
+            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
             SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
         };
         let mut import = self.import.lock().unwrap_or_else(|e| e.into_inner());

@@ -64,8 +64,9 @@ pub struct LevelDto {
     pub text: String,
     /// Whether the level holds content.
     pub exists: bool,
-    /// Its revision (base of the next save).
-    pub revision: u64,
+    /// Its revision (base of the next save); `null` when the server does not count revisions (then
+    /// a save re-reads the level first to catch a concurrent edit).
+    pub revision: Option<u64>,
     /// Last write.
     pub updated_at: Option<String>,
     /// Where the text does not parse (its keys are then left out of the merge).
@@ -148,8 +149,8 @@ pub struct SaveDto {
 pub struct DraftDto {
     /// Its text.
     pub text: String,
-    /// The revision it was based on.
-    pub base_revision: u64,
+    /// The revision it was based on (`null`: the server does not count revisions).
+    pub base_revision: Option<u64>,
 }
 
 /// One side of a diff (sent by the webview: slugs and the version id are parsed).

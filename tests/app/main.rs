@@ -66,7 +66,7 @@ async fn create_edit_save_and_read_back() {
     let node = core.read_node(LOCAL, &env()).await.unwrap();
     assert_eq!(node.levels.len(), 3);
     let text = "# db\nDB=prod # primary\nB=two words\n";
-    let r = core.save_level(LOCAL, &env(), text, 0, "").await.unwrap();
+    let r = core.save_level(LOCAL, &env(), text, Some(0), "").await.unwrap();
     assert_eq!(r.revision, Some(1));
     let node = core.read_node(LOCAL, &env()).await.unwrap();
     assert_eq!(node.levels[2].text, text);
@@ -91,7 +91,7 @@ impl envdesk_client::vault::Progress for Stages {
 async fn key_rotation_reports_progress_and_keeps_the_data() {
     let (core, _dir, _) = host();
     tree(&core).await;
-    core.save_level(LOCAL, &env(), "A=1\n", 0, "").await.unwrap();
+    core.save_level(LOCAL, &env(), "A=1\n", Some(0), "").await.unwrap();
     let stages = Stages(Default::default());
     let r = core.rotate_key(LOCAL, "app", "generate", None, &stages).await.unwrap();
     assert_eq!((r.blobs, r.key_version), (1, 2));
@@ -106,8 +106,8 @@ async fn key_rotation_reports_progress_and_keeps_the_data() {
 async fn import_export_and_diff() {
     let (core, dir, _) = host();
     tree(&core).await;
-    core.save_level(LOCAL, &NodePath::project("app"), "A=1\nB=1\n", 0, "").await.unwrap();
-    core.save_level(LOCAL, &env(), "B=2\n", 0, "").await.unwrap();
+    core.save_level(LOCAL, &NodePath::project("app"), "A=1\nB=1\n", Some(0), "").await.unwrap();
+    core.save_level(LOCAL, &env(), "B=2\n", Some(0), "").await.unwrap();
     let file = dir.path().join("in.env");
     std::fs::write(&file, "C=3\n").unwrap();
     let chosen = core.choose_import(&file).unwrap();

@@ -345,8 +345,8 @@ async fn purge_and_force_delete_need_the_native_yes() {
     let core = AppCore::new(dir.path().join("data"), keys, Arc::new(MemorySettings::default()), 1000)
         .with_confirm(Arc::new(Answer(false)));
     tree(&core).await;
-    core.save_level(LOCAL, &env(), "A=1\n", 0, "").await.unwrap();
-    core.save_level(LOCAL, &env(), "A=2\n", 1, "A=1\n").await.unwrap();
+    core.save_level(LOCAL, &env(), "A=1\n", Some(0), "").await.unwrap();
+    core.save_level(LOCAL, &env(), "A=2\n", Some(1), "A=1\n").await.unwrap();
     let before = core.history(LOCAL, &env(), 1).await.unwrap();
     let e = core.purge(LOCAL, &env(), "production").await.unwrap_err();
     assert_eq!(e.code, "cancelled");

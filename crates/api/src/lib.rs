@@ -10,6 +10,7 @@
 pub mod abilities;
 pub mod backend;
 pub mod error;
+pub mod lenient;
 pub mod resources;
 pub mod secrets;
 

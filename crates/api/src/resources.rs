@@ -1,6 +1,8 @@
 //! Envelopes, organization, projects, targets, environments, tokens.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::lenient;
 
 /// `{"data": …}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -16,7 +18,8 @@ pub struct Item<A> {
     /// `"projects"`, `"targets"`, …
     #[serde(rename = "type")]
     pub kind: String,
-    /// The id (a ULID for resources, a numeric string for versions).
+    /// The id (a ULID for resources, a numeric string for versions). Read from a string or an integer.
+    #[serde(deserialize_with = "lenient::string_or_int")]
     pub id: String,
     /// The fields.
     pub attributes: A,
@@ -45,12 +48,34 @@ impl PageMeta {
 }
 
 /// `{"data":[…],"meta":{…}}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Read tolerantly: upstream also answers a collection as `{"data":[…]}` alone. Without `meta` the
+/// answer is the whole collection — one page of `data.len()` items, so a listing never asks for a
+/// page 2 (`docs/decisions.md`, "Reading upstream's answers").
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
     /// The items of this page.
     pub data: Vec<T>,
     /// Pagination.
     pub meta: PageMeta,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Page<T>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(bound = "T: Deserialize<'de>")]
+        struct Wire<T> {
+            data: Vec<T>,
+            #[serde(default)]
+            meta: Option<PageMeta>,
+        }
+        let w = Wire::<T>::deserialize(d)?;
+        let meta = w.meta.unwrap_or_else(|| {
+            let n = w.data.len() as u64;
+            PageMeta::new(1, u32::try_from(n).unwrap_or(u32::MAX).max(1), n)
+        });
+        Ok(Page { data: w.data, meta })
+    }
 }
 
 /// Which page to list: `page` ≥ 1, `per_page` 1–100 (default 25).
@@ -84,8 +109,12 @@ impl PageRequest {
     }
 }
 
-/// The token's organization (a flat object, as upstream answers it).
+/// The token's organization (a flat object, as upstream's documentation answers it).
+///
+/// Read tolerantly: the official SDK's organization is a `{type, id, attributes}` item, whose `id` is
+/// not the ULID (`"org-123"`); its `attributes.ulid` is. `status` absent reads as `""`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OrganizationWire")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Organization {
     /// ULID, upper-case.
@@ -105,6 +134,56 @@ pub struct Organization {
     /// RFC 3339.
     #[serde(default)]
     pub updated_at: Option<String>,
+}
+
+/// Both forms of an organization on the wire (see [`Organization`]).
+#[derive(Deserialize)]
+struct OrganizationWire {
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
+    id: Option<String>,
+    #[serde(default)]
+    ulid: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    attributes: Option<Box<OrganizationWire>>,
+}
+
+impl TryFrom<OrganizationWire> for Organization {
+    type Error = &'static str;
+
+    fn try_from(w: OrganizationWire) -> Result<Organization, &'static str> {
+        let item_id = w.id;
+        let (fields, id) = match w.attributes {
+            // An item: the fields are its attributes; the ULID is `attributes.ulid`, else the item id.
+            Some(a) => {
+                let id = a.ulid.clone().filter(|u| !u.is_empty()).or(item_id);
+                (*a, id)
+            }
+            None => {
+                let id = item_id.or_else(|| w.ulid.clone());
+                (OrganizationWire { attributes: None, id: None, ..w }, id)
+            }
+        };
+        let id = id.filter(|i| !i.is_empty()).ok_or("an organization needs an id")?;
+        Ok(Organization {
+            ulid: fields.ulid.filter(|u| !u.is_empty()).unwrap_or_else(|| id.clone()),
+            id,
+            name: fields.name.ok_or("an organization needs a name")?,
+            slug: fields.slug.ok_or("an organization needs a slug")?,
+            status: fields.status.unwrap_or_default(),
+            created_at: fields.created_at,
+            updated_at: fields.updated_at,
+        })
+    }
 }
 
 /// Who holds a project's key.
@@ -127,10 +206,13 @@ impl StorageMode {
     }
 }
 
-/// Project fields.
+/// Project fields. Read tolerantly: absent `ulid` → `""` (use [`Item::ulid`]), absent
+/// `encryption_type` → `None` (unknown: learnt from the key descriptor, never assumed), absent
+/// timestamps → `""`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProjectAttributes {
     /// ULID.
+    #[serde(default)]
     pub ulid: String,
     /// Display name.
     pub name: String,
@@ -142,8 +224,9 @@ pub struct ProjectAttributes {
     /// `env`.
     #[serde(default)]
     pub secret_format: String,
-    /// Who holds the key.
-    pub encryption_type: StorageMode,
+    /// Who holds the key; `None` when the server does not say.
+    #[serde(default)]
+    pub encryption_type: Option<StorageMode>,
     /// Whether any level of the project holds content.
     #[serde(default)]
     pub has_secrets: bool,
@@ -153,14 +236,28 @@ pub struct ProjectAttributes {
     /// Number of environments.
     #[serde(default)]
     pub environment_count: u64,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub created_at: String,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub updated_at: String,
 }
 
 /// A project item.
 pub type Project = Item<ProjectAttributes>;
+
+impl Project {
+    /// The project's ULID: `attributes.ulid`, else the item id (upstream's SDK items carry an `id`
+    /// such as `"proj-1"` beside the ULID; our server sends the ULID in both).
+    pub fn ulid(&self) -> &str {
+        if self.attributes.ulid.is_empty() {
+            &self.id
+        } else {
+            &self.attributes.ulid
+        }
+    }
+}
 
 /// Body of `POST /{org}/projects`.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -223,12 +320,14 @@ pub struct UpdateNode {
     pub is_production: Option<bool>,
 }
 
-/// Target fields.
+/// Target fields (read tolerantly: absent ids and timestamps → `""`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TargetAttributes {
     /// ULID.
+    #[serde(default)]
     pub ulid: String,
     /// The project's ULID.
+    #[serde(default)]
     pub project_id: String,
     /// Display name.
     pub name: String,
@@ -240,9 +339,11 @@ pub struct TargetAttributes {
     /// Number of environments.
     #[serde(default)]
     pub environment_count: u64,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub created_at: String,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -268,14 +369,17 @@ pub struct CreateNode {
     pub is_production: Option<bool>,
 }
 
-/// Environment fields.
+/// Environment fields (read tolerantly: absent ids, status and timestamps → `""`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EnvironmentAttributes {
     /// ULID.
+    #[serde(default)]
     pub ulid: String,
     /// The project's ULID.
+    #[serde(default)]
     pub project_id: String,
     /// The target's ULID.
+    #[serde(default)]
     pub target_id: String,
     /// Display name.
     pub name: String,
@@ -285,13 +389,16 @@ pub struct EnvironmentAttributes {
     #[serde(default)]
     pub description: Option<String>,
     /// Status slug.
+    #[serde(default)]
     pub status: String,
     /// Production flag.
     #[serde(default)]
     pub is_production: bool,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub created_at: String,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub updated_at: String,
 }
 

@@ -3,6 +3,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::lenient;
 use crate::resources::{Data, Item};
 
 /// A flat `{KEY: value}` map in order.
@@ -152,12 +153,14 @@ pub struct Level {
     /// The node's slug.
     #[serde(default)]
     pub source: String,
-    /// [ext] The level's id (a ULID), for client-key rotation; `null` before the first write.
-    #[serde(default)]
+    /// [ext] The level's id (a ULID), for client-key rotation; `null` before the first write (and
+    /// always absent from upstream's answers).
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
     pub id: Option<String>,
-    /// [ext] Writes so far to this level (0 = never written).
-    #[serde(default)]
-    pub revision: u64,
+    /// [ext] Writes so far to this level (0 = never written). `None`: the server does not count
+    /// revisions (upstream), so a save cannot be checked by revision — see `Vault::save_level`.
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub revision: Option<u64>,
     /// [ext] RFC 3339 of the last write.
     #[serde(default)]
     pub updated_at: Option<String>,
@@ -224,14 +227,14 @@ impl std::fmt::Debug for SecretsAttributes {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SecretsData {
     /// `"secrets"`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
     /// The attributes.
     pub attributes: SecretsAttributes,
 }
 
 /// `meta.hierarchy`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Hierarchy {
     /// Project slug.
     pub project: String,
@@ -241,8 +244,9 @@ pub struct Hierarchy {
     pub environment: Option<String>,
 }
 
-/// `meta` of a hierarchical read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `meta` of a hierarchical read. The client never needs it (it knows the path it asked for), so
+/// an answer without it, or without `hierarchy` (both upstream), reads as the empty default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SecretsMeta {
     /// The request path.
     #[serde(default)]
@@ -251,6 +255,7 @@ pub struct SecretsMeta {
     #[serde(default)]
     pub format: String,
     /// The slugs of the path.
+    #[serde(default)]
     pub hierarchy: Hierarchy,
     /// RFC 3339.
     #[serde(default)]
@@ -262,7 +267,8 @@ pub struct SecretsMeta {
 pub struct SecretsResponse {
     /// The data.
     pub data: SecretsData,
-    /// The meta.
+    /// The meta (upstream's documentation shows none).
+    #[serde(default)]
     pub meta: SecretsMeta,
 }
 
@@ -417,30 +423,39 @@ impl std::fmt::Debug for StoreRequest {
     }
 }
 
-/// `data` of a store.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `data` of a store. A 2xx means the blob was stored; every field is extra information, so each
+/// reads as empty when absent (upstream sends no `id` or `revision`, sometimes no `source`, and one
+/// SDK test answers `{}`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoreData {
     /// `"secrets"`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
     /// `project|target|environment`.
+    #[serde(default)]
     pub level: String,
     /// The node's slug.
+    #[serde(default)]
     pub source: String,
-    /// Size of the blob.
+    /// Size of the blob (0 when not said; envdesk does not use it).
+    #[serde(default, deserialize_with = "lenient::u64_or_digits")]
     pub bytes: u64,
     /// [ext] The level's id.
-    pub id: String,
-    /// [ext] The level's revision after this write.
-    pub revision: u64,
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
+    pub id: Option<String>,
+    /// [ext] The level's revision after this write; `None` when the server does not count revisions.
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub revision: Option<u64>,
 }
 
 /// The answer to a store.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoreResponse {
     /// What was stored.
+    #[serde(default)]
     pub data: StoreData,
     /// "Secrets stored successfully."
+    #[serde(default)]
     pub message: String,
 }
 
@@ -478,6 +493,9 @@ pub struct ListVersionsRequest {
 fn one() -> u32 {
     1
 }
+fn yes() -> bool {
+    true
+}
 fn default_per_page() -> u32 {
     25
 }
@@ -487,6 +505,7 @@ fn default_per_page() -> u32 {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CreatedBy {
     /// The token's id.
+    #[serde(deserialize_with = "lenient::u64_or_digits")]
     pub id: u64,
     /// The token's name.
     pub name: String,
@@ -499,15 +518,19 @@ pub struct VersionAttributes {
     /// `create|update|delete|restore|rotate`.
     pub action: String,
     /// Size of the blob.
+    #[serde(default, deserialize_with = "lenient::u64_or_digits")]
     pub size_bytes: u64,
-    /// Whether the project is client-managed.
-    pub is_client_encrypted: bool,
-    /// Key version of the blob (a string).
-    pub encryption_key_version: String,
-    /// Same, under the SDK's other name.
+    /// Whether the project is client-managed (`None`: not said; the project's key descriptor says).
     #[serde(default)]
+    pub is_client_encrypted: Option<bool>,
+    /// Key version of the blob (a string; read from a string or a number). `None`: not said.
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
+    pub encryption_key_version: Option<String>,
+    /// Same, under the SDK's other name.
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
     pub key_version: Option<String>,
-    /// RFC 3339.
+    /// RFC 3339 (`""` when the server does not say).
+    #[serde(default)]
     pub created_at: String,
     /// Who wrote it.
     #[serde(default)]
@@ -519,8 +542,16 @@ pub struct VersionAttributes {
     #[serde(default)]
     pub locked_reason: Option<String>,
     /// [ext] The level's revision this version was written as.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
     pub revision: Option<u64>,
+}
+
+impl VersionAttributes {
+    /// The key version the blob is encrypted under, as said by `key_version` or
+    /// `encryption_key_version`; `None` when the answer says neither.
+    pub fn blob_key_version(&self) -> Option<&str> {
+        self.key_version.as_deref().or(self.encryption_key_version.as_deref()).filter(|v| !v.is_empty())
+    }
 }
 
 /// A version in a list.
@@ -530,9 +561,10 @@ pub type VersionItem = Item<VersionAttributes>;
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionDetail {
     /// `"secret-versions"`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
-    /// Numeric id, as a string.
+    /// Numeric id, as a string (read from a string or a number).
+    #[serde(deserialize_with = "lenient::string_or_int")]
     pub id: String,
     /// Fields.
     pub attributes: VersionAttributes,
@@ -580,15 +612,17 @@ impl std::fmt::Debug for RestoreRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RestoreData {
     /// `"secrets"`.
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     pub kind: String,
-    /// The level's id.
+    /// The level's id (a string or, in upstream's SDK, a number).
+    #[serde(default, deserialize_with = "lenient::string_or_int")]
     pub secret_id: String,
     /// The version restored.
+    #[serde(default, deserialize_with = "lenient::string_or_int")]
     pub restored_from: String,
-    /// [ext] The level's revision after the restore.
-    #[serde(default)]
-    pub revision: u64,
+    /// [ext] The level's revision after the restore; `None` when the server does not count revisions.
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub revision: Option<u64>,
 }
 
 /// The answer to a restore.
@@ -597,6 +631,7 @@ pub struct RestoreResponse {
     /// What happened.
     pub data: RestoreData,
     /// A sentence.
+    #[serde(default)]
     pub message: String,
 }
 
@@ -629,6 +664,7 @@ pub struct PurgeRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PurgeData {
     /// Versions removed.
+    #[serde(deserialize_with = "lenient::u64_or_digits")]
     pub purged_count: u64,
 }
 
@@ -638,11 +674,18 @@ pub struct PurgeResponse {
     /// What was removed.
     pub data: PurgeData,
     /// A sentence.
+    #[serde(default)]
     pub message: String,
 }
 
 /// The key descriptor (the JSON inside `content` of `GET encryption-key`).
+///
+/// Read tolerantly (`docs/decisions.md`): `version` a number or a string of digits; `managed` absent
+/// (upstream's SDK fixture) is decided from what the descriptor carries — a `key` means `server`,
+/// no key but a `key_check_salt` means `client`, neither is refused (nothing to decrypt with). A key
+/// is never taken from anywhere else.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "KeyDescriptorWire")]
 pub struct KeyDescriptor {
     /// `"server"` or `"client"`.
     pub managed: String,
@@ -672,6 +715,44 @@ impl std::fmt::Debug for KeyDescriptor {
     }
 }
 
+/// A key descriptor as read (see [`KeyDescriptor`]).
+#[derive(Deserialize)]
+struct KeyDescriptorWire {
+    #[serde(default)]
+    managed: Option<String>,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(deserialize_with = "lenient::u64_or_digits")]
+    version: u64,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    key_check_salt: Option<String>,
+    #[serde(default)]
+    key_check_iterations: Option<i64>,
+}
+
+impl TryFrom<KeyDescriptorWire> for KeyDescriptor {
+    type Error = &'static str;
+
+    fn try_from(w: KeyDescriptorWire) -> Result<KeyDescriptor, &'static str> {
+        let managed = match (w.managed, &w.key, &w.key_check_salt) {
+            (Some(m), _, _) => m,
+            (None, Some(_), _) => "server".to_owned(),
+            (None, None, Some(_)) => "client".to_owned(),
+            (None, None, None) => return Err("a key descriptor needs `managed`, a key or a key check salt"),
+        };
+        Ok(KeyDescriptor {
+            managed,
+            key: w.key,
+            version: w.version,
+            created_at: w.created_at,
+            key_check_salt: w.key_check_salt,
+            key_check_iterations: w.key_check_iterations,
+        })
+    }
+}
+
 impl KeyDescriptor {
     /// Whether the project is client-managed.
     pub fn is_client(&self) -> bool {
@@ -690,8 +771,10 @@ pub struct KeyEnvelope {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EncryptionKeyAttributes {
     /// `"json"`.
+    #[serde(default)]
     pub format: String,
     /// `false`.
+    #[serde(default)]
     pub encrypted: bool,
     /// The JSON text of a [`KeyEnvelope`].
     pub content: String,
@@ -714,7 +797,8 @@ pub fn descriptor_of(resp: &EncryptionKeyResponse) -> Result<KeyDescriptor, serd
 /// A key in the history (never key material).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyHistoryItem {
-    /// Version (a string here).
+    /// Version (a string here; read from a string or a number).
+    #[serde(deserialize_with = "lenient::string_or_int")]
     pub version: String,
     /// `"server"` or `"client"`.
     pub managed: String,
@@ -727,10 +811,13 @@ pub struct KeyHistoryItem {
     /// Iterations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_check_iterations: Option<i64>,
-    /// Whether it is the current key.
-    pub is_active: bool,
+    /// Whether it is the current key (`None`: not said; in a history list the first item is the
+    /// active one, see [`active_key`]).
+    #[serde(default)]
+    pub is_active: Option<bool>,
     /// RFC 3339.
-    pub created_at: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
     /// RFC 3339, when replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated_at: Option<String>,
@@ -743,6 +830,16 @@ impl std::fmt::Debug for KeyHistoryItem {
             .field("managed", &self.managed)
             .field("is_active", &self.is_active)
             .finish_non_exhaustive()
+    }
+}
+
+/// The active key of a history list: the item that says `is_active: true`; when no item says
+/// `is_active` at all, the first (upstream documents "active key first, then by descending version").
+pub fn active_key(history: &[KeyHistoryItem]) -> Option<&KeyHistoryItem> {
+    match history.iter().find(|h| h.is_active == Some(true)) {
+        Some(h) => Some(h),
+        None if history.iter().all(|h| h.is_active.is_none()) => history.first(),
+        None => None,
     }
 }
 
@@ -765,39 +862,68 @@ pub struct RotateRequest {
     pub history_policy: Option<HistoryPolicy>,
 }
 
-/// Attributes of the new key in a rotation answer.
+/// Attributes of the new key in a rotation answer. Every field but the counts is information only;
+/// absent reads as `None` (`managed` as `server`: this endpoint rotates only server-managed keys).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RotatedKeyAttributes {
     /// Numeric row id.
-    pub id: u64,
-    /// Version (a string here).
-    pub version: String,
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub id: Option<u64>,
+    /// Version (a string here; read from a string or a number).
+    #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
+    pub version: Option<String>,
     /// `"server"`.
+    #[serde(default = "server_managed")]
     pub managed: String,
     /// RFC 3339.
-    pub created_at: String,
+    #[serde(default)]
+    pub created_at: Option<String>,
     /// Base64 salt.
     #[serde(default)]
     pub key_check_salt: Option<String>,
     /// Iterations.
     #[serde(default)]
     pub key_check_iterations: Option<i64>,
-    /// [ext] Current blobs re-encrypted.
-    #[serde(default)]
-    pub re_encrypted: u64,
+    /// [ext] Current blobs re-encrypted (`None`: not reported, which is not "none").
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub re_encrypted: Option<u64>,
 }
 
-/// `data.key` of a rotation answer.
+fn server_managed() -> String {
+    "server".to_owned()
+}
+
+/// `data.key` of a rotation answer: a `{type, id, attributes}` item (ours, the SDK's), or read from
+/// a bare key descriptor (upstream's documentation) as an item without type or id.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RotatedKey {
     /// `{id, attributes}`.
+    #[serde(deserialize_with = "rotated_key_item")]
     pub key: Item<RotatedKeyAttributes>,
+}
+
+fn rotated_key_item<'de, D: Deserializer<'de>>(d: D) -> Result<Item<RotatedKeyAttributes>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Wire {
+        Item(Item<RotatedKeyAttributes>),
+        Bare(RotatedKeyAttributes),
+    }
+    Ok(match Wire::deserialize(d)? {
+        Wire::Item(i) => i,
+        Wire::Bare(a) => Item {
+            kind: "encryption-keys".to_owned(),
+            id: a.id.map(|i| i.to_string()).unwrap_or_default(),
+            attributes: a,
+        },
+    })
 }
 
 /// The answer to a server-managed rotation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RotateResponse {
     /// A sentence.
+    #[serde(default)]
     pub message: String,
     /// The new key.
     pub data: RotatedKey,
@@ -853,18 +979,22 @@ impl std::fmt::Debug for RotateClientKeysRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CountData {
     /// Blobs replaced.
+    #[serde(deserialize_with = "lenient::u64_or_digits")]
     pub count: u64,
     /// [ext] The new key version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
     pub key_version: Option<u64>,
 }
 
 /// The answer to a client-key rotation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RotateClientKeysResponse {
-    /// `true`.
+    /// `true`. Absent (upstream's SDK fixture) means success, as the status is 2xx; an explicit `false`
+    /// on a 2xx is a contradiction the client refuses.
+    #[serde(default = "yes")]
     pub success: bool,
     /// A sentence.
+    #[serde(default)]
     pub message: String,
     /// How many.
     pub data: CountData,
@@ -873,11 +1003,13 @@ pub struct RotateClientKeysResponse {
 /// A version still under an old key.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct PendingVersion {
-    /// The version id (an integer here).
+    /// The version id (an integer here; read from an integer or a string of digits).
+    #[serde(deserialize_with = "lenient::u64_or_digits")]
     pub id: u64,
     /// Its blob.
     pub content: String,
-    /// Its key version (a string).
+    /// Its key version (a string; read from a string or a number).
+    #[serde(deserialize_with = "lenient::string_or_int")]
     pub key_version: String,
 }
 

@@ -64,6 +64,12 @@ pub enum ClientError {
         /// What to do.
         hint: &'static str,
     },
+    /// A version whose key version the server does not say, and which the current key does not open.
+    #[error("The server does not say which key version {version} is encrypted under, and the project's current key does not open it; envdesk has no other key to try.")]
+    UnknownVersionKey {
+        /// The version's id.
+        version: String,
+    },
     /// The OS key store failed.
     #[error("The system keychain failed: {0}")]
     KeyStore(String),
@@ -107,6 +113,16 @@ pub enum ClientError {
         /// Which limit, in words.
         limit: String,
     },
+    /// A client-managed rotation replaces every current blob of a project at once, by level id; this
+    /// server's read did not give the id of a level that holds content (upstream dotEnv Cloud sends
+    /// none), so a rotation could only be partial. Nothing was sent.
+    #[error("The server does not identify the {level} level of `{project}` (it sends no level id), so envdesk cannot re-encrypt every level in one rotation. Nothing was changed; rotate the key with a tool of this server.")]
+    RotationUnsupported {
+        /// Project slug.
+        project: String,
+        /// Which level, e.g. `web/production`.
+        level: String,
+    },
     /// Something the caller asked for that does not make sense.
     #[error("{0}")]
     Invalid(String),
@@ -126,7 +142,7 @@ impl ClientError {
             ClientError::Import(_) => "import_failed",
             ClientError::Export(_) => "export_failed",
             ClientError::Template(_) => "template_error",
-            ClientError::OldKeyUnavailable { .. } => "old_key_unavailable",
+            ClientError::OldKeyUnavailable { .. } | ClientError::UnknownVersionKey { .. } => "old_key_unavailable",
             ClientError::KeyStore(_) => "keychain_error",
             ClientError::Io(_) => "io_error",
             ClientError::LocalVaultKeyMissing { .. } => "local_vault_key_missing",
@@ -134,6 +150,7 @@ impl ClientError {
             ClientError::Unencrypted { .. } => "unencrypted_level",
             ClientError::RotationOutcomeUnknown { .. } => "rotation_outcome_unknown",
             ClientError::ListingTooLarge { .. } => "listing_too_large",
+            ClientError::RotationUnsupported { .. } => "rotation_unsupported",
             ClientError::Invalid(_) => "invalid",
         }
     }

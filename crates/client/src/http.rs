@@ -18,6 +18,7 @@
 //!   server's message is kept up to [`MAX_MESSAGE_CHARS`] characters. [`decode_answer`] is exactly
 //!   this decoding, for the fuzz target.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -104,34 +105,91 @@ fn bounded(mut s: String) -> String {
     s
 }
 
-/// Maps an error answer to an [`ApiError`].
-fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiError {
-    #[derive(serde::Deserialize)]
-    struct Loose {
-        #[serde(default)]
-        error: Option<serde_json::Value>,
-        #[serde(default)]
-        message: Option<String>,
-        #[serde(default)]
-        details: Option<serde_json::Value>,
-        #[serde(default)]
-        errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
-    }
-    let mut e = match serde_json::from_slice::<Loose>(body) {
-        Ok(l) => {
-            let code = match l.error.as_ref().and_then(|v| v.as_str()) {
-                Some(c) => serde_json::from_value::<ErrorCode>(serde_json::Value::String(c.to_owned()))
-                    .unwrap_or(ErrorCode::Unknown),
-                None if l.errors.is_some() => ErrorCode::ValidationFailed,
-                None => fallback_code(status),
-            };
-            // An empty or blank message says nothing: the status's own sentence instead (found by
-            // the client_decode fuzz target).
-            let message =
-                l.message.filter(|m| !m.trim().is_empty()).map(bounded).unwrap_or_else(|| default_message(status));
-            ApiError { code, message, details: l.details.map(Box::new), errors: l.errors, retry_after: None }
+/// The most field errors kept from an error answer (fields × messages).
+const MAX_FIELD_ERRORS: usize = 100;
+
+/// A machine code as an [`ErrorCode`] (one this version does not know is `Unknown`).
+fn code_named(c: &str) -> ErrorCode {
+    serde_json::from_value::<ErrorCode>(serde_json::Value::String(c.to_owned())).unwrap_or(ErrorCode::Unknown)
+}
+
+/// A non-blank string field of `v`.
+fn text<'a>(v: &'a serde_json::Value, field: &str) -> Option<&'a str> {
+    v.get(field).and_then(|s| s.as_str()).filter(|s| !s.trim().is_empty())
+}
+
+/// The field errors of an `errors` value, in every form upstream writes (issue 11): a map of lists of
+/// strings (the framework's validation body), a map of strings (the Go SDK's `map[string]string`),
+/// or a JSON:API array of `{status, code, title, detail, source: {pointer}}` (the SDK's list
+/// answers), whose elements are kept under their `source.pointer`, else their `code`, else `_`.
+/// Anything else is ignored. At most [`MAX_FIELD_ERRORS`] messages, each bounded.
+fn field_errors(errors: &serde_json::Value) -> Option<BTreeMap<String, Vec<String>>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut kept = 0;
+    let mut push = |field: &str, message: &str| {
+        if kept < MAX_FIELD_ERRORS && !message.trim().is_empty() {
+            kept += 1;
+            out.entry(bounded(field.to_owned())).or_default().push(bounded(message.to_owned()));
         }
-        Err(_) => ApiError::new(fallback_code(status), default_message(status)),
+    };
+    match errors {
+        serde_json::Value::Object(m) => {
+            for (field, v) in m {
+                match v {
+                    serde_json::Value::String(s) => push(field, s),
+                    serde_json::Value::Array(a) => a.iter().filter_map(|s| s.as_str()).for_each(|s| push(field, s)),
+                    _ => {}
+                }
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for e in a {
+                let Some(message) = text(e, "detail").or_else(|| text(e, "title")) else { continue };
+                let field = e
+                    .get("source")
+                    .and_then(|s| text(s, "pointer").or_else(|| text(s, "parameter")))
+                    .or_else(|| text(e, "code"))
+                    .unwrap_or("_");
+                push(field, message);
+            }
+        }
+        _ => {}
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// Maps an error answer to an [`ApiError`], keeping its code and message in every form upstream
+/// writes an error body (issue 11, `docs/decisions.md`). The body is read as any JSON object and each
+/// field taken on its own, so one field of an unexpected shape never loses the others.
+///
+/// - Code: `error` → else the first non-empty JSON:API `errors[].code` → else the SDK's `code` → else
+///   `validation_failed` when `errors` is a map (a validation body) → else the status's code. A code
+///   this version does not know is `unknown`.
+/// - Message: `message` → else the first JSON:API `detail` (else `title`) → else the first field
+///   error → else "The server answered <status>.". Bounded to [`MAX_MESSAGE_CHARS`] characters.
+fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiError {
+    let parsed = serde_json::from_slice::<serde_json::Value>(body).ok().filter(|v| v.is_object());
+    let mut e = match parsed {
+        Some(v) => {
+            let raw_errors = v.get("errors").unwrap_or(&serde_json::Value::Null);
+            let jsonapi: &[serde_json::Value] = raw_errors.as_array().map(Vec::as_slice).unwrap_or(&[]);
+            let code = text(&v, "error")
+                .map(code_named)
+                .or_else(|| jsonapi.iter().find_map(|e| text(e, "code")).map(code_named))
+                .or_else(|| text(&v, "code").map(code_named))
+                .or_else(|| raw_errors.is_object().then_some(ErrorCode::ValidationFailed))
+                .unwrap_or_else(|| fallback_code(status));
+            let errors = field_errors(raw_errors);
+            let message = text(&v, "message")
+                .or_else(|| jsonapi.iter().find_map(|e| text(e, "detail").or_else(|| text(e, "title"))))
+                .map(str::to_owned)
+                .or_else(|| errors.as_ref().and_then(|m| m.values().flatten().next().cloned()))
+                .map(bounded)
+                .unwrap_or_else(|| default_message(status));
+            let details = v.get("details").filter(|d| !d.is_null()).cloned().map(Box::new);
+            ApiError { code, message, details, errors, retry_after: None }
+        }
+        None => ApiError::new(fallback_code(status), default_message(status)),
     };
     // A 408, 429 or 5xx whose body names a 4xx refusal (`not_found`, `validation_failed`, …) is not
     // taken at its word: the status says the request may not have been handled, and callers (a key
@@ -150,10 +208,16 @@ fn fallback_code(status: StatusCode) -> ErrorCode {
         403 => ErrorCode::InsufficientPermissions,
         404 => ErrorCode::NotFound,
         408 => ErrorCode::RequestTimeout,
+        400 => ErrorCode::BadRequest,
+        // 409 means three different things here (already exists, a revision conflict, a rotation in
+        // progress): without a code in the body, none of them can be assumed.
+        409 => ErrorCode::Unknown,
         413 => ErrorCode::PayloadTooLarge,
         422 => ErrorCode::ValidationFailed,
         429 => ErrorCode::RateLimited,
         500..=599 => ErrorCode::Internal,
+        // Any other 4xx is an answer from the API, just not one this version names.
+        400..=499 => ErrorCode::Unknown,
         _ => ErrorCode::InvalidResponse,
     }
 }

@@ -16,7 +16,8 @@ struct DraftFile {
     connection: String,
     path: NodePath,
     project_id: String,
-    base_revision: u64,
+    #[serde(default)]
+    base_revision: Option<u64>,
     key_version: u64,
     blob: String,
     saved_at: String,
@@ -29,7 +30,7 @@ pub struct DraftInfo {
     /// The level.
     pub path: NodePath,
     /// The revision the text was based on.
-    pub base_revision: u64,
+    pub base_revision: Option<u64>,
     /// When it was kept (RFC 3339).
     pub saved_at: String,
 }
@@ -64,7 +65,7 @@ impl Vault {
     }
 
     /// Keeps `text` as the draft of `path` (encrypted with the project's key).
-    pub fn save_draft(&self, path: &NodePath, text: &str, base_revision: u64) -> Result<()> {
+    pub fn save_draft(&self, path: &NodePath, text: &str, base_revision: Option<u64>) -> Result<()> {
         let u = self.unlocked(&path.project)?;
         let file = DraftFile {
             connection: self.connection.clone(),
@@ -102,7 +103,7 @@ impl Vault {
     }
 
     /// The draft of `path`: `(text, base_revision)`, decrypted (the project must be unlocked).
-    pub fn draft(&self, path: &NodePath) -> Result<Option<(String, u64)>> {
+    pub fn draft(&self, path: &NodePath) -> Result<Option<(String, Option<u64>)>> {
         let file = self.draft_path(path);
         let Ok(bytes) = std::fs::read(&file) else { return Ok(None) };
         let d: DraftFile = serde_json::from_slice(&bytes).map_err(|e| ClientError::Io(e.to_string()))?;

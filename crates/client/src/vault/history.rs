@@ -54,6 +54,14 @@ impl std::fmt::Debug for VersionsPage {
     }
 }
 
+/// The key version a version's blob is under: from its attributes, else from its key descriptor.
+fn blob_key_version(v: &VersionDetail) -> Option<String> {
+    v.attributes
+        .blob_key_version()
+        .map(str::to_owned)
+        .or_else(|| v.key.as_ref().map(|k| k.version.clone()).filter(|k| !k.is_empty()))
+}
+
 impl Vault {
     /// A page of the history of `path`'s level, newest first.
     pub async fn history(&self, path: &NodePath, page: u32, per_page: u32) -> Result<VersionsPage> {
@@ -95,10 +103,14 @@ impl Vault {
         let text = match &v.content {
             None => String::new(),
             Some(blob) => {
-                let kv =
-                    v.attributes.key_version.clone().unwrap_or_else(|| v.attributes.encryption_key_version.clone());
-                let key = self.key_for_version(project, &kv).await?;
-                crypto::decrypt_string(&key, blob)
+                let decrypted = match blob_key_version(&v) {
+                    Some(kv) => crypto::decrypt_string(&*self.key_for_version(project, &kv).await?, blob),
+                    // The answer names no key version (upstream may omit it): only the current key is
+                    // tried; AES-GCM tells a wrong key apart, so nothing wrong is ever shown.
+                    None => Ok(crypto::decrypt_string(&self.unlocked(project)?.data, blob)
+                        .map_err(|_| ClientError::UnknownVersionKey { version: id.to_owned() })?),
+                };
+                decrypted
                     .map_err(|source| ClientError::Crypto { what: format!("version {id}"), source })?
                     .as_str()
                     .to_owned()
@@ -109,12 +121,16 @@ impl Vault {
 
     /// Restores a version as the level's current content (a new version records it). A client-managed
     /// version under an old key is decrypted here and re-encrypted with the current key.
-    pub async fn restore(&self, path: &NodePath, id: &str, base_revision: Option<u64>) -> Result<u64> {
+    ///
+    /// Returns the level's new revision, `None` when the server does not count revisions. When the
+    /// version's key version is not said, it is restored as is: a server that needs it re-encrypted
+    /// answers `content_required_for_old_key`, which is reported.
+    pub async fn restore(&self, path: &NodePath, id: &str, base_revision: Option<u64>) -> Result<Option<u64>> {
         let u = self.unlocked(&path.project)?;
         let v = self.backend.get_version(id).await?;
-        let kv = v.attributes.key_version.clone().unwrap_or_else(|| v.attributes.encryption_key_version.clone());
         let mut req = RestoreRequest { content: None, key_proof: None, base_revision };
-        if u.managed == Managed::Client && kv != u.key_version.to_string() {
+        let old_key = blob_key_version(&v).is_some_and(|kv| kv != u.key_version.to_string());
+        if u.managed == Managed::Client && old_key {
             let text = zeroize::Zeroizing::new(self.version(&path.project, id).await?.text);
             req.content = Some(crypto::encrypt(&u.data, text.as_bytes()));
             req.key_proof = u.proof();

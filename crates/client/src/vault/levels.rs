@@ -24,8 +24,9 @@ pub struct LevelView {
     pub text: String,
     /// Whether the level holds content.
     pub exists: bool,
-    /// Writes so far (the `base_revision` of the next save).
-    pub revision: u64,
+    /// Writes so far (the `base_revision` of the next save). `None`: the server does not count
+    /// revisions (upstream dotEnv Cloud), so a save re-reads the level first (see [`Vault::save_level`]).
+    pub revision: Option<u64>,
     /// The level's id (for rotation).
     pub id: Option<String>,
     /// When it was last written.
@@ -52,8 +53,8 @@ pub struct NodeView {
 pub enum SaveOutcome {
     /// Stored as this revision.
     Saved {
-        /// The new revision.
-        revision: u64,
+        /// The new revision (`None`: the server does not say).
+        revision: Option<u64>,
     },
     /// Someone else saved first: merge and save again on `theirs_revision`.
     Conflict(Conflict),
@@ -63,8 +64,8 @@ pub enum SaveOutcome {
 #[derive(Clone, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
-    /// The revision now stored.
-    pub theirs_revision: u64,
+    /// The revision now stored (`None`: the server does not count revisions).
+    pub theirs_revision: Option<u64>,
     /// The text now stored.
     pub theirs_text: String,
     /// The merge of both sides.
@@ -162,6 +163,15 @@ fn decrypt_text(u: &Unlocked, blob: &str, what: &str) -> Result<String> {
         .map_err(|source| ClientError::Crypto { what: what.to_owned(), source })
 }
 
+/// The conflict of saving `ours` (edited from `base`) over the level as stored now.
+fn conflict_with(stored: &LevelView, base: &str, ours: &str) -> Conflict {
+    Conflict {
+        theirs_revision: stored.revision,
+        theirs_text: stored.text.clone(),
+        merge: merge_texts(base, ours, &stored.text),
+    }
+}
+
 /// Three-way merge of `.env` texts (see [`TextMerge`]).
 pub fn merge_texts(base: &str, ours: &str, theirs: &str) -> TextMerge {
     let (Ok(b), Ok(o), Ok(t)) = (Document::parse(base), Document::parse(ours), Document::parse(theirs)) else {
@@ -244,7 +254,7 @@ impl Vault {
                         source: name.clone(),
                         exists: !m.is_empty(),
                         text: doc.to_string(),
-                        revision: 0,
+                        revision: None,
                         id: None,
                         updated_at: None,
                         parse_error: None,
@@ -273,54 +283,76 @@ impl Vault {
     /// Saves the deepest level of `path`: `text` exactly as written, on top of `base_revision` (the
     /// revision it was read at) whose text was `base_text`. On a conflict nothing is stored and the
     /// merge is returned; on any failure the text is kept as a draft (and the error returned).
+    ///
+    /// `base_revision: None` means the server does not count revisions (upstream ignores
+    /// `base_revision`), so it cannot refuse a stale save. Then the level is read again first and
+    /// compared with `base_text`: if someone else changed it since, this is a conflict like a 409 and
+    /// nothing is written. Between that read and the write a race remains; the UI says so for such a
+    /// server (`docs/decisions.md`, "Reading upstream's answers").
     pub async fn save_level(
         &self,
         path: &NodePath,
         text: &str,
-        base_revision: u64,
+        base_revision: Option<u64>,
+        base_text: &str,
+    ) -> Result<SaveOutcome> {
+        let outcome = self.try_save_level(path, text, base_revision, base_text).await;
+        match &outcome {
+            Ok(SaveOutcome::Saved { .. }) => self.discard_draft(path),
+            // Keep the user's text whatever went wrong (a failed draft write is reported, unless the
+            // save already failed: then its own error says more).
+            Ok(SaveOutcome::Conflict(_)) => self.save_draft(path, text, base_revision)?,
+            Err(_) => {
+                let _ = self.save_draft(path, text, base_revision);
+            }
+        }
+        outcome
+    }
+
+    async fn try_save_level(
+        &self,
+        path: &NodePath,
+        text: &str,
+        base_revision: Option<u64>,
         base_text: &str,
     ) -> Result<SaveOutcome> {
         let u = self.unlocked(&path.project)?;
+        if base_revision.is_none() {
+            let stored = self.stored_level(path).await?;
+            if stored.text != base_text {
+                return Ok(SaveOutcome::Conflict(conflict_with(&stored, base_text, text)));
+            }
+        }
         let req = StoreRequest {
             path: path.clone(),
             content: crypto::encrypt(&u.data, text.as_bytes()),
             key_proof: u.proof(),
             no_backup: false,
-            base_revision: Some(base_revision),
+            base_revision,
         };
         match self.backend.store(req).await {
-            Ok(r) => {
-                self.discard_draft(path);
-                Ok(SaveOutcome::Saved { revision: r.data.revision })
-            }
+            Ok(r) => Ok(SaveOutcome::Saved { revision: r.data.revision }),
             Err(e) if e.code == ErrorCode::RevisionConflict => {
-                self.save_draft(path, text, base_revision)?;
-                let node = self.read_node(path).await?;
-                let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
-                Ok(SaveOutcome::Conflict(Conflict {
-                    theirs_revision: level.revision,
-                    theirs_text: level.text.clone(),
-                    merge: merge_texts(base_text, text, &level.text),
-                }))
+                let stored = self.stored_level(path).await?;
+                Ok(SaveOutcome::Conflict(conflict_with(&stored, base_text, text)))
             }
-            Err(e) => {
-                // Keep the user's text whatever went wrong; report the error.
-                let _ = self.save_draft(path, text, base_revision);
-                Err(e.into())
-            }
+            Err(e) => Err(e.into()),
         }
     }
 
+    /// The deepest level of `path` as stored now.
+    async fn stored_level(&self, path: &NodePath) -> Result<LevelView> {
+        let node = self.read_node(path).await?;
+        node.levels.into_iter().last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))
+    }
+
     /// Clears a level (a backup version is kept).
-    pub async fn clear_level(&self, path: &NodePath, base_revision: u64) -> Result<()> {
+    /// `base_revision: None` (a server that does not count revisions): sent without one; the backup
+    /// version the server keeps is what protects a concurrent edit then.
+    pub async fn clear_level(&self, path: &NodePath, base_revision: Option<u64>) -> Result<()> {
         self.touch();
         self.backend
-            .delete_secrets(DeleteRequest {
-                path: path.clone(),
-                no_backup: false,
-                confirmed: false,
-                base_revision: Some(base_revision),
-            })
+            .delete_secrets(DeleteRequest { path: path.clone(), no_backup: false, confirmed: false, base_revision })
             .await?;
         Ok(())
     }

@@ -265,17 +265,17 @@ impl Vault {
         let mut d = self.descriptor(project).await?;
         let p = self.backend.get_project(project).await?;
         if d.is_client() {
-            let stored = self.keystore_get(&names::client_key(&self.connection, &p.id))?;
+            let stored = self.keystore_get(&names::client_key(&self.connection, p.ulid()))?;
             let first = match &stored {
                 Some(key) => {
                     let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
-                    self.unlock_client(project, &p.id, &d, key).await
+                    self.unlock_client(project, p.ulid(), &d, key).await
                 }
                 None => Err(ClientError::KeyNeeded { project: project.to_owned() }),
             };
             match first {
                 Err(e @ (ClientError::WrongKey { .. } | ClientError::KeyNeeded { .. })) => {
-                    self.unlock_pending(project, &p.id, &d, stored, e).await?;
+                    self.unlock_pending(project, p.ulid(), &d, stored, e).await?;
                 }
                 other => other?,
             }
@@ -298,7 +298,7 @@ impl Vault {
             self.remember(
                 project,
                 Unlocked {
-                    ulid: p.id,
+                    ulid: p.ulid().to_owned(),
                     managed: Managed::Server,
                     key_version: d.version,
                     data: Arc::new(data),
@@ -322,9 +322,9 @@ impl Vault {
         }
         let p = self.backend.get_project(project).await?;
         let key = ProjectKey::new(key).map_err(ClientError::BadKey)?;
-        self.unlock_client(project, &p.id, &d, key.duplicate()).await?;
+        self.unlock_client(project, p.ulid(), &d, key.duplicate()).await?;
         if remember {
-            self.keystore_set(&names::client_key(&self.connection, &p.id), key.expose())?;
+            self.keystore_set(&names::client_key(&self.connection, p.ulid()), key.expose())?;
         }
         Ok(KeyState { managed: Managed::Client, unlocked: true, key_version: d.version })
     }
@@ -378,7 +378,7 @@ impl Vault {
         .await?;
         // The proof itself is only visible to tokens that may rotate; check it when we can.
         if let Ok(history) = self.backend.key_history(project).await {
-            if let Some(expected) = history.iter().find(|h| h.is_active).and_then(|h| h.key_check.as_deref()) {
+            if let Some(expected) = envdesk_api::active_key(&history).and_then(|h| h.key_check.as_deref()) {
                 if !crypto::proofs_equal(&proof, expected) {
                     return Err(ClientError::WrongKey { project: project.to_owned() });
                 }
@@ -435,8 +435,16 @@ impl Vault {
         }
         let p = self.backend.get_project(project).await?;
         let managed = match p.attributes.encryption_type {
-            envdesk_api::StorageMode::Client => Managed::Client,
-            envdesk_api::StorageMode::Server => Managed::Server,
+            Some(envdesk_api::StorageMode::Client) => Managed::Client,
+            Some(envdesk_api::StorageMode::Server) => Managed::Server,
+            // Not said in the project (upstream's SDK answers): the key descriptor says.
+            None => {
+                if self.descriptor(project).await?.is_client() {
+                    Managed::Client
+                } else {
+                    Managed::Server
+                }
+            }
         };
         Ok(KeyState { managed, unlocked: false, key_version: 0 })
     }
@@ -455,7 +463,7 @@ mod tests {
             source: "production".into(),
             text: format!("PASSWORD={SECRET}\n"),
             exists: true,
-            revision: 3,
+            revision: Some(3),
             id: Some("01LEVEL".into()),
             updated_at: None,
             parse_error: None,
@@ -474,7 +482,7 @@ mod tests {
             }],
             auto_merged: true,
         };
-        let conflict = Conflict { theirs_revision: 4, theirs_text: SECRET.into(), merge: merge.clone() };
+        let conflict = Conflict { theirs_revision: Some(4), theirs_text: SECRET.into(), merge: merge.clone() };
         let shown = [
             format!("{:?}", level()),
             format!("{:?}", SaveOutcome::Conflict(conflict.clone())),
@@ -499,7 +507,7 @@ mod tests {
         for s in &shown {
             assert!(!s.contains(SECRET), "{s}");
         }
-        assert!(shown[0].contains("revision: 3") && shown[0].contains("redacted"), "{}", shown[0]);
+        assert!(shown[0].contains("revision: Some(3)") && shown[0].contains("redacted"), "{}", shown[0]);
         assert!(shown[3].contains("PASSWORD"), "keys are names, not secrets: {}", shown[3]);
     }
 }

@@ -49,33 +49,44 @@ fn definitely_refused(e: &ApiError) -> bool {
     }
 }
 
+/// Level id → `(revision as read, blob)`.
+type BlobsRead = BTreeMap<String, (Option<u64>, String)>;
+
 /// How often a rotation is submitted when levels keep changing under it (each time re-reading them).
 const MAX_ROTATION_ATTEMPTS: u32 = 5;
 
 impl Vault {
-    /// Every current blob of a project: level id → `(revision, blob)` as read.
-    async fn current_blobs(&self, project: &str, progress: &dyn Progress) -> Result<BTreeMap<String, (u64, String)>> {
+    /// Every current blob of a project: level id → `(revision, blob)` as read (`None`: the server
+    /// does not count revisions). A level holding content without an id — or as a per-key map — is
+    /// refused ([`ClientError::RotationUnsupported`]): the rotation would leave it under the old key.
+    async fn current_blobs(&self, project: &str, progress: &dyn Progress) -> Result<BlobsRead> {
         let mut blobs = BTreeMap::new();
-        let mut collect = |r: SecretsRead| {
-            if let SecretsRead::Structured(s) = r {
-                for l in s.data.attributes.levels.unwrap_or_default().into_values() {
-                    if let LevelValue::Blob(Level { id: Some(id), content: Some(c), revision, .. }) = l {
-                        blobs.insert(id, (revision, c));
-                    }
+        let mut read = |path: NodePath, r: SecretsRead| -> Result<()> {
+            let SecretsRead::Structured(s) = r else { return Ok(()) };
+            // Only the deepest level of each read is this node's own; shallower ones are read again.
+            let Some((_, level)) = s.data.attributes.levels.unwrap_or_default().into_iter().last() else {
+                return Ok(());
+            };
+            match level {
+                LevelValue::Blob(Level { content: None, .. }) => Ok(()),
+                LevelValue::KeyMap(m) if m.is_empty() => Ok(()),
+                LevelValue::Blob(Level { id: Some(id), content: Some(c), revision, .. }) => {
+                    blobs.insert(id, (revision, c));
+                    Ok(())
                 }
+                _ => Err(ClientError::RotationUnsupported { project: project.to_owned(), level: path.display() }),
             }
         };
-        collect(self.backend.read_secrets(&NodePath::project(project), Default::default()).await?);
+        let p = NodePath::project(project);
+        read(p.clone(), self.backend.read_secrets(&p, Default::default()).await?)?;
         let targets = self.all_targets(project).await?;
         for (i, t) in targets.iter().enumerate() {
             progress.progress("reading", i, targets.len());
-            collect(self.backend.read_secrets(&NodePath::target(project, &t.slug), Default::default()).await?);
+            let p = NodePath::target(project, &t.slug);
+            read(p.clone(), self.backend.read_secrets(&p, Default::default()).await?)?;
             for e in self.all_environments(project, &t.slug).await? {
-                collect(
-                    self.backend
-                        .read_secrets(&NodePath::environment(project, &t.slug, &e.slug), Default::default())
-                        .await?,
-                );
+                let p = NodePath::environment(project, &t.slug, &e.slug);
+                read(p.clone(), self.backend.read_secrets(&p, Default::default()).await?)?;
             }
         }
         Ok(blobs)
@@ -114,7 +125,7 @@ impl Vault {
         })?;
         let mut read = self.current_blobs(project, progress).await?;
         // Level id → (revision, blob read, blob re-encrypted): a retry re-encrypts only what changed.
-        let mut done: BTreeMap<String, (u64, String, String)> = BTreeMap::new();
+        let mut done: BTreeMap<String, (Option<u64>, String, String)> = BTreeMap::new();
         // Keep the new key before the server switches to it, so it can never be lost.
         self.keystore_set(&names::client_key_pending(&self.connection, &u.ulid), key.expose())?;
         let old_key = self.keystore_get(&names::client_key(&self.connection, &u.ulid))?;
@@ -144,6 +155,14 @@ impl Vault {
                 )
                 .await;
             match resp {
+                Ok(r) if !r.success => {
+                    // A 2xx that says it failed contradicts itself: the outcome is unknown.
+                    self.lock(project);
+                    return Err(ClientError::RotationOutcomeUnknown {
+                        project: project.to_owned(),
+                        cause: "the server answered success: false".to_owned(),
+                    });
+                }
                 Ok(r) => break r,
                 // A level was saved after we read it: the server replaced nothing. Re-read, re-encrypt
                 // what changed, and submit again — a concurrent save is never reverted (hole 7).
@@ -170,7 +189,11 @@ impl Vault {
                 }
             }
         };
-        let new_version = resp.data.key_version.unwrap_or(u.key_version + 1);
+        // [ext] key_version; a server that does not say it (upstream) is asked for its descriptor.
+        let new_version = match resp.data.key_version {
+            Some(v) => v,
+            None => self.descriptor(project).await.map(|d| d.version).unwrap_or(u.key_version + 1),
+        };
         if let Some(old) = old_key {
             self.keystore_set(&names::client_key_version(&self.connection, &u.ulid, u.key_version), &old)?;
         }
@@ -242,8 +265,8 @@ impl Vault {
         &self,
         u: &Unlocked,
         new_data: &DataKey,
-        read: &BTreeMap<String, (u64, String)>,
-        done: &mut BTreeMap<String, (u64, String, String)>,
+        read: &BlobsRead,
+        done: &mut BTreeMap<String, (Option<u64>, String, String)>,
         progress: &dyn Progress,
     ) -> Result<Vec<ReEncryptedSecret>> {
         let mut secrets = Vec::with_capacity(read.len());
@@ -259,7 +282,7 @@ impl Vault {
                     new
                 }
             };
-            secrets.push(ReEncryptedSecret { id: id.clone(), content, revision: Some(*revision) });
+            secrets.push(ReEncryptedSecret { id: id.clone(), content, revision: *revision });
         }
         Ok(secrets)
     }

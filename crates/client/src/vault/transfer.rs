@@ -41,7 +41,7 @@ pub struct ImportPreview {
     /// The text that replaces the level.
     pub replace_text: String,
     /// The revision the preview was made on (the save's base).
-    pub base_revision: u64,
+    pub base_revision: Option<u64>,
     /// The level's text the preview was made on.
     pub base_text: String,
 }

@@ -72,7 +72,8 @@ fn project_info(p: &Project) -> NodeInfo {
         id: p.id.clone(),
         slug: p.attributes.slug.clone(),
         name: p.attributes.name.clone(),
-        managed: Some(match p.attributes.encryption_type {
+        // `None` when the server does not say (upstream's SDK answers): learnt when the project opens.
+        managed: p.attributes.encryption_type.map(|m| match m {
             StorageMode::Client => Managed::Client,
             StorageMode::Server => Managed::Server,
         }),
@@ -248,11 +249,11 @@ impl Vault {
         req.key_check_salt = Some(check.key_check_salt.clone());
         req.key_check_iterations = Some(i64::from(check.key_check_iterations));
         let p = self.backend.create_project(req).await?;
-        self.keystore_set(&names::client_key(&self.connection, &p.id), key.expose())?;
+        self.keystore_set(&names::client_key(&self.connection, p.ulid()), key.expose())?;
         self.remember(
             &p.attributes.slug,
             Unlocked {
-                ulid: p.id.clone(),
+                ulid: p.ulid().to_owned(),
                 managed: Managed::Client,
                 key_version: 1,
                 data: Arc::new(data),

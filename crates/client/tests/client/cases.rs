@@ -42,7 +42,7 @@ pub(crate) async fn save(v: &Vault, path: &NodePath, text: &str) -> u64 {
     let node = v.read_node(path).await.unwrap();
     let level = node.levels.last().unwrap();
     match v.save_level(path, text, level.revision, &level.text).await.unwrap() {
-        SaveOutcome::Saved { revision } => revision,
+        SaveOutcome::Saved { revision } => revision.expect("our server counts revisions"),
         SaveOutcome::Conflict(_) => panic!("unexpected conflict"),
     }
 }
@@ -123,7 +123,7 @@ async fn read_merge_save(e: &Env) {
     let node = v.read_node(&env_path()).await.unwrap();
     assert_eq!(node.levels.len(), 3);
     assert_eq!(node.levels[2].text, text, "the exact text survives");
-    assert_eq!(node.levels[2].revision, 1);
+    assert_eq!(node.levels[2].revision, Some(1));
     let db = node.merged.iter().find(|m| m.key == "DB_HOST").unwrap();
     assert_eq!((db.value.as_str(), db.source), ("prod-db", LevelKind::Environment));
     assert_eq!(db.overrides[0].level, LevelKind::Project);
@@ -161,7 +161,7 @@ async fn conflict_three_way(e: &Env) {
     else {
         panic!("the merge saves");
     };
-    assert_eq!(revision, 3);
+    assert_eq!(revision, Some(3));
     assert!(v.draft(&env_path()).unwrap().is_none(), "the draft goes after a save");
 
     // A true conflict: both change B.
@@ -201,7 +201,7 @@ async fn tampered_blob(e: &Env) {
             content: crypto::encrypt(&wrong, b"X=1"),
             key_proof: Some(proof),
             no_backup: false,
-            base_revision: Some(node.levels[2].revision),
+            base_revision: node.levels[2].revision,
         })
         .await
         .unwrap();
@@ -215,7 +215,7 @@ async fn drafts_after_crash(e: &Env) {
     let v = &e.vault;
     client_tree(v).await;
     save(v, &env_path(), "A=1\n").await;
-    v.save_draft(&env_path(), "A=1\nUNSAVED=typed before the crash\n", 1).unwrap();
+    v.save_draft(&env_path(), "A=1\nUNSAVED=typed before the crash\n", Some(1)).unwrap();
     let on_disk: Vec<u8> = std::fs::read_dir(e.dir.path().join("drafts"))
         .unwrap()
         .flat_map(|f| std::fs::read(f.unwrap().path()).unwrap())
@@ -229,7 +229,7 @@ async fn drafts_after_crash(e: &Env) {
     assert_eq!(after.draft(&env_path()).unwrap_err().code(), "locked", "the text needs the key");
     after.unlock("app").await.unwrap();
     let (text, base) = after.draft(&env_path()).unwrap().unwrap();
-    assert_eq!((text.as_str(), base), ("A=1\nUNSAVED=typed before the crash\n", 1));
+    assert_eq!((text.as_str(), base), ("A=1\nUNSAVED=typed before the crash\n", Some(1)));
     assert!(matches!(after.save_level(&env_path(), &text, base, "A=1\n").await.unwrap(), SaveOutcome::Saved { .. }));
     assert!(after.drafts().is_empty());
 }
@@ -240,7 +240,8 @@ async fn server_gone_mid_save(e: &Env) {
     save(v, &env_path(), "A=1\n").await;
     if e.kind == Kind::Local {
         // The local vault is in-process: it cannot go away. A refused save keeps the text the same way:
-        let err = v.save_level(&NodePath::environment("app", "backend", "gone"), "B=2\n", 0, "").await.err().unwrap();
+        let err =
+            v.save_level(&NodePath::environment("app", "backend", "gone"), "B=2\n", Some(0), "").await.err().unwrap();
         assert_eq!(err.api_code(), Some(ErrorCode::NotFound));
         assert_eq!(v.draft(&NodePath::environment("app", "backend", "gone")).unwrap().unwrap().0, "B=2\n");
         return;
@@ -248,7 +249,7 @@ async fn server_gone_mid_save(e: &Env) {
     // The server stops mid-session: the save fails with a typed network error and the text is kept.
     e.stop_server().await;
     let text = "A=1\nTYPED=while the server was down\n";
-    let err = v.save_level(&env_path(), text, 1, "A=1\n").await.err().unwrap();
+    let err = v.save_level(&env_path(), text, Some(1), "A=1\n").await.err().unwrap();
     assert_eq!(err.api_code(), Some(ErrorCode::Network), "{err}");
     assert!(err.to_string().starts_with("Could not reach"), "{err}");
     assert_eq!(v.draft(&env_path()).unwrap().unwrap().0, text, "the text is kept as a draft");
@@ -272,7 +273,7 @@ async fn history(e: &Env) {
     );
     assert_eq!(envdesk_core::diff::summarize(&changes).added, 1);
     let rev = v.restore(&env_path(), &oldest.id, Some(3)).await.unwrap();
-    assert_eq!(rev, 4);
+    assert_eq!(rev, Some(4));
     assert_eq!(v.read_node(&env_path()).await.unwrap().levels[2].text, "A=1\n");
     assert_eq!(
         v.restore(&env_path(), &oldest.id, Some(3)).await.unwrap_err().api_code(),

@@ -224,7 +224,7 @@ fn project_item(i: usize) -> Project {
             slug: format!("p{i}"),
             description: None,
             secret_format: "env".into(),
-            encryption_type: StorageMode::Server,
+            encryption_type: Some(StorageMode::Server),
             has_secrets: false,
             target_count: 0,
             environment_count: 0,
@@ -388,7 +388,7 @@ async fn local_files_are_private() {
     let v = local_vault(&data, &keys, &drafts).unwrap();
     client_tree(&v).await;
     save(&v, &env_path(), "A=1\n").await;
-    v.save_draft(&env_path(), "A=1\nB=2\n", 1).unwrap();
+    v.save_draft(&env_path(), "A=1\nB=2\n", Some(1)).unwrap();
     assert_eq!(mode(&data), 0o700);
     for f in ["local-vault.db", "local-vault.db-wal", "local-vault.db-shm"] {
         assert_eq!(mode(&data.join(f)), 0o600, "{f}");
@@ -434,7 +434,7 @@ async fn unencrypted_client_managed_level_is_refused() {
         content: Some("FORGED=1\n".into()),
         source: "production".into(),
         id: None,
-        revision: 1,
+        revision: Some(1),
         updated_at: None,
     }));
     let err = v.read_node(&env_path()).await.err().unwrap();
@@ -521,7 +521,7 @@ async fn rotation_keeps_a_concurrent_save(e: &Env) {
 
 /// The active key version the server holds for `project`.
 async fn active_key_version(v: &Vault, project: &str) -> String {
-    v.backend().key_history(project).await.unwrap().into_iter().find(|h| h.is_active).unwrap().version
+    v.backend().key_history(project).await.unwrap().into_iter().find(|h| h.is_active == Some(true)).unwrap().version
 }
 
 // Review: a rotation whose answer is lost (a 5xx, or the connection dropped) after the server did

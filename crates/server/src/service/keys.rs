@@ -19,8 +19,8 @@ pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
         key_check: if with_check { k.key_check.clone() } else { None },
         key_check_salt: k.key_check_salt.clone(),
         key_check_iterations: k.key_check_iterations,
-        is_active: k.is_active,
-        created_at: k.created_at.clone(),
+        is_active: Some(k.is_active),
+        created_at: Some(k.created_at.clone()),
         rotated_at: k.rotated_at.clone(),
     }
 }
@@ -154,13 +154,13 @@ impl Service {
                             kind: "encryption_keys".into(),
                             id: format!("{}-v{version}", r.project.ulid),
                             attributes: RotatedKeyAttributes {
-                                id: key_id as u64,
-                                version: version.to_string(),
+                                id: Some(key_id as u64),
+                                version: Some(version.to_string()),
                                 managed: "server".into(),
-                                created_at: now.clone(),
+                                created_at: Some(now.clone()),
                                 key_check_salt: Some(check.key_check_salt.clone()),
                                 key_check_iterations: Some(i64::from(check.key_check_iterations)),
-                                re_encrypted: reencrypted,
+                                re_encrypted: Some(reencrypted),
                             },
                         },
                     },

@@ -18,7 +18,7 @@ pub(crate) fn project_json(p: &ProjectRow) -> Project {
             slug: p.slug.clone(),
             description: p.description.clone(),
             secret_format: p.secret_format.clone(),
-            encryption_type: if p.storage_mode == "client" { StorageMode::Client } else { StorageMode::Server },
+            encryption_type: Some(if p.storage_mode == "client" { StorageMode::Client } else { StorageMode::Server }),
             has_secrets: p.has_secrets,
             target_count: p.target_count as u64,
             environment_count: p.environment_count as u64,

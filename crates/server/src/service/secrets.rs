@@ -173,7 +173,7 @@ impl Service {
                                 content,
                                 source: l.source.clone(),
                                 id: l.row.as_ref().map(|r| r.ulid.clone()),
-                                revision: l.row.as_ref().map_or(0, |r| r.revision as u64),
+                                revision: Some(l.row.as_ref().map_or(0, |r| r.revision as u64)),
                                 updated_at: l.row.as_ref().map(|r| r.updated_at.clone()),
                             }),
                         )
@@ -318,8 +318,8 @@ impl Service {
                     level: r.level().into(),
                     source: r.source().into(),
                     bytes: content.len() as u64,
-                    id: ulid,
-                    revision: revision as u64,
+                    id: Some(ulid),
+                    revision: Some(revision as u64),
                 },
                 message: "Secrets stored successfully.".into(),
             })

@@ -54,8 +54,8 @@ impl Service {
         VersionAttributes {
             action: v.action.clone(),
             size_bytes: v.size_bytes as u64,
-            is_client_encrypted: v.is_client,
-            encryption_key_version: v.key_version.to_string(),
+            is_client_encrypted: Some(v.is_client),
+            encryption_key_version: Some(v.key_version.to_string()),
             key_version: Some(v.key_version.to_string()),
             created_at: v.created_at.clone(),
             created_by: v.created_by_id.map(|id| CreatedBy {
@@ -186,7 +186,7 @@ impl Service {
                     kind: "secrets".into(),
                     secret_id: ulid,
                     restored_from: v.id.to_string(),
-                    revision: revision as u64,
+                    revision: Some(revision as u64),
                 },
                 message: format!("Version {} restored.", v.id),
             })

@@ -19,7 +19,7 @@ fn structured() -> SecretsResponse {
             content: Some(format!("DB_PASSWORD={MARK}\n")),
             source: "app".into(),
             id: None,
-            revision: 1,
+            revision: Some(1),
             updated_at: None,
         }),
     );
