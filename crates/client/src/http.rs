@@ -158,6 +158,15 @@ fn field_errors(errors: &serde_json::Value) -> Option<BTreeMap<String, Vec<Strin
     (!out.is_empty()).then_some(out)
 }
 
+/// The sentence of a JSON:API error object: `title: detail`, or whichever of them it has.
+fn jsonapi_message(e: &serde_json::Value) -> Option<String> {
+    match (text(e, "title"), text(e, "detail")) {
+        (Some(t), Some(d)) if t != d => Some(format!("{t}: {d}")),
+        (Some(m), _) | (None, Some(m)) => Some(m.to_owned()),
+        (None, None) => None,
+    }
+}
+
 /// Maps an error answer to an [`ApiError`], keeping its code and message in every form upstream
 /// writes an error body (issue 11, `docs/decisions.md`). The body is read as any JSON object and each
 /// field taken on its own, so one field of an unexpected shape never loses the others.
@@ -165,7 +174,7 @@ fn field_errors(errors: &serde_json::Value) -> Option<BTreeMap<String, Vec<Strin
 /// - Code: `error` → else the first non-empty JSON:API `errors[].code` → else the SDK's `code` → else
 ///   `validation_failed` when `errors` is a map (a validation body) → else the status's code. A code
 ///   this version does not know is `unknown`.
-/// - Message: `message` → else the first JSON:API `detail` (else `title`) → else the first field
+/// - Message: `message` → else the first JSON:API error's `title: detail` → else the first field
 ///   error → else "The server answered <status>.". Bounded to [`MAX_MESSAGE_CHARS`] characters.
 fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiError {
     let parsed = serde_json::from_slice::<serde_json::Value>(body).ok().filter(|v| v.is_object());
@@ -181,8 +190,8 @@ fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiE
                 .unwrap_or_else(|| fallback_code(status));
             let errors = field_errors(raw_errors);
             let message = text(&v, "message")
-                .or_else(|| jsonapi.iter().find_map(|e| text(e, "detail").or_else(|| text(e, "title"))))
                 .map(str::to_owned)
+                .or_else(|| jsonapi.iter().find_map(jsonapi_message))
                 .or_else(|| errors.as_ref().and_then(|m| m.values().flatten().next().cloned()))
                 .map(bounded)
                 .unwrap_or_else(|| default_message(status));
