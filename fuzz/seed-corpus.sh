@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds fuzz/corpus/<target>/ seed files from the repository's own test data
-# (crates/core/tests/data, see its README) plus a few hand-written requests and answers.
+# (crates/core/tests/data, see its README; crates/client/tests/fixtures/upstream for the client's
+# answers) plus a few hand-written requests and answers.
 # Seeds are added to what is there (libFuzzer's finds are kept); names are content hashes.
 # Usage: fuzz/seed-corpus.sh [corpus-dir]   (default fuzz/corpus)
 set -euo pipefail
@@ -123,7 +124,7 @@ put("server_dispatch", "GET /healthz\n\n")
 
 # Client: status (2 bytes), answer type (1 byte), body.
 answers = [
-    (200, 0, '{"id":"01J","ulid":"01J","name":"Acme","slug":"acme"}'),
+    (200, 0, '{"data":{"id":"01J","ulid":"01J","name":"Acme","slug":"acme"}}'),
     (200, 1, '{"data":[],"meta":{"current_page":1,"per_page":25,"total":0,"last_page":1}}'),
     (200, 3, '{"A":"1"}'),
     (200, 4, '{"data":{"secrets":{"A":"1"},"levels":{"project":{"A":"1"}}}}'),
@@ -137,5 +138,31 @@ answers = [
 ]
 for status, kind, body in answers:
     put("client_decode", status.to_bytes(2, "big") + bytes([kind]) + body.encode())
+
+# Upstream's documented answers (issue 11), each under the answer type HttpBackend reads it as; error
+# bodies under their status with a few answer types. Kinds: fuzz_targets/client_decode.rs.
+kinds = {"organization": 0, "projects-list": 1, "project-get": 2, "secrets-read": 3, "store": 5,
+         "versions-list": 6, "version-get": 7, "restore": 8, "purge": 9, "encryption-key": 10,
+         "key-history": 11, "rotate-key": 12, "rotate-client-keys": 13, "reencrypt-pending": 14,
+         "reencrypt-submit": 16, "environments-list": 18, "organizations-list": 1}
+fixtures = os.path.join(data, "../../../client/tests/fixtures/upstream")
+for n in sorted(os.listdir(fixtures)):
+    if not n.endswith(".json"):
+        continue
+    with open(os.path.join(fixtures, n), "rb") as f:
+        body = f.read()
+    op = n[:-5].rsplit("__", 1)[1]
+    if op.startswith("error-"):
+        status = int(op[6:])
+        for kind in (0, 5, 8, 13):
+            put("client_decode", status.to_bytes(2, "big") + bytes([kind]) + body)
+    else:
+        put("client_decode", (200).to_bytes(2, "big") + bytes([kinds[op]]) + body)
+        if op == "encryption-key":
+            try:
+                content = json.loads(body)["data"]["attributes"]["content"]
+                put("client_decode", (200).to_bytes(2, "big") + bytes([17]) + content.encode())
+            except (KeyError, TypeError):
+                pass
 PY
 for t in "$OUT"/*/; do printf '%s: %s seeds\n' "$(basename "$t")" "$(ls "$t" | wc -l)"; done

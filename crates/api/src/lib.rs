@@ -3,6 +3,11 @@
 //! No I/O. The server, the client and the tests all use these types; nothing declares the wire twice.
 //!
 //! Types that hold secrets (blobs, keys, proofs) print `<redacted>` or sizes in their `Debug`.
+//!
+//! Tolerant reader, strict writer: what is *serialized* is exactly `docs/api.md` (our server's answers);
+//! what is *deserialized* also accepts every shape dotEnv Cloud documents (issue 11): optional fields
+//! with a stated meaning when absent, ids as strings or numbers ([`lenient`]), both envelopes where
+//! upstream shows two. The rules are in `docs/decisions.md`, "Reading upstream's answers".
 #![forbid(unsafe_code)]
 // Wire enums mirror JSON shapes; boxing their variants would only add noise.
 #![allow(clippy::large_enum_variant)]

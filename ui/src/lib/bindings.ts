@@ -242,7 +242,7 @@ export type Item<A> = {
  */
 type: string, 
 /**
- * The id (a ULID for resources, a numeric string for versions).
+ * The id (a ULID for resources, a numeric string for versions). Read from a string or an integer.
  */
 id: string, 
 /**
@@ -270,19 +270,19 @@ action: string,
  */
 size_bytes: number, 
 /**
- * Whether the project is client-managed.
+ * Whether the project is client-managed (`None`: not said; the project's key descriptor says).
  */
-is_client_encrypted: boolean, 
+is_client_encrypted: boolean | null, 
 /**
- * Key version of the blob (a string).
+ * Key version of the blob (a string; read from a string or a number). `None`: not said.
  */
-encryption_key_version: string, 
+encryption_key_version: string | null, 
 /**
  * Same, under the SDK's other name.
  */
 key_version: string | null, 
 /**
- * RFC 3339.
+ * RFC 3339 (`""` when the server does not say).
  */
 created_at: string, 
 /**
@@ -365,9 +365,9 @@ auto_merged: boolean, };
 
 export type Conflict = { 
 /**
- * The revision now stored.
+ * The revision now stored (`None`: the server does not count revisions).
  */
-theirs_revision: number, 
+theirs_revision: number | null, 
 /**
  * The text now stored.
  */
@@ -385,7 +385,7 @@ path: NodePath,
 /**
  * The revision the text was based on.
  */
-base_revision: number, 
+base_revision: number | null, 
 /**
  * When it was kept (RFC 3339).
  */
@@ -447,7 +447,7 @@ replace_text: string,
 /**
  * The revision the preview was made on (the save's base).
  */
-base_revision: number, 
+base_revision: number | null, 
 /**
  * The level's text the preview was made on.
  */
@@ -555,9 +555,10 @@ text: string,
  */
 exists: boolean, 
 /**
- * Its revision (base of the next save).
+ * Its revision (base of the next save); `null` when the server does not count revisions (then
+ * a save re-reads the level first to catch a concurrent edit).
  */
-revision: number, 
+revision: number | null, 
 /**
  * Last write.
  */
@@ -623,9 +624,9 @@ export type DraftDto = {
  */
 text: string, 
 /**
- * The revision it was based on.
+ * The revision it was based on (`null`: the server does not count revisions).
  */
-base_revision: number, };
+base_revision: number | null, };
 
 export type DiffSource = { "kind": "level", 
 /**

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'revision_conflict' | 'validation_failed' | 'key_proof_mismatch' | 'network' | 'timeout' | 'internal'
   | 'cancelled' | 'rotation_outcome_unknown' | 'listing_too_large' | 'local_vault_key_missing'
   | 'local_vault_token_mismatch' | 'unencrypted_level' | 'bad_request' | 'request_timeout'
+  | 'rotation_unsupported'
   | string;
 
 export class IpcError extends Error {
@@ -61,22 +62,22 @@ export const ipc = {
   lockAll: () => call<void>('lock_all'),
 
   readNode: (conn: string, path: T.NodePath) => call<T.NodeView>('read_node', { conn, path }),
-  saveLevel: (conn: string, path: T.NodePath, text: string, baseRevision: number, baseText: string) =>
+  saveLevel: (conn: string, path: T.NodePath, text: string, baseRevision: number | null, baseText: string) =>
     call<T.SaveResult>('save_level', { conn, path, text, baseRevision, baseText }),
   analyzeText: (text: string) => call<T.Analysis>('analyze_text', { text }),
   editText: (text: string, editOp: T.TextEdit) => call<string>('edit_text', { text, editOp }),
   resolveConflict: (text: string, choices: [string, string | null][]) => call<string>('resolve_conflict', { text, choices }),
 
-  saveDraft: (conn: string, path: T.NodePath, text: string, baseRevision: number) =>
+  saveDraft: (conn: string, path: T.NodePath, text: string, baseRevision: number | null) =>
     call<void>('save_draft', { conn, path, text, baseRevision }),
   listDrafts: (conn: string) => call<T.DraftInfo[]>('list_drafts', { conn }),
-  getDraft: (conn: string, path: T.NodePath) => call<{ text: string; base_revision: number } | null>('get_draft', { conn, path }),
+  getDraft: (conn: string, path: T.NodePath) => call<{ text: string; base_revision: number | null } | null>('get_draft', { conn, path }),
   discardDraft: (conn: string, path: T.NodePath) => call<void>('discard_draft', { conn, path }),
 
   diffSources: (conn: string, a: T.DiffSource, b: T.DiffSource) => call<T.DiffResult>('diff_sources', { conn, a, b }),
   history: (conn: string, path: T.NodePath, page: number) => call<T.VersionsPage>('history', { conn, path, page }),
   restoreVersion: (conn: string, path: T.NodePath, id: string, baseRevision: number | null) =>
-    call<number>('restore_version', { conn, path, id, baseRevision }),
+    call<number | null>('restore_version', { conn, path, id, baseRevision }),
   deleteVersion: (conn: string, id: string, force: boolean) => call<void>('delete_version', { conn, id, force }),
   purgeHistory: (conn: string, path: T.NodePath, confirm: string) => call<number>('purge_history', { conn, path, confirm }),
 
@@ -94,6 +95,14 @@ export const ipc = {
 };
 
 export type Ipc = typeof ipc;
+
+/**
+ * A level's revision in words. `null`: the server does not count revisions (dotEnv Cloud), so envdesk
+ * re-reads the level before each save to catch a concurrent edit instead.
+ */
+export function revisionLabel(rev: number | null | undefined): string {
+  return rev === null || rev === undefined ? 'revision not tracked by this server' : `revision ${rev}`;
+}
 
 /** Turns a path into `project / target / environment`. */
 export function pathLabel(p: T.NodePath): string {

@@ -1,6 +1,6 @@
 // The UI's state (Svelte 5 runes). Decrypted text lives only here and is dropped on lock.
 import { tick } from 'svelte';
-import { ipc, IpcError, pathKey } from './ipc';
+import { ipc, IpcError, pathKey, revisionLabel } from './ipc';
 import type * as T from './types';
 
 export interface Toast {
@@ -23,7 +23,7 @@ export type Dialog =
   | { kind: 'settings' }
   | { kind: 'connections' }
   | { kind: 'conflict'; conflict: T.Conflict; levelIndex: number }
-  | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number }
+  | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number | null }
   | { kind: 'purge' }
   | { kind: 'rotate'; project: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void> };
@@ -266,7 +266,7 @@ class AppState {
       const { [idx]: _, ...rest } = this.edits;
       this.edits = rest;
       this.savedAt = new Date().toLocaleTimeString();
-      this.toast('success', `Saved ${level.kind} level (revision ${r.revision}).`);
+      this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
       this.fail(e, path.project);
@@ -292,7 +292,7 @@ class AppState {
       const { [levelIndex]: _, ...rest } = this.edits;
       this.edits = rest;
       await this.reload();
-      this.toast('success', `Merged and saved (revision ${r.revision}).`);
+      this.toast('success', `Merged and saved (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
       this.fail(e, path.project);
