@@ -7,8 +7,9 @@ import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pbkdf2Sync, createCipheriv, randomBytes } from 'node:crypto';
-import { APP, SERVER, SHOTS, sleep, startDriver, open, close, screenshot, click, waitText } from './lib.mjs';
+import { pbkdf2Sync, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { APP, SERVER, SHOTS, root, sleep, startDriver, open, close, screenshot, click, waitText } from './lib.mjs';
 
 async function editorText(b) {
   return b.execute(() => document.querySelector('.cm-content')?.innerText ?? '');
@@ -103,6 +104,77 @@ async function connect(b, s) {
   await (await b.$('input[placeholder="01ARZ3NDEKTSV4RRFFQ69G5FAV"]')).setValue(s.org);
   await (await b.$('input[type=password]')).setValue(s.token);
   await click(b, 'button=Test and add');
+}
+
+/**
+ * A dotEnv Cloud stand-in that answers only in upstream's documented shapes, built from the fixtures of
+ * issue 11 (crates/client/tests/fixtures/upstream) with a real server-managed key: the organization as
+ * an item, lists without `meta`, a project without `encryption_type`, a key descriptor without
+ * `managed`, levels without id or revision, store answers without id or revision. `state.text` is the
+ * environment level's plaintext as stored (`null` before the first write).
+ */
+async function startUpstream() {
+  const fx = (name) => readFileSync(join(root, 'crates/client/tests/fixtures/upstream', name), 'utf8');
+  const org = '01HQNWK1XQXQY1XQXQY1XQXQY1';
+  const rawKey = randomBytes(32).toString('base64');
+  const salt = randomBytes(16);
+  const key = pbkdf2Sync(Buffer.from(rawKey), salt, 1000, 32, 'sha256');
+  const state = { blob: encrypt(key, 'DATABASE_URL=pg-prod\nAPI_KEY=k1\n'), saves: 0 };
+  const level = (content, source) => ({ content, encrypted: true, source });
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const send = (status, text) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(text);
+      };
+      const path = new URL(req.url, 'http://x').pathname;
+      const rest = path.startsWith(`/api/v1/${org}`) ? path.slice(`/api/v1/${org}`.length) : path;
+      const route = `${req.method} ${rest}`;
+      if (route === 'GET /api/v1/organization') return send(200, fx('sdk-go__organizations_test.go__L214__organization.json'));
+      if (route === 'GET /projects') return send(200, fx('sdk-go__client_test.go__L98__projects-list.json'));
+      if (route === 'GET /test-project') {
+        return send(200, JSON.stringify({ data: JSON.parse(fx('sdk-go__client_test.go__L98__projects-list.json')).data[0] }));
+      }
+      if (route === 'GET /test-project/targets') {
+        return send(200, JSON.stringify({ data: [{ type: 'targets', id: 'tgt-1', attributes: { name: 'web', slug: 'web' } }] }));
+      }
+      if (route === 'GET /test-project/web/environments') return send(200, fx('sdk-go__client_integration_test.go__L270__environments-list.json'));
+      if (route === 'GET /test-project/encryption-key') {
+        // client_test.go L199's descriptor `{key, version, created_at}`, with a real key and its KDF salt.
+        const d = { key: { key: rawKey, version: 1, created_at: '2023-01-01T00:00:00Z', key_check_salt: salt.toString('base64'), key_check_iterations: 1000 } };
+        const v = JSON.parse(fx('sdk-go__client_test.go__L199__encryption-key.json'));
+        v.data.attributes.content = JSON.stringify(d);
+        return send(200, JSON.stringify(v));
+      }
+      if (req.method === 'GET' && rest.endsWith('/secrets')) {
+        const v = JSON.parse(fx('sdk-go__client_test.go__L144__secrets-read.json'));
+        const levels = { project: level(null, 'test-project') };
+        if (rest.includes('/web')) levels.target = level(null, 'web');
+        if (rest.includes('/production')) levels.environment = level(state.blob, 'production');
+        v.data.attributes.encrypted = true;
+        v.data.attributes.levels = levels;
+        return send(200, JSON.stringify(v));
+      }
+      if (route === 'POST /secrets/store') {
+        state.blob = JSON.parse(body).content;
+        state.saves++;
+        return send(200, fx('sdk-go__secrets_test.go__L34__store.json'));
+      }
+      if (route === 'POST /secrets/versions') return send(200, JSON.stringify({ data: [] }));
+      send(404, fx('sdk-go__wave2_test.go__L115__error-404.json'));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  const decrypt = () => {
+    const raw = Buffer.from(state.blob, 'base64');
+    const d = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    d.setAuthTag(raw.subarray(raw.length - 16));
+    return Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]).toString('utf8');
+  };
+  return { url, org, token: 'upstream-token', key, state, decrypt, server };
 }
 
 async function dialogClick(b, label) {
@@ -375,6 +447,55 @@ const scenarios = {
     screenshot('export_merged_env_is_owner_only');
     await close(b);
     d.proc.kill();
+  },
+
+  async dotenv_cloud_answer_shapes_show_and_save(e) {
+    const s = await startUpstream();
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      await connect(b, s);
+      await (await b.$('button=Test Project')).waitForExist({ timeout: 20000 });
+      await click(b, 'button[aria-label="Expand Test Project"]');
+      await click(b, 'button[aria-label="Expand web"]');
+      await click(b, 'button=production');
+      await b.waitUntil(async () => (await editorText(b)).includes('API_KEY=k1'), { timeout: 20000 });
+      await waitText(b, '.status', 'revisions not tracked');
+      // A save: re-read, unchanged, stored (the answer has no revision).
+      await click(b, '.cm-content');
+      await b.keys(['Control', 'a']);
+      for (const line of ['DATABASE_URL=pg-prod', 'API_KEY=k2']) {
+        await b.keys(line.split(''));
+        await b.keys(['Enter']);
+      }
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'revision not tracked by this server');
+      if (s.decrypt() !== 'DATABASE_URL=pg-prod\nAPI_KEY=k2\n') throw new Error('stored: ' + JSON.stringify(s.decrypt()));
+      // Someone else changes API_KEY behind the app's back; the server would take our stale save.
+      s.state.blob = encrypt(s.key, 'DATABASE_URL=pg-prod\nAPI_KEY=theirs\nNEW=theirs\n');
+      await click(b, '.cm-content');
+      await b.keys(['Control', 'a']);
+      for (const line of ['DATABASE_URL=pg-prod', 'API_KEY=mine']) {
+        await b.keys(line.split(''));
+        await b.keys(['Enter']);
+      }
+      const saves = s.state.saves;
+      await b.keys(['Control', 's']);
+      await waitText(b, '[role=dialog]', 'Both sides changed 1 key');
+      if (s.state.saves !== saves) throw new Error('the stale save was written');
+      screenshot('dotenv_cloud_answer_shapes_show_and_save');
+      await click(b, 'input[name="c-API_KEY"]:not(:checked)');
+      await dialogClick(b, 'Save the merge');
+      await waitText(b, '.toasts', 'Merged and saved');
+      if (s.decrypt() !== 'DATABASE_URL=pg-prod\nAPI_KEY=theirs\nNEW=theirs\n') throw new Error('merged: ' + JSON.stringify(s.decrypt()));
+    } catch (err) {
+      screenshot('dotenv_cloud_answer_shapes_show_and_save-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+      s.server.close();
+    }
   },
 
   async remote_server_with_a_token(e) {
