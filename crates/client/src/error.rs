@@ -123,6 +123,14 @@ pub enum ClientError {
         /// Which level, e.g. `web/production`.
         level: String,
     },
+    /// The server says it holds the key of a project whose key this computer holds (a client key in the
+    /// key store, or a project listed as client-managed): refused, so a server can never switch a
+    /// client-managed project to a key it chose and read what is saved next.
+    #[error("The server now says it holds the key of `{project}`, but the key of this project is held on this computer (client-managed). envdesk refuses to encrypt with a key the server chose; nothing was read or written. If the project really changed, ask its owner.")]
+    ServerKeyRefused {
+        /// Project slug.
+        project: String,
+    },
     /// Something the caller asked for that does not make sense.
     #[error("{0}")]
     Invalid(String),
@@ -151,6 +159,7 @@ impl ClientError {
             ClientError::RotationOutcomeUnknown { .. } => "rotation_outcome_unknown",
             ClientError::ListingTooLarge { .. } => "listing_too_large",
             ClientError::RotationUnsupported { .. } => "rotation_unsupported",
+            ClientError::ServerKeyRefused { .. } => "server_key_refused",
             ClientError::Invalid(_) => "invalid",
         }
     }

@@ -10,7 +10,7 @@ export type ErrorCode =
   | 'revision_conflict' | 'validation_failed' | 'key_proof_mismatch' | 'network' | 'timeout' | 'internal'
   | 'cancelled' | 'rotation_outcome_unknown' | 'listing_too_large' | 'local_vault_key_missing'
   | 'local_vault_token_mismatch' | 'unencrypted_level' | 'bad_request' | 'request_timeout'
-  | 'rotation_unsupported'
+  | 'rotation_unsupported' | 'server_key_refused'
   | string;
 
 export class IpcError extends Error {

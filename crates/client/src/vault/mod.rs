@@ -280,6 +280,15 @@ impl Vault {
                 other => other?,
             }
         } else {
+            // A server-managed descriptor for a project this computer knows as client-managed is a
+            // takeover, whatever the server says (a hostile or compromised server, or a descriptor
+            // without `managed` but with a key): never encrypt under a key the server chose.
+            let known_client = p.attributes.encryption_type == Some(envdesk_api::StorageMode::Client)
+                || self.keystore_get(&names::client_key(&self.connection, p.ulid()))?.is_some()
+                || self.keystore_get(&names::client_key_pending(&self.connection, p.ulid()))?.is_some();
+            if known_client {
+                return Err(ClientError::ServerKeyRefused { project: project.to_owned() });
+            }
             let raw = d.key.take().ok_or_else(|| {
                 ClientError::Api(envdesk_api::ApiError::new(
                     envdesk_api::ErrorCode::InvalidResponse,

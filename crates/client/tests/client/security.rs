@@ -630,3 +630,46 @@ async fn rotation_drops_the_new_key_only_on_a_refusal() {
     e.vault.rotate_client_key("app", NewProjectKey::Generate, &envdesk_client::vault::NoProgress).await.unwrap();
     assert!(pending().is_none());
 }
+
+/// A server cannot take over a client-managed project: a descriptor that claims the server holds the key
+/// (explicitly, or as upstream's shape without `managed` but with a key) is refused when this computer
+/// holds the project's client key, and nothing is encrypted under the server's key. (The key store is
+/// keyed by the project's ULID, which the server also sends: a server that changes the id as well
+/// makes it another project to envdesk, whose key it never had — `docs/security.md`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_cannot_switch_a_client_managed_project_to_its_own_key() {
+    let e = Env::new(Kind::Http).await;
+    client_tree(&e.vault).await;
+    save(&e.vault, &env_path(), "A=1\n").await;
+    let attacker_key = crypto::ProjectKey::generate();
+    for descriptor in [
+        serde_json::json!({ "key": { "managed": "server", "key": attacker_key.expose(), "version": 2 } }),
+        serde_json::json!({ "key": { "key": attacker_key.expose(), "version": 2 } }),
+    ] {
+        let stores = Arc::new(AtomicUsize::new(0));
+        let s = stores.clone();
+        let h = hostile::start(e.url.clone(), move |r| {
+            let p = r.path();
+            if r.method == "GET" && p.ends_with("/app/encryption-key") {
+                json(
+                    200,
+                    &serde_json::json!({ "data": { "type": "encryption_keys", "id": "k",
+                    "attributes": { "format": "json", "encrypted": false, "content": descriptor.to_string() } } }),
+                )
+            } else {
+                if p.ends_with("/secrets/store") {
+                    s.fetch_add(1, Ordering::SeqCst);
+                }
+                Answer::Forward
+            }
+        });
+        // A fresh start of the app (nothing unlocked in memory), the same keychain.
+        let v = vault_via(&e, &h.url);
+        let err = v.unlock("app").await.err().expect("a takeover is refused");
+        assert_eq!(err.code(), "server_key_refused", "{err}");
+        assert!(!err.to_string().contains(attacker_key.expose()), "no key in the message");
+        let err = v.save_level(&env_path(), "A=2\n", Some(1), "A=1\n").await.err().unwrap();
+        assert_eq!(err.code(), "locked", "{err}");
+        assert_eq!(stores.load(Ordering::SeqCst), 0, "nothing was stored");
+    }
+}
