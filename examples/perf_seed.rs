@@ -42,7 +42,7 @@ async fn main() {
         (NodePath::environment("perf", "backend", "staging"), level("staging", 5000)),
     ];
     for (path, text) in levels {
-        let r = core.save_level(LOCAL, &path, &text, 0, "").await.unwrap();
+        let r = core.save_level(LOCAL, &path, &text, Some(0), "").await.unwrap();
         assert_eq!(r.revision, Some(1));
     }
     println!("seeded");

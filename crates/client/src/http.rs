@@ -218,15 +218,14 @@ fn fallback_code(status: StatusCode) -> ErrorCode {
         404 => ErrorCode::NotFound,
         408 => ErrorCode::RequestTimeout,
         400 => ErrorCode::BadRequest,
-        // 409 means three different things here (already exists, a revision conflict, a rotation in
-        // progress): without a code in the body, none of them can be assumed.
-        409 => ErrorCode::Unknown,
         413 => ErrorCode::PayloadTooLarge,
         422 => ErrorCode::ValidationFailed,
         429 => ErrorCode::RateLimited,
         500..=599 => ErrorCode::Internal,
-        // Any other 4xx is an answer from the API, just not one this version names.
-        400..=499 => ErrorCode::Unknown,
+        // Any other 4xx — 409 among them, which means three different things here (already exists, a
+        // revision conflict, a rotation in progress) — is an answer from the API that, without a code
+        // in the body, names nothing this version can act on.
+        402 | 405..=407 | 409..=412 | 414..=421 | 423..=428 | 430..=499 => ErrorCode::Unknown,
         _ => ErrorCode::InvalidResponse,
     }
 }

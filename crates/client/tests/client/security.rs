@@ -665,7 +665,7 @@ async fn a_server_cannot_switch_a_client_managed_project_to_its_own_key() {
         });
         // A fresh start of the app (nothing unlocked in memory), the same keychain.
         let v = vault_via(&e, &h.url);
-        let err = v.unlock("app").await.err().expect("a takeover is refused");
+        let Err(err) = v.unlock("app").await else { panic!("a takeover is refused") };
         assert_eq!(err.code(), "server_key_refused", "{err}");
         assert!(!err.to_string().contains(attacker_key.expose()), "no key in the message");
         let err = v.save_level(&env_path(), "A=2\n", Some(1), "A=1\n").await.err().unwrap();
