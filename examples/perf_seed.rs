@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use envdesk_api::NodePath;
+use envdesk_app::app::args::NewKey;
 use envdesk_app::app::core::{AppCore, LOCAL};
 use envdesk_app::app::keychain::Keychain;
 use envdesk_app::app::settings::MemorySettings;
@@ -29,11 +30,12 @@ async fn main() {
     };
     let core =
         AppCore::new(dir.into(), Arc::new(Keychain::new(&service)), Arc::new(MemorySettings::default()), 600_000);
-    core.create_project(LOCAL, "perf", "generate", None).await.unwrap();
+    core.create_project(LOCAL, "perf", NewKey::Generate).await.unwrap();
     core.dismiss_backup();
-    core.create_child(LOCAL, &NodePath::project("perf"), "backend").await.unwrap();
+    let vault = core.vault(LOCAL).await.unwrap();
+    vault.create_target("perf", "backend", None).await.unwrap();
     for env in ["production", "staging"] {
-        core.create_child(LOCAL, &NodePath::target("perf", "backend"), env).await.unwrap();
+        vault.create_environment("perf", "backend", env, None, None).await.unwrap();
     }
     let levels = [
         (NodePath::project("perf"), level("project", 5000)),
@@ -42,8 +44,10 @@ async fn main() {
         (NodePath::environment("perf", "backend", "staging"), level("staging", 5000)),
     ];
     for (path, text) in levels {
-        let r = core.save_level(LOCAL, &path, &text, Some(0), "").await.unwrap();
-        assert_eq!(r.revision, Some(1));
+        match vault.save_level(&path, &text, Some(0), "").await.unwrap() {
+            envdesk_client::vault::SaveOutcome::Saved { revision } => assert_eq!(revision, Some(1)),
+            envdesk_client::vault::SaveOutcome::Conflict(_) => panic!("a fresh level conflicts"),
+        }
     }
     println!("seeded");
 }

@@ -1,133 +1,58 @@
-//! The IPC commands: one per operation, each a few lines over [`AppCore`].
+//! The IPC commands, each declared once, in [`ipc_commands!`] below: its request type, its answer type
+//! and its body. From that one list come
 //!
-//! What the webview sends is parsed by the argument types ([`crate::app::args`]): slugs, version ids
-//! and node paths are checked while deserializing, secrets are zeroized when dropped, and no command
-//! takes a filesystem path — files are chosen in native dialogs on this side (issue 10, holes 2, 3, 16).
-//! Every command is `async`: Tauri runs a synchronous command on the main thread, where a panic would
-//! take the app down; CPU work runs on a blocking thread through [`blocking`], where a panic becomes
-//! an `internal` error (hole 17). `tests/app/commands.rs` checks both by reading this file.
+//! - the Tauri command functions and their registration ([`handler`]);
+//! - [`COMMANDS`], from which `build.rs` (reading this file) generates an `allow-<command>` permission
+//!   each, and which `tests/app/main.rs` compares with the main window's capability;
+//! - the TypeScript wrappers ([`typescript`]): `commands.<camelName>(request)` in `ui/src/lib/bindings.ts`,
+//!   typed with the request and answer types; `tests/app/bindings.rs` fails when that file drifts.
+//!
+//! Each command takes one typed request (a struct below, or nothing) and returns a typed answer or an
+//! [`IpcError`]. What the webview sends is parsed by the field types ([`crate::app::args`]): slugs,
+//! version ids and node paths are checked while deserializing, secrets are zeroized when dropped, and no
+//! command takes a filesystem path — files are chosen in native dialogs on this side (issue 10, holes 2,
+//! 3, 16). Every command is `async` (the macro writes no other kind): Tauri runs a synchronous command on
+//! the main thread, where a panic would take the app down; CPU work runs on a blocking thread through
+//! [`blocking`], where a panic becomes an `internal` error (hole 17).
+//!
+//! Adding an operation: a request struct and an entry here, the call in the UI — and the logic, if new,
+//! in envdesk-client's `Vault` (or [`AppCore`] when it is the app's own state).
 
 use std::sync::Arc;
 
-use envdesk_client::vault::{self, ImportMode};
-use tauri::State;
+use envdesk_api::Organization;
+use envdesk_client::vault::{self, ImportMode, KeyState, NoProgress, NodeInfo};
+use envdesk_core::export::Format;
+use serde::Deserialize;
+use ts_rs::TS;
 
-use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, Secret, Slug, VersionId};
+use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, NewKey, Secret, Slug, VersionId};
 use crate::app::core::{analyze, edit_text as edit, AppCore};
 use crate::app::dto::*;
 use crate::app::error::{IpcError, IpcResult};
 use crate::app::settings::{Connection, Settings};
 use crate::dialogs;
 
-type Core<'a> = State<'a, Arc<AppCore>>;
+/// What a command body gets besides its request: the app's state, and the app handle when it runs in
+/// the app (tests run the bodies headless through [`run`]).
+pub struct Ctx {
+    /// The app's state.
+    pub core: Arc<AppCore>,
+    /// The running app (events, windows); `None` in tests.
+    pub app: Option<tauri::AppHandle>,
+}
+
+impl Ctx {
+    /// A context without a window (tests).
+    pub fn headless(core: Arc<AppCore>) -> Ctx {
+        Ctx { core, app: None }
+    }
+}
 
 /// Runs CPU work of a command on a blocking thread; a panic in it is an `internal` error for the UI
 /// (its message, which might quote a value, is not passed on).
 pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> IpcResult<T> + Send + 'static) -> IpcResult<T> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| {
-        Err(IpcError::new("internal", "envdesk hit a bug doing that; nothing was changed. Please report it."))
-    })
-}
-
-/// The UI has drawn its first screen (the tree): show the window, which starts hidden so that it never
-/// flashes blank (Electron's "ready-to-show"). Logs the launch time at debug level (`envdesk::startup`;
-/// bench/app-perf.mjs reads it).
-#[tauri::command]
-pub async fn ui_ready(window: tauri::WebviewWindow) {
-    crate::show_window(&window, "interactive");
-}
-
-#[tauri::command]
-pub async fn list_connections(core: Core<'_>) -> IpcResult<Vec<Connection>> {
-    Ok(core.connections())
-}
-
-#[tauri::command]
-pub async fn add_connection(
-    core: Core<'_>,
-    name: String,
-    url: String,
-    organization: String,
-    token: Secret,
-) -> IpcResult<Connection> {
-    core.add_connection(&name, &url, &organization, &token).await
-}
-
-#[tauri::command]
-pub async fn test_connection(core: Core<'_>, conn: String) -> IpcResult<envdesk_api::Organization> {
-    core.test_connection(&conn).await
-}
-
-#[tauri::command]
-pub async fn remove_connection(core: Core<'_>, conn: String) -> IpcResult<()> {
-    core.remove_connection(&conn).await
-}
-
-#[tauri::command]
-pub async fn list_projects(core: Core<'_>, conn: String) -> IpcResult<Vec<vault::NodeInfo>> {
-    core.projects(&conn).await
-}
-
-#[tauri::command]
-pub async fn list_targets(core: Core<'_>, conn: String, project: Slug) -> IpcResult<Vec<vault::NodeInfo>> {
-    core.targets(&conn, &project).await
-}
-
-#[tauri::command]
-pub async fn list_environments(
-    core: Core<'_>,
-    conn: String,
-    project: Slug,
-    target: Slug,
-) -> IpcResult<Vec<vault::NodeInfo>> {
-    core.environments(&conn, &project, &target).await
-}
-
-#[tauri::command]
-pub async fn create_project(
-    core: Core<'_>,
-    conn: String,
-    name: String,
-    mode: String,
-    passphrase: Option<Secret>,
-) -> IpcResult<CreatedProjectDto> {
-    core.create_project(&conn, &name, &mode, passphrase).await
-}
-
-#[tauri::command]
-pub async fn create_child(core: Core<'_>, conn: String, parent: IpcPath, name: String) -> IpcResult<vault::NodeInfo> {
-    core.create_child(&conn, &parent.node(), &name).await
-}
-
-#[tauri::command]
-pub async fn rename_node(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    name: String,
-    slug: Option<Slug>,
-) -> IpcResult<vault::NodeInfo> {
-    core.rename(&conn, &path.node(), &name, slug.as_deref()).await
-}
-
-#[tauri::command]
-pub async fn delete_node(core: Core<'_>, conn: String, path: IpcPath, confirm: String) -> IpcResult<()> {
-    core.delete_node(&conn, &path.node(), &confirm).await
-}
-
-#[tauri::command]
-pub async fn save_key_backup(core: Core<'_>, project: Slug) -> IpcResult<Option<String>> {
-    let Some(file) = dialogs::save_file("Save the key backup", &format!("{project}.envdesk-key.txt")).await else {
-        return Ok(None);
-    };
-    core.save_backup_to(&file, &project)?;
-    Ok(Some(file.display().to_string()))
-}
-
-#[tauri::command]
-pub async fn dismiss_key_backup(core: Core<'_>) -> IpcResult<()> {
-    core.dismiss_backup();
-    Ok(())
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| Err(IpcError::internal()))
 }
 
 /// Sends progress to the UI as `progress` events.
@@ -140,189 +65,598 @@ impl vault::Progress for EmitProgress {
     }
 }
 
-#[tauri::command]
-pub async fn rotate_key(
-    app: tauri::AppHandle,
-    core: Core<'_>,
-    conn: String,
-    project: Slug,
-    mode: String,
-    passphrase: Option<Secret>,
-) -> IpcResult<RotationDto> {
-    core.rotate_key(&conn, &project, &mode, passphrase, &EmitProgress(app)).await
+/// `save_level` → `saveLevel`.
+fn camel(name: &str) -> String {
+    let mut out = String::new();
+    let mut up = false;
+    for c in name.chars() {
+        if c == '_' {
+            up = true;
+        } else if up {
+            out.push(c.to_ascii_uppercase());
+            up = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
-#[tauri::command]
-pub async fn unlock(core: Core<'_>, conn: String, project: Slug) -> IpcResult<vault::KeyState> {
-    core.unlock(&conn, &project).await
-}
+/// The one list of commands (see the module doc). Each entry:
+/// `/// doc` `async fn name(ctx[, req: Request]) -> Answer { body }`, where the body returns
+/// `IpcResult<Answer>`.
+macro_rules! ipc_commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        async fn $name:ident($ctx:ident $(, $req:ident : $rt:ty)?) -> $resp:ty $body:block
+    )*) => {
+        /// The command bodies, callable without Tauri (tests).
+        pub mod run {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                $(#[doc = $doc])*
+                pub async fn $name($ctx: &Ctx $(, $req: $rt)?) -> IpcResult<$resp> $body
+            )*
+        }
 
-#[tauri::command]
-pub async fn unlock_with_key(
-    core: Core<'_>,
-    conn: String,
-    project: Slug,
-    key: Secret,
-    remember: bool,
-) -> IpcResult<vault::KeyState> {
-    core.unlock_with_key(&conn, &project, &key, remember).await
-}
+        $(
+            $(#[doc = $doc])*
+            #[tauri::command]
+            pub async fn $name(
+                core: tauri::State<'_, Arc<AppCore>>,
+                app: tauri::AppHandle,
+                $($req: $rt)?
+            ) -> IpcResult<$resp> {
+                let ctx = Ctx { core: core.inner().clone(), app: Some(app) };
+                run::$name(&ctx $(, $req)?).await
+            }
+        )*
 
-#[tauri::command]
-pub async fn key_state(core: Core<'_>, conn: String, project: Slug) -> IpcResult<vault::KeyState> {
-    core.key_state(&conn, &project).await
-}
+        /// Every command, by name.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
 
-#[tauri::command]
-pub async fn lock_all(core: Core<'_>) -> IpcResult<()> {
-    core.lock_all().await;
-    Ok(())
-}
+        /// The handler that registers every command.
+        pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
 
-#[tauri::command]
-pub async fn read_node(core: Core<'_>, conn: String, path: IpcPath) -> IpcResult<NodeDto> {
-    core.read_node(&conn, &path.node()).await
-}
+        /// The TypeScript declarations of every request type.
+        pub fn request_declarations(cfg: &ts_rs::Config) -> Vec<String> {
+            #[allow(unused_mut)]
+            let mut out = Vec::new();
+            $($( let _ = stringify!($req); out.push(<$rt as TS>::decl(cfg)); )?)*
+            out.sort();
+            out.dedup();
+            out
+        }
 
-#[tauri::command]
-pub async fn save_level(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    text: String,
-    base_revision: Option<u64>,
-    base_text: String,
-) -> IpcResult<SaveDto> {
-    core.save_level(&conn, &path.node(), &text, base_revision, &base_text).await
-}
-
-#[tauri::command]
-pub async fn analyze_text(text: String) -> IpcResult<AnalysisDto> {
-    blocking(move || Ok(analyze(&text))).await
-}
-
-#[tauri::command]
-pub async fn edit_text(text: String, edit_op: TextEdit) -> IpcResult<String> {
-    blocking(move || edit(&text, &edit_op)).await
-}
-
-#[tauri::command]
-pub async fn resolve_conflict(text: String, choices: Vec<(String, Option<String>)>) -> IpcResult<String> {
-    blocking(move || Ok(vault::resolve_conflict(&text, &choices)?)).await
-}
-
-#[tauri::command]
-pub async fn save_draft(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    text: String,
-    base_revision: Option<u64>,
-) -> IpcResult<()> {
-    core.save_draft(&conn, &path.node(), &text, base_revision).await
-}
-
-#[tauri::command]
-pub async fn list_drafts(core: Core<'_>, conn: String) -> IpcResult<Vec<vault::DraftInfo>> {
-    core.drafts(&conn).await
-}
-
-#[tauri::command]
-pub async fn get_draft(core: Core<'_>, conn: String, path: IpcPath) -> IpcResult<Option<DraftDto>> {
-    core.draft(&conn, &path.node()).await
-}
-
-#[tauri::command]
-pub async fn discard_draft(core: Core<'_>, conn: String, path: IpcPath) -> IpcResult<()> {
-    core.discard_draft(&conn, &path.node()).await
-}
-
-#[tauri::command]
-pub async fn diff_sources(core: Core<'_>, conn: String, a: DiffSource, b: DiffSource) -> IpcResult<DiffDto> {
-    core.diff(&conn, &a, &b).await
-}
-
-#[tauri::command]
-pub async fn history(core: Core<'_>, conn: String, path: IpcPath, page: u32) -> IpcResult<vault::VersionsPage> {
-    core.history(&conn, &path.node(), page).await
-}
-
-#[tauri::command]
-pub async fn restore_version(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    id: VersionId,
-    base_revision: Option<u64>,
-) -> IpcResult<Option<u64>> {
-    core.restore(&conn, &path.node(), &id, base_revision).await
-}
-
-#[tauri::command]
-pub async fn delete_version(core: Core<'_>, conn: String, id: VersionId, force: bool) -> IpcResult<()> {
-    core.delete_version(&conn, &id, force).await
-}
-
-#[tauri::command]
-pub async fn purge_history(core: Core<'_>, conn: String, path: IpcPath, confirm: String) -> IpcResult<u64> {
-    core.purge(&conn, &path.node(), &confirm).await
-}
-
-/// Shows the open dialog and reads the chosen file on this side; the UI gets an opaque handle and the
-/// file's name, never its path.
-#[tauri::command]
-pub async fn choose_import_file(core: Core<'_>) -> IpcResult<Option<ImportChoiceDto>> {
-    let Some(file) = dialogs::open_file().await else { return Ok(None) };
-    let core = core.inner().clone();
-    blocking(move || core.choose_import(&file)).await.map(Some)
-}
-
-#[tauri::command]
-pub async fn preview_import(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    handle: ImportHandle,
-) -> IpcResult<vault::ImportPreview> {
-    core.preview_import(&conn, &path.node(), handle).await
-}
-
-#[tauri::command]
-pub async fn apply_import(
-    core: Core<'_>,
-    conn: String,
-    path: IpcPath,
-    handle: ImportHandle,
-    mode: ImportMode,
-) -> IpcResult<SaveDto> {
-    core.apply_import(&conn, &path.node(), handle, mode).await
-}
-
-/// Shows the save dialog and writes the export with owner-only permissions; returns where.
-#[tauri::command]
-pub async fn export_to_file(
-    core: Core<'_>,
-    conn: String,
-    source: ExportSourceArg,
-    format: String,
-    resolve: bool,
-) -> IpcResult<Option<String>> {
-    let path = match &source {
-        ExportSourceArg::Level { path } | ExportSourceArg::Merged { path } => path.node(),
+        /// The TypeScript wrappers: `export const commands = { camelName: (req) => call<Answer>(…) }`.
+        pub fn typescript(cfg: &ts_rs::Config) -> String {
+            let mut out = String::from("export const commands = {\n");
+            $(
+                let docs: &[&str] = &[$($doc),*];
+                out.push_str("  /**");
+                for d in docs {
+                    out.push_str("\n   *");
+                    out.push_str(d);
+                }
+                out.push_str("\n   */\n");
+                let resp = <$resp as TS>::name(cfg);
+                let name = camel(stringify!($name));
+                let (param, arg) = ipc_commands!(@param cfg $($rt)?);
+                out.push_str(&format!(
+                    "  {name}: ({param}) => call<{resp}>('{}', {arg}),\n",
+                    stringify!($name)
+                ));
+            )*
+            out.push_str("};\n");
+            out
+        }
     };
-    let ext = format.parse::<envdesk_core::export::Format>().map(|f| f.extension()).unwrap_or("env");
-    let name = format!("{}.{ext}", path.display().replace('/', "-"));
-    let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
-    core.export_to(&conn, &source.source(), &format, resolve, &file).await?;
-    Ok(Some(file.display().to_string()))
+    (@param $cfg:ident) => {
+        (String::new(), "{}".to_owned())
+    };
+    (@param $cfg:ident $rt:ty) => {
+        (format!("req: {}", <$rt as TS>::name($cfg)), "{ req }".to_owned())
+    };
 }
 
-#[tauri::command]
-pub async fn get_settings(core: Core<'_>) -> IpcResult<Settings> {
-    Ok(core.settings())
+// ---------------------------------------------------------------- requests
+
+/// A connection.
+#[derive(Debug, Deserialize, TS)]
+pub struct ConnRef {
+    /// Connection id (`local` for the local vault).
+    pub conn: String,
 }
 
-#[tauri::command]
-pub async fn set_settings(core: Core<'_>, settings: Settings) -> IpcResult<Settings> {
-    core.set_settings(settings).await
+/// A project of a connection.
+#[derive(Debug, Deserialize, TS)]
+pub struct ProjectRef {
+    /// Connection id.
+    pub conn: String,
+    /// Project slug.
+    pub project: Slug,
+}
+
+/// A target of a project.
+#[derive(Debug, Deserialize, TS)]
+pub struct TargetRef {
+    /// Connection id.
+    pub conn: String,
+    /// Project slug.
+    pub project: Slug,
+    /// Target slug.
+    pub target: Slug,
+}
+
+/// A node (project, target or environment) of a connection.
+#[derive(Debug, Deserialize, TS)]
+pub struct NodeRef {
+    /// Connection id.
+    pub conn: String,
+    /// The node.
+    pub path: IpcPath,
+}
+
+/// A destructive operation on a node, with the slug the user typed to confirm it.
+#[derive(Debug, Deserialize, TS)]
+pub struct ConfirmedNode {
+    /// Connection id.
+    pub conn: String,
+    /// The node.
+    pub path: IpcPath,
+    /// What the user typed: must be the node's slug.
+    pub confirm: String,
+}
+
+/// `add_connection`.
+#[derive(Debug, Deserialize, TS)]
+pub struct AddConnection {
+    /// Display name.
+    pub name: String,
+    /// The server's address.
+    pub url: String,
+    /// Organization ULID.
+    pub organization: String,
+    /// API token (goes to the keychain).
+    #[ts(type = "string")]
+    pub token: Secret,
+}
+
+/// `create_project`.
+#[derive(Debug, Deserialize, TS)]
+pub struct CreateProject {
+    /// Connection id.
+    pub conn: String,
+    /// Display name.
+    pub name: String,
+    /// Who holds the key, and which.
+    pub key: NewKey,
+}
+
+/// `create_child`: a target under a project, or an environment under a target.
+#[derive(Debug, Deserialize, TS)]
+pub struct CreateChild {
+    /// Connection id.
+    pub conn: String,
+    /// The parent.
+    pub parent: IpcPath,
+    /// Display name.
+    pub name: String,
+}
+
+/// `rename_node`.
+#[derive(Debug, Deserialize, TS)]
+pub struct RenameNode {
+    /// Connection id.
+    pub conn: String,
+    /// The node.
+    pub path: IpcPath,
+    /// New display name.
+    pub name: String,
+    /// New slug (derived from the name when absent).
+    #[serde(default)]
+    pub slug: Option<Slug>,
+}
+
+/// `save_key_backup`.
+#[derive(Debug, Deserialize, TS)]
+pub struct KeyBackup {
+    /// The project the key is of (names the file).
+    pub project: Slug,
+}
+
+/// `rotate_key`.
+#[derive(Debug, Deserialize, TS)]
+pub struct RotateKey {
+    /// Connection id.
+    pub conn: String,
+    /// Project slug.
+    pub project: Slug,
+    /// The new key (`generate` or `passphrase`).
+    pub key: NewKey,
+}
+
+/// `unlock_with_key`.
+#[derive(Debug, Deserialize, TS)]
+pub struct UnlockWithKey {
+    /// Connection id.
+    pub conn: String,
+    /// Project slug.
+    pub project: Slug,
+    /// The key or passphrase typed.
+    #[ts(type = "string")]
+    pub key: Secret,
+    /// Keep it in the keychain.
+    pub remember: bool,
+}
+
+/// `save_level`.
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveLevel {
+    /// Connection id.
+    pub conn: String,
+    /// The level (the deepest part of the path).
+    pub path: IpcPath,
+    /// The text to store, as written.
+    pub text: String,
+    /// The revision the text was read at (`null`: the server does not count revisions).
+    pub base_revision: Option<u64>,
+    /// The text as it was read (the base of a three-way merge).
+    pub base_text: String,
+}
+
+/// A text alone.
+#[derive(Debug, Deserialize, TS)]
+pub struct Text {
+    /// The text.
+    pub text: String,
+}
+
+/// `edit_text`.
+#[derive(Debug, Deserialize, TS)]
+pub struct EditText {
+    /// The text.
+    pub text: String,
+    /// The edit from the table view.
+    pub edit: TextEdit,
+}
+
+/// `resolve_conflict`.
+#[derive(Debug, Deserialize, TS)]
+pub struct ResolveConflict {
+    /// The merged text.
+    pub text: String,
+    /// Per conflicting key, the value chosen (`null` removes the key).
+    pub choices: Vec<(String, Option<String>)>,
+}
+
+/// `save_draft`.
+#[derive(Debug, Deserialize, TS)]
+pub struct SaveDraft {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The unsaved text.
+    pub text: String,
+    /// The revision it is based on.
+    pub base_revision: Option<u64>,
+}
+
+/// `diff_sources`.
+#[derive(Debug, Deserialize, TS)]
+pub struct DiffSources {
+    /// Connection id.
+    pub conn: String,
+    /// Left side.
+    pub a: DiffSource,
+    /// Right side.
+    pub b: DiffSource,
+}
+
+/// `history`.
+#[derive(Debug, Deserialize, TS)]
+pub struct HistoryPage {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// Page, from 1.
+    pub page: u32,
+}
+
+/// `restore_version`.
+#[derive(Debug, Deserialize, TS)]
+pub struct RestoreVersion {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The version.
+    #[ts(type = "string")]
+    pub id: VersionId,
+    /// The level's revision as shown.
+    pub base_revision: Option<u64>,
+}
+
+/// `delete_version`.
+#[derive(Debug, Deserialize, TS)]
+pub struct DeleteVersion {
+    /// Connection id.
+    pub conn: String,
+    /// The version.
+    #[ts(type = "string")]
+    pub id: VersionId,
+    /// Delete even the only copy of a deleted level (asks natively first).
+    pub force: bool,
+}
+
+/// `preview_import`.
+#[derive(Debug, Deserialize, TS)]
+pub struct PreviewImport {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The chosen file.
+    pub handle: ImportHandle,
+}
+
+/// `apply_import`.
+#[derive(Debug, Deserialize, TS)]
+pub struct ApplyImport {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The chosen file.
+    pub handle: ImportHandle,
+    /// Merge into the level, or replace it.
+    pub mode: ImportMode,
+}
+
+/// `export_to_file`.
+#[derive(Debug, Deserialize, TS)]
+pub struct ExportToFile {
+    /// Connection id.
+    pub conn: String,
+    /// What to export.
+    pub source: ExportSourceArg,
+    /// The format.
+    pub format: Format,
+    /// Resolve `${…}` templates first.
+    pub resolve: bool,
+}
+
+// ---------------------------------------------------------------- the commands
+
+ipc_commands! {
+    /// The UI has drawn its first screen (the tree): show the window, which starts hidden so that it
+    /// never flashes blank (Electron's "ready-to-show"). Logs the launch time at debug level
+    /// (`envdesk::startup`; bench/app-perf.mjs reads it).
+    async fn ui_ready(ctx) -> () {
+        if let Some(window) = ctx.app.as_ref().and_then(|a| tauri::Manager::get_webview_window(a, "main")) {
+            crate::show_window(&window, "interactive");
+        }
+        Ok(())
+    }
+
+    /// The local vault first, then the remote connections.
+    async fn list_connections(ctx) -> Vec<Connection> {
+        Ok(ctx.core.connections())
+    }
+
+    /// Adds a server after checking that the token works; the token goes to the keychain.
+    async fn add_connection(ctx, req: AddConnection) -> Connection {
+        ctx.core.add_connection(&req.name, &req.url, &req.organization, &req.token).await
+    }
+
+    /// Checks a connection: its organization.
+    async fn test_connection(ctx, req: ConnRef) -> Organization {
+        Ok(ctx.core.vault(&req.conn).await?.test_connection().await?)
+    }
+
+    /// Removes a remote connection and its token, once the user confirms natively.
+    async fn remove_connection(ctx, req: ConnRef) -> () {
+        ctx.core.remove_connection(&req.conn).await
+    }
+
+    /// The projects of a connection.
+    async fn list_projects(ctx, req: ConnRef) -> Vec<NodeInfo> {
+        Ok(ctx.core.vault(&req.conn).await?.projects().await?)
+    }
+
+    /// The targets of a project.
+    async fn list_targets(ctx, req: ProjectRef) -> Vec<NodeInfo> {
+        Ok(ctx.core.vault(&req.conn).await?.targets(&req.project).await?)
+    }
+
+    /// The environments of a target.
+    async fn list_environments(ctx, req: TargetRef) -> Vec<NodeInfo> {
+        Ok(ctx.core.vault(&req.conn).await?.environments(&req.project, &req.target).await?)
+    }
+
+    /// Creates a project; a generated key is returned once, for the user to back up.
+    async fn create_project(ctx, req: CreateProject) -> CreatedProjectDto {
+        ctx.core.create_project(&req.conn, &req.name, req.key).await
+    }
+
+    /// Creates a target under a project, or an environment under a target.
+    async fn create_child(ctx, req: CreateChild) -> NodeInfo {
+        let v = ctx.core.vault(&req.conn).await?;
+        let parent = req.parent.node();
+        Ok(match &parent.target {
+            None => v.create_target(&parent.project, &req.name, None).await?,
+            Some(t) => v.create_environment(&parent.project, t, &req.name, None, None).await?,
+        })
+    }
+
+    /// Renames a node (and its slug).
+    async fn rename_node(ctx, req: RenameNode) -> NodeInfo {
+        Ok(ctx.core.vault(&req.conn).await?.rename(&req.path.node(), &req.name, req.slug.as_deref()).await?)
+    }
+
+    /// Deletes a node: the typed slug, then a native confirmation.
+    async fn delete_node(ctx, req: ConfirmedNode) -> () {
+        ctx.core.delete_node(&req.conn, &req.path, &req.confirm).await
+    }
+
+    /// Writes the key waiting for backup to a file the user chooses (owner-only); returns where.
+    async fn save_key_backup(ctx, req: KeyBackup) -> Option<String> {
+        let name = format!("{}.envdesk-key.txt", req.project);
+        let Some(file) = dialogs::save_file("Save the key backup", &name).await else { return Ok(None) };
+        ctx.core.save_backup_to(&file, &req.project)?;
+        Ok(Some(file.display().to_string()))
+    }
+
+    /// Forgets the key waiting for backup.
+    async fn dismiss_key_backup(ctx) -> () {
+        ctx.core.dismiss_backup();
+        Ok(())
+    }
+
+    /// Rotates a client-managed project's key, reporting progress as `progress` events.
+    async fn rotate_key(ctx, req: RotateKey) -> RotationDto {
+        match &ctx.app {
+            Some(app) => ctx.core.rotate_key(&req.conn, &req.project, req.key, &EmitProgress(app.clone())).await,
+            None => ctx.core.rotate_key(&req.conn, &req.project, req.key, &NoProgress).await,
+        }
+    }
+
+    /// Unlocks a project with the keychain (client-managed) or the server (server-managed).
+    async fn unlock(ctx, req: ProjectRef) -> KeyState {
+        Ok(ctx.core.vault(&req.conn).await?.unlock(&req.project).await?)
+    }
+
+    /// Unlocks a project with a key or passphrase the user typed.
+    async fn unlock_with_key(ctx, req: UnlockWithKey) -> KeyState {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.unlock_with_key(&req.project, req.key.expose(), req.remember).await?)
+    }
+
+    /// A project's key state, without unlocking it.
+    async fn key_state(ctx, req: ProjectRef) -> KeyState {
+        Ok(ctx.core.vault(&req.conn).await?.key_state(&req.project).await?)
+    }
+
+    /// Locks every key of every connection.
+    async fn lock_all(ctx) -> () {
+        ctx.core.lock_all().await;
+        Ok(())
+    }
+
+    /// A node: its levels (text, revision, parse error), merged with provenance and templates.
+    async fn read_node(ctx, req: NodeRef) -> NodeDto {
+        Ok(NodeDto::from(ctx.core.vault(&req.conn).await?.read_node(&req.path.node()).await?))
+    }
+
+    /// Saves a level; a save that lost a race answers the conflict to resolve.
+    async fn save_level(ctx, req: SaveLevel) -> SaveDto {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.save_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into())
+    }
+
+    /// A text's parse error, lints and entries (for the editor and the table).
+    async fn analyze_text(_ctx, req: Text) -> AnalysisDto {
+        blocking(move || Ok(analyze(&req.text))).await
+    }
+
+    /// Applies a table-view edit to a text, changing only the bytes it must.
+    async fn edit_text(_ctx, req: EditText) -> String {
+        blocking(move || edit(&req.text, &req.edit)).await
+    }
+
+    /// Applies the user's choices to the conflicting keys of a merged text.
+    async fn resolve_conflict(_ctx, req: ResolveConflict) -> String {
+        blocking(move || Ok(vault::resolve_conflict(&req.text, &req.choices)?)).await
+    }
+
+    /// Keeps unsaved text as an encrypted draft.
+    async fn save_draft(ctx, req: SaveDraft) -> () {
+        Ok(ctx.core.vault(&req.conn).await?.save_draft(&req.path.node(), &req.text, req.base_revision)?)
+    }
+
+    /// The drafts of a connection (no text).
+    async fn list_drafts(ctx, req: ConnRef) -> Vec<vault::DraftInfo> {
+        Ok(ctx.core.vault(&req.conn).await?.drafts())
+    }
+
+    /// A draft's text and base revision.
+    async fn get_draft(ctx, req: NodeRef) -> Option<DraftDto> {
+        let draft = ctx.core.vault(&req.conn).await?.draft(&req.path.node())?;
+        Ok(draft.map(|(text, base_revision)| DraftDto { text, base_revision }))
+    }
+
+    /// Forgets a draft.
+    async fn discard_draft(ctx, req: NodeRef) -> () {
+        ctx.core.vault(&req.conn).await?.discard_draft(&req.path.node());
+        Ok(())
+    }
+
+    /// Two sources side by side with their key-wise diff (both read at once).
+    async fn diff_sources(ctx, req: DiffSources) -> DiffDto {
+        let v = ctx.core.vault(&req.conn).await?;
+        let (a, b) = tokio::try_join!(req.a.text(&v), req.b.text(&v))?;
+        Ok(DiffDto::new(a, b))
+    }
+
+    /// A page (of 50) of a level's history, newest first.
+    async fn history(ctx, req: HistoryPage) -> vault::VersionsPage {
+        Ok(ctx.core.vault(&req.conn).await?.history(&req.path.node(), req.page, 50).await?)
+    }
+
+    /// Restores a version as the level's current content; answers the new revision, if counted.
+    async fn restore_version(ctx, req: RestoreVersion) -> Option<u64> {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.restore(&req.path.node(), req.id.as_str(), req.base_revision).await?)
+    }
+
+    /// Deletes a version (the only copy of a deleted level only with `force`, confirmed natively).
+    async fn delete_version(ctx, req: DeleteVersion) -> () {
+        ctx.core.delete_version(&req.conn, &req.id, req.force).await
+    }
+
+    /// Purges a level's history: the typed slug, then a native confirmation. Answers how many went.
+    async fn purge_history(ctx, req: ConfirmedNode) -> u64 {
+        ctx.core.purge(&req.conn, &req.path, &req.confirm).await
+    }
+
+    /// Shows the open dialog and reads the chosen file on this side; the UI gets an opaque handle and
+    /// the file's name, never its path.
+    async fn choose_import_file(ctx) -> Option<ImportChoiceDto> {
+        let Some(file) = dialogs::open_file().await else { return Ok(None) };
+        let core = ctx.core.clone();
+        blocking(move || core.choose_import(&file)).await.map(Some)
+    }
+
+    /// What importing the chosen file would change.
+    async fn preview_import(ctx, req: PreviewImport) -> vault::ImportPreview {
+        ctx.core.preview_import(&req.conn, &req.path.node(), req.handle).await
+    }
+
+    /// Imports the chosen file into a level.
+    async fn apply_import(ctx, req: ApplyImport) -> SaveDto {
+        ctx.core.apply_import(&req.conn, &req.path.node(), req.handle, req.mode).await
+    }
+
+    /// Shows the save dialog and writes the export with owner-only permissions; returns where.
+    async fn export_to_file(ctx, req: ExportToFile) -> Option<String> {
+        let name = format!("{}.{}", req.source.path().node().display().replace('/', "-"), req.format.extension());
+        let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
+        ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, &file).await?;
+        Ok(Some(file.display().to_string()))
+    }
+
+    /// The settings (defaults where unset).
+    async fn get_settings(ctx) -> Settings {
+        Ok(ctx.core.settings())
+    }
+
+    /// Stores the settings; they hold at once.
+    async fn set_settings(ctx, req: Settings) -> Settings {
+        ctx.core.set_settings(req).await
+    }
 }

@@ -1,11 +1,17 @@
-//! The envdesk desktop app: Tauri builder, app state, thin IPC commands, keychain, settings, dialogs.
-//! All behaviour is in [`app::core::AppCore`] (no Tauri) over envdesk-client's `Vault`.
+//! The envdesk desktop app: Tauri builder, app state, the IPC commands (one list, `commands.rs`),
+//! keychain, settings, dialogs. Commands reach envdesk-client's `Vault` through [`app::core::AppCore`],
+//! which holds what is the app's own: connections, settings, the open vaults, confirmations, the file
+//! chosen for import and the key waiting for backup.
 
 pub mod app;
 pub mod commands;
 mod dialogs;
 
-include!("command_names.rs");
+pub use commands::COMMANDS;
+
+/// The command names `build.rs` read from `commands.rs` (its permissions are generated from these);
+/// `tests/app/main.rs` checks that they are [`COMMANDS`].
+pub const BUILD_COMMAND_NAMES: &str = include_str!(concat!(env!("OUT_DIR"), "/command_names.txt"));
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,47 +159,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::ui_ready,
-            commands::list_connections,
-            commands::add_connection,
-            commands::test_connection,
-            commands::remove_connection,
-            commands::list_projects,
-            commands::list_targets,
-            commands::list_environments,
-            commands::create_project,
-            commands::create_child,
-            commands::rename_node,
-            commands::delete_node,
-            commands::save_key_backup,
-            commands::dismiss_key_backup,
-            commands::rotate_key,
-            commands::unlock,
-            commands::unlock_with_key,
-            commands::key_state,
-            commands::lock_all,
-            commands::read_node,
-            commands::save_level,
-            commands::analyze_text,
-            commands::edit_text,
-            commands::resolve_conflict,
-            commands::save_draft,
-            commands::list_drafts,
-            commands::get_draft,
-            commands::discard_draft,
-            commands::diff_sources,
-            commands::history,
-            commands::restore_version,
-            commands::delete_version,
-            commands::purge_history,
-            commands::choose_import_file,
-            commands::preview_import,
-            commands::apply_import,
-            commands::export_to_file,
-            commands::get_settings,
-            commands::set_settings,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("envdesk could not start");
 }

@@ -8,7 +8,7 @@
 use std::fmt;
 
 use envdesk_api::NodePath;
-use envdesk_client::vault::ExportSource;
+use envdesk_client::vault::{ExportSource, NewProjectKey};
 use serde::{Deserialize, Deserializer, Serialize};
 use zeroize::Zeroizing;
 
@@ -153,6 +153,11 @@ impl TryFrom<RawPath> for IpcPath {
 }
 
 impl IpcPath {
+    /// The slug of the node itself (its deepest part): what a user types to confirm deleting it.
+    pub fn leaf(&self) -> &str {
+        self.environment.as_ref().or(self.target.as_ref()).unwrap_or(&self.project).as_str()
+    }
+
     /// The node path.
     pub fn node(&self) -> NodePath {
         NodePath {
@@ -182,8 +187,9 @@ impl From<&IpcPath> for NodePath {
 }
 
 /// What to export, from the webview (the same shape as the client's [`ExportSource`]).
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(rename = "ExportSource")]
 pub enum ExportSourceArg {
     /// A level alone.
     Level {
@@ -198,11 +204,45 @@ pub enum ExportSourceArg {
 }
 
 impl ExportSourceArg {
+    /// The node it names.
+    pub fn path(&self) -> &IpcPath {
+        match self {
+            ExportSourceArg::Level { path } | ExportSourceArg::Merged { path } => path,
+        }
+    }
+
     /// The client's export source.
     pub fn source(&self) -> ExportSource {
         match self {
             ExportSourceArg::Level { path } => ExportSource::Level { path: path.node() },
             ExportSourceArg::Merged { path } => ExportSource::Merged { path: path.node() },
+        }
+    }
+}
+
+/// Who holds a new project key, and which (creating a project, rotating its key): the webview's
+/// `{mode: "server" | "generate" | "passphrase", passphrase?}`.
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum NewKey {
+    /// The server holds the key (creating only).
+    Server,
+    /// A random key, kept in the keychain and shown once for backup.
+    Generate,
+    /// A key derived from a passphrase.
+    Passphrase {
+        /// The passphrase.
+        #[ts(type = "string")]
+        passphrase: Secret,
+    },
+}
+
+impl From<NewKey> for NewProjectKey {
+    fn from(k: NewKey) -> NewProjectKey {
+        match k {
+            NewKey::Server => NewProjectKey::ServerManaged,
+            NewKey::Generate => NewProjectKey::Generate,
+            NewKey::Passphrase { passphrase } => NewProjectKey::Passphrase(passphrase.into_zeroizing()),
         }
     }
 }

@@ -1,5 +1,7 @@
-//! `AppCore`: the app's state and every operation the UI asks for, without Tauri — so the commands
-//! are a few lines each and all of this runs in tests without a window.
+//! `AppCore`: what is the app's own, without Tauri — settings, connections and the registry of open
+//! vaults (opened on first use, locked when idle), native confirmations of destructive operations, the
+//! file chosen for import, the key waiting for backup. Commands reach the `Vault` through
+//! [`AppCore::vault`] and call it directly; only operations that need this state are methods here.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -11,7 +13,7 @@ use envdesk_api::NodePath;
 use envdesk_client::http::{HttpBackend, HttpConfig};
 use envdesk_client::keystore::names;
 use envdesk_client::local::open_local;
-use envdesk_client::vault::{self, ExportSource, ImportMode, NewProjectKey, SaveOutcome};
+use envdesk_client::vault::{self, ExportSource, ImportMode};
 use envdesk_client::{KeyStore, Vault, VaultOptions};
 use envdesk_core::dotenv::Document;
 use envdesk_core::export::Format;
@@ -19,10 +21,10 @@ use serde_json::json;
 use tokio::sync::RwLock;
 use zeroize::Zeroizing;
 
-use super::args::{ImportHandle, Secret, VersionId};
+use super::args::{ImportHandle, IpcPath, NewKey, Secret, VersionId};
 use super::confirm::{Confirm, Refuse};
 use super::dto::*;
-use super::error::{IpcError, IpcResult};
+use super::error::{Code, IpcError, IpcResult};
 use super::settings::{Connection, Settings, SettingsStore};
 
 /// The local vault's connection id.
@@ -60,7 +62,7 @@ pub struct AppCore {
 }
 
 fn parse_format(f: &str) -> IpcResult<Format> {
-    f.parse::<Format>().map_err(|e| IpcError::new("invalid", e.to_string()))
+    f.parse::<Format>().map_err(|e| IpcError::invalid(e.to_string()))
 }
 
 impl AppCore {
@@ -96,7 +98,7 @@ impl AppCore {
         if self.confirm.confirm(title, message).await {
             Ok(())
         } else {
-            Err(IpcError::new("cancelled", "Cancelled: nothing was changed."))
+            Err(IpcError::new(Code::Cancelled, "Cancelled: nothing was changed."))
         }
     }
 
@@ -116,10 +118,10 @@ impl AppCore {
     /// ([`AppCore::check_idle`] reads it).
     pub async fn set_settings(&self, s: Settings) -> IpcResult<Settings> {
         if !["system", "light", "dark"].contains(&s.theme.as_str()) {
-            return Err(IpcError::new("invalid", "The theme must be system, light or dark."));
+            return Err(IpcError::invalid("The theme must be system, light or dark."));
         }
         parse_format(&s.default_export_format)?;
-        self.settings.set("settings", json!(s)).map_err(|e| IpcError::new("io_error", e))?;
+        self.settings.set("settings", json!(s)).map_err(|e| IpcError::new(Code::IoError, e))?;
         Ok(s)
     }
 
@@ -157,7 +159,7 @@ impl AppCore {
     ) -> IpcResult<Connection> {
         let token = token.expose();
         if name.trim().is_empty() || token.trim().is_empty() || organization.trim().is_empty() {
-            return Err(IpcError::new("invalid", "Give a name, the organization id and a token."));
+            return Err(IpcError::invalid("Give a name, the organization id and a token."));
         }
         let backend = HttpBackend::new(HttpConfig {
             base_url: url.trim().to_owned(),
@@ -166,32 +168,27 @@ impl AppCore {
         })?;
         let org = envdesk_api::Backend::organization(&backend).await?;
         if !org.id.eq_ignore_ascii_case(organization.trim()) {
-            return Err(IpcError::new("invalid", "That token belongs to another organization."));
+            return Err(IpcError::invalid("That token belongs to another organization."));
         }
         let id = format!("conn-{}", chrono::Utc::now().timestamp_millis());
-        self.keys.set(&names::token(&id), token.trim()).map_err(|e| IpcError::new("keychain_error", e))?;
+        self.keys.set(&names::token(&id), token.trim()).map_err(|e| IpcError::new(Code::KeychainError, e))?;
         let c = Connection { id, name: name.trim().into(), url: url.trim().into(), organization: org.id };
         let mut list = self.remotes();
         list.push(c.clone());
-        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new("io_error", e))?;
+        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new(Code::IoError, e))?;
         Ok(c)
-    }
-
-    /// Checks a connection: its organization.
-    pub async fn test_connection(&self, id: &str) -> IpcResult<envdesk_api::Organization> {
-        Ok(self.vault(id).await?.test_connection().await?)
     }
 
     /// Removes a remote connection and its token (the local vault stays), once the user confirms.
     pub async fn remove_connection(&self, id: &str) -> IpcResult<()> {
         if id == LOCAL {
-            return Err(IpcError::new("invalid", "The local vault is always there."));
+            return Err(IpcError::invalid("The local vault is always there."));
         }
         let conn = self
             .remotes()
             .into_iter()
             .find(|c| c.id == id)
-            .ok_or_else(|| IpcError::new("not_found", "No such connection."))?;
+            .ok_or_else(|| IpcError::new(Code::NotFound, "No such connection."))?;
         self.confirmed(
             "Remove the connection?",
             &format!(
@@ -203,7 +200,7 @@ impl AppCore {
         )
         .await?;
         let list: Vec<Connection> = self.remotes().into_iter().filter(|c| c.id != id).collect();
-        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new("io_error", e))?;
+        self.settings.set("connections", json!(list)).map_err(|e| IpcError::new(Code::IoError, e))?;
         let _ = self.keys.delete(&names::token(id));
         self.vaults.write().await.remove(id);
         self.activity.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
@@ -243,21 +240,23 @@ impl AppCore {
             let iters = self.kdf_iterations;
             let local = tokio::task::spawn_blocking(move || open_local(&data, keys.as_ref(), iters))
                 .await
-                .map_err(|_| IpcError::new("internal", "The local vault could not open."))??;
+                .map_err(|_| IpcError::new(Code::Internal, "The local vault could not open."))??;
             Arc::new(local.backend)
         } else {
             let c = self
                 .remotes()
                 .into_iter()
                 .find(|c| c.id == id)
-                .ok_or_else(|| IpcError::new("not_found", "No such connection."))?;
+                .ok_or_else(|| IpcError::new(Code::NotFound, "No such connection."))?;
             let token =
-                self.keys.get(&names::token(id)).map_err(|e| IpcError::new("keychain_error", e))?.ok_or_else(|| {
-                    IpcError::new(
-                        "key_needed",
-                        "This connection's token is not in the keychain; remove it and add it again.",
-                    )
-                })?;
+                self.keys.get(&names::token(id)).map_err(|e| IpcError::new(Code::KeychainError, e))?.ok_or_else(
+                    || {
+                        IpcError::new(
+                            Code::KeyNeeded,
+                            "This connection's token is not in the keychain; remove it and add it again.",
+                        )
+                    },
+                )?;
             Arc::new(HttpBackend::new(HttpConfig { base_url: c.url, organization: c.organization, token })?)
         };
         let v = Arc::new(Vault::new(backend, self.keys.clone(), id, drafts, opts));
@@ -312,39 +311,9 @@ impl AppCore {
 
     // ---------------------------------------------------------------- tree
 
-    /// Projects of a connection, with their key state.
-    pub async fn projects(&self, conn: &str) -> IpcResult<Vec<vault::NodeInfo>> {
-        Ok(self.vault(conn).await?.projects().await?)
-    }
-
-    /// Targets of a project.
-    pub async fn targets(&self, conn: &str, project: &str) -> IpcResult<Vec<vault::NodeInfo>> {
-        Ok(self.vault(conn).await?.targets(project).await?)
-    }
-
-    /// Environments of a target.
-    pub async fn environments(&self, conn: &str, project: &str, target: &str) -> IpcResult<Vec<vault::NodeInfo>> {
-        Ok(self.vault(conn).await?.environments(project, target).await?)
-    }
-
-    /// Creates a project: `mode` is `server`, `generate` or `passphrase`. A generated key is returned
-    /// once, for the user to back up.
-    pub async fn create_project(
-        &self,
-        conn: &str,
-        name: &str,
-        mode: &str,
-        passphrase: Option<Secret>,
-    ) -> IpcResult<CreatedProjectDto> {
-        let key = match mode {
-            "server" => NewProjectKey::ServerManaged,
-            "generate" => NewProjectKey::Generate,
-            "passphrase" => NewProjectKey::Passphrase(
-                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?.into_zeroizing(),
-            ),
-            _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
-        };
-        let created = self.vault(conn).await?.create_project(name, None, key).await?;
+    /// Creates a project. A generated key is returned once, for the user to back up.
+    pub async fn create_project(&self, conn: &str, name: &str, key: NewKey) -> IpcResult<CreatedProjectDto> {
+        let created = self.vault(conn).await?.create_project(name, None, key.into()).await?;
         let backup = created.key_to_back_up.as_ref().map(|k| Secret::new(k.as_str()));
         *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = created.key_to_back_up;
         Ok(CreatedProjectDto { project: created.info, key_to_back_up: backup })
@@ -360,32 +329,13 @@ impl AppCore {
         self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()).take();
     }
 
-    /// Creates a target or an environment under `parent`.
-    pub async fn create_child(&self, conn: &str, parent: &NodePath, name: &str) -> IpcResult<vault::NodeInfo> {
-        let v = self.vault(conn).await?;
-        Ok(match &parent.target {
-            None => v.create_target(&parent.project, name, None).await?,
-            Some(t) => v.create_environment(&parent.project, t, name, None, None).await?,
-        })
-    }
-
-    /// Renames a node.
-    pub async fn rename(
-        &self,
-        conn: &str,
-        path: &NodePath,
-        name: &str,
-        slug: Option<&str>,
-    ) -> IpcResult<vault::NodeInfo> {
-        Ok(self.vault(conn).await?.rename(path, name, slug).await?)
-    }
-
     /// Deletes a node; `confirm` must be its slug (typed by the user).
     /// The user confirms natively too: the page's typed confirmation is the page's own (hole 18).
-    pub async fn delete_node(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<()> {
-        let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
+    pub async fn delete_node(&self, conn: &str, path: &IpcPath, confirm: &str) -> IpcResult<()> {
+        let slug = path.leaf();
+        let path = &path.node();
         if confirm != slug {
-            return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to delete it.")));
+            return Err(IpcError::new(Code::ConfirmationRequired, format!("Type `{slug}` to delete it.")));
         }
         let v = self.vault(conn).await?;
         let what = match (&path.target, &path.environment) {
@@ -400,40 +350,16 @@ impl AppCore {
 
     // ---------------------------------------------------------------- keys
 
-    /// Unlocks with the key store / the server.
-    pub async fn unlock(&self, conn: &str, project: &str) -> IpcResult<vault::KeyState> {
-        Ok(self.vault(conn).await?.unlock(project).await?)
-    }
-
-    /// Unlocks with a key or passphrase the user typed.
-    pub async fn unlock_with_key(
-        &self,
-        conn: &str,
-        project: &str,
-        key: &Secret,
-        remember: bool,
-    ) -> IpcResult<vault::KeyState> {
-        Ok(self.vault(conn).await?.unlock_with_key(project, key.expose(), remember).await?)
-    }
-
     /// Rotates a client-managed project's key (`generate` or `passphrase`), reporting progress; a
     /// generated key is returned once for backup.
     pub async fn rotate_key(
         &self,
         conn: &str,
         project: &str,
-        mode: &str,
-        passphrase: Option<Secret>,
+        key: NewKey,
         progress: &dyn vault::Progress,
     ) -> IpcResult<RotationDto> {
-        let key = match mode {
-            "generate" => NewProjectKey::Generate,
-            "passphrase" => NewProjectKey::Passphrase(
-                passphrase.ok_or_else(|| IpcError::new("invalid", "Enter a passphrase."))?.into_zeroizing(),
-            ),
-            _ => return Err(IpcError::new("invalid", "Unknown key mode.")),
-        };
-        let out = self.vault(conn).await?.rotate_client_key(project, key, progress).await?;
+        let out = self.vault(conn).await?.rotate_client_key(project, key.into(), progress).await?;
         let backup = out.key_to_back_up.as_ref().map(|k| Secret::new(k.as_str()));
         *self.pending_backup.lock().unwrap_or_else(|e| e.into_inner()) = out.key_to_back_up;
         Ok(RotationDto {
@@ -444,102 +370,7 @@ impl AppCore {
         })
     }
 
-    /// The key state of a project.
-    pub async fn key_state(&self, conn: &str, project: &str) -> IpcResult<vault::KeyState> {
-        Ok(self.vault(conn).await?.key_state(project).await?)
-    }
-
-    // ---------------------------------------------------------------- levels
-
-    /// A node: levels (text, revision, parse error), merged with provenance and templates.
-    pub async fn read_node(&self, conn: &str, path: &NodePath) -> IpcResult<NodeDto> {
-        let node = self.vault(conn).await?.read_node(path).await?;
-        Ok(NodeDto::from(node))
-    }
-
-    /// Saves a level.
-    pub async fn save_level(
-        &self,
-        conn: &str,
-        path: &NodePath,
-        text: &str,
-        base_revision: Option<u64>,
-        base_text: &str,
-    ) -> IpcResult<SaveDto> {
-        Ok(match self.vault(conn).await?.save_level(path, text, base_revision, base_text).await? {
-            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
-            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
-        })
-    }
-
-    /// Keeps unsaved text as an encrypted draft.
-    pub async fn save_draft(
-        &self,
-        conn: &str,
-        path: &NodePath,
-        text: &str,
-        base_revision: Option<u64>,
-    ) -> IpcResult<()> {
-        Ok(self.vault(conn).await?.save_draft(path, text, base_revision)?)
-    }
-
-    /// Drafts of a connection (no text).
-    pub async fn drafts(&self, conn: &str) -> IpcResult<Vec<vault::DraftInfo>> {
-        Ok(self.vault(conn).await?.drafts())
-    }
-
-    /// A draft's text and base revision.
-    pub async fn draft(&self, conn: &str, path: &NodePath) -> IpcResult<Option<DraftDto>> {
-        Ok(self.vault(conn).await?.draft(path)?.map(|(text, base_revision)| DraftDto { text, base_revision }))
-    }
-
-    /// Forgets a draft.
-    pub async fn discard_draft(&self, conn: &str, path: &NodePath) -> IpcResult<()> {
-        self.vault(conn).await?.discard_draft(path);
-        Ok(())
-    }
-
-    // ---------------------------------------------------------------- diff and history
-
-    /// The text of a diff source.
-    pub async fn source_text(&self, conn: &str, source: &DiffSource) -> IpcResult<String> {
-        let v = self.vault(conn).await?;
-        Ok(match source {
-            DiffSource::Level { path } => {
-                v.read_node(&path.node()).await?.levels.last().map(|l| l.text.clone()).unwrap_or_default()
-            }
-            DiffSource::Merged { path } => {
-                let node = v.read_node(&path.node()).await?;
-                let vars: envdesk_core::Vars = node.merged.into_iter().map(|m| (m.key, m.value)).collect();
-                envdesk_core::export::export(&vars, Format::Env)
-                    .map_err(|e| IpcError::new("export_failed", e.to_string()))?
-            }
-            DiffSource::Version { path, id } => v.version(path.project.as_str(), id.as_str()).await?.text,
-        })
-    }
-
-    /// Two sources side by side with their key-wise diff (both read at once: two requests in flight
-    /// against a server).
-    pub async fn diff(&self, conn: &str, a: &DiffSource, b: &DiffSource) -> IpcResult<DiffDto> {
-        let (a_text, b_text) = tokio::try_join!(self.source_text(conn, a), self.source_text(conn, b))?;
-        Ok(DiffDto::new(a_text, b_text))
-    }
-
-    /// A page of a level's history.
-    pub async fn history(&self, conn: &str, path: &NodePath, page: u32) -> IpcResult<vault::VersionsPage> {
-        Ok(self.vault(conn).await?.history(path, page, 50).await?)
-    }
-
-    /// Restores a version.
-    pub async fn restore(
-        &self,
-        conn: &str,
-        path: &NodePath,
-        id: &VersionId,
-        base_revision: Option<u64>,
-    ) -> IpcResult<Option<u64>> {
-        Ok(self.vault(conn).await?.restore(path, id.as_str(), base_revision).await?)
-    }
+    // ---------------------------------------------------------------- history
 
     /// Deletes a version; with `force` (the only copy of a deleted level's content), once the user
     /// confirms natively.
@@ -556,10 +387,11 @@ impl AppCore {
     }
 
     /// Purges a level's history; `confirm` must be the level's slug, and the user confirms natively.
-    pub async fn purge(&self, conn: &str, path: &NodePath, confirm: &str) -> IpcResult<u64> {
-        let slug = path.environment.as_ref().or(path.target.as_ref()).unwrap_or(&path.project);
+    pub async fn purge(&self, conn: &str, path: &IpcPath, confirm: &str) -> IpcResult<u64> {
+        let slug = path.leaf();
+        let path = &path.node();
         if confirm != slug {
-            return Err(IpcError::new("confirmation_required", format!("Type `{slug}` to purge its history.")));
+            return Err(IpcError::new(Code::ConfirmationRequired, format!("Type `{slug}` to purge its history.")));
         }
         let v = self.vault(conn).await?;
         self.confirmed(
@@ -583,7 +415,7 @@ impl AppCore {
         f.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes)?;
         if bytes.len() as u64 > MAX_IMPORT_BYTES {
             return Err(IpcError::new(
-                "import_failed",
+                Code::ImportFailed,
                 format!(
                     "That file is larger than {} MiB; a .env or JSON file to import is far smaller.",
                     MAX_IMPORT_BYTES >> 20
@@ -601,7 +433,7 @@ impl AppCore {
         match &*self.import.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(c) if c.handle == handle => Ok(c.bytes.clone()),
             _ => Err(IpcError::new(
-                "invalid",
+                Code::Invalid,
                 "No file is chosen for import (or it was forgotten): choose the file again.",
             )),
         }
@@ -632,10 +464,7 @@ impl AppCore {
         mode: ImportMode,
     ) -> IpcResult<SaveDto> {
         let bytes = self.import_bytes(handle)?;
-        let out = match self.vault(conn).await?.apply_import(path, &bytes, mode).await? {
-            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
-            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
-        };
+        let out = SaveDto::from(self.vault(conn).await?.apply_import(path, &bytes, mode).await?);
         let mut import = self.import.lock().unwrap_or_else(|e| e.into_inner());
         if import.as_ref().is_some_and(|c| c.handle == handle) {
             *import = None;
@@ -648,19 +477,18 @@ impl AppCore {
         &self,
         conn: &str,
         source: &ExportSource,
-        format: &str,
+        format: Format,
         resolve: bool,
         file: &Path,
     ) -> IpcResult<()> {
-        let bytes = self.vault(conn).await?.export(source, parse_format(format)?, resolve).await?;
+        let bytes = self.vault(conn).await?.export(source, format, resolve).await?;
         write_private(file, &bytes)?;
         Ok(())
     }
 
     /// Writes the pending key backup to `file` (owner-only) and forgets it.
     pub fn save_backup_to(&self, file: &Path, project: &str) -> IpcResult<()> {
-        let key =
-            self.take_backup().ok_or_else(|| IpcError::new("invalid", "There is no key waiting to be backed up."))?;
+        let key = self.take_backup().ok_or_else(|| IpcError::invalid("There is no key waiting to be backed up."))?;
         let text = Zeroizing::new(format!(
             "# envdesk client key of project `{project}`. Anyone with this key can read its secrets.\n{}\n",
             key.as_str()
@@ -708,7 +536,7 @@ pub fn analyze(text: &str) -> AnalysisDto {
 /// An edit from the table view, applied to the text so that only the bytes it must change, change.
 pub fn edit_text(text: &str, edit: &TextEdit) -> IpcResult<String> {
     let mut doc =
-        Document::parse(text).map_err(|e| IpcError::new("parse_error", format!("Fix the text first: {e}")))?;
+        Document::parse(text).map_err(|e| IpcError::new(Code::ParseError, format!("Fix the text first: {e}")))?;
     let r = match edit {
         TextEdit::Set { key, value } => doc.set(key, value),
         TextEdit::Rename { from, to } => doc.rename(from, to),
@@ -717,6 +545,6 @@ pub fn edit_text(text: &str, edit: &TextEdit) -> IpcResult<String> {
             Ok(())
         }
     };
-    r.map_err(|e| IpcError::new("invalid", e.to_string()))?;
+    r.map_err(|e| IpcError::invalid(e.to_string()))?;
     Ok(doc.to_string())
 }

@@ -5,12 +5,14 @@
 //! [`super::args`].
 
 use envdesk_api::NodePath;
-use envdesk_client::vault::{self, Conflict};
+use envdesk_client::vault::{self, Conflict, SaveOutcome};
+use envdesk_client::Vault;
 use envdesk_core::diff::{self, Change, DiffSummary};
 use envdesk_core::dotenv::{Document, Entry, Lint};
 use envdesk_core::merge::{LevelKind, Overridden};
 
 use super::args::{ImportHandle, IpcPath, Secret, VersionId};
+use super::error::{Code, IpcError, IpcResult};
 
 /// A project just created.
 #[derive(serde::Serialize, ts_rs::TS)]
@@ -144,6 +146,15 @@ pub struct SaveDto {
     pub conflict: Option<Conflict>,
 }
 
+impl From<SaveOutcome> for SaveDto {
+    fn from(o: SaveOutcome) -> SaveDto {
+        match o {
+            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
+            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
+        }
+    }
+}
+
 /// A draft.
 #[derive(serde::Serialize, ts_rs::TS)]
 pub struct DraftDto {
@@ -175,6 +186,24 @@ pub enum DiffSource {
         #[ts(type = "string")]
         id: VersionId,
     },
+}
+
+impl DiffSource {
+    /// The text of this side: a level alone, a node's merged result as `.env`, or a version.
+    pub async fn text(&self, v: &Vault) -> IpcResult<String> {
+        Ok(match self {
+            DiffSource::Level { path } => {
+                v.read_node(&path.node()).await?.levels.last().map(|l| l.text.clone()).unwrap_or_default()
+            }
+            DiffSource::Merged { path } => {
+                let node = v.read_node(&path.node()).await?;
+                let vars: envdesk_core::Vars = node.merged.into_iter().map(|m| (m.key, m.value)).collect();
+                envdesk_core::export::export(&vars, envdesk_core::export::Format::Env)
+                    .map_err(|e| IpcError::new(Code::ExportFailed, e.to_string()))?
+            }
+            DiffSource::Version { path, id } => v.version(path.project.as_str(), id.as_str()).await?.text,
+        })
+    }
 }
 
 /// Two texts and their key-wise diff.

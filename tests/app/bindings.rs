@@ -14,7 +14,8 @@ fn declarations() -> String {
     let cfg = Config::new().with_large_int("number");
     let mut out = String::from(
         "// Generated from the Rust types by tests/app/bindings.rs (ts-rs); do not edit.\n\
-         // Regenerate: ENVDESK_BLESS=1 cargo test -p envdesk --test app bindings\n",
+         // Regenerate: ENVDESK_BLESS=1 cargo test -p envdesk --test app bindings\n\
+         import { call } from './call';\n",
     );
     macro_rules! emit {
         ($($t:ty),* $(,)?) => {$(
@@ -71,7 +72,21 @@ fn declarations() -> String {
         dto::ProgressDto,
         dto::ImportChoiceDto,
         args::ImportHandle,
+        args::NewKey,
+        args::Slug,
+        args::ExportSourceArg,
+        error::Code,
+        envdesk_client::vault::ImportMode,
     );
+    // The request types, and the wrappers of every command (`commands.<name>(request)`), from the one
+    // list in src-tauri/commands.rs.
+    for d in envdesk_app::commands::request_declarations(&cfg) {
+        if !out.contains(&format!("\nexport {d}\n")) {
+            out.push_str(&format!("\nexport {d}\n"));
+        }
+    }
+    out.push('\n');
+    out.push_str(&envdesk_app::commands::typescript(&cfg));
     out
 }
 

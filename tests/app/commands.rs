@@ -1,46 +1,54 @@
 //! The shape of the IPC commands, read from `src-tauri/commands.rs` (the `#[tauri::command]` functions
 //! are what the webview can call; their parameter types are what it may send).
 
-/// A command: its name, whether it is `async`, and its parameters (`name`, `Type` without spaces).
+/// A command: its name, whether it is `async`, and its parameters (`name`, `Type` without spaces) —
+/// the fields of its request struct, which is everything the webview can send it.
 type Command = (String, bool, Vec<(String, String)>);
 
-/// Every command, as written.
+/// The fields of every `pub struct` of `src`: struct name → `(field, Type)`.
+fn structs(src: &str) -> std::collections::HashMap<String, Vec<(String, String)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in src.split("\npub struct ").skip(1) {
+        let name = chunk.split([' ', '{', ';']).next().unwrap().to_owned();
+        let Some(body) = chunk.split_once('{').map(|(_, b)| b.split("\n}").next().unwrap()) else { continue };
+        let fields = body
+            .lines()
+            .map(str::trim)
+            .filter_map(|l| l.strip_prefix("pub "))
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, t)| (n.trim().to_owned(), t.trim().trim_end_matches(',').split_whitespace().collect::<String>()))
+            .collect();
+        out.insert(name, fields);
+    }
+    out
+}
+
+/// Every command, as written in the one list (`ipc_commands!` in `src-tauri/commands.rs`).
 fn commands() -> Vec<Command> {
     let src = std::fs::read_to_string("src-tauri/commands.rs").unwrap();
+    let requests = structs(&src);
+    let block = src.split("\nipc_commands! {\n").nth(1).unwrap();
     let mut out = Vec::new();
-    for chunk in src.split("#[tauri::command]").skip(1) {
-        let sig = chunk.trim_start();
-        let sig = &sig[..sig.find('{').unwrap()];
-        let is_async = sig.starts_with("pub async fn ");
-        let name = sig.split("fn ").nth(1).unwrap().split(['(', '<']).next().unwrap().trim().to_owned();
-        let open = sig.find('(').unwrap();
-        let close = sig.rfind(')').unwrap();
-        let close =
-            if sig[..close].contains("->") { sig[..sig.find("->").unwrap()].rfind(')').unwrap() } else { close };
-        let mut params = Vec::new();
-        let mut depth = 0;
-        let mut cur = String::new();
-        for c in sig[open + 1..close].chars() {
-            match c {
-                '<' | '(' => depth += 1,
-                '>' | ')' => depth -= 1,
-                ',' if depth == 0 => {
-                    params.push(std::mem::take(&mut cur));
-                    continue;
+    for line in block.lines().map(str::trim) {
+        // The macro accepts entries of one form only: `async fn name(ctx[, req: Request]) -> Answer {`.
+        let Some(sig) =
+            line.strip_prefix("async fn ").map(|s| (true, s)).or(line.strip_prefix("fn ").map(|s| (false, s)))
+        else {
+            continue;
+        };
+        let (is_async, sig) = sig;
+        let name = sig.split('(').next().unwrap().to_owned();
+        let args = &sig[sig.find('(').unwrap() + 1..sig.find(')').unwrap()];
+        let params = match args.split_once(',') {
+            None => Vec::new(),
+            Some((_, req)) => {
+                let ty = req.split_once(':').unwrap().1.trim();
+                match ty {
+                    "Settings" => vec![("settings".to_owned(), "Settings".to_owned())],
+                    _ => requests.get(ty).unwrap_or_else(|| panic!("{name}: request type {ty} not found")).clone(),
                 }
-                _ => {}
             }
-            cur.push(c);
-        }
-        params.push(cur);
-        let params = params
-            .into_iter()
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| {
-                let (n, t) = p.split_once(':').unwrap();
-                (n.trim().to_owned(), t.split_whitespace().collect::<String>())
-            })
-            .collect();
+        };
         out.push((name, is_async, params));
     }
     out
@@ -78,7 +86,10 @@ fn commands_take_parsed_slugs_ids_and_secrets() {
                 "project" | "target" | "slug" => Some(&["Slug", "Option<Slug>"][..]),
                 "id" => Some(&["VersionId"][..]),
                 "path" | "parent" => Some(&["IpcPath"][..]),
-                "token" | "key" | "passphrase" => Some(&["Secret", "Option<Secret>"][..]),
+                "token" | "passphrase" => Some(&["Secret", "Option<Secret>"][..]),
+                // A key typed by the user, or a new key's mode with its passphrase (a `Secret` too,
+                // checked below).
+                "key" => Some(&["Secret", "NewKey"][..]),
                 "source" => Some(&["ExportSourceArg"][..]),
                 _ => None,
             };
@@ -88,32 +99,37 @@ fn commands_take_parsed_slugs_ids_and_secrets() {
             assert!(!ty.contains("NodePath"), "{name}({p}: {ty}): a node path from the webview is an IpcPath");
         }
     }
+    let args = std::fs::read_to_string("src-tauri/app/args.rs").unwrap();
+    let new_key = args.split("pub enum NewKey {").nth(1).unwrap().split("\n}").next().unwrap();
+    assert!(new_key.contains("passphrase: Secret,"), "a new key's passphrase is a Secret");
 }
 
 /// Issue 10, hole 17: Tauri runs a synchronous command on the main thread, where a panic takes the
-/// app down; every command is `async`.
+/// app down; every command is `async` (the list's entries, and what the macro writes for each).
 #[test]
 fn every_command_is_async() {
     for (name, is_async, _) in commands() {
         assert!(is_async, "the command {name} is synchronous: it would run (and could panic) on the main thread");
     }
+    let src = std::fs::read_to_string("src-tauri/commands.rs").unwrap();
+    let tauri_fns: Vec<&str> = src.split("#[tauri::command]").skip(1).map(|c| c.trim_start()).collect();
+    assert_eq!(tauri_fns.len(), 1, "commands are written by the macro only");
+    assert!(tauri_fns[0].starts_with("pub async fn $name("), "the macro writes async commands");
 }
 
 /// Issue 10, hole 17: a panic in a command's work is an `internal` error, and its message (which could
 /// quote a value) is not passed on.
 #[tokio::test]
 async fn a_panic_in_command_work_is_an_internal_error() {
+    use envdesk_app::commands::{run, EditText, Text};
     let r: Result<(), _> = envdesk_app::commands::blocking(|| panic!("a bug that quotes SECRET_VALUE=hunter2")).await;
     let e = r.unwrap_err();
-    assert_eq!(e.code, "internal");
+    assert_eq!(e.code, envdesk_app::app::error::Code::Internal);
     assert!(!e.message.contains("hunter2"));
     // The commands that parse text run their work there.
-    let edited = envdesk_app::commands::edit_text(
-        "A=1\n".into(),
-        envdesk_app::app::dto::TextEdit::Set { key: "A".into(), value: "2".into() },
-    )
-    .await
-    .unwrap();
+    let (ctx, _dir, _) = super::host();
+    let edit = envdesk_app::app::dto::TextEdit::Set { key: "A".into(), value: "2".into() };
+    let edited = run::edit_text(&ctx, EditText { text: "A=1\n".into(), edit }).await.unwrap();
     assert_eq!(edited, "A=2\n");
-    assert!(envdesk_app::commands::analyze_text("A: 1\n".into()).await.unwrap().parse_error.is_some());
+    assert!(run::analyze_text(&ctx, Text { text: "A: 1\n".into() }).await.unwrap().parse_error.is_some());
 }

@@ -1,28 +1,50 @@
-//! The app's commands through a test host: `AppCore` with a temp data directory, an in-memory key
-//! store and settings — no window. (The IPC layer over it is one line per command.)
+//! The app's commands through a test host: the command bodies (`commands::run`) over an `AppCore` with
+//! a temp data directory, an in-memory key store and settings — no window.
 
 use std::os::unix::fs::PermissionsExt;
 use std::sync::Arc;
 
 use envdesk_api::NodePath;
-use envdesk_app::app::args::{IpcPath, Secret};
+use envdesk_app::app::args::{IpcPath, NewKey, Secret};
 use envdesk_app::app::confirm::Answer;
 use envdesk_app::app::core::{analyze, edit_text, AppCore, LOCAL};
-use envdesk_app::app::dto::{DiffSource, TextEdit};
+use envdesk_app::app::dto::{DiffSource, NodeDto, SaveDto, TextEdit};
+use envdesk_app::app::error::Code;
 use envdesk_app::app::settings::{MemorySettings, Settings};
+use envdesk_app::commands::{self as cmd, run, Ctx};
 use envdesk_client::vault::{ExportSource, ImportMode};
 use envdesk_client::MemoryKeyStore;
+use envdesk_core::export::Format;
 
 mod bindings;
 mod commands;
 mod security;
 
-fn host() -> (AppCore, tempfile::TempDir, Arc<MemoryKeyStore>) {
+fn host() -> (Ctx, tempfile::TempDir, Arc<MemoryKeyStore>) {
     let dir = tempfile::tempdir().unwrap();
     let keys = Arc::new(MemoryKeyStore::new());
     let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000)
         .with_confirm(Arc::new(Answer(true)));
-    (core, dir, keys)
+    (Ctx::headless(Arc::new(core)), dir, keys)
+}
+
+fn conn(c: &str) -> cmd::ConnRef {
+    cmd::ConnRef { conn: c.into() }
+}
+
+async fn read(ctx: &Ctx, path: &NodePath) -> NodeDto {
+    run::read_node(ctx, cmd::NodeRef { conn: LOCAL.into(), path: ipc(path) }).await.unwrap()
+}
+
+async fn save(ctx: &Ctx, path: &NodePath, text: &str, base_revision: Option<u64>, base_text: &str) -> SaveDto {
+    let req = cmd::SaveLevel {
+        conn: LOCAL.into(),
+        path: ipc(path),
+        text: text.into(),
+        base_revision,
+        base_text: base_text.into(),
+    };
+    run::save_level(ctx, req).await.unwrap()
 }
 
 /// A node path as the webview sends it.
@@ -34,18 +56,24 @@ fn env() -> NodePath {
     NodePath::environment("app", "backend", "production")
 }
 
-async fn tree(core: &AppCore) -> String {
-    let created = core.create_project(LOCAL, "app", "generate", None).await.unwrap();
-    core.create_child(LOCAL, &NodePath::project("app"), "backend").await.unwrap();
-    core.create_child(LOCAL, &NodePath::target("app", "backend"), "production").await.unwrap();
+async fn tree(ctx: &Ctx) -> String {
+    let created =
+        run::create_project(ctx, cmd::CreateProject { conn: LOCAL.into(), name: "app".into(), key: NewKey::Generate })
+            .await
+            .unwrap();
+    for (parent, name) in [(NodePath::project("app"), "backend"), (NodePath::target("app", "backend"), "production")] {
+        run::create_child(ctx, cmd::CreateChild { conn: LOCAL.into(), parent: ipc(&parent), name: name.into() })
+            .await
+            .unwrap();
+    }
     created.key_to_back_up.unwrap().expose().to_owned()
 }
 
 #[tokio::test]
 async fn first_launch_is_an_empty_local_vault() {
-    let (core, _dir, keys) = host();
-    assert_eq!(core.connections()[0].id, LOCAL);
-    assert!(core.projects(LOCAL).await.unwrap().is_empty());
+    let (ctx, _dir, keys) = host();
+    assert_eq!(ctx.core.connections()[0].id, LOCAL);
+    assert!(run::list_projects(&ctx, conn(LOCAL)).await.unwrap().is_empty());
     assert!(
         keys.names().iter().any(|n| n.starts_with("local-vault:")),
         "the local vault keeps its secrets in the key store"
@@ -54,21 +82,21 @@ async fn first_launch_is_an_empty_local_vault() {
 
 #[tokio::test]
 async fn create_edit_save_and_read_back() {
-    let (core, dir, _) = host();
-    let key = tree(&core).await;
+    let (ctx, dir, _) = host();
+    let key = tree(&ctx).await;
     assert_eq!(key.len(), 64);
     let backup = dir.path().join("key.txt");
-    core.save_backup_to(&backup, "app").unwrap();
+    ctx.core.save_backup_to(&backup, "app").unwrap();
     assert!(std::fs::read_to_string(&backup).unwrap().contains(&key));
     assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
-    assert!(core.save_backup_to(&backup, "app").is_err(), "the key is forgotten after its backup");
+    assert!(ctx.core.save_backup_to(&backup, "app").is_err(), "the key is forgotten after its backup");
 
-    let node = core.read_node(LOCAL, &env()).await.unwrap();
+    let node = read(&ctx, &env()).await;
     assert_eq!(node.levels.len(), 3);
     let text = "# db\nDB=prod # primary\nB=two words\n";
-    let r = core.save_level(LOCAL, &env(), text, Some(0), "").await.unwrap();
+    let r = save(&ctx, &env(), text, Some(0), "").await;
     assert_eq!(r.revision, Some(1));
-    let node = core.read_node(LOCAL, &env()).await.unwrap();
+    let node = read(&ctx, &env()).await;
     assert_eq!(node.levels[2].text, text);
     assert_eq!(node.levels[2].parse_error, None);
     assert_eq!(analyze(&node.levels[2].text).lints.len(), 1, "the unquoted space is linted");
@@ -89,25 +117,27 @@ impl envdesk_client::vault::Progress for Stages {
 
 #[tokio::test]
 async fn key_rotation_reports_progress_and_keeps_the_data() {
-    let (core, _dir, _) = host();
-    tree(&core).await;
-    core.save_level(LOCAL, &env(), "A=1\n", Some(0), "").await.unwrap();
+    let (ctx, _dir, _) = host();
+    tree(&ctx).await;
+    save(&ctx, &env(), "A=1\n", Some(0), "").await;
     let stages = Stages(Default::default());
-    let r = core.rotate_key(LOCAL, "app", "generate", None, &stages).await.unwrap();
+    let r = ctx.core.rotate_key(LOCAL, "app", NewKey::Generate, &stages).await.unwrap();
     assert_eq!((r.blobs, r.key_version), (1, 2));
     assert_eq!(r.key_to_back_up.as_ref().map(|k| k.expose().len()), Some(64));
     assert!(stages.0.lock().unwrap().contains(&"submitting".to_owned()));
-    assert_eq!(core.read_node(LOCAL, &env()).await.unwrap().levels[2].text, "A=1\n");
-    let e = core.rotate_key(LOCAL, "app", "passphrase", Some(Secret::new("x".repeat(32))), &stages).await.unwrap_err();
-    assert_eq!(e.code, "bad_key", "a 32-byte passphrase is refused");
+    assert_eq!(read(&ctx, &env()).await.levels[2].text, "A=1\n");
+    let passphrase = NewKey::Passphrase { passphrase: Secret::new("x".repeat(32)) };
+    let e = ctx.core.rotate_key(LOCAL, "app", passphrase, &stages).await.unwrap_err();
+    assert_eq!(e.code, Code::BadKey, "a 32-byte passphrase is refused");
 }
 
 #[tokio::test]
 async fn import_export_and_diff() {
-    let (core, dir, _) = host();
-    tree(&core).await;
-    core.save_level(LOCAL, &NodePath::project("app"), "A=1\nB=1\n", Some(0), "").await.unwrap();
-    core.save_level(LOCAL, &env(), "B=2\n", Some(0), "").await.unwrap();
+    let (ctx, dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
+    save(&ctx, &NodePath::project("app"), "A=1\nB=1\n", Some(0), "").await;
+    save(&ctx, &env(), "B=2\n", Some(0), "").await;
     let file = dir.path().join("in.env");
     std::fs::write(&file, "C=3\n").unwrap();
     let chosen = core.choose_import(&file).unwrap();
@@ -116,30 +146,33 @@ async fn import_export_and_diff() {
     assert_eq!(p.merge_summary.added, 1);
     assert_eq!(core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap().revision, Some(2));
     let out = dir.path().join("out.env");
-    core.export_to(LOCAL, &ExportSource::Merged { path: env() }, "env", false, &out).await.unwrap();
+    core.export_to(LOCAL, &ExportSource::Merged { path: env() }, Format::Env, false, &out).await.unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "A=1\nB=2\nC=3\n");
     assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "exports are owner-only");
-    let d = core
-        .diff(
-            LOCAL,
-            &DiffSource::Level { path: ipc(&NodePath::project("app")) },
-            &DiffSource::Merged { path: ipc(&env()) },
-        )
-        .await
-        .unwrap();
+    let d = run::diff_sources(
+        &ctx,
+        cmd::DiffSources {
+            conn: LOCAL.into(),
+            a: DiffSource::Level { path: ipc(&NodePath::project("app")) },
+            b: DiffSource::Merged { path: ipc(&env()) },
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!((d.summary.added, d.summary.changed, d.summary.unchanged), (1, 1, 1));
 }
 
 #[tokio::test]
 async fn typed_confirmation_and_settings() {
-    let (core, _dir, _) = host();
-    tree(&core).await;
-    let e = core.delete_node(LOCAL, &NodePath::project("app"), "nope").await.unwrap_err();
-    assert_eq!(e.code, "confirmation_required");
-    core.delete_node(LOCAL, &NodePath::project("app"), "app").await.unwrap();
-    assert!(core.projects(LOCAL).await.unwrap().is_empty());
+    let (ctx, _dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
+    let e = core.delete_node(LOCAL, &ipc(&NodePath::project("app")), "nope").await.unwrap_err();
+    assert_eq!(e.code, Code::ConfirmationRequired);
+    core.delete_node(LOCAL, &ipc(&NodePath::project("app")), "app").await.unwrap();
+    assert!(run::list_projects(&ctx, conn(LOCAL)).await.unwrap().is_empty());
     let bad = Settings { theme: "neon".into(), ..Settings::default() };
-    assert_eq!(core.set_settings(bad).await.unwrap_err().code, "invalid");
+    assert_eq!(core.set_settings(bad).await.unwrap_err().code, Code::Invalid);
     let good = Settings { auto_lock_minutes: 5, ..Settings::default() };
     core.set_settings(good.clone()).await.unwrap();
     assert_eq!(core.settings(), good);
@@ -163,15 +196,21 @@ pub(crate) async fn team_server(
 
 #[tokio::test]
 async fn remote_connection_with_a_real_server() {
-    let (core, _dir, keys) = host();
+    let (ctx, _dir, keys) = host();
+    let core = &ctx.core;
     let (running, org, token, _sdir) = team_server().await;
     let bad = core.add_connection("Team", &running.url(), &org.id, &Secret::new("edk_wrong")).await.unwrap_err();
-    assert_eq!(bad.code, "unauthenticated");
+    assert_eq!(bad.code, Code::Unauthenticated);
     let c = core.add_connection("Team", &running.url(), &org.id, &Secret::new(token.token.as_str())).await.unwrap();
     assert!(keys.names().contains(&format!("token:{}", c.id)), "the token is in the key store");
-    assert_eq!(core.test_connection(&c.id).await.unwrap().id, org.id);
-    core.create_project(&c.id, "remote-app", "server", None).await.unwrap();
-    assert_eq!(core.projects(&c.id).await.unwrap()[0].slug, "remote-app");
+    assert_eq!(run::test_connection(&ctx, conn(&c.id)).await.unwrap().id, org.id);
+    run::create_project(
+        &ctx,
+        cmd::CreateProject { conn: c.id.clone(), name: "remote-app".into(), key: NewKey::Server },
+    )
+    .await
+    .unwrap();
+    assert_eq!(run::list_projects(&ctx, conn(&c.id)).await.unwrap()[0].slug, "remote-app");
     core.remove_connection(&c.id).await.unwrap();
     assert_eq!(core.connections().len(), 1);
     assert!(!keys.names().contains(&format!("token:{}", c.id)));
@@ -183,27 +222,73 @@ fn the_main_window_may_call_exactly_the_declared_commands() {
     let cap: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string("capabilities/default.json").unwrap()).unwrap();
     assert_eq!(cap["windows"], serde_json::json!(["main"]));
-    let granted: Vec<String> = cap["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|p| p.as_str())
-        .filter_map(|p| p.strip_prefix("allow-"))
-        .map(|p| p.replace('-', "_"))
+    assert_eq!(cap["permissions"], serde_json::json!(["core:default", "commands"]), "the window gets the set");
+    // The set build.rs generated from the command list: exactly the declared commands.
+    let set = std::fs::read_to_string("permissions/commands.toml").unwrap();
+    assert!(set.contains("identifier = \"commands\""));
+    let granted: Vec<String> = set
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"allow-"))
+        .map(|p| p.trim_end_matches("\",").replace('-', "_"))
         .collect();
     let mut declared: Vec<String> = envdesk_app::COMMANDS.iter().map(|s| s.to_string()).collect();
     let mut granted_sorted = granted.clone();
     declared.sort();
     granted_sorted.sort();
     assert_eq!(granted_sorted, declared);
+    // build.rs read the same list from the source as the macro expanded.
+    assert_eq!(envdesk_app::BUILD_COMMAND_NAMES.lines().collect::<Vec<_>>(), envdesk_app::COMMANDS);
     let lib = std::fs::read_to_string("src-tauri/lib.rs").unwrap();
-    for c in envdesk_app::COMMANDS {
-        assert!(lib.contains(&format!("commands::{c},")), "{c} is not registered in the handler");
-    }
+    assert!(lib.contains(".invoke_handler(commands::handler())"), "the handler registers the list");
     let conf: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("tauri.conf.json").unwrap()).unwrap();
     assert_eq!(conf["app"]["withGlobalTauri"], false);
     assert_eq!(conf["app"]["security"]["freezePrototype"], true);
     let csp = conf["app"]["security"]["csp"].as_str().unwrap();
     assert!(!csp.contains("http://") || csp.contains("http://ipc.localhost"), "no remote host in the CSP");
     assert!(!csp.contains("https:"), "no remote host in the CSP");
+}
+
+/// One set of error codes: every code the client names (`ClientError::code`, `ErrorCode::as_str`) is
+/// the same string as the app's `Code` it maps to, so the UI's exhaustive switch sees what the client
+/// meant. (The maps are exhaustive `match`es: a new variant does not compile until it has a code.)
+#[test]
+fn the_apps_error_codes_are_the_clients() {
+    use envdesk_api::{ApiError, ErrorCode};
+    use envdesk_client::ClientError;
+    use envdesk_core::crypto::CryptoError;
+    let parse = envdesk_core::dotenv::Document::parse("A: 1\n").unwrap_err();
+    let export = envdesk_core::export::ExportError::KeyNotAllowed { key: "A".into(), format: Format::Env, reason: "x" };
+    let s = || "x".to_owned();
+    let all = [
+        ClientError::Locked { project: s() },
+        ClientError::KeyNeeded { project: s() },
+        ClientError::WrongKey { project: s() },
+        ClientError::Crypto { what: s(), source: CryptoError::NotBase64 },
+        ClientError::BadKey(CryptoError::NotBase64),
+        ClientError::Parse { level: s(), error: parse },
+        ClientError::Import(s()),
+        ClientError::Export(export),
+        ClientError::Template(s()),
+        ClientError::OldKeyUnavailable { key_version: s(), hint: "" },
+        ClientError::UnknownVersionKey { version: s() },
+        ClientError::KeyStore(s()),
+        ClientError::Io(s()),
+        ClientError::LocalVaultKeyMissing { path: "/x".into() },
+        ClientError::LocalVaultTokenMismatch { path: "/x".into() },
+        ClientError::Unencrypted { project: s(), level: s() },
+        ClientError::RotationOutcomeUnknown { project: s(), cause: s() },
+        ClientError::ListingTooLarge { limit: s() },
+        ClientError::RotationUnsupported { project: s(), level: s() },
+        ClientError::ServerKeyRefused { project: s() },
+        ClientError::Invalid(s()),
+    ];
+    for e in &all {
+        assert_eq!(Code::from(e).as_str(), e.code(), "{e:?}");
+    }
+    let client_side = [ErrorCode::Network, ErrorCode::Timeout, ErrorCode::InvalidResponse, ErrorCode::Unknown];
+    for c in ErrorCode::SERVER.into_iter().chain(client_side) {
+        let e = ClientError::Api(ApiError::new(c, "m"));
+        assert_eq!(Code::from(&e).as_str(), c.as_str(), "{c:?}");
+        assert_eq!(Code::from(&e).as_str(), e.code());
+    }
 }

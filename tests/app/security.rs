@@ -6,55 +6,63 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use envdesk_api::NodePath;
-use envdesk_app::app::args::{ImportHandle, IpcPath, Secret, Slug, VersionId};
+use envdesk_app::app::args::{ImportHandle, IpcPath, NewKey, Secret, Slug, VersionId};
 use envdesk_app::app::confirm::Answer;
 use envdesk_app::app::core::{AppCore, LOCAL, MAX_IMPORT_BYTES};
 use envdesk_app::app::dto::{DiffSource, TextEdit};
+use envdesk_app::app::error::Code;
 use envdesk_app::app::settings::{MemorySettings, Settings};
+use envdesk_app::commands::{run, ConnRef, CreateProject, Ctx, HistoryPage, NodeRef, ProjectRef};
 use envdesk_client::vault::ImportMode;
 use envdesk_client::{KeyStore, MemoryKeyStore};
 use serde_json::json;
 
 use super::{env, host, tree};
 
+fn project_ref() -> ProjectRef {
+    ProjectRef { conn: LOCAL.into(), project: Slug::parse("app").unwrap() }
+}
+
 // ------------------------------------------------------------------ hole 2: no path from the webview
 
 #[tokio::test]
 async fn an_import_handle_not_issued_is_refused() {
-    let (core, dir, _) = host();
-    tree(&core).await;
+    let (ctx, dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
     // A path where the handle goes does not even deserialize.
     assert!(serde_json::from_value::<ImportHandle>(json!("/home/user/.ssh/config.env")).is_err());
     // Nothing chosen yet: no handle is valid.
     let e = core.preview_import(LOCAL, &env(), ImportHandle(1)).await.err().unwrap();
-    assert_eq!(e.code, "invalid");
+    assert_eq!(e.code, Code::Invalid);
     let file = dir.path().join("in.env");
     std::fs::write(&file, "C=3\n").unwrap();
     let chosen = core.choose_import(&file).unwrap();
     assert_eq!(chosen.name, "in.env", "the page gets the file's name, not its path");
     // A guessed neighbour of the issued handle is refused.
     let other = ImportHandle(chosen.handle.0 + 1);
-    assert_eq!(core.preview_import(LOCAL, &env(), other).await.err().unwrap().code, "invalid");
-    assert_eq!(core.apply_import(LOCAL, &env(), other, ImportMode::Merge).await.err().unwrap().code, "invalid");
+    assert_eq!(core.preview_import(LOCAL, &env(), other).await.err().unwrap().code, Code::Invalid);
+    assert_eq!(core.apply_import(LOCAL, &env(), other, ImportMode::Merge).await.err().unwrap().code, Code::Invalid);
     // The issued one works until it is used, then it is forgotten.
     core.preview_import(LOCAL, &env(), chosen.handle).await.unwrap();
     core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap();
-    assert_eq!(core.preview_import(LOCAL, &env(), chosen.handle).await.err().unwrap().code, "invalid");
+    assert_eq!(core.preview_import(LOCAL, &env(), chosen.handle).await.err().unwrap().code, Code::Invalid);
     // Locking forgets a chosen file (its bytes are plaintext).
     let chosen = core.choose_import(&file).unwrap();
     core.lock_all().await;
-    assert_eq!(core.preview_import(LOCAL, &env(), chosen.handle).await.err().unwrap().code, "invalid");
+    assert_eq!(core.preview_import(LOCAL, &env(), chosen.handle).await.err().unwrap().code, Code::Invalid);
     // A choice replaces the previous one.
     let first = core.choose_import(&file).unwrap();
     let second = core.choose_import(&file).unwrap();
     assert_ne!(first.handle, second.handle);
-    assert_eq!(core.preview_import(LOCAL, &env(), first.handle).await.err().unwrap().code, "invalid");
+    assert_eq!(core.preview_import(LOCAL, &env(), first.handle).await.err().unwrap().code, Code::Invalid);
 }
 
 #[tokio::test]
 async fn the_preview_shows_the_bytes_that_are_imported() {
-    let (core, dir, _) = host();
-    tree(&core).await;
+    let (ctx, dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
     let file = dir.path().join("in.env");
     std::fs::write(&file, "A=previewed\n").unwrap();
     let chosen = core.choose_import(&file).unwrap();
@@ -62,16 +70,17 @@ async fn the_preview_shows_the_bytes_that_are_imported() {
     // The file changes (or becomes a link elsewhere) after the preview: what was shown is imported.
     std::fs::write(&file, "A=swapped\n").unwrap();
     core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap();
-    assert_eq!(core.read_node(LOCAL, &env()).await.unwrap().levels[2].text, "A=previewed\n");
+    assert_eq!(super::read(&ctx, &env()).await.levels[2].text, "A=previewed\n");
 }
 
 #[tokio::test]
 async fn an_import_file_over_the_limit_is_refused() {
-    let (core, dir, _) = host();
+    let (ctx, dir, _) = host();
+    let core = &ctx.core;
     let file = dir.path().join("big.env");
     let f = std::fs::File::create(&file).unwrap();
     f.set_len(MAX_IMPORT_BYTES + 1).unwrap();
-    assert_eq!(core.choose_import(&file).unwrap_err().code, "import_failed");
+    assert_eq!(core.choose_import(&file).unwrap_err().code, Code::ImportFailed);
 }
 
 // ------------------------------------------------------------------ hole 3: slugs and version ids
@@ -249,31 +258,33 @@ fn an_entry_the_keychain_cannot_take_stays_in_the_kernel_keyring() {
 
 #[tokio::test]
 async fn a_changed_auto_lock_setting_holds_for_open_vaults() {
-    let (core, _dir, _) = host();
-    tree(&core).await;
-    assert!(core.key_state(LOCAL, "app").await.unwrap().unlocked);
+    let (ctx, _dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
+    assert!(run::key_state(&ctx, project_ref()).await.unwrap().unlocked);
     // Opened with 15 minutes; the user sets 1.
     core.set_settings(Settings { auto_lock_minutes: 1, ..Settings::default() }).await.unwrap();
     let now = Instant::now();
     assert!(!core.check_idle_at(now + Duration::from_secs(30)).await, "not idle for a minute yet");
     assert!(core.check_idle_at(now + Duration::from_secs(61)).await, "the new setting locks the open vault");
     assert!(!core.check_idle_at(now + Duration::from_secs(62)).await, "reported once per idle period");
-    assert!(!core.key_state(LOCAL, "app").await.unwrap().unlocked);
+    assert!(!run::key_state(&ctx, project_ref()).await.unwrap().unlocked);
 
     // Never: an open vault stays unlocked.
-    core.unlock(LOCAL, "app").await.unwrap();
-    assert!(core.key_state(LOCAL, "app").await.unwrap().unlocked);
+    run::unlock(&ctx, project_ref()).await.unwrap();
+    assert!(run::key_state(&ctx, project_ref()).await.unwrap().unlocked);
     core.set_settings(Settings { auto_lock_minutes: 0, ..Settings::default() }).await.unwrap();
     assert!(!core.check_idle_at(Instant::now() + Duration::from_secs(86_400)).await);
-    assert!(core.key_state(LOCAL, "app").await.unwrap().unlocked);
+    assert!(run::key_state(&ctx, project_ref()).await.unwrap().unlocked);
 }
 
 #[tokio::test]
 async fn using_a_connection_after_its_idle_time_locks_it_first() {
-    let (core, _dir, _) = host();
-    tree(&core).await;
+    let (ctx, _dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
     core.set_settings(Settings { auto_lock_minutes: 1, ..Settings::default() }).await.unwrap();
-    assert!(core.key_state(LOCAL, "app").await.unwrap().unlocked, "used within the minute");
+    assert!(run::key_state(&ctx, project_ref()).await.unwrap().unlocked, "used within the minute");
 }
 
 // ------------------------------------------------------------------ hole 12: the data directory
@@ -306,8 +317,11 @@ async fn secrets_from_ipc_never_show_in_debug() {
     let edit = TextEdit::Set { key: "DB_PASSWORD".into(), value: "hunter2".into() };
     let shown = format!("{edit:?}");
     assert!(shown.contains("DB_PASSWORD") && !shown.contains("hunter2"), "{shown}");
-    let (core, _dir, _) = host();
-    let created = core.create_project(LOCAL, "app", "generate", None).await.unwrap();
+    let (ctx, _dir, _) = host();
+    let created =
+        run::create_project(&ctx, CreateProject { conn: LOCAL.into(), name: "app".into(), key: NewKey::Generate })
+            .await
+            .unwrap();
     let key = created.key_to_back_up.as_ref().unwrap().expose().to_owned();
     assert!(!format!("{created:?}").contains(&key));
     assert!(serde_json::to_string(&created).unwrap().contains(&key), "sent once to the UI for the backup");
@@ -329,12 +343,12 @@ async fn removing_a_connection_needs_the_native_yes() {
         .with_confirm(Arc::new(Answer(false)));
     let (id, running, _sdir) = remote(&core).await;
     let e = core.remove_connection(&id).await.unwrap_err();
-    assert_eq!(e.code, "cancelled");
+    assert_eq!(e.code, Code::Cancelled);
     assert_eq!(core.connections().len(), 2, "the connection stays");
     assert!(keys.names().contains(&format!("token:{id}")), "its token stays in the keychain");
     // Without a way to ask (the default), it is refused too.
     let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000);
-    assert_eq!(core.remove_connection("conn-unknown").await.err().unwrap().code, "not_found");
+    assert_eq!(core.remove_connection("conn-unknown").await.err().unwrap().code, Code::NotFound);
     running.stop().await;
 }
 
@@ -344,15 +358,19 @@ async fn purge_and_force_delete_need_the_native_yes() {
     let keys = Arc::new(MemoryKeyStore::new());
     let core = AppCore::new(dir.path().join("data"), keys, Arc::new(MemorySettings::default()), 1000)
         .with_confirm(Arc::new(Answer(false)));
-    tree(&core).await;
-    core.save_level(LOCAL, &env(), "A=1\n", Some(0), "").await.unwrap();
-    core.save_level(LOCAL, &env(), "A=2\n", Some(1), "A=1\n").await.unwrap();
-    let before = core.history(LOCAL, &env(), 1).await.unwrap();
-    let e = core.purge(LOCAL, &env(), "production").await.unwrap_err();
-    assert_eq!(e.code, "cancelled");
+    let ctx = Ctx::headless(Arc::new(core));
+    let core = &ctx.core;
+    tree(&ctx).await;
+    super::save(&ctx, &env(), "A=1\n", Some(0), "").await;
+    super::save(&ctx, &env(), "A=2\n", Some(1), "A=1\n").await;
+    let before =
+        run::history(&ctx, HistoryPage { conn: LOCAL.into(), path: super::ipc(&env()), page: 1 }).await.unwrap();
+    let e = core.purge(LOCAL, &super::ipc(&env()), "production").await.unwrap_err();
+    assert_eq!(e.code, Code::Cancelled);
     let id = VersionId::parse(&before.versions[0].id).unwrap();
-    assert_eq!(core.delete_version(LOCAL, &id, true).await.err().unwrap().code, "cancelled");
-    let after = core.history(LOCAL, &env(), 1).await.unwrap();
+    assert_eq!(core.delete_version(LOCAL, &id, true).await.err().unwrap().code, Code::Cancelled);
+    let after =
+        run::history(&ctx, HistoryPage { conn: LOCAL.into(), path: super::ipc(&env()), page: 1 }).await.unwrap();
     assert_eq!(after.meta.total, before.meta.total, "nothing was deleted");
     // A plain delete (not the only copy) is confirmed in the page alone.
     core.delete_version(LOCAL, &id, false).await.unwrap();
@@ -366,12 +384,14 @@ async fn deleting_a_node_needs_the_native_yes() {
     let keys = Arc::new(MemoryKeyStore::new());
     let core = AppCore::new(dir.path().join("data"), keys, Arc::new(MemorySettings::default()), 1000)
         .with_confirm(Arc::new(Answer(false)));
-    tree(&core).await;
+    let ctx = Ctx::headless(Arc::new(core));
+    let core = &ctx.core;
+    tree(&ctx).await;
     for path in [env(), NodePath::target("app", "backend"), NodePath::project("app")] {
         let slug = path.environment.clone().or(path.target.clone()).unwrap_or(path.project.clone());
-        let e = core.delete_node(LOCAL, &path, &slug).await.unwrap_err();
-        assert_eq!(e.code, "cancelled", "{path:?}");
+        let e = core.delete_node(LOCAL, &super::ipc(&path), &slug).await.unwrap_err();
+        assert_eq!(e.code, Code::Cancelled, "{path:?}");
     }
-    assert_eq!(core.projects(LOCAL).await.unwrap().len(), 1, "nothing was deleted");
-    assert!(core.read_node(LOCAL, &env()).await.is_ok());
+    assert_eq!(run::list_projects(&ctx, ConnRef { conn: LOCAL.into() }).await.unwrap().len(), 1, "nothing was deleted");
+    assert!(run::read_node(&ctx, NodeRef { conn: LOCAL.into(), path: super::ipc(&env()) }).await.is_ok());
 }

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 /// Every error code of the API, plus the few a client produces itself (marked *client*).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum ErrorCode {
     /// 401: no, bad, expired or revoked token.
     Unauthenticated,

@@ -5,7 +5,6 @@ use envdesk_core::crypto::CryptoError;
 
 /// Why a client operation failed.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum ClientError {
     /// The server (or the local vault) refused, or could not be reached.
     #[error("{}", .0.message)]

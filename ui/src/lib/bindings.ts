@@ -1,5 +1,6 @@
 // Generated from the Rust types by tests/app/bindings.rs (ts-rs); do not edit.
 // Regenerate: ENVDESK_BLESS=1 cargo test -p envdesk --test app bindings
+import { call } from './call';
 
 export type LevelKind = "project" | "target" | "environment";
 
@@ -491,9 +492,9 @@ default_export_format: Format, };
 
 export type IpcError = { 
 /**
- * One of the codes of `ui/src/lib/ipc.ts` (`ErrorCode`).
+ * What went wrong, for the UI to act on.
  */
-code: string, 
+code: Code, 
 /**
  * What happened and what to do.
  */
@@ -729,3 +730,519 @@ handle: ImportHandle,
 name: string, };
 
 export type ImportHandle = number;
+
+export type NewKey = { "mode": "server" } | { "mode": "generate" } | { "mode": "passphrase", 
+/**
+ * The passphrase.
+ */
+passphrase: string, };
+
+export type Slug = string;
+
+export type ExportSource = { "kind": "level", 
+/**
+ * The level.
+ */
+path: NodePath, } | { "kind": "merged", 
+/**
+ * The node.
+ */
+path: NodePath, };
+
+export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
+
+export type ImportMode = "merge" | "replace";
+
+export type AddConnection = { 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * The server's address.
+ */
+url: string, 
+/**
+ * Organization ULID.
+ */
+organization: string, 
+/**
+ * API token (goes to the keychain).
+ */
+token: string, };
+
+export type ApplyImport = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The chosen file.
+ */
+handle: ImportHandle, 
+/**
+ * Merge into the level, or replace it.
+ */
+mode: ImportMode, };
+
+export type ConfirmedNode = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The node.
+ */
+path: NodePath, 
+/**
+ * What the user typed: must be the node's slug.
+ */
+confirm: string, };
+
+export type ConnRef = { 
+/**
+ * Connection id (`local` for the local vault).
+ */
+conn: string, };
+
+export type CreateChild = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The parent.
+ */
+parent: NodePath, 
+/**
+ * Display name.
+ */
+name: string, };
+
+export type CreateProject = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Display name.
+ */
+name: string, 
+/**
+ * Who holds the key, and which.
+ */
+key: NewKey, };
+
+export type DeleteVersion = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The version.
+ */
+id: string, 
+/**
+ * Delete even the only copy of a deleted level (asks natively first).
+ */
+force: boolean, };
+
+export type DiffSources = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Left side.
+ */
+a: DiffSource, 
+/**
+ * Right side.
+ */
+b: DiffSource, };
+
+export type EditText = { 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * The edit from the table view.
+ */
+edit: TextEdit, };
+
+export type ExportToFile = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * What to export.
+ */
+source: ExportSource, 
+/**
+ * The format.
+ */
+format: Format, 
+/**
+ * Resolve `${…}` templates first.
+ */
+resolve: boolean, };
+
+export type HistoryPage = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * Page, from 1.
+ */
+page: number, };
+
+export type KeyBackup = { 
+/**
+ * The project the key is of (names the file).
+ */
+project: Slug, };
+
+export type NodeRef = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The node.
+ */
+path: NodePath, };
+
+export type PreviewImport = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The chosen file.
+ */
+handle: ImportHandle, };
+
+export type ProjectRef = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Project slug.
+ */
+project: Slug, };
+
+export type RenameNode = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The node.
+ */
+path: NodePath, 
+/**
+ * New display name.
+ */
+name: string, 
+/**
+ * New slug (derived from the name when absent).
+ */
+slug: Slug | null, };
+
+export type ResolveConflict = { 
+/**
+ * The merged text.
+ */
+text: string, 
+/**
+ * Per conflicting key, the value chosen (`null` removes the key).
+ */
+choices: Array<[string, string | null]>, };
+
+export type RestoreVersion = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The version.
+ */
+id: string, 
+/**
+ * The level's revision as shown.
+ */
+base_revision: number | null, };
+
+export type RotateKey = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Project slug.
+ */
+project: Slug, 
+/**
+ * The new key (`generate` or `passphrase`).
+ */
+key: NewKey, };
+
+export type SaveDraft = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The unsaved text.
+ */
+text: string, 
+/**
+ * The revision it is based on.
+ */
+base_revision: number | null, };
+
+export type SaveLevel = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level (the deepest part of the path).
+ */
+path: NodePath, 
+/**
+ * The text to store, as written.
+ */
+text: string, 
+/**
+ * The revision the text was read at (`null`: the server does not count revisions).
+ */
+base_revision: number | null, 
+/**
+ * The text as it was read (the base of a three-way merge).
+ */
+base_text: string, };
+
+export type TargetRef = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Project slug.
+ */
+project: Slug, 
+/**
+ * Target slug.
+ */
+target: Slug, };
+
+export type Text = { 
+/**
+ * The text.
+ */
+text: string, };
+
+export type UnlockWithKey = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * Project slug.
+ */
+project: Slug, 
+/**
+ * The key or passphrase typed.
+ */
+key: string, 
+/**
+ * Keep it in the keychain.
+ */
+remember: boolean, };
+
+export const commands = {
+  /**
+   * The UI has drawn its first screen (the tree): show the window, which starts hidden so that it
+   * never flashes blank (Electron's "ready-to-show"). Logs the launch time at debug level
+   * (`envdesk::startup`; bench/app-perf.mjs reads it).
+   */
+  uiReady: () => call<null>('ui_ready', {}),
+  /**
+   * The local vault first, then the remote connections.
+   */
+  listConnections: () => call<Array<Connection>>('list_connections', {}),
+  /**
+   * Adds a server after checking that the token works; the token goes to the keychain.
+   */
+  addConnection: (req: AddConnection) => call<Connection>('add_connection', { req }),
+  /**
+   * Checks a connection: its organization.
+   */
+  testConnection: (req: ConnRef) => call<Organization>('test_connection', { req }),
+  /**
+   * Removes a remote connection and its token, once the user confirms natively.
+   */
+  removeConnection: (req: ConnRef) => call<null>('remove_connection', { req }),
+  /**
+   * The projects of a connection.
+   */
+  listProjects: (req: ConnRef) => call<Array<NodeInfo>>('list_projects', { req }),
+  /**
+   * The targets of a project.
+   */
+  listTargets: (req: ProjectRef) => call<Array<NodeInfo>>('list_targets', { req }),
+  /**
+   * The environments of a target.
+   */
+  listEnvironments: (req: TargetRef) => call<Array<NodeInfo>>('list_environments', { req }),
+  /**
+   * Creates a project; a generated key is returned once, for the user to back up.
+   */
+  createProject: (req: CreateProject) => call<CreatedProjectDto>('create_project', { req }),
+  /**
+   * Creates a target under a project, or an environment under a target.
+   */
+  createChild: (req: CreateChild) => call<NodeInfo>('create_child', { req }),
+  /**
+   * Renames a node (and its slug).
+   */
+  renameNode: (req: RenameNode) => call<NodeInfo>('rename_node', { req }),
+  /**
+   * Deletes a node: the typed slug, then a native confirmation.
+   */
+  deleteNode: (req: ConfirmedNode) => call<null>('delete_node', { req }),
+  /**
+   * Writes the key waiting for backup to a file the user chooses (owner-only); returns where.
+   */
+  saveKeyBackup: (req: KeyBackup) => call<string | null>('save_key_backup', { req }),
+  /**
+   * Forgets the key waiting for backup.
+   */
+  dismissKeyBackup: () => call<null>('dismiss_key_backup', {}),
+  /**
+   * Rotates a client-managed project's key, reporting progress as `progress` events.
+   */
+  rotateKey: (req: RotateKey) => call<RotationDto>('rotate_key', { req }),
+  /**
+   * Unlocks a project with the keychain (client-managed) or the server (server-managed).
+   */
+  unlock: (req: ProjectRef) => call<KeyState>('unlock', { req }),
+  /**
+   * Unlocks a project with a key or passphrase the user typed.
+   */
+  unlockWithKey: (req: UnlockWithKey) => call<KeyState>('unlock_with_key', { req }),
+  /**
+   * A project's key state, without unlocking it.
+   */
+  keyState: (req: ProjectRef) => call<KeyState>('key_state', { req }),
+  /**
+   * Locks every key of every connection.
+   */
+  lockAll: () => call<null>('lock_all', {}),
+  /**
+   * A node: its levels (text, revision, parse error), merged with provenance and templates.
+   */
+  readNode: (req: NodeRef) => call<NodeDto>('read_node', { req }),
+  /**
+   * Saves a level; a save that lost a race answers the conflict to resolve.
+   */
+  saveLevel: (req: SaveLevel) => call<SaveDto>('save_level', { req }),
+  /**
+   * A text's parse error, lints and entries (for the editor and the table).
+   */
+  analyzeText: (req: Text) => call<AnalysisDto>('analyze_text', { req }),
+  /**
+   * Applies a table-view edit to a text, changing only the bytes it must.
+   */
+  editText: (req: EditText) => call<string>('edit_text', { req }),
+  /**
+   * Applies the user's choices to the conflicting keys of a merged text.
+   */
+  resolveConflict: (req: ResolveConflict) => call<string>('resolve_conflict', { req }),
+  /**
+   * Keeps unsaved text as an encrypted draft.
+   */
+  saveDraft: (req: SaveDraft) => call<null>('save_draft', { req }),
+  /**
+   * The drafts of a connection (no text).
+   */
+  listDrafts: (req: ConnRef) => call<Array<DraftInfo>>('list_drafts', { req }),
+  /**
+   * A draft's text and base revision.
+   */
+  getDraft: (req: NodeRef) => call<DraftDto | null>('get_draft', { req }),
+  /**
+   * Forgets a draft.
+   */
+  discardDraft: (req: NodeRef) => call<null>('discard_draft', { req }),
+  /**
+   * Two sources side by side with their key-wise diff (both read at once).
+   */
+  diffSources: (req: DiffSources) => call<DiffDto>('diff_sources', { req }),
+  /**
+   * A page (of 50) of a level's history, newest first.
+   */
+  history: (req: HistoryPage) => call<VersionsPage>('history', { req }),
+  /**
+   * Restores a version as the level's current content; answers the new revision, if counted.
+   */
+  restoreVersion: (req: RestoreVersion) => call<number | null>('restore_version', { req }),
+  /**
+   * Deletes a version (the only copy of a deleted level only with `force`, confirmed natively).
+   */
+  deleteVersion: (req: DeleteVersion) => call<null>('delete_version', { req }),
+  /**
+   * Purges a level's history: the typed slug, then a native confirmation. Answers how many went.
+   */
+  purgeHistory: (req: ConfirmedNode) => call<number>('purge_history', { req }),
+  /**
+   * Shows the open dialog and reads the chosen file on this side; the UI gets an opaque handle and
+   * the file's name, never its path.
+   */
+  chooseImportFile: () => call<ImportChoiceDto | null>('choose_import_file', {}),
+  /**
+   * What importing the chosen file would change.
+   */
+  previewImport: (req: PreviewImport) => call<ImportPreview>('preview_import', { req }),
+  /**
+   * Imports the chosen file into a level.
+   */
+  applyImport: (req: ApplyImport) => call<SaveDto>('apply_import', { req }),
+  /**
+   * Shows the save dialog and writes the export with owner-only permissions; returns where.
+   */
+  exportToFile: (req: ExportToFile) => call<string | null>('export_to_file', { req }),
+  /**
+   * The settings (defaults where unset).
+   */
+  getSettings: () => call<Settings>('get_settings', {}),
+  /**
+   * Stores the settings; they hold at once.
+   */
+  setSettings: (req: Settings) => call<Settings>('set_settings', { req }),
+};

@@ -1,6 +1,7 @@
 // The UI's state (Svelte 5 runes). Decrypted text lives only here and is dropped on lock.
 import { tick } from 'svelte';
 import { ipc, IpcError, pathKey, revisionLabel } from './ipc';
+import { remedy } from './errors';
 import type * as T from './types';
 
 export interface Toast {
@@ -88,9 +89,18 @@ class AppState {
   /** Shows an error as a message a person can act on; opens the unlock dialog for key errors. */
   fail(e: unknown, project?: string) {
     const err = e instanceof IpcError ? e : new IpcError('internal', String(e));
-    if ((err.code === 'key_needed' || err.code === 'locked') && project) {
-      this.dialog = { kind: 'unlock', project, message: err.code === 'locked' ? undefined : err.message };
-      return;
+    switch (remedy(err.code)) {
+      case 'unlock':
+        if (project) {
+          this.dialog = { kind: 'unlock', project, message: err.code === 'locked' ? undefined : err.message };
+          return;
+        }
+        break;
+      case 'silent':
+        return;
+      case 'conflict':
+      case 'show':
+        break;
     }
     this.toast('error', err.message);
   }
@@ -133,13 +143,13 @@ class AppState {
 
   async refreshTree() {
     try {
-      this.projects = await ipc.listProjects(this.conn);
+      this.projects = await ipc.listProjects({ conn: this.conn });
       this.treeError = null;
       for (const key of Object.keys(this.expanded)) {
         if (!this.expanded[key]) continue;
         const [p, t] = key.split('/');
-        if (t) this.environments[key] = await ipc.listEnvironments(this.conn, p, t);
-        else this.targets[p] = await ipc.listTargets(this.conn, p);
+        if (t) this.environments[key] = await ipc.listEnvironments({ conn: this.conn, project: p, target: t });
+        else this.targets[p] = await ipc.listTargets({ conn: this.conn, project: p });
       }
     } catch (e) {
       this.projects = [];
@@ -150,12 +160,12 @@ class AppState {
 
   async refreshDrafts(offer = false) {
     try {
-      this.drafts = await ipc.listDrafts(this.conn);
+      this.drafts = await ipc.listDrafts({ conn: this.conn });
       if (offer && this.drafts.length > 0 && !this.dialog) {
         const d = this.drafts[0];
         try {
-          await ipc.unlock(this.conn, d.path.project);
-          const draft = await ipc.getDraft(this.conn, d.path);
+          await ipc.unlock({ conn: this.conn, project: d.path.project });
+          const draft = await ipc.getDraft({ conn: this.conn, path: d.path });
           if (draft) this.dialog = { kind: 'draft', path: d.path, text: draft.text, baseRevision: draft.base_revision };
         } catch (e) {
           this.fail(e, d.path.project);
@@ -175,8 +185,8 @@ class AppState {
     this.expanded[key] = !this.expanded[key];
     if (!this.expanded[key]) return;
     try {
-      if (path.target) this.environments[key] = await ipc.listEnvironments(this.conn, path.project, path.target);
-      else this.targets[path.project] = await ipc.listTargets(this.conn, path.project);
+      if (path.target) this.environments[key] = await ipc.listEnvironments({ conn: this.conn, project: path.project, target: path.target });
+      else this.targets[path.project] = await ipc.listTargets({ conn: this.conn, project: path.project });
     } catch (e) {
       this.fail(e);
     }
@@ -189,7 +199,7 @@ class AppState {
       const text = this.edits[i];
       if (text !== undefined && text !== l.text) {
         try {
-          await ipc.saveDraft(this.conn, levelPath(this.node.path, l.kind), text, l.revision);
+          await ipc.saveDraft({ conn: this.conn, path: levelPath(this.node.path, l.kind), text, base_revision: l.revision });
         } catch {
           /* the project may be locked already */
         }
@@ -221,8 +231,8 @@ class AppState {
     if (!path) return;
     this.busy = true;
     try {
-      await ipc.unlock(this.conn, path.project);
-      const node = await ipc.readNode(this.conn, path);
+      await ipc.unlock({ conn: this.conn, project: path.project });
+      const node = await ipc.readNode({ conn: this.conn, path });
       if (this.selected !== path) return;
       this.node = node;
       this.levelIndex = node.levels.length - 1;
@@ -230,7 +240,7 @@ class AppState {
       for (const [i, l] of offerDrafts ? node.levels.entries() : []) {
         const lp = levelPath(path, l.kind);
         if (this.hasDraft(lp)) {
-          const d = await ipc.getDraft(this.conn, lp);
+          const d = await ipc.getDraft({ conn: this.conn, path: lp });
           if (d && d.text !== l.text) this.dialog = { kind: 'draft', path: lp, text: d.text, baseRevision: d.base_revision };
           this.levelIndex = i;
         }
@@ -256,7 +266,7 @@ class AppState {
     const text = this.currentText;
     this.busy = true;
     try {
-      const r = await ipc.saveLevel(this.conn, path, text, level.revision, level.text);
+      const r = await ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text });
       if (r.conflict) {
         this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex: this.levelIndex };
         return;
@@ -283,7 +293,7 @@ class AppState {
     const level = node.levels[levelIndex];
     const path = levelPath(node.path, level.kind);
     try {
-      const r = await ipc.saveLevel(this.conn, path, text, conflict.theirs_revision, conflict.theirs_text);
+      const r = await ipc.saveLevel({ conn: this.conn, path, text, base_revision: conflict.theirs_revision, base_text: conflict.theirs_text });
       if (r.conflict) {
         this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex };
         return;
@@ -303,7 +313,7 @@ class AppState {
     if (!this.selected) return;
     try {
       const idx = this.levelIndex;
-      this.node = await ipc.readNode(this.conn, this.selected);
+      this.node = await ipc.readNode({ conn: this.conn, path: this.selected });
       this.levelIndex = Math.min(idx, this.node.levels.length - 1);
     } catch (e) {
       this.fail(e, this.selected.project);

@@ -111,9 +111,9 @@ window.__envdeskFake = (() => {
     list_targets: (a) => state.targets[a.project] ?? [],
     list_environments: (a) => state.envs[`${a.project}/${a.target}`] ?? [],
     create_project: (a) => {
-      const p = { id: 'P' + a.name, slug: a.name, name: a.name, managed: a.mode === 'server' ? 'server' : 'client', has_secrets: false, children: 0, status: null };
+      const p = { id: 'P' + a.name, slug: a.name, name: a.name, managed: a.key.mode === 'server' ? 'server' : 'client', has_secrets: false, children: 0, status: null };
       state.projects.push(p);
-      return { project: p, key_to_back_up: a.mode === 'generate' ? 'a'.repeat(64) : null };
+      return { project: p, key_to_back_up: a.key.mode === 'generate' ? 'a'.repeat(64) : null };
     },
     create_child: (a) => {
       const slug = a.name.toLowerCase();
@@ -145,10 +145,10 @@ window.__envdeskFake = (() => {
     key_state: () => ({ managed: 'client', unlocked: !state.locked, key_version: 1 }),
     lock_all: () => void (state.locked = true),
     read_node: (a) => node(a.path),
-    save_level: (a) => store(a.path, a.text, a.baseRevision),
+    save_level: (a) => store(a.path, a.text, a.base_revision),
     analyze_text: (a) => analysis(a.text),
     edit_text: (a) => {
-      const op = a.editOp;
+      const op = a.edit;
       const lines = a.text.split('\n');
       if (op.op === 'set') {
         const i = lines.findIndex((l) => l.startsWith(op.key + '='));
@@ -159,7 +159,7 @@ window.__envdeskFake = (() => {
       return lines.join('\n');
     },
     resolve_conflict: (a) => a.text.replace(/^A=.*$/m, `A=${a.choices[0][1]}`),
-    save_draft: (a) => void (state.drafts[key(a.path)] = { path: a.path, text: a.text, base_revision: a.baseRevision }),
+    save_draft: (a) => void (state.drafts[key(a.path)] = { path: a.path, text: a.text, base_revision: a.base_revision }),
     list_drafts: () => Object.values(state.drafts).map((d) => ({ path: d.path, base_revision: d.base_revision, saved_at: 'now' })),
     get_draft: (a) => state.drafts[key(a.path)] ?? null,
     discard_draft: (a) => void delete state.drafts[key(a.path)],
@@ -214,7 +214,7 @@ window.__envdeskFake = (() => {
       return '/tmp/export.env';
     },
     get_settings: () => state.settings,
-    set_settings: (a) => (state.settings = a.settings),
+    set_settings: (a) => (state.settings = a),
   };
   return { state, handlers };
 })();
@@ -230,9 +230,11 @@ window.__TAURI_INTERNALS__ = {
   invoke: async (cmd, args) => {
     const fake = window.__envdeskFake;
     if (cmd.startsWith('plugin:event|')) return 0;
-    fake.state.calls.push({ cmd, args });
+    // Every command takes one typed request, `{ req }` (or nothing); the fake sees the request.
+    const req = args?.req ?? {};
+    fake.state.calls.push({ cmd, args: req });
     const h = fake.handlers[cmd];
     if (!h) throw { code: 'internal', message: `no fake for ${cmd}` };
-    return h(args ?? {});
+    return h(req);
   },
 };

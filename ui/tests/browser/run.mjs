@@ -234,7 +234,7 @@ const tests = {
       await page.evaluate((t) => {
         const f = window.__envdeskFake;
         const l = f.state.levels['app/backend/production'];
-        f.handlers.save_level({ path: { project: 'app', target: 'backend', environment: 'production' }, text: t, baseRevision: l.revision });
+        f.handlers.save_level({ path: { project: 'app', target: 'backend', environment: 'production' }, text: t, base_revision: l.revision });
       }, v);
     }
     await page.getByRole('tab', { name: 'History' }).click();
@@ -273,7 +273,7 @@ const tests = {
     await page.evaluate(() => {
       const f = window.__envdeskFake;
       const l = f.state.levels['app/backend/production'];
-      f.handlers.save_level({ path: { project: 'app', target: 'backend', environment: 'production' }, text: 'DB=v2\n', baseRevision: l.revision });
+      f.handlers.save_level({ path: { project: 'app', target: 'backend', environment: 'production' }, text: 'DB=v2\n', base_revision: l.revision });
     });
     await page.getByRole('tab', { name: 'History' }).click();
     await page.getByText('1 versions').or(page.getByText('1 version')).first().waitFor();

@@ -27,19 +27,19 @@ describe('ipc', () => {
     mockIPC((cmd) => {
       if (cmd === 'unlock') throw { code: 'wrong_key', message: 'That key does not open `app`.' };
     });
-    const err = await ipc.unlock('local', 'app').catch((e) => e);
+    const err = await ipc.unlock({ conn: 'local', project: 'app' }).catch((e) => e);
     expect(err).toBeInstanceOf(IpcError);
     expect(err.code).toBe('wrong_key');
   });
 
-  it('sends camelCase arguments the commands expect', async () => {
+  it('sends the typed request the command expects', async () => {
     const seen: Record<string, unknown>[] = [];
     mockIPC((cmd, args) => {
       seen.push({ cmd, ...(args as object) });
       return { revision: 2, conflict: null };
     });
-    await ipc.saveLevel('local', { project: 'p' }, 'A=1\n', 1, '');
-    expect(seen[0]).toMatchObject({ cmd: 'save_level', conn: 'local', baseRevision: 1, baseText: '', text: 'A=1\n' });
+    await ipc.saveLevel({ conn: 'local', path: { project: 'p' }, text: 'A=1\n', base_revision: 1, base_text: '' });
+    expect(seen[0]).toMatchObject({ cmd: 'save_level', req: { conn: 'local', base_revision: 1, base_text: '', text: 'A=1\n' } });
   });
 });
 
@@ -65,7 +65,7 @@ describe('TableView', () => {
     await fireEvent.input(input, { target: { value: 'new' } });
     await fireEvent.keyDown(input, { key: 'Enter' });
     await vi.waitFor(() => expect(spy).toHaveBeenCalledWith('# primary\nDB=new\n'));
-    expect(calls[0]).toMatchObject({ cmd: 'edit_text', args: { editOp: { op: 'set', key: 'DB', value: 'new' } } });
+    expect(calls[0]).toMatchObject({ cmd: 'edit_text', args: { req: { edit: { op: 'set', key: 'DB', value: 'new' } } } });
   });
 
   it('waits for the text to parse', () => {

@@ -14,6 +14,7 @@ use crate::error::{ClientError, Result};
 
 /// How an import lands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ImportMode {
     /// Keep the level's text; set every imported key (new keys appended).

@@ -1,0 +1,27 @@
+// The one way the UI calls the Rust side. The typed wrappers that use it (`commands` in bindings.ts) are
+// generated from the command list in src-tauri/commands.rs; components never call `invoke` themselves.
+import { invoke } from '@tauri-apps/api/core';
+import type { Code } from './bindings';
+
+/** An error from the Rust side: a code from the closed set (`Code`) and a sentence to show. */
+export class IpcError extends Error {
+  constructor(
+    public code: Code,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Invokes a command; a Rust error becomes an `IpcError` with its code. */
+export async function call<R>(cmd: string, args: Record<string, unknown>): Promise<R> {
+  try {
+    return await invoke<R>(cmd, args);
+  } catch (e: unknown) {
+    if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+      const err = e as { code: Code; message: string };
+      throw new IpcError(err.code, err.message);
+    }
+    throw new IpcError('internal', typeof e === 'string' ? e : 'Something went wrong in envdesk itself.');
+  }
+}
