@@ -56,6 +56,38 @@ pub fn opt_u64_or_digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>,
     Ok(Option::<W>::deserialize(d)?.map(|w| w.0))
 }
 
+/// A string; `null` (an informational field a server left empty) reads as `""`.
+pub fn string_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(opt_string_or_int(d)?.unwrap_or_default())
+}
+
+/// As [`u64_or_digits`]; `null` reads as 0.
+pub fn u64_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(opt_u64_or_digits(d)?.unwrap_or_default())
+}
+
+/// The part of a 2xx answer that may contradict its status: a top-level `error` or `success: false`
+/// (an API gateway or a framework that answers a refusal with 200). A success whose body says it
+/// failed is not read as a success.
+#[derive(Deserialize)]
+pub(crate) struct Refusal {
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    success: Option<bool>,
+}
+
+impl Refusal {
+    /// `Err` when the body says the request failed.
+    pub(crate) fn check(&self) -> Result<(), &'static str> {
+        if self.error.is_some() || self.success == Some(false) {
+            Err("a success answer whose body says the request failed")
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// `s` as a `u64` when it is 1–20 ASCII digits that fit.
 pub fn parse_digits(s: &str) -> Option<u64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {

@@ -58,6 +58,18 @@ pub struct Page<T> {
     pub data: Vec<T>,
     /// Pagination.
     pub meta: PageMeta,
+    /// Whether the answer carried `meta` (read only, never written). Without it, `meta` above is one
+    /// page of everything received, and a listing decides whether more may follow
+    /// (`envdesk_client`'s `all_pages`).
+    #[serde(skip)]
+    pub paged: bool,
+}
+
+impl<T> Page<T> {
+    /// A page with its pagination.
+    pub fn new(data: Vec<T>, meta: PageMeta) -> Page<T> {
+        Page { data, meta, paged: true }
+    }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
@@ -70,11 +82,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
             meta: Option<PageMeta>,
         }
         let w = Wire::<T>::deserialize(d)?;
+        let paged = w.meta.is_some();
         let meta = w.meta.unwrap_or_else(|| {
             let n = w.data.len() as u64;
             PageMeta::new(1, u32::try_from(n).unwrap_or(u32::MAX).max(1), n)
         });
-        Ok(Page { data: w.data, meta })
+        Ok(Page { data: w.data, meta, paged })
     }
 }
 
@@ -227,15 +240,16 @@ pub struct ProjectAttributes {
     /// Who holds the key; `None` when the server does not say.
     #[serde(default)]
     pub encryption_type: Option<StorageMode>,
-    /// Whether any level of the project holds content.
+    /// Whether any level of the project holds content (`None`: not said — treated as "maybe", so
+    /// deleting it asks for the typed confirmation).
     #[serde(default)]
-    pub has_secrets: bool,
-    /// Number of targets.
-    #[serde(default)]
-    pub target_count: u64,
-    /// Number of environments.
-    #[serde(default)]
-    pub environment_count: u64,
+    pub has_secrets: Option<bool>,
+    /// Number of targets (`None`: not said).
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub target_count: Option<u64>,
+    /// Number of environments (`None`: not said).
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub environment_count: Option<u64>,
     /// RFC 3339 (`""` when the server does not say).
     #[serde(default)]
     pub created_at: String,
@@ -336,9 +350,9 @@ pub struct TargetAttributes {
     /// Description.
     #[serde(default)]
     pub description: Option<String>,
-    /// Number of environments.
-    #[serde(default)]
-    pub environment_count: u64,
+    /// Number of environments (`None`: not said).
+    #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
+    pub environment_count: Option<u64>,
     /// RFC 3339 (`""` when the server does not say).
     #[serde(default)]
     pub created_at: String,

@@ -376,10 +376,11 @@ impl std::fmt::Debug for DecryptedData {
 pub enum RetrieveResponse {
     /// `decrypt`: `{"data":{"type","secrets","levels"?}}`.
     Decrypted(Data<DecryptedData>),
+    /// `key:retrieve`: the descriptor (tried before `Read`, whose `meta` is optional: a key answer
+    /// would otherwise read as a secrets read without levels).
+    Key(EncryptionKeyResponse),
     /// `read`: as the hierarchical GET.
     Read(SecretsResponse),
-    /// `key:retrieve`: the descriptor.
-    Key(EncryptionKeyResponse),
     /// `raw`: the bare map.
     Raw(FlatMap),
 }
@@ -429,16 +430,16 @@ impl std::fmt::Debug for StoreRequest {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoreData {
     /// `"secrets"`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "lenient::string_or_null")]
     pub kind: String,
     /// `project|target|environment`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
     pub level: String,
     /// The node's slug.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
     pub source: String,
     /// Size of the blob (0 when not said; envdesk does not use it).
-    #[serde(default, deserialize_with = "lenient::u64_or_digits")]
+    #[serde(default, deserialize_with = "lenient::u64_or_null")]
     pub bytes: u64,
     /// [ext] The level's id.
     #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
@@ -448,8 +449,10 @@ pub struct StoreData {
     pub revision: Option<u64>,
 }
 
-/// The answer to a store.
+/// The answer to a store. A body with a top-level `error` or `success: false` is refused even on a 2xx
+/// ([`lenient::Refusal`]): the blob may not have been stored, and the client keeps the user's text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "StoreResponseWire")]
 pub struct StoreResponse {
     /// What was stored.
     #[serde(default)]
@@ -457,6 +460,24 @@ pub struct StoreResponse {
     /// "Secrets stored successfully."
     #[serde(default)]
     pub message: String,
+}
+
+#[derive(Deserialize)]
+struct StoreResponseWire {
+    #[serde(default)]
+    data: Option<StoreData>,
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
+    message: String,
+    #[serde(flatten)]
+    refusal: lenient::Refusal,
+}
+
+impl TryFrom<StoreResponseWire> for StoreResponse {
+    type Error = &'static str;
+    fn try_from(w: StoreResponseWire) -> Result<StoreResponse, &'static str> {
+        w.refusal.check()?;
+        Ok(StoreResponse { data: w.data.unwrap_or_default(), message: w.message })
+    }
 }
 
 /// Body of `POST /{org}/secrets/delete`.
@@ -612,27 +633,45 @@ impl std::fmt::Debug for RestoreRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RestoreData {
     /// `"secrets"`.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type", default, deserialize_with = "lenient::string_or_null")]
     pub kind: String,
     /// The level's id (a string or, in upstream's SDK, a number).
-    #[serde(default, deserialize_with = "lenient::string_or_int")]
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
     pub secret_id: String,
     /// The version restored.
-    #[serde(default, deserialize_with = "lenient::string_or_int")]
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
     pub restored_from: String,
     /// [ext] The level's revision after the restore; `None` when the server does not count revisions.
     #[serde(default, deserialize_with = "lenient::opt_u64_or_digits")]
     pub revision: Option<u64>,
 }
 
-/// The answer to a restore.
+/// The answer to a restore (a body that says it failed is refused, as for a store).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RestoreResponseWire")]
 pub struct RestoreResponse {
     /// What happened.
     pub data: RestoreData,
     /// A sentence.
     #[serde(default)]
     pub message: String,
+}
+
+#[derive(Deserialize)]
+struct RestoreResponseWire {
+    data: RestoreData,
+    #[serde(default, deserialize_with = "lenient::string_or_null")]
+    message: String,
+    #[serde(flatten)]
+    refusal: lenient::Refusal,
+}
+
+impl TryFrom<RestoreResponseWire> for RestoreResponse {
+    type Error = &'static str;
+    fn try_from(w: RestoreResponseWire) -> Result<RestoreResponse, &'static str> {
+        w.refusal.check()?;
+        Ok(RestoreResponse { data: w.data, message: w.message })
+    }
 }
 
 /// `scope` of a purge.
@@ -834,12 +873,20 @@ impl std::fmt::Debug for KeyHistoryItem {
 }
 
 /// The active key of a history list: the item that says `is_active: true`; when no item says
-/// `is_active` at all, the first (upstream documents "active key first, then by descending version").
-pub fn active_key(history: &[KeyHistoryItem]) -> Option<&KeyHistoryItem> {
-    match history.iter().find(|h| h.is_active == Some(true)) {
-        Some(h) => Some(h),
-        None if history.iter().all(|h| h.is_active.is_none()) => history.first(),
-        None => None,
+/// `is_active` at all, the item of `current_version` (the key descriptor's), else the highest version
+/// (upstream documents "active key first, then by descending version", but a list in another order
+/// must not make the right key look wrong).
+pub fn active_key(history: &[KeyHistoryItem], current_version: Option<u64>) -> Option<&KeyHistoryItem> {
+    if let Some(h) = history.iter().find(|h| h.is_active == Some(true)) {
+        return Some(h);
+    }
+    if history.iter().any(|h| h.is_active.is_some()) {
+        return None;
+    }
+    let version = |h: &&KeyHistoryItem| lenient::parse_digits(&h.version);
+    match current_version {
+        Some(v) => history.iter().find(|h| version(h) == Some(v)),
+        None => history.iter().max_by_key(|h| version(h)),
     }
 }
 

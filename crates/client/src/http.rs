@@ -167,38 +167,74 @@ fn jsonapi_message(e: &serde_json::Value) -> Option<String> {
     }
 }
 
+/// The most bytes of an error answer's `details` kept (16 KiB of JSON); larger ones are dropped.
+const MAX_DETAILS_BYTES: usize = 16 * 1024;
+
+/// The fields of an error body envdesk reads; every other field is skipped without being built.
+#[derive(serde::Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+    #[serde(default)]
+    errors: Option<serde_json::Value>,
+    #[serde(default)]
+    details: Option<Box<serde_json::value::RawValue>>,
+}
+
 /// Maps an error answer to an [`ApiError`], keeping its code and message in every form upstream
-/// writes an error body (issue 11, `docs/decisions.md`). The body is read as any JSON object and each
-/// field taken on its own, so one field of an unexpected shape never loses the others.
+/// writes an error body (issue 11, `docs/decisions.md`). Each field is taken on its own, so one field
+/// of an unexpected shape never loses the others; fields envdesk does not read are not built.
 ///
 /// - Code: `error` → else the first non-empty JSON:API `errors[].code` → else the SDK's `code` → else
-///   `validation_failed` when `errors` is a map (a validation body) → else the status's code. A code
-///   this version does not know is `unknown`.
+///   `validation_failed` when `errors` is a map on a 400 or 422 → else the status's code. A named code
+///   this version does not know gives way to the status's code (a 404 stays `not_found`, a 400 is
+///   `bad_request`; a 409 stays `unknown`).
 /// - Message: `message` → else the first JSON:API error's `title: detail` → else the first field
-///   error → else "The server answered <status>.". Bounded to [`MAX_MESSAGE_CHARS`] characters.
+///   error → else "The server answered <status>.". Bounded to [`MAX_MESSAGE_CHARS`] characters;
+///   `details` kept up to [`MAX_DETAILS_BYTES`].
 fn error_from(status: StatusCode, retry_after: Option<u64>, body: &[u8]) -> ApiError {
-    let parsed = serde_json::from_slice::<serde_json::Value>(body).ok().filter(|v| v.is_object());
-    let mut e = match parsed {
-        Some(v) => {
-            let raw_errors = v.get("errors").unwrap_or(&serde_json::Value::Null);
+    let null = serde_json::Value::Null;
+    let mut e = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(b) => {
+            let raw_errors = b.errors.as_ref().unwrap_or(&null);
             let jsonapi: &[serde_json::Value] = raw_errors.as_array().map(Vec::as_slice).unwrap_or(&[]);
-            let code = text(&v, "error")
-                .map(code_named)
-                .or_else(|| jsonapi.iter().find_map(|e| text(e, "code")).map(code_named))
-                .or_else(|| text(&v, "code").map(code_named))
-                .or_else(|| raw_errors.is_object().then_some(ErrorCode::ValidationFailed))
-                .unwrap_or_else(|| fallback_code(status));
+            let nonblank = |v: &Option<serde_json::Value>| {
+                v.as_ref().and_then(|v| v.as_str()).filter(|s| !s.trim().is_empty()).map(str::to_owned)
+            };
+            let validation = raw_errors.is_object() && matches!(status.as_u16(), 400 | 422);
+            let named = nonblank(&b.error)
+                .or_else(|| jsonapi.iter().find_map(|e| text(e, "code")).map(str::to_owned))
+                .or_else(|| nonblank(&b.code))
+                .map(|c| code_named(&c));
+            let code = match named {
+                // A code this version does not know: the status's own code, when it names one.
+                Some(ErrorCode::Unknown) => match fallback_code(status) {
+                    ErrorCode::InvalidResponse => ErrorCode::Unknown,
+                    c => c,
+                },
+                Some(c) => c,
+                None if validation => ErrorCode::ValidationFailed,
+                None => fallback_code(status),
+            };
             let errors = field_errors(raw_errors);
-            let message = text(&v, "message")
-                .map(str::to_owned)
+            let message = nonblank(&b.message)
                 .or_else(|| jsonapi.iter().find_map(jsonapi_message))
                 .or_else(|| errors.as_ref().and_then(|m| m.values().flatten().next().cloned()))
                 .map(bounded)
                 .unwrap_or_else(|| default_message(status));
-            let details = v.get("details").filter(|d| !d.is_null()).cloned().map(Box::new);
+            let details = b
+                .details
+                .filter(|d| d.get().len() <= MAX_DETAILS_BYTES)
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(d.get()).ok())
+                .filter(|d| !d.is_null())
+                .map(Box::new);
             ApiError { code, message, details, errors, retry_after: None }
         }
-        None => ApiError::new(fallback_code(status), default_message(status)),
+        Err(_) => ApiError::new(fallback_code(status), default_message(status)),
     };
     // A 408, 429 or 5xx whose body names a 4xx refusal (`not_found`, `validation_failed`, …) is not
     // taken at its word: the status says the request may not have been handled, and callers (a key
@@ -623,8 +659,11 @@ mod tests {
         assert_eq!(e.code, ErrorCode::ValidationFailed, "framework validation bodies have no `error`");
         let e = error_from(StatusCode::TOO_MANY_REQUESTS, Some(7), b"<html>");
         assert_eq!((e.code, e.retry_after), (ErrorCode::RateLimited, Some(7)));
+        // A code this version does not know yields to the status's own (issue 11): the server refused.
         let e = error_from(StatusCode::BAD_REQUEST, None, br#"{"error":"something_new","message":"m"}"#);
-        assert_eq!(e.code, ErrorCode::Unknown);
+        assert_eq!(e.code, ErrorCode::BadRequest);
+        let e = error_from(StatusCode::CONFLICT, None, br#"{"error":"something_new","message":"m"}"#);
+        assert_eq!(e.code, ErrorCode::Unknown, "409 names nothing definite");
         let e = error_from(StatusCode::BAD_REQUEST, None, br#"{"error":"client_managed_encryption","message":"m"}"#);
         assert_eq!(e.code, ErrorCode::ClientManagedEncryption);
         // A status that says the request may not have been handled wins over a body naming a refusal.

@@ -34,6 +34,12 @@ pub mod names {
     pub fn client_key_pending(connection: &str, project_ulid: &str) -> String {
         format!("client-key:{connection}:{project_ulid}:pending")
     }
+    /// A marker (not a secret: its value is `client`) that this computer has opened the project as
+    /// client-managed, kept whether or not its key is remembered: a server that later claims to hold
+    /// the project's key is refused (`ClientError::ServerKeyRefused`).
+    pub fn client_managed(connection: &str, project_ulid: &str) -> String {
+        format!("client-managed:{connection}:{project_ulid}")
+    }
     /// The local vault's master key (wraps its server-managed keys).
     pub const LOCAL_MASTER_KEY: &str = "local-vault:master-key";
     /// The local vault's token.

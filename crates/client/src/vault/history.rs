@@ -122,14 +122,20 @@ impl Vault {
     /// Restores a version as the level's current content (a new version records it). A client-managed
     /// version under an old key is decrypted here and re-encrypted with the current key.
     ///
-    /// Returns the level's new revision, `None` when the server does not count revisions. When the
-    /// version's key version is not said, it is restored as is: a server that needs it re-encrypted
-    /// answers `content_required_for_old_key`, which is reported.
+    /// Returns the level's new revision, `None` when the server does not count revisions. When a
+    /// client-managed version's key version is not said, it is restored only if the current key opens
+    /// it (then it is restored as is).
     pub async fn restore(&self, path: &NodePath, id: &str, base_revision: Option<u64>) -> Result<Option<u64>> {
         let u = self.unlocked(&path.project)?;
         let v = self.backend.get_version(id).await?;
         let mut req = RestoreRequest { content: None, key_proof: None, base_revision };
-        let old_key = blob_key_version(&v).is_some_and(|kv| kv != u.key_version.to_string());
+        let key_version = blob_key_version(&v);
+        if u.managed == Managed::Client && key_version.is_none() {
+            // Nothing says which key the blob is under: restore it only if the current key opens it,
+            // or the level would become unreadable (`UnknownVersionKey` otherwise).
+            self.version(&path.project, id).await?;
+        }
+        let old_key = key_version.is_some_and(|kv| kv != u.key_version.to_string());
         if u.managed == Managed::Client && old_key {
             let text = zeroize::Zeroizing::new(self.version(&path.project, id).await?.text);
             req.content = Some(crypto::encrypt(&u.data, text.as_bytes()));

@@ -149,12 +149,23 @@ pub(crate) fn first_blob(r: &SecretsRead) -> Option<String> {
     })
 }
 
-fn kind_of(name: &str) -> LevelKind {
-    match name {
-        "project" => LevelKind::Project,
-        "target" => LevelKind::Target,
-        _ => LevelKind::Environment,
+/// The level a wire name names (`project`, `target`, `environment`).
+fn kind_of(name: &str) -> Option<LevelKind> {
+    [LevelKind::Project, LevelKind::Target, LevelKind::Environment].into_iter().find(|k| k.as_str() == name)
+}
+
+/// The kind of the deepest level of `path`.
+pub(crate) fn kind_of_path(path: &NodePath) -> LevelKind {
+    match (&path.target, &path.environment) {
+        (None, _) => LevelKind::Project,
+        (Some(_), None) => LevelKind::Target,
+        (Some(_), Some(_)) => LevelKind::Environment,
     }
+}
+
+/// At most 40 characters of a name a server sent, for a message.
+fn shown(name: &str) -> String {
+    name.chars().take(40).collect()
 }
 
 fn decrypt_text(u: &Unlocked, blob: &str, what: &str) -> Result<String> {
@@ -212,9 +223,18 @@ impl Vault {
         let SecretsRead::Structured(resp) = read else {
             return Err(ClientError::Invalid("The server answered a bare map to a structured read.".into()));
         };
-        let mut levels = Vec::new();
+        let mut levels: Vec<LevelView> = Vec::new();
+        let deepest = kind_of_path(path);
         for (name, value) in resp.data.attributes.levels.unwrap_or_default() {
-            let kind = kind_of(&name);
+            // Levels are taken by name, whatever order the server writes them in (a Go map or a sorted
+            // dict comes out `environment, project, target`); an unknown name, a level deeper than the
+            // path or a level given twice is not the API's answer.
+            let kind = kind_of(&name).filter(|k| *k <= deepest).ok_or_else(|| {
+                ClientError::Invalid(format!("The server answered a level `{}` this path does not have.", shown(&name)))
+            })?;
+            if levels.iter().any(|l| l.kind == kind) {
+                return Err(ClientError::Invalid(format!("The server answered the {name} level twice.")));
+            }
             let view = match value {
                 LevelValue::Blob(l) => {
                     let text = match (&l.content, l.encrypted) {
@@ -263,6 +283,27 @@ impl Vault {
             };
             levels.push(view);
         }
+        // A level the server left out (upstream may omit an empty one) is shown empty, so every level
+        // of the path can be edited.
+        for (kind, slug) in [
+            (LevelKind::Project, Some(&path.project)),
+            (LevelKind::Target, path.target.as_ref()),
+            (LevelKind::Environment, path.environment.as_ref()),
+        ] {
+            if let Some(slug) = slug.filter(|_| !levels.iter().any(|l| l.kind == kind)) {
+                levels.push(LevelView {
+                    kind,
+                    source: slug.clone(),
+                    text: String::new(),
+                    exists: false,
+                    revision: None,
+                    id: None,
+                    updated_at: None,
+                    parse_error: None,
+                });
+            }
+        }
+        levels.sort_by_key(|l| l.kind);
         let mut parsed: Vec<(LevelKind, Vars)> = Vec::new();
         for l in &mut levels {
             match Document::parse(&l.text) {
@@ -340,10 +381,15 @@ impl Vault {
         }
     }
 
-    /// The deepest level of `path` as stored now.
+    /// The deepest level of `path` as stored now, found by its kind (`read_node` gives every level of
+    /// the path, in order, whatever the server's order or omissions).
     async fn stored_level(&self, path: &NodePath) -> Result<LevelView> {
+        let kind = kind_of_path(path);
         let node = self.read_node(path).await?;
-        node.levels.into_iter().last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))
+        node.levels
+            .into_iter()
+            .find(|l| l.kind == kind)
+            .ok_or_else(|| ClientError::Invalid("The node has no level.".into()))
     }
 
     /// Clears a level (a backup version is kept).

@@ -283,9 +283,11 @@ impl Vault {
             // A server-managed descriptor for a project this computer knows as client-managed is a
             // takeover, whatever the server says (a hostile or compromised server, or a descriptor
             // without `managed` but with a key): never encrypt under a key the server chose.
+            let ulid = p.ulid();
             let known_client = p.attributes.encryption_type == Some(envdesk_api::StorageMode::Client)
-                || self.keystore_get(&names::client_key(&self.connection, p.ulid()))?.is_some()
-                || self.keystore_get(&names::client_key_pending(&self.connection, p.ulid()))?.is_some();
+                || self.keystore_get(&names::client_managed(&self.connection, ulid))?.is_some()
+                || self.keystore_get(&names::client_key(&self.connection, ulid))?.is_some()
+                || self.keystore_get(&names::client_key_pending(&self.connection, ulid))?.is_some();
             if known_client {
                 return Err(ClientError::ServerKeyRefused { project: project.to_owned() });
             }
@@ -387,7 +389,9 @@ impl Vault {
         .await?;
         // The proof itself is only visible to tokens that may rotate; check it when we can.
         if let Ok(history) = self.backend.key_history(project).await {
-            if let Some(expected) = envdesk_api::active_key(&history).and_then(|h| h.key_check.as_deref()) {
+            if let Some(expected) =
+                envdesk_api::active_key(&history, Some(d.version)).and_then(|h| h.key_check.as_deref())
+            {
                 if !crypto::proofs_equal(&proof, expected) {
                     return Err(ClientError::WrongKey { project: project.to_owned() });
                 }
@@ -399,6 +403,8 @@ impl Vault {
                 return Err(ClientError::WrongKey { project: project.to_owned() });
             }
         }
+        // Remembered whether or not the key is: this project's key is held on this computer.
+        self.keystore_set(&names::client_managed(&self.connection, ulid), "client")?;
         self.remember(
             project,
             Unlocked {

@@ -63,8 +63,9 @@ impl Vault {
         let mut blobs = BTreeMap::new();
         let mut read = |path: NodePath, r: SecretsRead| -> Result<()> {
             let SecretsRead::Structured(s) = r else { return Ok(()) };
-            // Only the deepest level of each read is this node's own; shallower ones are read again.
-            let Some((_, level)) = s.data.attributes.levels.unwrap_or_default().into_iter().last() else {
+            // Only the node's own level, by its name (shallower ones are read on their own); a server
+            // may write the levels in any order.
+            let Some(level) = s.data.attributes.levels.unwrap_or_default().shift_remove(path.level()) else {
                 return Ok(());
             };
             match level {

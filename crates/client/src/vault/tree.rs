@@ -77,8 +77,8 @@ fn project_info(p: &Project) -> NodeInfo {
             StorageMode::Client => Managed::Client,
             StorageMode::Server => Managed::Server,
         }),
-        has_secrets: Some(p.attributes.has_secrets),
-        children: Some(p.attributes.target_count),
+        has_secrets: p.attributes.has_secrets,
+        children: p.attributes.target_count,
         status: None,
     }
 }
@@ -90,7 +90,7 @@ fn target_info(t: &Target) -> NodeInfo {
         name: t.attributes.name.clone(),
         managed: None,
         has_secrets: None,
-        children: Some(t.attributes.environment_count),
+        children: t.attributes.environment_count,
         status: None,
     }
 }
@@ -137,6 +137,11 @@ fn too_large(limit: &str) -> ClientError {
 /// `last_page` claims). Past [`MAX_PAGES`] pages, [`MAX_LISTED_ITEMS`] items or [`MAX_LISTED_BYTES`]
 /// of text in all, it stops with [`ClientError::ListingTooLarge`] (checked at each page, before the
 /// page is kept). A page with more items than asked for is not the API's answer.
+///
+/// An answer without `meta` (upstream's collections, issue 11) does not say whether more follow: more
+/// items than asked for are the whole collection; fewer end the listing; exactly as many ask for the
+/// next page, which ends the listing when it is empty or short, or when it starts with the same item
+/// as the page before (a server that ignores `page` and answers everything each time).
 pub(crate) async fn all_pages<T: serde::Serialize, F, Fut>(mut fetch: F) -> Result<Vec<T>>
 where
     F: FnMut(PageRequest) -> Fut,
@@ -144,9 +149,11 @@ where
 {
     let mut out = Vec::new();
     let mut bytes = 0usize;
+    let mut previous_first: Option<Vec<u8>> = None;
     for page in 1..=MAX_PAGES {
         let p = fetch(PageRequest { page, per_page: PER_PAGE }).await?;
-        if p.data.len() > PER_PAGE as usize {
+        let whole = !p.paged && p.data.len() > PER_PAGE as usize;
+        if p.paged && p.data.len() > PER_PAGE as usize {
             return Err(ClientError::Api(ApiError::new(
                 ErrorCode::InvalidResponse,
                 "The server answered a page with more items than asked for.",
@@ -155,6 +162,13 @@ where
         if p.data.is_empty() {
             return Ok(out);
         }
+        if !p.paged {
+            let first = serde_json::to_vec(&p.data[0]).unwrap_or_default();
+            if previous_first.as_ref() == Some(&first) {
+                return Ok(out);
+            }
+            previous_first = Some(first);
+        }
         if out.len() + p.data.len() > MAX_LISTED_ITEMS {
             return Err(too_large("over 100,000 items"));
         }
@@ -162,8 +176,10 @@ where
         if bytes > MAX_LISTED_BYTES {
             return Err(too_large("over 64 MiB of names, ids and other text"));
         }
+        let short = p.data.len() < PER_PAGE as usize;
         out.extend(p.data);
-        if page >= p.meta.last_page {
+        let last = if p.paged { page >= p.meta.last_page } else { whole || short };
+        if last {
             return Ok(out);
         }
     }
@@ -250,6 +266,7 @@ impl Vault {
         req.key_check_iterations = Some(i64::from(check.key_check_iterations));
         let p = self.backend.create_project(req).await?;
         self.keystore_set(&names::client_key(&self.connection, p.ulid()), key.expose())?;
+        self.keystore_set(&names::client_managed(&self.connection, p.ulid()), "client")?;
         self.remember(
             &p.attributes.slug,
             Unlocked {

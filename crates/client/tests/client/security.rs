@@ -225,9 +225,9 @@ fn project_item(i: usize) -> Project {
             description: None,
             secret_format: "env".into(),
             encryption_type: Some(StorageMode::Server),
-            has_secrets: false,
-            target_count: 0,
-            environment_count: 0,
+            has_secrets: Some(false),
+            target_count: Some(0),
+            environment_count: Some(0),
             created_at: "2026-01-01T00:00:00Z".into(),
             updated_at: "2026-01-01T00:00:00Z".into(),
         },
@@ -235,7 +235,7 @@ fn project_item(i: usize) -> Project {
 }
 
 fn page_of(items: Vec<Project>, page: u32) -> Page<Project> {
-    Page { data: items, meta: PageMeta { current_page: page, per_page: 100, total: u64::MAX, last_page: u32::MAX } }
+    Page::new(items, PageMeta { current_page: page, per_page: 100, total: u64::MAX, last_page: u32::MAX })
 }
 
 fn lone_vault(url: &str, dir: &Path) -> Vault {
@@ -633,7 +633,8 @@ async fn rotation_drops_the_new_key_only_on_a_refusal() {
 
 /// A server cannot take over a client-managed project: a descriptor that claims the server holds the key
 /// (explicitly, or as upstream's shape without `managed` but with a key) is refused when this computer
-/// holds the project's client key, and nothing is encrypted under the server's key. (The key store is
+/// has opened the project as client-managed (its key remembered or not), even when the server lists the
+/// project as server-managed too; nothing is encrypted under the server's key. (The key store is
 /// keyed by the project's ULID, which the server also sends: a server that changes the id as well
 /// makes it another project to envdesk, whose key it never had — `docs/security.md`.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -641,6 +642,14 @@ async fn a_server_cannot_switch_a_client_managed_project_to_its_own_key() {
     let e = Env::new(Kind::Http).await;
     client_tree(&e.vault).await;
     save(&e.vault, &env_path(), "A=1\n").await;
+    // The key was typed, not remembered: only the marker that the project is client-managed is left.
+    let ulid = e.vault.backend().get_project("app").await.unwrap().id;
+    e.keys.delete(&names::client_key(e.vault.connection(), &ulid)).unwrap();
+    assert!(e.keys.get(&names::client_managed(e.vault.connection(), &ulid)).unwrap().is_some());
+    // The project as the server now lists it: same id, said to be server-managed.
+    let mut project = e.vault.backend().get_project("app").await.unwrap();
+    project.attributes.encryption_type = Some(StorageMode::Server);
+    let project = serde_json::to_value(Data { data: project }).unwrap();
     let attacker_key = crypto::ProjectKey::generate();
     for descriptor in [
         serde_json::json!({ "key": { "managed": "server", "key": attacker_key.expose(), "version": 2 } }),
@@ -648,9 +657,12 @@ async fn a_server_cannot_switch_a_client_managed_project_to_its_own_key() {
     ] {
         let stores = Arc::new(AtomicUsize::new(0));
         let s = stores.clone();
+        let project = project.clone();
         let h = hostile::start(e.url.clone(), move |r| {
             let p = r.path();
-            if r.method == "GET" && p.ends_with("/app/encryption-key") {
+            if r.method == "GET" && p.ends_with("/app") {
+                json(200, &project)
+            } else if r.method == "GET" && p.ends_with("/app/encryption-key") {
                 json(
                     200,
                     &serde_json::json!({ "data": { "type": "encryption_keys", "id": "k",

@@ -19,9 +19,9 @@ pub(crate) fn project_json(p: &ProjectRow) -> Project {
             description: p.description.clone(),
             secret_format: p.secret_format.clone(),
             encryption_type: Some(if p.storage_mode == "client" { StorageMode::Client } else { StorageMode::Server }),
-            has_secrets: p.has_secrets,
-            target_count: p.target_count as u64,
-            environment_count: p.environment_count as u64,
+            has_secrets: Some(p.has_secrets),
+            target_count: Some(p.target_count as u64),
+            environment_count: Some(p.environment_count as u64),
             created_at: p.created_at.clone(),
             updated_at: p.updated_at.clone(),
         },
@@ -38,7 +38,7 @@ fn target_json(t: &TargetRow, project_ulid: &str) -> Target {
             name: t.name.clone(),
             slug: t.slug.clone(),
             description: t.description.clone(),
-            environment_count: t.environment_count as u64,
+            environment_count: Some(t.environment_count as u64),
             created_at: t.created_at.clone(),
             updated_at: t.updated_at.clone(),
         },
@@ -145,7 +145,7 @@ impl Service {
         let (limit, offset) = check_page(page.page, page.per_page)?;
         self.db.read(|c| {
             let (rows, total) = store::projects(c, caller.org_id, limit, offset)?;
-            Ok(Page { data: rows.iter().map(project_json).collect(), meta: PageMeta::new(page.page, limit, total) })
+            Ok(Page::new(rows.iter().map(project_json).collect(), PageMeta::new(page.page, limit, total)))
         })
     }
 
@@ -270,10 +270,10 @@ impl Service {
         self.db.read(|c| {
             let p = self.project_row(c, caller, project)?;
             let (rows, total) = store::targets(c, p.id, limit, offset)?;
-            Ok(Page {
-                data: rows.iter().map(|t| target_json(t, &p.ulid)).collect(),
-                meta: PageMeta::new(page.page, limit, total),
-            })
+            Ok(Page::new(
+                rows.iter().map(|t| target_json(t, &p.ulid)).collect(),
+                PageMeta::new(page.page, limit, total),
+            ))
         })
     }
 
@@ -350,10 +350,10 @@ impl Service {
         self.db.read(|c| {
             let (p, t) = self.target_row(c, caller, project, target)?;
             let (rows, total) = store::envs(c, t.id, limit, offset)?;
-            Ok(Page {
-                data: rows.iter().map(|e| env_json(e, &p.ulid, &t.ulid)).collect(),
-                meta: PageMeta::new(page.page, limit, total),
-            })
+            Ok(Page::new(
+                rows.iter().map(|e| env_json(e, &p.ulid, &t.ulid)).collect(),
+                PageMeta::new(page.page, limit, total),
+            ))
         })
     }
 

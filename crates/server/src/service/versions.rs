@@ -81,17 +81,16 @@ impl Service {
         self.db.read(|c| {
             let r = self.resolve(c, caller, &req.path)?;
             let (rows, total) = store::versions_of_node(c, &r.ids().node, limit, offset)?;
-            Ok(Page {
-                data: rows
-                    .iter()
+            Ok(Page::new(
+                rows.iter()
                     .map(|v| Item {
                         kind: "secret-versions".into(),
                         id: v.id.to_string(),
                         attributes: self.version_json(v),
                     })
                     .collect(),
-                meta: PageMeta::new(req.page, limit, total),
-            })
+                PageMeta::new(req.page, limit, total),
+            ))
         })
     }
 
