@@ -1,4 +1,5 @@
-//! Integration tests of envdesk-core, one binary (see `docs/style.md`).
+//! Integration tests of envdesk-core, in one binary (one link step for all of them; each module is a
+//! subject).
 
 mod crypto_vectors;
 mod dotenv_cases;
