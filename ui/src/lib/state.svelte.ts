@@ -2,6 +2,7 @@
 import { tick } from 'svelte';
 import { ipc, IpcError, pathKey, revisionLabel } from './ipc';
 import { remedy } from './errors';
+import { Generation, STALE, type Stale } from './request';
 import type * as T from './types';
 
 export interface Toast {
@@ -29,7 +30,54 @@ export type Dialog =
   | { kind: 'rotate'; project: string }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void> };
 
-class AppState {
+/** The dialog of one kind. */
+export type DialogOf<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
+
+/** A node on screen: what was read, which level is shown, and the unsaved text per level index. */
+export interface OpenNode {
+  path: T.NodePath;
+  /** Replaced whole, never mutated. */
+  node: T.NodeView;
+  levelIndex: number;
+  /** Edited text per level index; a level whose text is back to the saved text has no entry. */
+  edits: Record<number, string>;
+}
+
+/**
+ * The life of the selected node. Only these transitions (methods of `AppState`) change it:
+ *
+ *   select                        any ──▶ loading            (the node before keeps its unsaved text as drafts)
+ *   (read answered)               loading | reading ──▶ open
+ *   (read failed)                 loading ──▶ locked, reading ──▶ open
+ *   load                          locked ──▶ loading, open ──▶ reading   (after an unlock; edits kept)
+ *   save, saveResolved            open ──▶ saving ──▶ open
+ *   chooseLevel, setText, reload  open | saving | reading, in place
+ *   onLocked                      any ──▶ locked (none when nothing is selected)
+ *   clearSelection                any ──▶ none (also on switchConnection)
+ *
+ * `select`, `onLocked` and `clearSelection` show another node, or none: every answer about the one
+ * before is then stale and dropped (`forNode`).
+ */
+export type NodeState =
+  | { kind: 'none' }
+  /** Being unlocked and read; nothing to show yet. */
+  | { kind: 'loading'; path: T.NodePath }
+  /** Selected but not readable: locked, or the read failed. */
+  | { kind: 'locked'; path: T.NodePath }
+  | ({ kind: 'open' } & OpenNode)
+  /** A level is being saved (and the node read again); the editor stays, Save waits. */
+  | ({ kind: 'saving' } & OpenNode)
+  /** Read again after an unlock, keeping the edits; the node stays on screen, Save waits. */
+  | ({ kind: 'reading' } & OpenNode);
+
+type Opened = Extract<NodeState, OpenNode>;
+
+const isOpened = (s: NodeState): s is Opened => s.kind === 'open' || s.kind === 'saving' || s.kind === 'reading';
+
+/** The key of a tree node whose children are listed: `project` or `project/target`. */
+const treeKey = (p: T.NodePath) => (p.target ? `${p.project}/${p.target}` : p.project);
+
+export class AppState {
   connections = $state<T.Connection[]>([]);
   conn = $state('local');
   projects = $state<T.NodeInfo[]>([]);
@@ -39,45 +87,81 @@ class AppState {
   environments = $state<Record<string, T.NodeInfo[]>>({});
   expanded = $state<Record<string, boolean>>({});
   filter = $state('');
-  selected = $state<T.NodePath | null>(null);
-  /** Replaced whole, never mutated: raw, so 5,000-key nodes are not wrapped in proxies. */
-  node = $state.raw<T.NodeView | null>(null);
-  levelIndex = $state(0);
-  /** Edited text per level index of the selected node. */
-  edits = $state<Record<number, string>>({});
+  /** The selected node's life (see `NodeState`). Raw, replaced whole: 5,000-key nodes are not wrapped in proxies. */
+  #state = $state.raw<NodeState>({ kind: 'none' });
   tab = $state<Tab>('levels');
   settings = $state<T.Settings>({ theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env' });
   drafts = $state<T.DraftInfo[]>([]);
   toasts = $state<Toast[]>([]);
-  dialog = $state<Dialog | null>(null);
-  busy = $state(false);
+  /** The dialog on screen, replaced whole: a new dialog, even of the same kind, starts afresh. */
+  dialog = $state.raw<Dialog | null>(null);
   loaded = $state(false);
   savedAt = $state<string | null>(null);
   private toastId = 0;
+  /** Advanced whenever another node (or none) is shown: answers about the one before are stale. */
+  private nodeRequests = new Generation();
+  /** Advanced when the connection changes: answers about the other connection's tree are stale. */
+  private connRequests = new Generation();
 
+  // What the components read, derived from the node state (read-only: only the transitions change it).
+  #opened = $derived(isOpened(this.nodeState) ? this.nodeState : null);
+  #selected = $derived(this.nodeState.kind === 'none' ? null : this.nodeState.path);
+  #node = $derived(this.#opened?.node ?? null);
+  #levelIndex = $derived(this.#opened?.levelIndex ?? 0);
+  #currentLevel = $derived(this.#node?.levels[this.#levelIndex] ?? null);
+  #currentText = $derived(this.#opened && this.#currentLevel ? (this.#opened.edits[this.#levelIndex] ?? this.#currentLevel.text) : '');
+  #dirty = $derived(this.edited(this.levelIndex));
+
+  /** The selected node's life; only the transitions below change it. */
+  get nodeState(): NodeState {
+    return this.#state;
+  }
+  /** The node on screen with its edits (open, saving or reading), or null. */
+  get opened(): Opened | null {
+    return this.#opened;
+  }
+  get selected(): T.NodePath | null {
+    return this.#selected;
+  }
+  get node(): T.NodeView | null {
+    return this.#node;
+  }
+  get levelIndex(): number {
+    return this.#levelIndex;
+  }
   get currentLevel(): T.Level | null {
-    return this.node?.levels[this.levelIndex] ?? null;
+    return this.#currentLevel;
   }
-
   get currentText(): string {
-    const l = this.currentLevel;
-    if (!l) return '';
-    return this.edits[this.levelIndex] ?? l.text;
+    return this.#currentText;
+  }
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+  /** Save is offered only for an open node (not while it is saved or read) with unsaved text. */
+  get canSave(): boolean {
+    return this.nodeState.kind === 'open' && this.#dirty;
   }
 
-  get dirty(): boolean {
-    const l = this.currentLevel;
-    return !!l && this.edits[this.levelIndex] !== undefined && this.edits[this.levelIndex] !== l.text;
+  /** Whether level `i` of the open node has unsaved text. */
+  edited(i: number): boolean {
+    const o = this.opened;
+    const text = o?.edits[i];
+    return text !== undefined && text !== o?.node.levels[i]?.text;
   }
 
   anyDirty(): boolean {
-    if (!this.node) return false;
-    return this.node.levels.some((l, i) => this.edits[i] !== undefined && this.edits[i] !== l.text);
+    return !!this.node && this.node.levels.some((_, i) => this.edited(i));
   }
 
   /** Asks in an in-app dialog; `run` happens on confirmation. */
   ask(title: string, message: string, confirm: string, run: () => Promise<void>, danger = false) {
     this.dialog = { kind: 'confirm', title, message, confirm, run, danger };
+  }
+
+  /** Closes `dialog` if it is still the one on screen (a dialog never closes the one that replaced it). */
+  close(dialog: Dialog) {
+    if (this.dialog === dialog) this.dialog = null;
   }
 
   toast(kind: Toast['kind'], text: string) {
@@ -105,6 +189,19 @@ class AppState {
     this.toast('error', err.message);
   }
 
+  /**
+   * Runs a request about the node on screen. Its answer (or error) is `STALE` if another node, or none,
+   * is shown by the time it arrives — every request whose answer goes into the node state goes through here.
+   */
+  forNode<R>(call: () => Promise<R>): Promise<R | Stale> {
+    return this.nodeRequests.request(call);
+  }
+
+  /** Runs a request about the current connection's tree or drafts; `STALE` once the connection changed. */
+  private forConn<R>(call: () => Promise<R>): Promise<R | Stale> {
+    return this.connRequests.request(call);
+  }
+
   async init() {
     try {
       const [connections, settings] = await Promise.all([ipc.listConnections(), ipc.getSettings(), this.refreshTree()]);
@@ -126,6 +223,7 @@ class AppState {
 
   async switchConnection(id: string) {
     await this.keepDrafts();
+    this.connRequests.advance();
     this.conn = id;
     this.clearSelection();
     this.targets = {};
@@ -135,21 +233,18 @@ class AppState {
     await this.refreshDrafts(true);
   }
 
-  clearSelection() {
-    this.selected = null;
-    this.node = null;
-    this.edits = {};
-  }
+  // ── The tree ──
 
   async refreshTree() {
     try {
-      this.projects = await ipc.listProjects({ conn: this.conn });
+      const projects = await this.forConn(() => ipc.listProjects({ conn: this.conn }));
+      if (projects === STALE) return;
+      this.projects = projects;
       this.treeError = null;
       for (const key of Object.keys(this.expanded)) {
         if (!this.expanded[key]) continue;
-        const [p, t] = key.split('/');
-        if (t) this.environments[key] = await ipc.listEnvironments({ conn: this.conn, project: p, target: t });
-        else this.targets[p] = await ipc.listTargets({ conn: this.conn, project: p });
+        const [project, target] = key.split('/');
+        await this.listChildren(target ? { project, target } : { project });
       }
     } catch (e) {
       this.projects = [];
@@ -158,14 +253,46 @@ class AppState {
     }
   }
 
+  async toggle(path: T.NodePath) {
+    if (this.expanded[treeKey(path)]) this.expanded[treeKey(path)] = false;
+    else await this.refreshChildren(path);
+  }
+
+  /** Expands a project or target and reads its children again (after one was created, say). */
+  async refreshChildren(path: T.NodePath) {
+    this.expanded[treeKey(path)] = true;
+    try {
+      await this.listChildren(path);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async listChildren(path: T.NodePath) {
+    const conn = this.conn;
+    if (path.target) {
+      const target = path.target;
+      const envs = await this.forConn(() => ipc.listEnvironments({ conn, project: path.project, target }));
+      if (envs !== STALE) this.environments[treeKey(path)] = envs;
+    } else {
+      const targets = await this.forConn(() => ipc.listTargets({ conn, project: path.project }));
+      if (targets !== STALE) this.targets[path.project] = targets;
+    }
+  }
+
+  // ── Drafts ──
+
   async refreshDrafts(offer = false) {
     try {
-      this.drafts = await ipc.listDrafts({ conn: this.conn });
-      if (offer && this.drafts.length > 0 && !this.dialog) {
-        const d = this.drafts[0];
+      const drafts = await this.forConn(() => ipc.listDrafts({ conn: this.conn }));
+      if (drafts === STALE) return;
+      this.drafts = drafts;
+      if (offer && drafts.length > 0 && !this.dialog) {
+        const d = drafts[0];
         try {
-          await ipc.unlock({ conn: this.conn, project: d.path.project });
-          const draft = await ipc.getDraft({ conn: this.conn, path: d.path });
+          if ((await this.forConn(() => ipc.unlock({ conn: this.conn, project: d.path.project }))) === STALE) return;
+          const draft = await this.forConn(() => ipc.getDraft({ conn: this.conn, path: d.path }));
+          if (draft === STALE) return;
           if (draft) this.dialog = { kind: 'draft', path: d.path, text: draft.text, baseRevision: draft.base_revision };
         } catch (e) {
           this.fail(e, d.path.project);
@@ -180,26 +307,15 @@ class AppState {
     return this.drafts.some((d) => pathKey(d.path) === pathKey(p));
   }
 
-  async toggle(path: T.NodePath) {
-    const key = path.target ? `${path.project}/${path.target}` : path.project;
-    this.expanded[key] = !this.expanded[key];
-    if (!this.expanded[key]) return;
-    try {
-      if (path.target) this.environments[key] = await ipc.listEnvironments({ conn: this.conn, project: path.project, target: path.target });
-      else this.targets[path.project] = await ipc.listTargets({ conn: this.conn, project: path.project });
-    } catch (e) {
-      this.fail(e);
-    }
-  }
-
   /** Keeps every unsaved level of the open node as an encrypted draft. */
   async keepDrafts() {
-    if (!this.node) return;
-    for (const [i, l] of this.node.levels.entries()) {
-      const text = this.edits[i];
+    const o = this.opened;
+    if (!o) return;
+    for (const [i, l] of o.node.levels.entries()) {
+      const text = o.edits[i];
       if (text !== undefined && text !== l.text) {
         try {
-          await ipc.saveDraft({ conn: this.conn, path: levelPath(this.node.path, l.kind), text, base_revision: l.revision });
+          await ipc.saveDraft({ conn: this.conn, path: levelPath(o.path, l.kind), text, base_revision: l.revision });
         } catch {
           /* the project may be locked already */
         }
@@ -208,116 +324,185 @@ class AppState {
     await this.refreshDrafts();
   }
 
-  async select(path: T.NodePath, offerDrafts = true) {
-    await this.keepDrafts();
-    this.selected = path;
-    this.node = null;
-    this.edits = {};
-    await this.load(offerDrafts);
-  }
-
   /** Opens the node of a draft with the draft's text in its level's editor. */
   async restoreDraft(path: T.NodePath, text: string) {
     this.dialog = null;
     await this.select(path, false);
-    const i = this.node?.levels.length ? this.node.levels.length - 1 : 0;
-    this.levelIndex = i;
+    const o = this.opened;
+    if (!o) return;
+    this.chooseLevel(o.node.levels.length - 1);
     this.tab = 'levels';
     this.setText(text);
   }
 
+  // ── Transitions of the node state ──
+
+  /** Shows another node, or none: every answer about the one before becomes stale. */
+  private enter(next: NodeState) {
+    this.nodeRequests.advance();
+    this.#state = next;
+  }
+
+  /** Changes the open node in place (open, saving or reading stays so). */
+  private update(change: Partial<OpenNode>) {
+    const o = this.opened;
+    if (o) this.#state = { ...o, ...change };
+  }
+
+  /** none | any ──▶ loading: the unsaved text of the node before is kept as drafts first. */
+  async select(path: T.NodePath, offerDrafts = true) {
+    await this.keepDrafts();
+    this.enter({ kind: 'loading', path });
+    await this.read(offerDrafts);
+  }
+
+  /** any ──▶ none. */
+  clearSelection() {
+    this.enter({ kind: 'none' });
+  }
+
+  /** locked ──▶ loading, open ──▶ reading (after an unlock, keeping the edits); otherwise nothing. */
   async load(offerDrafts = true) {
-    const path = this.selected;
-    if (!path) return;
-    this.busy = true;
+    const s = this.nodeState;
+    if (s.kind === 'locked') this.#state = { kind: 'loading', path: s.path };
+    else if (s.kind === 'open') this.#state = { ...s, kind: 'reading' };
+    else return;
+    await this.read(offerDrafts);
+  }
+
+  /** Unlocks and reads the node being loaded or read, then offers back drafts of its levels. */
+  private async read(offerDrafts: boolean) {
+    const s = this.nodeState;
+    if (s.kind !== 'loading' && s.kind !== 'reading') return;
+    const path = s.path;
     try {
-      await ipc.unlock({ conn: this.conn, project: path.project });
-      const node = await ipc.readNode({ conn: this.conn, path });
-      if (this.selected !== path) return;
-      this.node = node;
-      this.levelIndex = node.levels.length - 1;
-      // Offer back drafts of this node's levels.
+      if ((await this.forNode(() => ipc.unlock({ conn: this.conn, project: path.project }))) === STALE) return;
+      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path }));
+      if (node === STALE) return;
+      this.show(node);
       for (const [i, l] of offerDrafts ? node.levels.entries() : []) {
         const lp = levelPath(path, l.kind);
-        if (this.hasDraft(lp)) {
-          const d = await ipc.getDraft({ conn: this.conn, path: lp });
-          if (d && d.text !== l.text) this.dialog = { kind: 'draft', path: lp, text: d.text, baseRevision: d.base_revision };
-          this.levelIndex = i;
-        }
+        if (!this.hasDraft(lp)) continue;
+        const d = await this.forNode(() => ipc.getDraft({ conn: this.conn, path: lp }));
+        if (d === STALE) return;
+        if (d && d.text !== l.text) this.dialog = { kind: 'draft', path: lp, text: d.text, baseRevision: d.base_revision };
+        this.chooseLevel(i);
       }
     } catch (e) {
+      this.unreadable();
       this.fail(e, path.project);
-    } finally {
-      this.busy = false;
     }
   }
 
-  setText(text: string) {
-    const { [this.levelIndex]: _, ...rest } = this.edits;
-    // Back to the saved text: no longer an edit.
-    this.edits = text === this.currentLevel?.text ? rest : { ...rest, [this.levelIndex]: text };
+  /** loading | reading ──▶ open, on the deepest level; a node read again keeps its edits. */
+  private show(node: T.NodeView) {
+    const s = this.nodeState;
+    if (s.kind !== 'loading' && s.kind !== 'reading') return;
+    this.#state = { kind: 'open', path: s.path, node, levelIndex: node.levels.length - 1, edits: s.kind === 'reading' ? s.edits : {} };
   }
 
-  async save() {
-    const level = this.currentLevel;
-    const node = this.node;
-    if (!level || !node || !this.dirty || this.busy) return;
-    const path = levelPath(node.path, level.kind);
-    const text = this.currentText;
-    this.busy = true;
+  /** loading ──▶ locked; reading ──▶ open (as it was). */
+  private unreadable() {
+    const s = this.nodeState;
+    if (s.kind === 'loading') this.#state = { kind: 'locked', path: s.path };
+    else if (s.kind === 'reading') this.#state = { ...s, kind: 'open' };
+  }
+
+  /** Shows another level of the open node. */
+  chooseLevel(levelIndex: number) {
+    this.update({ levelIndex });
+  }
+
+  setText(text: string) {
+    const o = this.opened;
+    if (!o) return;
+    const { [o.levelIndex]: _, ...rest } = o.edits;
+    // Back to the saved text: no longer an edit.
+    this.update({ edits: text === this.currentLevel?.text ? rest : { ...rest, [o.levelIndex]: text } });
+  }
+
+  /** Reads the open node again; false when the answer was stale (another node is shown by then). */
+  async reload(): Promise<boolean> {
+    const o = this.opened;
+    if (!o) return true;
     try {
-      const r = await ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text });
+      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path: o.path }));
+      if (node === STALE) return false;
+      const levelIndex = Math.min(this.levelIndex, node.levels.length - 1);
+      this.update({ node, levelIndex });
+    } catch (e) {
+      this.fail(e, o.path.project);
+    }
+    return true;
+  }
+
+  /** open ──▶ saving ──▶ open: saves the shown level; a conflict opens the conflict dialog. */
+  async save() {
+    const o = this.opened;
+    if (o?.kind !== 'open' || !this.canSave) return;
+    const index = o.levelIndex;
+    const level = o.node.levels[index];
+    const path = levelPath(o.path, level.kind);
+    const text = this.currentText;
+    this.#state = { ...o, kind: 'saving' };
+    try {
+      const r = await this.forNode(() => ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text }));
+      if (r === STALE) return;
       if (r.conflict) {
-        this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex: this.levelIndex };
+        this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex: index };
+        this.settle();
         return;
       }
-      const idx = this.levelIndex;
-      await this.reload();
-      const { [idx]: _, ...rest } = this.edits;
-      this.edits = rest;
+      if (!(await this.reload())) return;
+      this.saved(index);
       this.savedAt = new Date().toLocaleTimeString();
       this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
+      this.settle();
       this.fail(e, path.project);
       await this.refreshDrafts();
-    } finally {
-      this.busy = false;
     }
   }
 
-  /** Saves the resolved text of a conflict on top of the revision that won. */
+  /** open ──▶ saving ──▶ open: saves the resolved text of a conflict on top of the revision that won. */
   async saveResolved(text: string, conflict: T.Conflict, levelIndex: number) {
-    const node = this.node;
-    if (!node) return;
-    const level = node.levels[levelIndex];
-    const path = levelPath(node.path, level.kind);
+    const o = this.opened;
+    if (o?.kind !== 'open') return;
+    const level = o.node.levels[levelIndex];
+    const path = levelPath(o.path, level.kind);
+    this.#state = { ...o, kind: 'saving' };
     try {
-      const r = await ipc.saveLevel({ conn: this.conn, path, text, base_revision: conflict.theirs_revision, base_text: conflict.theirs_text });
+      const r = await this.forNode(() => ipc.saveLevel({ conn: this.conn, path, text, base_revision: conflict.theirs_revision, base_text: conflict.theirs_text }));
+      if (r === STALE) return;
       if (r.conflict) {
         this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex };
+        this.settle();
         return;
       }
       this.dialog = null;
-      const { [levelIndex]: _, ...rest } = this.edits;
-      this.edits = rest;
-      await this.reload();
+      if (!(await this.reload())) return;
+      this.saved(levelIndex);
       this.toast('success', `Merged and saved (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
+      this.settle();
       this.fail(e, path.project);
     }
   }
 
-  async reload() {
-    if (!this.selected) return;
-    try {
-      const idx = this.levelIndex;
-      this.node = await ipc.readNode({ conn: this.conn, path: this.selected });
-      this.levelIndex = Math.min(idx, this.node.levels.length - 1);
-    } catch (e) {
-      this.fail(e, this.selected.project);
-    }
+  /** saving ──▶ open, level `index` no longer edited. */
+  private saved(index: number) {
+    const s = this.nodeState;
+    if (s.kind !== 'saving') return;
+    const { [index]: _, ...edits } = s.edits;
+    this.#state = { ...s, kind: 'open', edits };
+  }
+
+  /** saving ──▶ open, edits kept (a conflict, or the save failed). */
+  private settle() {
+    const s = this.nodeState;
+    if (s.kind === 'saving') this.#state = { ...s, kind: 'open' };
   }
 
   /** Lock now: keys dropped in Rust, decrypted text dropped here (unsaved text kept as drafts). */
@@ -327,9 +512,10 @@ class AppState {
     this.onLocked();
   }
 
+  /** any ──▶ locked (or none when nothing is selected): the decrypted text is dropped. */
   onLocked() {
-    this.node = null;
-    this.edits = {};
+    const path = this.selected;
+    this.enter(path ? { kind: 'locked', path } : { kind: 'none' });
     if (this.dialog && ['conflict', 'draft', 'key-backup', 'import'].includes(this.dialog.kind)) this.dialog = null;
     this.toast('info', 'Locked. Select a node to unlock it again.');
   }

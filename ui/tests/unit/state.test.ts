@@ -1,0 +1,207 @@
+// The node state machine of AppState and the one helper that drops stale answers.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mockIPC, clearMocks } from '@tauri-apps/api/mocks';
+import { AppState } from '../../src/lib/state.svelte';
+import { Generation, request, STALE } from '../../src/lib/request';
+import type { NodePath, NodeView } from '../../src/lib/types';
+
+afterEach(() => clearMocks());
+
+function deferred<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+const env: NodePath = { project: 'app', target: 'backend', environment: 'production' };
+const other: NodePath = { project: 'app', target: 'backend', environment: 'staging' };
+
+function view(path: NodePath, text: string, revision = 1): NodeView {
+  const level = (kind: 'project' | 'target' | 'environment', t: string) => ({ kind, source: kind, text: t, exists: true, revision, updated_at: null, parse_error: null });
+  return { path, levels: [level('project', ''), level('target', ''), level('environment', text)], merged: [] };
+}
+
+type Handler = (req: Record<string, unknown>) => unknown;
+
+/** Answers IPC commands from `handlers` (a missing one answers null); records each command. */
+function backend(handlers: Record<string, Handler>) {
+  const calls: string[] = [];
+  mockIPC((cmd, args) => {
+    calls.push(cmd);
+    const req = ((args as { req?: Record<string, unknown> } | undefined)?.req ?? {}) as Record<string, unknown>;
+    return handlers[cmd]?.(req) ?? (cmd === 'list_drafts' ? [] : null);
+  });
+  return calls;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('request', () => {
+  it('gives the answer while the subject is unchanged, STALE once it changed', async () => {
+    let subject = 1;
+    const a = deferred<string>();
+    const asked = request(() => [subject], () => a.promise);
+    subject = 2;
+    a.resolve('old');
+    expect(await asked).toBe(STALE);
+    expect(await request(() => [subject], async () => 'new')).toBe('new');
+  });
+
+  it('drops a stale error and throws a current one', async () => {
+    const g = new Generation();
+    const a = deferred<string>();
+    const asked = g.request(() => a.promise);
+    g.advance();
+    a.reject(new Error('about the old one'));
+    expect(await asked).toBe(STALE);
+    await expect(g.request(() => Promise.reject(new Error('now')))).rejects.toThrow('now');
+  });
+
+  it('keeps only the latest of its kind', async () => {
+    const g = new Generation();
+    const first = deferred<number>();
+    const a = g.latest(() => first.promise);
+    const b = g.latest(async () => 2);
+    first.resolve(1);
+    expect(await a).toBe(STALE);
+    expect(await b).toBe(2);
+  });
+});
+
+describe('AppState: the open node', () => {
+  it('loads, edits, saves: loading → open → saving → open', async () => {
+    const read = deferred<NodeView>();
+    const saved = deferred<{ revision: number; conflict: null }>();
+    let stored = 'A=1\n';
+    backend({ read_node: (r) => (stored === 'A=1\n' ? read.promise : view(r.path as NodePath, stored, 2)), save_level: () => saved.promise });
+    const app = new AppState();
+    const opening = app.select(env);
+    await tick(); // select keeps the drafts of the node before first
+    expect(app.nodeState.kind).toBe('loading');
+    expect(app.selected).toEqual(env);
+    expect(app.node).toBeNull();
+    read.resolve(view(env, 'A=1\n'));
+    await opening;
+    expect(app.nodeState.kind).toBe('open');
+    expect(app.levelIndex).toBe(2);
+    expect(app.currentText).toBe('A=1\n');
+    expect(app.canSave).toBe(false);
+
+    app.setText('A=2\n');
+    expect(app.dirty && app.canSave).toBe(true);
+    expect(app.anyDirty()).toBe(true);
+    app.setText('A=1\n');
+    expect(app.dirty).toBe(false);
+    app.setText('A=2\n');
+
+    const saving = app.save();
+    expect(app.nodeState.kind).toBe('saving');
+    expect(app.node).not.toBeNull();
+    expect(app.canSave).toBe(false);
+    stored = 'A=2\n';
+    saved.resolve({ revision: 2, conflict: null });
+    await saving;
+    expect(app.nodeState.kind).toBe('open');
+    expect(app.dirty).toBe(false);
+    expect(app.currentLevel?.revision).toBe(2);
+    expect(app.toasts.map((t) => t.text)).toContain('Saved environment level (revision 2).');
+  });
+
+  it('drops the answer for a node no longer selected', async () => {
+    const first = deferred<NodeView>();
+    backend({ read_node: (r) => ((r.path as NodePath).environment === 'production' ? first.promise : view(r.path as NodePath, 'B=1\n')) });
+    const app = new AppState();
+    const a = app.select(env);
+    await tick();
+    await app.select(other);
+    first.resolve(view(env, 'A=1\n'));
+    await a;
+    expect(app.selected).toEqual(other);
+    expect(app.currentText).toBe('B=1\n');
+  });
+
+  it('a lock while loading wins over the read that was under way', async () => {
+    const read = deferred<NodeView>();
+    backend({ read_node: () => read.promise });
+    const app = new AppState();
+    const opening = app.select(env);
+    await tick();
+    app.onLocked();
+    read.resolve(view(env, 'SECRET=1\n'));
+    await opening;
+    expect(app.nodeState.kind).toBe('locked');
+    expect(app.node).toBeNull();
+  });
+
+  it('a locked project: locked, the unlock dialog; after the unlock it opens', async () => {
+    let locked = true;
+    backend({
+      unlock: () => {
+        if (locked) throw { code: 'key_needed', message: 'The key is not on this computer.' };
+        return { managed: 'client', unlocked: true, key_version: 1 };
+      },
+      read_node: (r) => view(r.path as NodePath, 'A=1\n'),
+    });
+    const app = new AppState();
+    await app.select(env);
+    expect(app.nodeState.kind).toBe('locked');
+    expect(app.dialog).toMatchObject({ kind: 'unlock', project: 'app' });
+    locked = false;
+    await app.load();
+    expect(app.nodeState.kind).toBe('open');
+  });
+
+  it('reading the open node again after an unlock keeps its edits', async () => {
+    backend({ read_node: (r) => view(r.path as NodePath, 'A=1\n') });
+    const app = new AppState();
+    await app.select(env);
+    app.setText('A=mine\n');
+    const reading = app.load();
+    expect(app.nodeState.kind).toBe('reading');
+    expect(app.canSave).toBe(false);
+    await reading;
+    expect(app.nodeState.kind).toBe('open');
+    expect(app.currentText).toBe('A=mine\n');
+  });
+
+  it('a conflict goes back to open with the edits and opens the conflict dialog', async () => {
+    const conflict = { theirs_revision: 2, theirs_text: 'A=theirs\n', merge: { text: 'A=mine\n', conflicts: [], auto_merged: true } };
+    backend({ read_node: (r) => view(r.path as NodePath, 'A=1\n'), save_level: () => ({ revision: null, conflict }) });
+    const app = new AppState();
+    await app.select(env);
+    app.setText('A=mine\n');
+    await app.save();
+    expect(app.nodeState.kind).toBe('open');
+    expect(app.dirty).toBe(true);
+    expect(app.dialog).toMatchObject({ kind: 'conflict', levelIndex: 2 });
+  });
+});
+
+describe('AppState: the tree', () => {
+  it('refreshChildren expands a node and lists its children again', async () => {
+    let envs = [{ id: 'E1', slug: 'production', name: 'production', managed: null, has_secrets: null, children: null, status: null }];
+    const calls = backend({ list_environments: () => envs });
+    const app = new AppState();
+    await app.refreshChildren({ project: 'app', target: 'backend' });
+    expect(app.expanded['app/backend']).toBe(true);
+    expect(app.environments['app/backend'].map((e) => e.slug)).toEqual(['production']);
+    envs = [...envs, { ...envs[0], id: 'E2', slug: 'staging', name: 'staging' }];
+    await app.refreshChildren({ project: 'app', target: 'backend' });
+    expect(app.environments['app/backend'].map((e) => e.slug)).toEqual(['production', 'staging']);
+    await app.toggle({ project: 'app', target: 'backend' });
+    expect(app.expanded['app/backend']).toBe(false);
+    expect(calls.filter((c) => c === 'list_environments').length).toBe(2);
+  });
+
+  it('drops the tree of a connection no longer current', async () => {
+    const old = deferred<unknown[]>();
+    backend({ list_projects: (r) => (r.conn === 'local' ? old.promise : [{ id: 'P', slug: 'team', name: 'team', managed: 'server', has_secrets: true, children: 0, status: null }]) });
+    const app = new AppState();
+    const first = app.refreshTree();
+    await app.switchConnection('conn-1');
+    old.resolve([{ id: 'L', slug: 'local-app', name: 'local-app', managed: 'client', has_secrets: true, children: 0, status: null }]);
+    await first;
+    expect(app.projects.map((p) => p.slug)).toEqual(['team']);
+  });
+});
