@@ -40,3 +40,7 @@ export type CreatedProject = B.CreatedProjectDto;
 export type Rotation = B.RotationDto;
 export type Progress = B.ProgressDto;
 export type ImportChoice = B.ImportChoiceDto;
+
+/** Every export format, in the order the UI offers them (a format added on the Rust side must be listed). */
+const formats: Record<ExportFormat, true> = { env: true, json: true, yaml: true, shell: true, dockerfile: true };
+export const exportFormats = Object.keys(formats) as ExportFormat[];
