@@ -4,8 +4,11 @@
 use async_trait::async_trait;
 
 use crate::error::ApiResult;
+use crate::keys::*;
+use crate::nodes::*;
 use crate::resources::*;
 use crate::secrets::*;
+use crate::versions::*;
 
 /// Every operation of `docs/api.md`, for one caller (a token) of one organization.
 #[async_trait]

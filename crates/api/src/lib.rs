@@ -12,18 +12,32 @@
 // Wire enums mirror JSON shapes; boxing their variants would only add noise.
 #![allow(clippy::large_enum_variant)]
 
+// The wire, by resource. Every type is re-exported at the crate root (`envdesk_api::KeyDescriptor`).
 pub mod abilities;
 pub mod backend;
 pub mod error;
+/// Encryption keys: descriptor, history, rotation (server- and client-managed), re-encryption.
+pub mod keys;
 pub mod lenient;
+/// [`NodePath`], the address of a project, target or environment.
+pub mod nodes;
+/// Organizations, projects, targets and environments; the `Data`/`Item`/`Page` envelopes.
 pub mod resources;
+/// What wire types do with secrets: `Debug` redaction.
+pub mod secret;
+/// Secrets of a level: hierarchical read, retrieve, store, delete.
 pub mod secrets;
+/// Versions of a level: list, read, restore, purge.
+pub mod versions;
 
 pub use abilities::{ability, Abilities};
 pub use backend::Backend;
 pub use error::{ApiError, ApiResult, ErrorCode};
+pub use keys::*;
+pub use nodes::*;
 pub use resources::*;
 pub use secrets::*;
+pub use versions::*;
 
 /// The API's path prefix.
 pub const API_PREFIX: &str = "/api/v1";
