@@ -542,6 +542,12 @@ ipc_commands! {
         Ok(ctx.core.vault(&req.conn).await?.key_state(&req.project).await?)
     }
 
+    /// Locks one project: its key leaves memory; reading it again asks for what protects the key.
+    async fn lock_project(ctx, req: ProjectRef) -> () {
+        ctx.core.vault(&req.conn).await?.lock(&req.project);
+        Ok(())
+    }
+
     /// Locks every key of every connection.
     async fn lock_all(ctx) -> () {
         ctx.core.lock_all().await;

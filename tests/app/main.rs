@@ -292,3 +292,20 @@ fn the_apps_error_codes_are_the_clients() {
         assert_eq!(Code::from(&e).as_str(), e.code());
     }
 }
+
+/// `lock_project` (issue 12's new operation, added through the one command list): one project's key
+/// leaves memory, the others stay open.
+#[tokio::test]
+async fn lock_one_project() {
+    let (ctx, _dir, _) = host();
+    tree(&ctx).await;
+    run::create_project(&ctx, cmd::CreateProject { conn: LOCAL.into(), name: "other".into(), key: NewKey::Generate })
+        .await
+        .unwrap();
+    let project =
+        |p: &str| cmd::ProjectRef { conn: LOCAL.into(), project: envdesk_app::app::args::Slug::parse(p).unwrap() };
+    run::lock_project(&ctx, project("app")).await.unwrap();
+    assert!(!run::key_state(&ctx, project("app")).await.unwrap().unlocked);
+    assert!(run::key_state(&ctx, project("other")).await.unwrap().unlocked);
+    assert!(envdesk_app::COMMANDS.contains(&"lock_project"));
+}

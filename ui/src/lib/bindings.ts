@@ -1161,6 +1161,10 @@ export const commands = {
    */
   keyState: (req: ProjectRef) => call<KeyState>('key_state', { req }),
   /**
+   * Locks one project: its key leaves memory; reading it again asks for what protects the key.
+   */
+  lockProject: (req: ProjectRef) => call<null>('lock_project', { req }),
+  /**
    * Locks every key of every connection.
    */
   lockAll: () => call<null>('lock_all', {}),

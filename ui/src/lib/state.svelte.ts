@@ -512,6 +512,15 @@ export class AppState {
     this.onLocked();
   }
 
+  /** Locks one project: its key dropped in Rust; if a node of it is shown, its text too (drafts kept). */
+  async lockProject(project: string) {
+    const shown = this.selected?.project === project;
+    if (shown) await this.keepDrafts();
+    await ipc.lockProject({ conn: this.conn, project });
+    if (shown) this.onLocked();
+    else this.toast('info', `Locked ${project}.`);
+  }
+
   /** any ──▶ locked (or none when nothing is selected): the decrypted text is dropped. */
   onLocked() {
     const path = this.selected;

@@ -144,6 +144,7 @@ window.__envdeskFake = (() => {
     },
     key_state: () => ({ managed: 'client', unlocked: !state.locked, key_version: 1 }),
     lock_all: () => void (state.locked = true),
+    lock_project: (a) => void (state.locked = state.locked || a.project === 'app'),
     read_node: (a) => node(a.path),
     save_level: (a) => store(a.path, a.text, a.base_revision),
     analyze_text: (a) => analysis(a.text),

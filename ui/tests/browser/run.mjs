@@ -312,6 +312,19 @@ const tests = {
     return page;
   },
 
+  async lock_one_project_from_the_tree() {
+    const { page } = await open(project);
+    await openEnv(page);
+    await page.getByRole('button', { name: 'app', exact: true }).click();
+    await page.getByRole('button', { name: 'Lock app' }).click();
+    await page.getByText('Locked. Select a node to unlock it again.').waitFor();
+    expect((await page.locator('[data-testid=editor]').count()) === 0, 'decrypted text dropped on lock');
+    const calls = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'lock_project').map((c) => c.args));
+    expect(calls.length === 1 && calls[0].project === 'app' && calls[0].conn === 'local', JSON.stringify(calls));
+    expect(await page.evaluate(() => window.__envdeskFake.state.locked), 'the project is locked on the Rust side');
+    return page;
+  },
+
   async settings_theme_and_lock_time() {
     const { page } = await open();
     await page.getByRole('button', { name: 'Settings' }).click();
