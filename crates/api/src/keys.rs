@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::lenient;
-use crate::resources::{Data, Item};
+use crate::resources::{Data, Item, StorageMode};
 use crate::secret::Redacted;
 
 /// The key descriptor (the JSON inside `content` of `GET encryption-key`).
@@ -12,12 +12,12 @@ use crate::secret::Redacted;
 /// Read tolerantly (`docs/decisions.md`): `version` a number or a string of digits; `managed` absent
 /// (upstream's SDK fixture) is decided from what the descriptor carries — a `key` means `server`,
 /// no key but a `key_check_salt` means `client`, neither is refused (nothing to decrypt with). A key
-/// is never taken from anywhere else.
+/// is never taken from anywhere else. A `managed` given reads as in [`KeyHistoryItem`].
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "KeyDescriptorWire")]
 pub struct KeyDescriptor {
-    /// `"server"` or `"client"`.
-    pub managed: String,
+    /// Who holds the key: `"server"` or `"client"`.
+    pub managed: StorageMode,
     /// Server-managed only: the raw key. A secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -66,9 +66,9 @@ impl TryFrom<KeyDescriptorWire> for KeyDescriptor {
 
     fn try_from(w: KeyDescriptorWire) -> Result<KeyDescriptor, &'static str> {
         let managed = match (w.managed, &w.key, &w.key_check_salt) {
-            (Some(m), _, _) => m,
-            (None, Some(_), _) => "server".to_owned(),
-            (None, None, Some(_)) => "client".to_owned(),
+            (Some(m), _, _) => managed_of(&m),
+            (None, Some(_), _) => StorageMode::Server,
+            (None, None, Some(_)) => StorageMode::Client,
             (None, None, None) => return Err("a key descriptor needs `managed`, a key or a key check salt"),
         };
         Ok(KeyDescriptor {
@@ -85,7 +85,7 @@ impl TryFrom<KeyDescriptorWire> for KeyDescriptor {
 impl KeyDescriptor {
     /// Whether the project is client-managed.
     pub fn is_client(&self) -> bool {
-        self.managed == "client"
+        self.managed == StorageMode::Client
     }
 }
 
@@ -129,8 +129,10 @@ pub struct KeyHistoryItem {
     /// Version (a string here; read from a string or a number).
     #[serde(deserialize_with = "lenient::string_or_int")]
     pub version: String,
-    /// `"server"` or `"client"`.
-    pub managed: String,
+    /// Who holds the key: `"server"` or `"client"`. Read as a string: `"client"` is client-managed,
+    /// any other string server-managed (what every reader did while this field was a `String`).
+    #[serde(deserialize_with = "managed")]
+    pub managed: StorageMode,
     /// The proof — only for tokens that also hold `key:rotate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_check: Option<String>,
@@ -209,9 +211,9 @@ pub struct RotatedKeyAttributes {
     /// Version (a string here; read from a string or a number).
     #[serde(default, deserialize_with = "lenient::opt_string_or_int")]
     pub version: Option<String>,
-    /// `"server"`.
-    #[serde(default = "server_managed")]
-    pub managed: String,
+    /// `"server"` (read as in [`KeyHistoryItem`]).
+    #[serde(default = "server_managed", deserialize_with = "managed")]
+    pub managed: StorageMode,
     /// RFC 3339.
     #[serde(default)]
     pub created_at: Option<String>,
@@ -226,8 +228,22 @@ pub struct RotatedKeyAttributes {
     pub re_encrypted: Option<u64>,
 }
 
-fn server_managed() -> String {
-    "server".to_owned()
+fn server_managed() -> StorageMode {
+    StorageMode::Server
+}
+
+/// `managed` as read: `"client"` is client-managed, any other string server-managed.
+fn managed_of(s: &str) -> StorageMode {
+    if s == "client" {
+        StorageMode::Client
+    } else {
+        StorageMode::Server
+    }
+}
+
+/// A `managed` field: a string (not `null`), read by [`managed_of`].
+fn managed<'de, D: Deserializer<'de>>(d: D) -> Result<StorageMode, D::Error> {
+    Ok(managed_of(&String::deserialize(d)?))
 }
 
 /// `data.key` of a rotation answer: a `{type, id, attributes}` item (ours, the SDK's), or read from

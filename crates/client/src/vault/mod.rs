@@ -87,6 +87,15 @@ pub enum Managed {
     Client,
 }
 
+impl From<envdesk_api::StorageMode> for Managed {
+    fn from(m: envdesk_api::StorageMode) -> Managed {
+        match m {
+            envdesk_api::StorageMode::Server => Managed::Server,
+            envdesk_api::StorageMode::Client => Managed::Client,
+        }
+    }
+}
+
 impl std::fmt::Debug for Unlocked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Unlocked")
@@ -317,11 +326,7 @@ impl Vault {
                 },
             );
         }
-        Ok(KeyState {
-            managed: if d.is_client() { Managed::Client } else { Managed::Server },
-            unlocked: true,
-            key_version: d.version,
-        })
+        Ok(KeyState { managed: d.managed.into(), unlocked: true, key_version: d.version })
     }
 
     /// Unlocks a client-managed project with a key or passphrase the user typed; with `remember`, the
@@ -450,16 +455,9 @@ impl Vault {
         }
         let p = self.backend.get_project(project).await?;
         let managed = match p.attributes.encryption_type {
-            Some(envdesk_api::StorageMode::Client) => Managed::Client,
-            Some(envdesk_api::StorageMode::Server) => Managed::Server,
+            Some(mode) => mode.into(),
             // Not said in the project (upstream's SDK answers): the key descriptor says.
-            None => {
-                if self.descriptor(project).await?.is_client() {
-                    Managed::Client
-                } else {
-                    Managed::Server
-                }
-            }
+            None => self.descriptor(project).await?.managed.into(),
         };
         Ok(KeyState { managed, unlocked: false, key_version: 0 })
     }

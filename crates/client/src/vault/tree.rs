@@ -73,10 +73,7 @@ fn project_info(p: &Project) -> NodeInfo {
         slug: p.attributes.slug.clone(),
         name: p.attributes.name.clone(),
         // `None` when the server does not say (upstream's SDK answers): learnt when the project opens.
-        managed: p.attributes.encryption_type.map(|m| match m {
-            StorageMode::Client => Managed::Client,
-            StorageMode::Server => Managed::Server,
-        }),
+        managed: p.attributes.encryption_type.map(Managed::from),
         has_secrets: p.attributes.has_secrets,
         children: p.attributes.target_count,
         status: None,

@@ -15,7 +15,7 @@ use crate::store::{self, KeyRow};
 pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
     KeyHistoryItem {
         version: k.version.to_string(),
-        managed: k.managed.clone(),
+        managed: if k.managed == "client" { StorageMode::Client } else { StorageMode::Server },
         key_check: if with_check { k.key_check.clone() } else { None },
         key_check_salt: k.key_check_salt.clone(),
         key_check_iterations: k.key_check_iterations,
@@ -52,7 +52,7 @@ impl Service {
         })?;
         let key = if k.managed == "server" { Some(self.server_key(&k)?.expose().to_owned()) } else { None };
         let descriptor = KeyDescriptor {
-            managed: k.managed.clone(),
+            managed: if k.managed == "client" { StorageMode::Client } else { StorageMode::Server },
             key,
             version: k.version as u64,
             created_at: Some(k.created_at.clone()),
@@ -156,7 +156,7 @@ impl Service {
                             attributes: RotatedKeyAttributes {
                                 id: Some(key_id as u64),
                                 version: Some(version.to_string()),
-                                managed: "server".into(),
+                                managed: StorageMode::Server,
                                 created_at: Some(now.clone()),
                                 key_check_salt: Some(check.key_check_salt.clone()),
                                 key_check_iterations: Some(i64::from(check.key_check_iterations)),

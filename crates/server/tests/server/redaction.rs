@@ -51,7 +51,7 @@ fn debug_of_plaintext_wire_types_redacts() {
         levels: Some([("project".to_owned(), map())].into_iter().collect()),
     };
     let key = KeyDescriptor {
-        managed: "server".into(),
+        managed: StorageMode::Server,
         key: Some(MARK.into()),
         version: 1,
         created_at: None,
