@@ -2,7 +2,7 @@
 // answered by fake-backend.js. One test per user story of design.md / issue 5.
 //   node tests/browser/run.mjs        (after `npm run build`)
 import { chromium } from 'playwright-core';
-import { readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -349,6 +349,19 @@ const tests = {
     return page;
   },
 };
+
+// More scenarios, one file per area: tests/browser/scenarios/*.mjs, each
+// `export default (h) => ({ name: async () => page, … })`, given the helpers of this file.
+const more = join(here, 'scenarios');
+if (existsSync(more)) {
+  for (const f of readdirSync(more).filter((f) => f.endsWith('.mjs')).sort()) {
+    const mod = await import(join(more, f));
+    for (const [name, fn] of Object.entries(mod.default({ open, openEnv, project, expect, shots }))) {
+      if (name in tests) throw new Error(`two browser scenarios are named ${name}`);
+      tests[name] = fn;
+    }
+  }
+}
 
 let passed = 0;
 let failed = 0;
