@@ -1,0 +1,155 @@
+//! `secret_versions`: every write of a level.
+
+use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::{NodeIds, Q, R};
+
+/// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
+#[derive(Clone)]
+pub struct VersionRow {
+    pub id: i64,
+    pub node: String,
+    pub project_id: i64,
+    pub action: String,
+    pub content: Option<String>,
+    pub size_bytes: i64,
+    pub key_version: i64,
+    pub is_client: bool,
+    pub revision: i64,
+    pub created_at: String,
+    pub created_by_id: Option<i64>,
+    pub created_by_name: Option<String>,
+}
+
+const VERSION_COLS: &str =
+    "id, node, project_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name";
+
+fn version(r: &Row<'_>) -> R<VersionRow> {
+    Ok(VersionRow {
+        id: r.get(0)?,
+        node: r.get(1)?,
+        project_id: r.get(2)?,
+        action: r.get(3)?,
+        content: r.get(4)?,
+        size_bytes: r.get(5)?,
+        key_version: r.get(6)?,
+        is_client: r.get(7)?,
+        revision: r.get(8)?,
+        created_at: r.get(9)?,
+        created_by_id: r.get(10)?,
+        created_by_name: r.get(11)?,
+    })
+}
+
+pub struct NewVersion<'a> {
+    pub action: &'a str,
+    pub content: Option<&'a str>,
+    pub key_version: i64,
+    pub is_client: bool,
+    pub revision: i64,
+    pub created_by: Option<(i64, &'a str)>,
+}
+
+pub fn insert_version(c: &Connection, n: &NodeIds, v: &NewVersion<'_>, now: &str) -> Q<i64> {
+    let size = v.content.map_or(0, str::len) as i64;
+    c.prepare_cached("INSERT INTO secret_versions (node, project_id, target_id, environment_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(params![
+            n.node,
+            n.project,
+            n.target,
+            n.environment,
+            v.action,
+            v.content,
+            size,
+            v.key_version,
+            v.is_client,
+            v.revision,
+            now,
+            v.created_by.map(|c| c.0),
+            v.created_by.map(|c| c.1)
+        ])?;
+    Ok(c.last_insert_rowid())
+}
+
+pub fn versions_of_node(c: &Connection, node: &str, limit: u32, offset: u64) -> Q<(Vec<VersionRow>, u64)> {
+    let total: i64 =
+        c.prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1")?.query_row([node], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {VERSION_COLS} FROM secret_versions WHERE node = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = st.query_map(params![node, limit, offset as i64], version)?.collect::<R<Vec<_>>>()?;
+    Ok((rows, total as u64))
+}
+
+/// A version, only if it belongs to a project of `org`.
+pub fn version_in_org(c: &Connection, org: i64, id: i64) -> Q<Option<VersionRow>> {
+    Ok(c.prepare_cached(&format!(
+            "SELECT {} FROM secret_versions v JOIN projects p ON v.project_id = p.id WHERE v.id = ?1 AND p.organization_id = ?2",
+            VERSION_COLS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")
+        ))?.query_row(params![id, org], version)
+    .optional()?)
+}
+
+pub fn count_content_versions(c: &Connection, node: &str) -> Q<u64> {
+    let n: i64 = c
+        .prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1 AND content IS NOT NULL")?
+        .query_row([node], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+pub fn delete_version(c: &Connection, id: i64) -> Q<()> {
+    c.prepare_cached("DELETE FROM secret_versions WHERE id = ?1")?.execute([id])?;
+    Ok(())
+}
+
+pub fn purge_node(c: &Connection, node: &str) -> Q<usize> {
+    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE node = ?1")?.execute([node])?)
+}
+
+pub fn purge_project(c: &Connection, project: i64) -> Q<usize> {
+    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE project_id = ?1")?.execute([project])?)
+}
+
+/// Versions of a project whose blob is under another key version than `active`.
+pub fn pending_versions(c: &Connection, project: i64, active: i64, limit: u32) -> Q<(Vec<VersionRow>, u64)> {
+    let total: i64 = c
+        .prepare_cached(
+            "SELECT COUNT(*) FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL",
+        )?
+        .query_row(params![project, active], |r| r.get(0))?;
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL ORDER BY id LIMIT ?3"
+    ))?;
+    let rows = st.query_map(params![project, active, limit], version)?.collect::<R<Vec<_>>>()?;
+    Ok((rows, total as u64))
+}
+
+pub fn versions_of_project(c: &Connection, project: i64) -> Q<Vec<VersionRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND content IS NOT NULL"
+    ))?;
+    let rows = st.query_map([project], version)?;
+    Ok(rows.collect::<R<Vec<_>>>()?)
+}
+
+pub fn set_version_content(c: &Connection, id: i64, content: &str, key_version: i64) -> Q<()> {
+    c.prepare_cached("UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1")?
+        .execute(params![id, content, content.len() as i64, key_version])?;
+    Ok(())
+}
+
+impl std::fmt::Debug for VersionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VersionRow")
+            .field("id", &self.id)
+            .field("node", &self.node)
+            .field("project_id", &self.project_id)
+            .field("action", &self.action)
+            .field("size_bytes", &self.size_bytes)
+            .field("key_version", &self.key_version)
+            .field("is_client", &self.is_client)
+            .field("revision", &self.revision)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
