@@ -24,17 +24,17 @@ const KEY_COLS: &str = "id, project_id, version, managed, wrapped_key, key_check
 
 fn key(r: &Row<'_>) -> R<KeyRow> {
     Ok(KeyRow {
-        id: r.get(0)?,
-        project_id: r.get(1)?,
-        version: r.get(2)?,
-        managed: r.get(3)?,
-        wrapped_key: r.get(4)?,
-        key_check: r.get(5)?,
-        key_check_salt: r.get(6)?,
-        key_check_iterations: r.get(7)?,
-        is_active: r.get(8)?,
-        created_at: r.get(9)?,
-        rotated_at: r.get(10)?,
+        id: r.get("id")?,
+        project_id: r.get("project_id")?,
+        version: r.get("version")?,
+        managed: r.get("managed")?,
+        wrapped_key: r.get("wrapped_key")?,
+        key_check: r.get("key_check")?,
+        key_check_salt: r.get("key_check_salt")?,
+        key_check_iterations: r.get("key_check_iterations")?,
+        is_active: r.get("is_active")?,
+        created_at: r.get("created_at")?,
+        rotated_at: r.get("rotated_at")?,
     })
 }
 

@@ -2,6 +2,10 @@
 //! writes SQL), one module per table. A PostgreSQL backend would reimplement this module.
 //!
 //! Every row type and function is re-exported here (`store::insert_key`).
+//!
+//! Rows are read by column name (`row.get("ulid")`), so a column added to a `SELECT` cannot shift the
+//! others; every column a row reads is named (`AS` for expressions and qualified columns, whose names
+//! SQLite leaves unspecified). A single value (`COUNT(*)`) is read as column 0.
 
 use r2d2_sqlite::rusqlite;
 

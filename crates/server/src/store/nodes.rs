@@ -20,27 +20,30 @@ pub struct ProjectRow {
     pub has_secrets: bool,
 }
 
-const PROJECT_SELECT: &str = "SELECT p.id, p.ulid, p.name, p.slug, p.description, p.secret_format, p.storage_mode,
-  p.created_at, p.updated_at,
-  (SELECT COUNT(*) FROM targets t WHERE t.project_id = p.id),
-  (SELECT COUNT(*) FROM environments e JOIN targets t ON e.target_id = t.id WHERE t.project_id = p.id),
-  EXISTS (SELECT 1 FROM secrets s WHERE s.project_id = p.id AND s.content IS NOT NULL)
+/// Every column is named (`AS`): rows are read by name, and SQLite leaves the name of an unnamed
+/// qualified column or expression unspecified.
+const PROJECT_SELECT: &str = "SELECT p.id AS id, p.ulid AS ulid, p.name AS name, p.slug AS slug,
+  p.description AS description, p.secret_format AS secret_format, p.storage_mode AS storage_mode,
+  p.created_at AS created_at, p.updated_at AS updated_at,
+  (SELECT COUNT(*) FROM targets t WHERE t.project_id = p.id) AS target_count,
+  (SELECT COUNT(*) FROM environments e JOIN targets t ON e.target_id = t.id WHERE t.project_id = p.id) AS environment_count,
+  EXISTS (SELECT 1 FROM secrets s WHERE s.project_id = p.id AND s.content IS NOT NULL) AS has_secrets
   FROM projects p";
 
 fn project(r: &Row<'_>) -> R<ProjectRow> {
     Ok(ProjectRow {
-        id: r.get(0)?,
-        ulid: r.get(1)?,
-        name: r.get(2)?,
-        slug: r.get(3)?,
-        description: r.get(4)?,
-        secret_format: r.get(5)?,
-        storage_mode: r.get(6)?,
-        created_at: r.get(7)?,
-        updated_at: r.get(8)?,
-        target_count: r.get(9)?,
-        environment_count: r.get(10)?,
-        has_secrets: r.get(11)?,
+        id: r.get("id")?,
+        ulid: r.get("ulid")?,
+        name: r.get("name")?,
+        slug: r.get("slug")?,
+        description: r.get("description")?,
+        secret_format: r.get("secret_format")?,
+        storage_mode: r.get("storage_mode")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        target_count: r.get("target_count")?,
+        environment_count: r.get("environment_count")?,
+        has_secrets: r.get("has_secrets")?,
     })
 }
 
@@ -132,21 +135,22 @@ pub struct TargetRow {
     pub environment_count: i64,
 }
 
-const TARGET_SELECT: &str =
-    "SELECT t.id, t.ulid, t.project_id, t.name, t.slug, t.description, t.created_at, t.updated_at,
-  (SELECT COUNT(*) FROM environments e WHERE e.target_id = t.id) FROM targets t";
+/// Every column is named, as in [`PROJECT_SELECT`].
+const TARGET_SELECT: &str = "SELECT t.id AS id, t.ulid AS ulid, t.project_id AS project_id, t.name AS name,
+  t.slug AS slug, t.description AS description, t.created_at AS created_at, t.updated_at AS updated_at,
+  (SELECT COUNT(*) FROM environments e WHERE e.target_id = t.id) AS environment_count FROM targets t";
 
 fn target(r: &Row<'_>) -> R<TargetRow> {
     Ok(TargetRow {
-        id: r.get(0)?,
-        ulid: r.get(1)?,
-        project_id: r.get(2)?,
-        name: r.get(3)?,
-        slug: r.get(4)?,
-        description: r.get(5)?,
-        created_at: r.get(6)?,
-        updated_at: r.get(7)?,
-        environment_count: r.get(8)?,
+        id: r.get("id")?,
+        ulid: r.get("ulid")?,
+        project_id: r.get("project_id")?,
+        name: r.get("name")?,
+        slug: r.get("slug")?,
+        description: r.get("description")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+        environment_count: r.get("environment_count")?,
     })
 }
 
@@ -200,16 +204,16 @@ const ENV_COLS: &str = "id, ulid, target_id, name, slug, description, status, is
 
 fn env(r: &Row<'_>) -> R<EnvRow> {
     Ok(EnvRow {
-        id: r.get(0)?,
-        ulid: r.get(1)?,
-        target_id: r.get(2)?,
-        name: r.get(3)?,
-        slug: r.get(4)?,
-        description: r.get(5)?,
-        status: r.get(6)?,
-        is_production: r.get(7)?,
-        created_at: r.get(8)?,
-        updated_at: r.get(9)?,
+        id: r.get("id")?,
+        ulid: r.get("ulid")?,
+        target_id: r.get("target_id")?,
+        name: r.get("name")?,
+        slug: r.get("slug")?,
+        description: r.get("description")?,
+        status: r.get("status")?,
+        is_production: r.get("is_production")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 

@@ -17,13 +17,13 @@ pub struct OrgRow {
 
 fn org(r: &Row<'_>) -> R<OrgRow> {
     Ok(OrgRow {
-        id: r.get(0)?,
-        ulid: r.get(1)?,
-        name: r.get(2)?,
-        slug: r.get(3)?,
-        status: r.get(4)?,
-        created_at: r.get(5)?,
-        updated_at: r.get(6)?,
+        id: r.get("id")?,
+        ulid: r.get("ulid")?,
+        name: r.get("name")?,
+        slug: r.get("slug")?,
+        status: r.get("status")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 

@@ -20,13 +20,13 @@ const SECRET_COLS: &str = "id, ulid, node, content, key_version, revision, updat
 
 fn secret(r: &Row<'_>) -> R<SecretRow> {
     Ok(SecretRow {
-        id: r.get(0)?,
-        ulid: r.get(1)?,
-        node: r.get(2)?,
-        content: r.get(3)?,
-        key_version: r.get(4)?,
-        revision: r.get(5)?,
-        updated_at: r.get(6)?,
+        id: r.get("id")?,
+        ulid: r.get("ulid")?,
+        node: r.get("node")?,
+        content: r.get("content")?,
+        key_version: r.get("key_version")?,
+        revision: r.get("revision")?,
+        updated_at: r.get("updated_at")?,
     })
 }
 
@@ -79,7 +79,7 @@ pub fn insert_secret(
 }
 
 pub fn update_secret(c: &Connection, id: i64, content: Option<&str>, key_version: i64, now: &str) -> Q<i64> {
-    Ok(c.prepare_cached("UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision")?.query_row(params![id, content, key_version, now], |r| r.get(0))?)
+    Ok(c.prepare_cached("UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision")?.query_row(params![id, content, key_version, now], |r| r.get("revision"))?)
 }
 
 pub fn delete_secret_row(c: &Connection, id: i64) -> Q<()> {

@@ -21,14 +21,14 @@ const TOKEN_COLS: &str = "id, organization_id, name, token_hash, abilities, crea
 
 fn token(r: &Row<'_>) -> R<TokenRow> {
     Ok(TokenRow {
-        id: r.get(0)?,
-        organization_id: r.get(1)?,
-        name: r.get(2)?,
-        token_hash: r.get(3)?,
-        abilities: r.get(4)?,
-        created_at: r.get(5)?,
-        last_used_at: r.get(6)?,
-        revoked_at: r.get(7)?,
+        id: r.get("id")?,
+        organization_id: r.get("organization_id")?,
+        name: r.get("name")?,
+        token_hash: r.get("token_hash")?,
+        abilities: r.get("abilities")?,
+        created_at: r.get("created_at")?,
+        last_used_at: r.get("last_used_at")?,
+        revoked_at: r.get("revoked_at")?,
     })
 }
 

@@ -26,18 +26,18 @@ const VERSION_COLS: &str =
 
 fn version(r: &Row<'_>) -> R<VersionRow> {
     Ok(VersionRow {
-        id: r.get(0)?,
-        node: r.get(1)?,
-        project_id: r.get(2)?,
-        action: r.get(3)?,
-        content: r.get(4)?,
-        size_bytes: r.get(5)?,
-        key_version: r.get(6)?,
-        is_client: r.get(7)?,
-        revision: r.get(8)?,
-        created_at: r.get(9)?,
-        created_by_id: r.get(10)?,
-        created_by_name: r.get(11)?,
+        id: r.get("id")?,
+        node: r.get("node")?,
+        project_id: r.get("project_id")?,
+        action: r.get("action")?,
+        content: r.get("content")?,
+        size_bytes: r.get("size_bytes")?,
+        key_version: r.get("key_version")?,
+        is_client: r.get("is_client")?,
+        revision: r.get("revision")?,
+        created_at: r.get("created_at")?,
+        created_by_id: r.get("created_by_id")?,
+        created_by_name: r.get("created_by_name")?,
     })
 }
 
@@ -85,7 +85,7 @@ pub fn versions_of_node(c: &Connection, node: &str, limit: u32, offset: u64) -> 
 pub fn version_in_org(c: &Connection, org: i64, id: i64) -> Q<Option<VersionRow>> {
     Ok(c.prepare_cached(&format!(
             "SELECT {} FROM secret_versions v JOIN projects p ON v.project_id = p.id WHERE v.id = ?1 AND p.organization_id = ?2",
-            VERSION_COLS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ")
+            VERSION_COLS.split(", ").map(|c| format!("v.{c} AS {c}")).collect::<Vec<_>>().join(", ")
         ))?.query_row(params![id, org], version)
     .optional()?)
 }
