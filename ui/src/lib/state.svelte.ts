@@ -3,6 +3,7 @@ import { tick } from 'svelte';
 import { ipc, IpcError, pathKey, revisionLabel } from './ipc';
 import { remedy } from './errors';
 import { Generation, STALE, type Stale } from './request';
+import { linesInWords, problemsOf } from './problems';
 import type * as T from './types';
 
 export interface Toast {
@@ -28,7 +29,7 @@ export type Dialog =
   | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number | null }
   | { kind: 'purge' }
   | { kind: 'rotate'; project: string }
-  | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void> };
+  | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void>; cancel?: string; focusCancel?: boolean };
 
 /** The dialog of one kind. */
 export type DialogOf<K extends Dialog['kind']> = Extract<Dialog, { kind: K }>;
@@ -436,15 +437,57 @@ export class AppState {
     return true;
   }
 
-  /** open ──▶ saving ──▶ open: saves the shown level; a conflict opens the conflict dialog. */
+  /**
+   * open ──▶ saving ──▶ open: saves the shown level (`store`), asking first (back to open meanwhile)
+   * when its text does not parse: its keys would then be left out of the merged result.
+   */
   async save() {
     const o = this.opened;
     if (o?.kind !== 'open' || !this.canSave) return;
+    const level = o.node.levels[o.levelIndex];
+    const text = this.currentText;
+    this.#state = { ...o, kind: 'saving' };
+    let broken: number[] = [];
+    let first = '';
+    try {
+      const problems = await this.forNode(() => problemsOf(text));
+      if (problems === STALE) return;
+      const errors = problems.filter((p) => p.severity === 'error');
+      broken = errors.map((p) => p.line);
+      first = errors.length === 1 ? `: ${errors[0].message}.` : errors[0] ? ` (line ${errors[0].line}: ${errors[0].message}).` : '';
+    } catch {
+      /* not analysed: saved as before */
+    }
+    if (broken.length === 0) return this.store();
+    this.settle();
+    const where = linesInWords(broken);
+    this.dialog = {
+      kind: 'confirm',
+      title: `Save ${level.kind} level with ${broken.length === 1 ? 'a line' : 'lines'} that do${broken.length === 1 ? 'es' : ''} not parse?`,
+      message:
+        `${where[0].toUpperCase()}${where.slice(1)} of the ${level.kind} level (${level.source}) ${broken.length === 1 ? 'does' : 'do'} not parse${first} ` +
+        `If you save it, none of this level's keys are included in the merged result until it is fixed.`,
+      confirm: 'Save anyway',
+      cancel: 'Keep editing',
+      focusCancel: true,
+      // The text asked about, or asked again if it changed meanwhile.
+      run: async () => {
+        const s = this.nodeState;
+        if (s.kind !== 'open' || !this.canSave || this.currentText !== text) return this.save();
+        this.#state = { ...s, kind: 'saving' };
+        await this.store();
+      },
+    };
+  }
+
+  /** saving ──▶ open: saves the shown level as it is; a conflict opens the conflict dialog. */
+  private async store() {
+    const o = this.opened;
+    if (o?.kind !== 'saving') return;
     const index = o.levelIndex;
     const level = o.node.levels[index];
     const path = levelPath(o.path, level.kind);
     const text = this.currentText;
-    this.#state = { ...o, kind: 'saving' };
     try {
       const r = await this.forNode(() => ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text }));
       if (r === STALE) return;

@@ -239,3 +239,62 @@ window.__TAURI_INTERNALS__ = {
     return h(req);
   },
 };
+
+// Levels that do not parse, as on the Rust side (vault/levels.rs): `parse_error` is set on the level
+// ("line L, column C: message") and its keys are left out of the merge; a merged diff side leaves them
+// out too, and a merged export is refused.
+(() => {
+  const f = window.__envdeskFake;
+  const { read_node, diff_sources, export_to_file, analyze_text } = f.handlers;
+  const vars = (text) => {
+    const out = {};
+    for (const line of text.split('\n')) {
+      const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line.trim());
+      if (m) out[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replace(/\s+#.*$/, '');
+    }
+    return out;
+  };
+  f.handlers.read_node = (a) => {
+    const n = read_node(a);
+    let broken = false;
+    for (const l of n.levels) {
+      const e = analyze_text({ text: l.text }).parse_error;
+      if (e) {
+        l.parse_error = `line ${e.line}, column ${e.column}: ${e.message}`;
+        broken = true;
+      }
+    }
+    if (!broken) return n;
+    const merged = [];
+    for (const l of n.levels.filter((l) => !l.parse_error)) {
+      for (const [k, v] of Object.entries(vars(l.text))) {
+        const m = merged.find((x) => x.key === k);
+        if (m) {
+          m.overrides.push({ level: m.source, value: m.value });
+          Object.assign(m, { value: v, source: l.kind });
+        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null });
+      }
+    }
+    return { ...n, merged };
+  };
+  f.handlers.diff_sources = (a) => {
+    const r = diff_sources(a);
+    if (a.a.kind !== 'merged' && a.b.kind !== 'merged') return r;
+    const merged = (src) => f.handlers.read_node({ path: src.path }).merged.map((m) => `${m.key}=${m.value}`).join('\n') + '\n';
+    const at = a.a.kind === 'merged' ? merged(a.a) : r.a_text;
+    const bt = a.b.kind === 'merged' ? merged(a.b) : r.b_text;
+    const av = vars(at), bv = vars(bt);
+    const changes = [];
+    for (const [k, v] of Object.entries(av)) changes.push(!(k in bv) ? { kind: 'removed', key: k, value: v } : bv[k] === v ? { kind: 'unchanged', key: k, value: v } : { kind: 'changed', key: k, old: v, new: bv[k] });
+    for (const [k, v] of Object.entries(bv)) if (!(k in av)) changes.push({ kind: 'added', key: k, value: v });
+    const count = (k) => changes.filter((c) => c.kind === k).length;
+    return { a_text: at, b_text: bt, changes, summary: { added: count('added'), removed: count('removed'), changed: count('changed'), unchanged: count('unchanged') } };
+  };
+  f.handlers.export_to_file = (a) => {
+    if (a.source.kind === 'merged') {
+      const bad = f.handlers.read_node({ path: a.source.path }).levels.find((l) => l.parse_error);
+      if (bad) throw { code: 'parse_error', message: `The ${bad.kind} level does not parse: ${bad.parse_error}` };
+    }
+    return export_to_file(a);
+  };
+})();
