@@ -633,7 +633,7 @@ ipc_commands! {
     /// Shows the open dialog and reads the chosen file on this side; the UI gets an opaque handle and
     /// the file's name, never its path.
     async fn choose_import_file(ctx) -> Option<ImportChoiceDto> {
-        let Some(file) = dialogs::open_file().await else { return Ok(None) };
+        let Some(file) = dialogs::open_file(ctx.app.as_ref()).await else { return Ok(None) };
         let core = ctx.core.clone();
         blocking(move || core.choose_import(&file)).await.map(Some)
     }

@@ -159,6 +159,19 @@ pub fn run() {
             });
             Ok(())
         })
+        // A file dropped on the window: read here like a file chosen in the open dialog; the page
+        // gets a handle and the file's name (the `file-dropped` event), never the path.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                let core = window.state::<Arc<AppCore>>().inner().clone();
+                let handle = window.app_handle().clone();
+                let paths = paths.clone();
+                tauri::async_runtime::spawn(async move {
+                    let dropped = commands::blocking(move || core.drop_import(&paths)).await;
+                    let _ = handle.emit_to("main", "file-dropped", app::dto::DroppedFileDto::from(dropped));
+                });
+            }
+        })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("envdesk could not start");

@@ -428,6 +428,23 @@ impl AppCore {
         Ok(ImportChoiceDto { handle, name })
     }
 
+    /// A file dropped on the window (Tauri's drag-drop event, whose paths stay on this side): read like
+    /// a file chosen in the open dialog ([`Self::choose_import`]: the same limit, a new handle). One
+    /// regular file; a folder, several files or a device are refused with a message to show.
+    pub fn drop_import(&self, paths: &[PathBuf]) -> IpcResult<ImportChoiceDto> {
+        let refuse = |m: &str| Err(IpcError::new(Code::ImportFailed, m));
+        match paths {
+            [] => refuse("Nothing was dropped that can be imported: drop a .env or JSON file."),
+            [file] => match std::fs::metadata(file) {
+                Ok(m) if m.is_file() => self.choose_import(file),
+                Ok(m) if m.is_dir() => refuse("That is a folder: drop one .env or JSON file from it."),
+                Ok(_) => refuse("That is not a regular file: drop a .env or JSON file."),
+                Err(e) => Err(e.into()),
+            },
+            _ => refuse("Several files were dropped: drop one .env or JSON file at a time."),
+        }
+    }
+
     /// The bytes of the file chosen under `handle`.
     fn import_bytes(&self, handle: ImportHandle) -> IpcResult<Zeroizing<Vec<u8>>> {
         match &*self.import.lock().unwrap_or_else(|e| e.into_inner()) {

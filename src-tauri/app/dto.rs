@@ -288,6 +288,26 @@ pub struct ImportChoiceDto {
     pub name: String,
 }
 
+/// A file dropped on the window, sent to the UI as the `file-dropped` event: read on the Rust side and
+/// named by a handle, like a file chosen in the open dialog (its path never reaches the page), or why it
+/// was refused.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct DroppedFileDto {
+    /// The file, ready for `preview_import` / `apply_import`.
+    pub file: Option<ImportChoiceDto>,
+    /// Why the drop was refused (a folder, several files, too large, unreadable).
+    pub error: Option<super::error::IpcError>,
+}
+
+impl From<super::error::IpcResult<ImportChoiceDto>> for DroppedFileDto {
+    fn from(r: super::error::IpcResult<ImportChoiceDto>) -> Self {
+        match r {
+            Ok(file) => DroppedFileDto { file: Some(file), error: None },
+            Err(error) => DroppedFileDto { file: None, error: Some(error) },
+        }
+    }
+}
+
 /// Progress of a long operation, sent to the UI as the `progress` event.
 #[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct ProgressDto {

@@ -71,6 +71,7 @@ fn declarations() -> String {
         dto::RotationDto,
         dto::ProgressDto,
         dto::ImportChoiceDto,
+        dto::DroppedFileDto,
         args::ImportHandle,
         args::NewKey,
         args::Slug,

@@ -83,6 +83,38 @@ async fn an_import_file_over_the_limit_is_refused() {
     assert_eq!(core.choose_import(&file).unwrap_err().code, Code::ImportFailed);
 }
 
+#[tokio::test]
+async fn a_dropped_file_becomes_a_handle_and_its_path_stays_here() {
+    let (ctx, dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
+    let file = dir.path().join(".env.local");
+    std::fs::write(&file, "DROPPED=1\n").unwrap();
+    let dropped = core.drop_import(std::slice::from_ref(&file)).unwrap();
+    assert_eq!(dropped.name, ".env.local", "the page gets the file's name, not its path");
+    // The event the page gets: a handle and a name, nothing of the directory.
+    let event = serde_json::to_string(&envdesk_app::app::dto::DroppedFileDto::from(Ok(dropped.clone()))).unwrap();
+    assert!(!event.contains(&*dir.path().to_string_lossy()), "{event}");
+    // The handle works like one from the open dialog, and replaces an earlier choice.
+    let preview = core.preview_import(LOCAL, &env(), dropped.handle).await.unwrap();
+    assert_eq!(preview.incoming, 1);
+    core.apply_import(LOCAL, &env(), dropped.handle, ImportMode::Merge).await.unwrap();
+    assert!(super::read(&ctx, &env()).await.levels[2].text.contains("DROPPED=1"));
+    // Over the limit, a folder, several files, nothing: refused, and no handle issued.
+    let big = dir.path().join("big.env");
+    std::fs::File::create(&big).unwrap().set_len(MAX_IMPORT_BYTES + 1).unwrap();
+    let refused = core.drop_import(std::slice::from_ref(&big)).unwrap_err();
+    assert_eq!(refused.code, Code::ImportFailed);
+    assert!(refused.message.contains("larger than 8 MiB"), "{}", refused.message);
+    let event = envdesk_app::app::dto::DroppedFileDto::from(Err(refused));
+    assert!(event.file.is_none() && event.error.is_some());
+    for paths in [vec![dir.path().to_path_buf()], vec![file.clone(), file.clone()], vec![]] {
+        assert_eq!(core.drop_import(&paths).unwrap_err().code, Code::ImportFailed, "{paths:?}");
+    }
+    let e = core.preview_import(LOCAL, &env(), ImportHandle(dropped.handle.0 + 1)).await.err().unwrap();
+    assert_eq!(e.code, Code::Invalid);
+}
+
 // ------------------------------------------------------------------ hole 3: slugs and version ids
 
 #[test]

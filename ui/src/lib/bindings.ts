@@ -729,6 +729,16 @@ handle: ImportHandle,
  */
 name: string, };
 
+export type DroppedFileDto = { 
+/**
+ * The file, ready for `preview_import` / `apply_import`.
+ */
+file: ImportChoiceDto | null, 
+/**
+ * Why the drop was refused (a folder, several files, too large, unreadable).
+ */
+error: IpcError | null, };
+
 export type ImportHandle = number;
 
 export type NewKey = { "mode": "server" } | { "mode": "generate" } | { "mode": "passphrase", 

@@ -230,6 +230,11 @@ window.__TAURI_INTERNALS__ = {
   convertFileSrc: (p) => p,
   invoke: async (cmd, args) => {
     const fake = window.__envdeskFake;
+    // Listeners of events the Rust side sends (`listen`), kept so a test can send one: fake.emit(event, payload).
+    if (cmd === 'plugin:event|listen') {
+      (fake.listeners[args.event] ??= []).push(args.handler);
+      return fake.listeners[args.event].length;
+    }
     if (cmd.startsWith('plugin:event|')) return 0;
     // Every command takes one typed request, `{ req }` (or nothing); the fake sees the request.
     const req = args?.req ?? {};
@@ -298,3 +303,11 @@ window.__TAURI_INTERNALS__ = {
     return export_to_file(a);
   };
 })();
+
+// Events from the Rust side: `window.__envdeskFake.emit('file-dropped', payload)` calls what the page
+// registered with `listen`.
+window.__envdeskFake.listeners = {};
+window.__envdeskFake.emit = (event, payload) => {
+  for (const id of window.__envdeskFake.listeners[event] ?? []) window['_' + id]?.({ event, id, payload });
+};
+window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
