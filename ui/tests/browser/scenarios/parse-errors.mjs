@@ -179,6 +179,12 @@ export default (h) => {
       await dialog.getByLabel(/Only the environment level/).check();
       await banner.waitFor({ state: 'detached' });
       expect(await dialog.getByRole('button', { name: 'Export…' }).isEnabled(), 'a level export is offered');
+      // …but not in another format: the text would have to be parsed.
+      await dialog.getByLabel('Format').selectOption('json');
+      await banner.filter({ hasText: 'it can be exported only as written: the env format, templates not resolved' }).waitFor();
+      expect(await dialog.getByRole('button', { name: 'Export…' }).isDisabled(), 'a json export of the level is not offered');
+      await dialog.getByLabel('Format').selectOption('env');
+      await banner.waitFor({ state: 'detached' });
       await dialog.getByLabel(/Everything this node gets/).check();
       await banner.waitFor();
       await shot(page, 'export_banner_refuses_a_merged_export_and_goes_to_the_line-dialog');
