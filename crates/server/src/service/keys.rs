@@ -8,14 +8,14 @@ use envdesk_api::*;
 use envdesk_core::crypto::{self, KeyCheck, ProjectKey};
 
 use super::{check_blob, Caller, Service};
-use crate::store::{self, KeyRow};
+use crate::store::{self, KeyRow, VersionAction};
 
 /// A key row as history shows it; `key_check` only for callers who may rotate (a hardening: for a
 /// 32-byte passphrase the proof is the data key).
 pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
     KeyHistoryItem {
         version: k.version.to_string(),
-        managed: if k.managed == "client" { StorageMode::Client } else { StorageMode::Server },
+        managed: k.managed,
         key_check: if with_check { k.key_check.clone() } else { None },
         key_check_salt: k.key_check_salt.clone(),
         key_check_iterations: k.key_check_iterations,
@@ -50,9 +50,9 @@ impl Service {
             let k = self.active_key(c, &r.project)?;
             Ok::<_, ApiError>((r.project, k))
         })?;
-        let key = if k.managed == "server" { Some(self.server_key(&k)?.expose().to_owned()) } else { None };
+        let key = if k.managed == StorageMode::Server { Some(self.server_key(&k)?.expose().to_owned()) } else { None };
         let descriptor = KeyDescriptor {
-            managed: if k.managed == "client" { StorageMode::Client } else { StorageMode::Server },
+            managed: k.managed,
             key,
             version: k.version as u64,
             created_at: Some(k.created_at.clone()),
@@ -117,7 +117,7 @@ impl Service {
                     r.project.id,
                     &store::NewKey {
                         version,
-                        managed: "server",
+                        managed: StorageMode::Server,
                         wrapped_key: Some(&wrapped),
                         key_check: None,
                         key_check_salt: Some(&check.key_check_salt),
@@ -133,7 +133,7 @@ impl Service {
                     let blob = crypto::encrypt(&new_dk, &plain);
                     let rev = store::update_secret(c, s.id, Some(&blob), version, &now)?;
                     let ids = store::node_ids(c, &s.node, r.project.id)?;
-                    self.record(c, &ids, "rotate", Some(&blob), version, false, rev, caller, &now)?;
+                    self.record(c, &ids, VersionAction::Rotate, Some(&blob), version, false, rev, caller, &now)?;
                     reencrypted += 1;
                 }
                 if req.history_policy == Some(HistoryPolicy::ReEncrypt) {
@@ -254,7 +254,7 @@ impl Service {
                     r.project.id,
                     &store::NewKey {
                         version,
-                        managed: "client",
+                        managed: StorageMode::Client,
                         wrapped_key: None,
                         key_check: Some(&req.key_check),
                         key_check_salt: Some(&req.key_check_salt),
@@ -271,10 +271,10 @@ impl Service {
                     let newest = store::versions_of_node(c, &s.node, 1, 0)?.0.into_iter().next();
                     if newest.and_then(|v| v.content) != s.content {
                         let old_blob = s.content.as_deref();
-                        self.record(c, &ids, "update", old_blob, s.key_version, true, s.revision, caller, &now)?;
+                        self.record(c, &ids, VersionAction::Update, old_blob, s.key_version, true, s.revision, caller, &now)?;
                     }
                     let rev = store::update_secret(c, s.id, Some(blob), version, &now)?;
-                    self.record(c, &ids, "rotate", Some(blob), version, true, rev, caller, &now)?;
+                    self.record(c, &ids, VersionAction::Rotate, Some(blob), version, true, rev, caller, &now)?;
                 }
                 Ok(RotateClientKeysResponse {
                     success: true,

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use envdesk_api::{Abilities, ApiError, ApiResult, ErrorCode, NodePath};
+use envdesk_api::{Abilities, ApiError, ApiResult, ErrorCode, NodePath, StorageMode};
 use envdesk_core::crypto::{self, DataKey, ProjectKey};
 use r2d2_sqlite::rusqlite::Connection;
 use zeroize::Zeroizing;
@@ -179,7 +179,7 @@ impl Resolved {
         }
     }
     pub(crate) fn is_client(&self) -> bool {
-        self.project.storage_mode == "client"
+        self.project.storage_mode == StorageMode::Client
     }
 }
 

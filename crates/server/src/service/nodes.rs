@@ -18,7 +18,7 @@ pub(crate) fn project_json(p: &ProjectRow) -> Project {
             slug: p.slug.clone(),
             description: p.description.clone(),
             secret_format: p.secret_format.clone(),
-            encryption_type: Some(if p.storage_mode == "client" { StorageMode::Client } else { StorageMode::Server }),
+            encryption_type: Some(p.storage_mode),
             has_secrets: Some(p.has_secrets),
             target_count: Some(p.target_count as u64),
             environment_count: Some(p.environment_count as u64),
@@ -195,7 +195,7 @@ impl Service {
                 slug: &slug,
                 description: req.description.as_deref(),
                 secret_format: &format,
-                storage_mode: mode.as_str(),
+                storage_mode: mode,
             };
             let id = store::insert_project(c, caller.org_id, &new, &now).map_err(|e| {
                 if is_unique_violation(&e) {
@@ -209,7 +209,7 @@ impl Service {
                 id,
                 &store::NewKey {
                     version: 1,
-                    managed: mode.as_str(),
+                    managed: mode,
                     wrapped_key: key.0.as_deref(),
                     key_check: key.1.as_deref(),
                     key_check_salt: key.2.as_deref(),

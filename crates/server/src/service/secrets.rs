@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use r2d2_sqlite::rusqlite::Connection;
 
 use super::{check_base_revision, check_blob, check_proof, new_ulid, Caller, Resolved, Service};
-use crate::store::{self, NodeIds};
+use crate::store::{self, NodeIds, VersionAction};
 
 /// One level as read from storage, on the way to the wire.
 struct LevelRow {
@@ -310,7 +310,7 @@ impl Service {
             };
             let _ = id;
             if !req.no_backup {
-                self.record(c, &ids, if was_empty { "create" } else { "update" }, Some(&content), key.version, r.is_client(), revision, caller, &now)?;
+                self.record(c, &ids, if was_empty { VersionAction::Create } else { VersionAction::Update }, Some(&content), key.version, r.is_client(), revision, caller, &now)?;
             }
             Ok(StoreResponse {
                 data: StoreData {
@@ -331,7 +331,7 @@ impl Service {
         &self,
         c: &Connection,
         ids: &NodeIds,
-        action: &str,
+        action: VersionAction,
         content: Option<&str>,
         key_version: i64,
         is_client: bool,
@@ -383,7 +383,17 @@ impl Service {
                 return Ok(());
             }
             let rev = store::update_secret(c, s.id, None, s.key_version, &now)?;
-            self.record(c, &ids, "delete", s.content.as_deref(), s.key_version, r.is_client(), rev, caller, &now)?;
+            self.record(
+                c,
+                &ids,
+                VersionAction::Delete,
+                s.content.as_deref(),
+                s.key_version,
+                r.is_client(),
+                rev,
+                caller,
+                &now,
+            )?;
             Ok(())
         })
     }

@@ -8,7 +8,7 @@ use r2d2_sqlite::rusqlite::Connection;
 
 use super::keys::history_item;
 use super::{check_base_revision, check_blob, check_page, check_proof, Caller, Service};
-use crate::store::{self, VersionRow};
+use crate::store::{self, VersionAction, VersionRow};
 
 fn parse_id(id: &str) -> ApiResult<i64> {
     id.parse::<i64>()
@@ -52,7 +52,7 @@ impl Service {
     fn version_json(&self, v: &VersionRow) -> VersionAttributes {
         let locked = self.locked(v);
         VersionAttributes {
-            action: v.action.clone(),
+            action: v.action.as_str().to_owned(),
             size_bytes: v.size_bytes as u64,
             is_client_encrypted: Some(v.is_client),
             encryption_key_version: Some(v.key_version.to_string()),
@@ -124,7 +124,7 @@ impl Service {
             // The retention gate runs before any key logic.
             self.check_retention(&v)?;
             let project = store::project_by_id(c, v.project_id)?.ok_or_else(ApiError::internal)?;
-            let is_client = project.storage_mode == "client";
+            let is_client = project.storage_mode == StorageMode::Client;
             let active = self.active_key(c, &project)?;
             let content = if let Some(given) = &req.content {
                 if is_client {
@@ -179,7 +179,7 @@ impl Service {
                     (ulid, 1)
                 }
             };
-            self.record(c, &ids, "restore", Some(&content), active.version, is_client, revision, caller, &now)?;
+            self.record(c, &ids, VersionAction::Restore, Some(&content), active.version, is_client, revision, caller, &now)?;
             Ok(RestoreResponse {
                 data: RestoreData {
                     kind: "secrets".into(),

@@ -1,8 +1,9 @@
 //! `project_keys`: one row per key version of a project.
 
+use envdesk_api::StorageMode;
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{Q, R};
+use super::{mode, Mode, Q, R};
 
 /// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
 #[derive(Clone)]
@@ -10,7 +11,7 @@ pub struct KeyRow {
     pub id: i64,
     pub project_id: i64,
     pub version: i64,
-    pub managed: String,
+    pub managed: StorageMode,
     pub wrapped_key: Option<String>,
     pub key_check: Option<String>,
     pub key_check_salt: Option<String>,
@@ -27,7 +28,7 @@ fn key(r: &Row<'_>) -> R<KeyRow> {
         id: r.get("id")?,
         project_id: r.get("project_id")?,
         version: r.get("version")?,
-        managed: r.get("managed")?,
+        managed: mode(r, "managed")?,
         wrapped_key: r.get("wrapped_key")?,
         key_check: r.get("key_check")?,
         key_check_salt: r.get("key_check_salt")?,
@@ -40,7 +41,7 @@ fn key(r: &Row<'_>) -> R<KeyRow> {
 
 pub struct NewKey<'a> {
     pub version: i64,
-    pub managed: &'a str,
+    pub managed: StorageMode,
     pub wrapped_key: Option<&'a str>,
     pub key_check: Option<&'a str>,
     pub key_check_salt: Option<&'a str>,
@@ -52,7 +53,7 @@ pub fn insert_key(c: &Connection, project: i64, k: &NewKey<'_>, now: &str) -> Q<
     c.prepare_cached("UPDATE project_keys SET is_active = 0, rotated_at = ?2 WHERE project_id = ?1 AND is_active = 1")?
         .execute(params![project, now])?;
     c.prepare_cached("INSERT INTO project_keys (project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![project, k.version, k.managed, k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now])?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![project, k.version, Mode(k.managed), k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now])?;
     Ok(c.last_insert_rowid())
 }
 

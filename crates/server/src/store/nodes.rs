@@ -1,8 +1,9 @@
 //! The hierarchy: `projects`, `targets`, `environments`.
 
+use envdesk_api::StorageMode;
 use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{Q, R};
+use super::{mode, Mode, Q, R};
 
 #[derive(Clone, Debug)]
 pub struct ProjectRow {
@@ -12,7 +13,7 @@ pub struct ProjectRow {
     pub slug: String,
     pub description: Option<String>,
     pub secret_format: String,
-    pub storage_mode: String,
+    pub storage_mode: StorageMode,
     pub created_at: String,
     pub updated_at: String,
     pub target_count: i64,
@@ -38,7 +39,7 @@ fn project(r: &Row<'_>) -> R<ProjectRow> {
         slug: r.get("slug")?,
         description: r.get("description")?,
         secret_format: r.get("secret_format")?,
-        storage_mode: r.get("storage_mode")?,
+        storage_mode: mode(r, "storage_mode")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
         target_count: r.get("target_count")?,
@@ -53,12 +54,12 @@ pub struct NewProject<'a> {
     pub slug: &'a str,
     pub description: Option<&'a str>,
     pub secret_format: &'a str,
-    pub storage_mode: &'a str,
+    pub storage_mode: StorageMode,
 }
 
 pub fn insert_project(c: &Connection, org: i64, p: &NewProject<'_>, now: &str) -> Q<i64> {
     c.prepare_cached("INSERT INTO projects (ulid, organization_id, name, slug, description, secret_format, storage_mode, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, p.storage_mode, now])?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, Mode(p.storage_mode), now])?;
     Ok(c.last_insert_rowid())
 }
 

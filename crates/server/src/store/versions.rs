@@ -1,8 +1,56 @@
 //! `secret_versions`: every write of a level.
 
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+use r2d2_sqlite::rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use r2d2_sqlite::rusqlite::{self, params, Connection, OptionalExtension, Row};
 
 use super::{NodeIds, Q, R};
+
+/// What a version records (`secret_versions.action`, and a version's `action` on the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VersionAction {
+    /// The first content of a level.
+    Create,
+    /// A later store (also the copy of a replaced blob a client-managed rotation keeps).
+    Update,
+    /// A delete: the content it removed.
+    Delete,
+    /// A restore: the content restored.
+    Restore,
+    /// A key rotation: the content re-encrypted.
+    Rotate,
+}
+
+impl VersionAction {
+    /// `create`, `update`, `delete`, `restore` or `rotate`, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VersionAction::Create => "create",
+            VersionAction::Update => "update",
+            VersionAction::Delete => "delete",
+            VersionAction::Restore => "restore",
+            VersionAction::Rotate => "rotate",
+        }
+    }
+}
+
+impl ToSql for VersionAction {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for VersionAction {
+    fn column_result(v: ValueRef<'_>) -> FromSqlResult<VersionAction> {
+        Ok(match v.as_str()? {
+            "create" => VersionAction::Create,
+            "update" => VersionAction::Update,
+            "delete" => VersionAction::Delete,
+            "restore" => VersionAction::Restore,
+            "rotate" => VersionAction::Rotate,
+            _ => return Err(FromSqlError::Other("unknown version action".into())),
+        })
+    }
+}
 
 /// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
 #[derive(Clone)]
@@ -10,7 +58,7 @@ pub struct VersionRow {
     pub id: i64,
     pub node: String,
     pub project_id: i64,
-    pub action: String,
+    pub action: VersionAction,
     pub content: Option<String>,
     pub size_bytes: i64,
     pub key_version: i64,
@@ -42,7 +90,7 @@ fn version(r: &Row<'_>) -> R<VersionRow> {
 }
 
 pub struct NewVersion<'a> {
-    pub action: &'a str,
+    pub action: VersionAction,
     pub content: Option<&'a str>,
     pub key_version: i64,
     pub is_client: bool,
