@@ -43,6 +43,10 @@ pub async fn open_file(app: Option<&tauri::AppHandle>) -> Option<PathBuf> {
     dialog.pick_file().await.map(|f| f.path().to_path_buf())
 }
 
+/// Where the import dialog opens next (the folder of the last file chosen in it; this run only).
+#[cfg(target_os = "linux")]
+static LAST_IMPORT_FOLDER: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
 /// The GTK open dialog (a `GtkFileChooserNative`: GTK's dialog, or the desktop's through a portal),
 /// shown on the main thread as GTK requires, modal to the main window; answers when it closes.
 #[cfg(target_os = "linux")]
@@ -60,6 +64,10 @@ async fn open_file_gtk(app: &tauri::AppHandle) -> Option<PathBuf> {
         dialog.set_modal(true);
         dialog.set_local_only(true);
         dialog.set_show_hidden(true);
+        // GTK would open on "Recent" (where no dot-file ever shows): the folder of the last import of
+        // this run, else the home folder.
+        let folder = LAST_IMPORT_FOLDER.lock().ok().and_then(|f| f.clone()).unwrap_or_else(gtk::glib::home_dir);
+        dialog.set_current_folder(&folder);
         for (name, patterns) in IMPORT_FILTERS {
             let filter = gtk::FileFilter::new();
             filter.set_name(Some(name));
@@ -73,6 +81,9 @@ async fn open_file_gtk(app: &tauri::AppHandle) -> Option<PathBuf> {
         let tx = RefCell::new(Some(tx));
         dialog.connect_response(move |d, response| {
             let file = if response == gtk::ResponseType::Accept { d.filename() } else { None };
+            if let (Some(dir), Ok(mut last)) = (file.as_deref().and_then(|f| f.parent()), LAST_IMPORT_FOLDER.lock()) {
+                *last = Some(dir.to_path_buf());
+            }
             if let Some(tx) = tx.borrow_mut().take() {
                 let _ = tx.send(file);
             }
