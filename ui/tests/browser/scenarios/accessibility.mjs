@@ -147,6 +147,21 @@ export default (h) => {
     await page.waitForSelector('[data-testid=merge-view] .cm-mergeView');
     await check(page, 'diff');
 
+    // A level that does not parse: the question before saving, the problems list, then the banners.
+    await page.getByRole('tab', { name: 'Levels' }).click();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('OOPS: one\n');
+    await page.keyboard.press('Control+s');
+    await page.getByRole('button', { name: 'Save anyway' }).waitFor();
+    await check(page, 'save a level that does not parse');
+    await page.getByRole('button', { name: 'Save anyway' }).click();
+    await page.getByText(/Saved environment level/).waitFor();
+    await page.getByRole('tab', { name: 'Merged' }).click();
+    await page.getByTestId('parse-banner').first().waitFor();
+    await check(page, 'merged with a level that does not parse');
+    await page.getByRole('tab', { name: 'Levels' }).click();
+
     await page.evaluate(() => {
       const f = window.__envdeskFake;
       const l = f.state.levels['app/backend/production'];
@@ -168,8 +183,8 @@ export default (h) => {
     // Someone else saved first: the conflict dialog.
     await page.getByRole('tab', { name: 'Levels' }).click();
     await page.locator('.cm-content').click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.type('A=mine\n');
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type('DB=prod-db\nA=mine\n');
     await page.evaluate(() => Object.assign(window.__envdeskFake.state.levels['app/backend/production'], { text: 'DB=prod-db\nA=theirs\n', revision: 9 }));
     await page.keyboard.press('Control+s');
     await page.getByRole('heading', { name: 'Someone saved this level first' }).waitFor();
