@@ -233,6 +233,14 @@ export default (h) => {
       // Readable: the message is in the text colour, not a pale tooltip.
       const colour = await list.locator('.msg').first().evaluate((e) => getComputedStyle(e).color);
       expect(colour === 'rgb(228, 231, 236)', colour);
+      // The editor's tooltip (kept for the mouse) is in the theme's colours too.
+      await page.locator('.cm-line', { hasText: 'A: 1' }).hover({ position: { x: 16, y: 5 } });
+      const tip = page.locator('.cm-tooltip-hover');
+      await tip.waitFor();
+      const style = await tip.evaluate((e) => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]);
+      expect(JSON.stringify(style) === JSON.stringify(['rgb(37, 42, 52)', 'rgb(228, 231, 236)']), JSON.stringify(style));
+      await shot(page, 'problems_list_in_the_dark_theme-tooltip');
+      await page.mouse.move(600, 40);
       // A text without problems says so.
       await page.getByRole('tab', { name: 'project' }).click();
       await list.getByText('No problems').waitFor();
