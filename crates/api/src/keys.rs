@@ -5,7 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::lenient;
 use crate::resources::{Data, Item, StorageMode};
-use crate::secret::Redacted;
+use crate::secret::{Redacted, SecretString};
 
 /// The key descriptor (the JSON inside `content` of `GET encryption-key`).
 ///
@@ -20,7 +20,7 @@ pub struct KeyDescriptor {
     pub managed: StorageMode,
     /// Server-managed only: the raw key. A secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<SecretString>,
     /// Key version (a number here).
     pub version: u64,
     /// RFC 3339.
@@ -50,7 +50,7 @@ struct KeyDescriptorWire {
     #[serde(default)]
     managed: Option<String>,
     #[serde(default)]
-    key: Option<String>,
+    key: Option<SecretString>,
     #[serde(deserialize_with = "lenient::u64_or_digits")]
     version: u64,
     #[serde(default)]
@@ -105,8 +105,8 @@ pub struct EncryptionKeyAttributes {
     /// `false`.
     #[serde(default)]
     pub encrypted: bool,
-    /// The JSON text of a [`KeyEnvelope`].
-    pub content: String,
+    /// The JSON text of a [`KeyEnvelope`] (which holds a server-managed project's raw key).
+    pub content: SecretString,
 }
 
 impl std::fmt::Debug for EncryptionKeyAttributes {
@@ -120,7 +120,7 @@ pub type EncryptionKeyResponse = Data<Item<EncryptionKeyAttributes>>;
 
 /// Reads the descriptor out of an encryption-key answer.
 pub fn descriptor_of(resp: &EncryptionKeyResponse) -> Result<KeyDescriptor, serde_json::Error> {
-    serde_json::from_str::<KeyEnvelope>(&resp.data.attributes.content).map(|e| e.key)
+    serde_json::from_str::<KeyEnvelope>(resp.data.attributes.content.expose()).map(|e| e.key)
 }
 
 /// A key in the history (never key material).
@@ -135,7 +135,7 @@ pub struct KeyHistoryItem {
     pub managed: StorageMode,
     /// The proof — only for tokens that also hold `key:rotate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_check: Option<String>,
+    pub key_check: Option<SecretString>,
     /// Base64 salt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_check_salt: Option<String>,
@@ -309,7 +309,7 @@ pub struct RotateClientKeysRequest {
     /// Every current blob of the project, re-encrypted.
     pub secrets: Vec<ReEncryptedSecret>,
     /// The new key's proof.
-    pub key_check: String,
+    pub key_check: SecretString,
     /// The new proof's salt.
     pub key_check_salt: String,
     /// The new proof's iterations.
@@ -319,7 +319,7 @@ pub struct RotateClientKeysRequest {
     pub history_policy: Option<HistoryPolicy>,
     /// [ext] Proof of the *current* key; checked when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_proof: Option<String>,
+    pub key_proof: Option<SecretString>,
 }
 
 impl std::fmt::Debug for RotateClientKeysRequest {
@@ -409,7 +409,7 @@ pub struct ReEncryptRequest {
     /// The batch.
     pub versions: Vec<ReEncryptedVersion>,
     /// Proof of the current key.
-    pub key_proof: String,
+    pub key_proof: SecretString,
 }
 
 impl std::fmt::Debug for ReEncryptRequest {

@@ -23,7 +23,7 @@ pub mod lenient;
 pub mod nodes;
 /// Organizations, projects, targets and environments; the `Data`/`Item`/`Page` envelopes.
 pub mod resources;
-/// What wire types do with secrets: `Debug` redaction.
+/// What wire types do with secrets: [`SecretString`], `Debug` redaction.
 pub mod secret;
 /// Secrets of a level: hierarchical read, retrieve, store, delete.
 pub mod secrets;
@@ -36,6 +36,7 @@ pub use error::{ApiError, ApiResult, ErrorCode};
 pub use keys::*;
 pub use nodes::*;
 pub use resources::*;
+pub use secret::SecretString;
 pub use secrets::*;
 pub use versions::*;
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::lenient;
+use crate::secret::SecretString;
 
 /// `{"data": …}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -292,7 +293,7 @@ pub struct CreateProject {
     pub storage_mode: Option<StorageMode>,
     /// Client-managed: the key proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_check: Option<String>,
+    pub key_check: Option<SecretString>,
     /// Client-managed: base64 of the proof's 16-byte salt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_check_salt: Option<String>,
@@ -301,7 +302,7 @@ pub struct CreateProject {
     pub key_check_iterations: Option<i64>,
     /// Server-managed: an explicit key (otherwise generated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_key: Option<String>,
+    pub encryption_key: Option<SecretString>,
 }
 
 impl std::fmt::Debug for CreateProject {

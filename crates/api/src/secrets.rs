@@ -7,7 +7,7 @@ use crate::keys::EncryptionKeyResponse;
 use crate::lenient;
 use crate::nodes::NodePath;
 use crate::resources::Data;
-use crate::secret::{RedactedLevels, RedactedMap};
+use crate::secret::{RedactedLevels, RedactedMap, SecretString};
 
 /// A flat `{KEY: value}` map in order.
 pub type FlatMap = IndexMap<String, String>;
@@ -333,7 +333,7 @@ pub struct StoreRequest {
     pub content: String,
     /// Client-managed: the key proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_proof: Option<String>,
+    pub key_proof: Option<SecretString>,
     /// Skip the version record.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_backup: bool,

@@ -6,6 +6,7 @@ use crate::keys::KeyHistoryItem;
 use crate::lenient;
 use crate::nodes::NodePath;
 use crate::resources::Item;
+use crate::secret::SecretString;
 
 /// Body of `POST /{org}/secrets/versions`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,7 +123,7 @@ pub struct RestoreRequest {
     pub content: Option<String>,
     /// With `content`: the current key's proof.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_proof: Option<String>,
+    pub key_proof: Option<SecretString>,
     /// [ext] Stale → 409.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_revision: Option<u64>,

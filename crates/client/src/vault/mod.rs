@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use envdesk_api::{Backend, KeyDescriptor, NodePath};
+use envdesk_api::{Backend, KeyDescriptor, NodePath, SecretString};
 use envdesk_core::crypto::{self, DataKey, ProjectKey};
 use zeroize::Zeroizing;
 
@@ -118,8 +118,8 @@ pub(crate) struct Unlocked {
 
 impl Unlocked {
     /// The proof as a request carries it.
-    pub fn proof(&self) -> Option<String> {
-        self.proof.as_ref().map(|p| p.as_str().to_owned())
+    pub fn proof(&self) -> Option<SecretString> {
+        self.proof.as_ref().map(|p| SecretString::new(p.as_str()))
     }
 }
 
@@ -253,10 +253,9 @@ impl Vault {
 
     async fn descriptor(&self, project: &str) -> Result<KeyDescriptor> {
         let mut resp = self.backend.encryption_key(project).await?;
-        // The envelope holds a server-managed key: wipe the text once parsed.
-        let content = Zeroizing::new(std::mem::take(&mut resp.data.attributes.content));
-        resp.data.attributes.content = String::new();
-        let parsed = serde_json::from_str::<envdesk_api::KeyEnvelope>(&content).map(|e| e.key);
+        // The envelope holds a server-managed key: a `SecretString`, wiped when dropped after parsing.
+        let content = std::mem::take(&mut resp.data.attributes.content);
+        let parsed = serde_json::from_str::<envdesk_api::KeyEnvelope>(content.expose()).map(|e| e.key);
         parsed.map_err(|_| {
             ClientError::Api(envdesk_api::ApiError::new(
                 envdesk_api::ErrorCode::InvalidResponse,
@@ -306,7 +305,7 @@ impl Vault {
                     "The server did not send the project's key.",
                 ))
             })?;
-            let key = ProjectKey::new(raw).map_err(ClientError::BadKey)?;
+            let key = ProjectKey::new(raw.expose()).map_err(ClientError::BadKey)?;
             // Bounds first (cheap, on this thread), then PBKDF2 on the blocking pool.
             if let Some(salt) = d.key_check_salt.as_deref().filter(|s| !s.is_empty()) {
                 crypto::kdf_params(salt, d.key_check_iterations).map_err(ClientError::BadKey)?;
@@ -394,8 +393,8 @@ impl Vault {
         .await?;
         // The proof itself is only visible to tokens that may rotate; check it when we can.
         if let Ok(history) = self.backend.key_history(project).await {
-            if let Some(expected) =
-                envdesk_api::active_key(&history, Some(d.version)).and_then(|h| h.key_check.as_deref())
+            if let Some(expected) = envdesk_api::active_key(&history, Some(d.version))
+                .and_then(|h| h.key_check.as_ref().map(SecretString::expose))
             {
                 if !crypto::proofs_equal(&proof, expected) {
                     return Err(ClientError::WrongKey { project: project.to_owned() });

@@ -147,11 +147,11 @@ impl Vault {
                     project,
                     RotateClientKeysRequest {
                         secrets,
-                        key_check: check.key_check.clone(),
+                        key_check: check.key_check.as_str().into(),
                         key_check_salt: check.key_check_salt.clone(),
                         key_check_iterations: i64::from(check.key_check_iterations),
                         history_policy: None,
-                        key_proof: Some(current_proof.as_str().to_owned()),
+                        key_proof: Some(current_proof.as_str().into()),
                     },
                 )
                 .await;
@@ -241,10 +241,7 @@ impl Vault {
             }
             let r = self
                 .backend
-                .reencrypt_submit(
-                    project,
-                    ReEncryptRequest { versions: batch, key_proof: new_proof.as_str().to_owned() },
-                )
+                .reencrypt_submit(project, ReEncryptRequest { versions: batch, key_proof: new_proof.as_str().into() })
                 .await?;
             versions += r.data.updated;
             if r.data.remaining == 0 {

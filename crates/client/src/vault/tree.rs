@@ -258,7 +258,7 @@ impl Vault {
         };
         let (key, check, data) = new_key_check(key, self.opts.kdf_iterations).await?;
         req.storage_mode = Some(StorageMode::Client);
-        req.key_check = Some(check.key_check.clone());
+        req.key_check = Some(check.key_check.as_str().into());
         req.key_check_salt = Some(check.key_check_salt.clone());
         req.key_check_iterations = Some(i64::from(check.key_check_iterations));
         let p = self.backend.create_project(req).await?;

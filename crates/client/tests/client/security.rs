@@ -137,7 +137,7 @@ async fn faked_descriptor(e: &Env, project: &str, change: impl FnOnce(&mut KeyDe
     let mut resp = e.vault.backend().encryption_key(project).await.unwrap();
     let mut d = descriptor_of(&resp).unwrap();
     change(&mut d);
-    resp.data.attributes.content = serde_json::to_string(&KeyEnvelope { key: d }).unwrap();
+    resp.data.attributes.content = serde_json::to_string(&KeyEnvelope { key: d }).unwrap().into();
     serde_json::to_vec(&resp).unwrap()
 }
 
@@ -478,7 +478,7 @@ async fn rotation_proves_the_current_key() {
     v.unlock("app").await.unwrap();
     v.rotate_client_key("app", NewProjectKey::Generate, &envdesk_client::vault::NoProgress).await.unwrap();
     let body = seen.lock().unwrap().clone().expect("the rotation went through");
-    assert_eq!(body["key_proof"], proof.as_str());
+    assert_eq!(body["key_proof"], proof.expose());
     assert!(body["secrets"][0]["revision"].is_u64(), "each blob carries the revision it was read at");
 }
 

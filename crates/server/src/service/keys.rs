@@ -16,7 +16,7 @@ pub(crate) fn history_item(k: &KeyRow, with_check: bool) -> KeyHistoryItem {
     KeyHistoryItem {
         version: k.version.to_string(),
         managed: k.managed,
-        key_check: if with_check { k.key_check.clone() } else { None },
+        key_check: if with_check { k.key_check.clone().map(SecretString::from) } else { None },
         key_check_salt: k.key_check_salt.clone(),
         key_check_iterations: k.key_check_iterations,
         is_active: Some(k.is_active),
@@ -50,7 +50,11 @@ impl Service {
             let k = self.active_key(c, &r.project)?;
             Ok::<_, ApiError>((r.project, k))
         })?;
-        let key = if k.managed == StorageMode::Server { Some(self.server_key(&k)?.expose().to_owned()) } else { None };
+        let key = if k.managed == StorageMode::Server {
+            Some(SecretString::new(self.server_key(&k)?.expose()))
+        } else {
+            None
+        };
         let descriptor = KeyDescriptor {
             managed: k.managed,
             key,
@@ -59,7 +63,8 @@ impl Service {
             key_check_salt: k.key_check_salt.clone(),
             key_check_iterations: k.key_check_iterations,
         };
-        let content = serde_json::to_string(&KeyEnvelope { key: descriptor }).map_err(|_| ApiError::internal())?;
+        let content: SecretString =
+            serde_json::to_string(&KeyEnvelope { key: descriptor }).map_err(|_| ApiError::internal())?.into();
         Ok(Data {
             data: Item {
                 kind: "encryption_keys".into(),
@@ -179,7 +184,7 @@ impl Service {
     ) -> ApiResult<RotateClientKeysResponse> {
         caller.require(KEY_ROTATE)?;
         super::check_kdf(&req.key_check_salt, req.key_check_iterations)?;
-        if crypto::decode_salt(&req.key_check).map(|s| s.len()).unwrap_or(0) != 32 {
+        if crypto::decode_salt(req.key_check.expose()).map(|s| s.len()).unwrap_or(0) != 32 {
             return Err(ApiError::validation("key_check", "The key proof must be base64 of 32 bytes."));
         }
         for s in &req.secrets {
@@ -198,7 +203,7 @@ impl Service {
                     ));
                 }
                 let old = self.active_key(c, &r.project)?;
-                match req.key_proof.as_deref() {
+                match req.key_proof.as_ref().map(SecretString::expose) {
                     Some(proof) => super::check_proof(&old, Some(proof))?,
                     None if self.config.allow_unproven_rotation => {}
                     None => {
@@ -256,7 +261,7 @@ impl Service {
                         version,
                         managed: StorageMode::Client,
                         wrapped_key: None,
-                        key_check: Some(&req.key_check),
+                        key_check: Some(req.key_check.expose()),
                         key_check_salt: Some(&req.key_check_salt),
                         key_check_iterations: Some(req.key_check_iterations),
                     },
@@ -339,12 +344,12 @@ impl Service {
                 return Err(ApiError::new(ErrorCode::InvalidParameterCombination, "This project is server-managed."));
             }
             let active = self.active_key(c, &r.project)?;
-            if let Err(e) = super::check_proof(&active, Some(&req.key_proof)) {
+            if let Err(e) = super::check_proof(&active, Some(req.key_proof.expose())) {
                 // A proof of an older key means a rotation happened since the client read its batch.
                 let older = store::keys(c, r.project.id)?
                     .into_iter()
                     .filter(|k| !k.is_active)
-                    .any(|k| k.key_check.as_deref().is_some_and(|kc| crypto::proofs_equal(&req.key_proof, kc)));
+                    .any(|k| k.key_check.as_deref().is_some_and(|kc| crypto::proofs_equal(req.key_proof.expose(), kc)));
                 if older {
                     return Err(ApiError::new(
                         ErrorCode::KeyVersionConflict,

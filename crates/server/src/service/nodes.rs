@@ -161,7 +161,7 @@ impl Service {
         let mode = req.storage_mode.unwrap_or(StorageMode::Server);
         let key = match mode {
             StorageMode::Client => {
-                let check = req.key_check.as_deref().filter(|s| !s.is_empty());
+                let check = req.key_check.as_ref().map(SecretString::expose).filter(|s| !s.is_empty());
                 let salt = req.key_check_salt.as_deref().filter(|s| !s.is_empty());
                 let (Some(check), Some(salt), Some(iters)) = (check, salt, req.key_check_iterations) else {
                     return Err(ApiError::validation(
@@ -177,7 +177,7 @@ impl Service {
             }
             StorageMode::Server => {
                 let master = self.master()?;
-                let key = match req.encryption_key.as_deref() {
+                let key = match req.encryption_key.as_ref().map(SecretString::expose) {
                     Some(k) => ProjectKey::new(k)
                         .map_err(|_| ApiError::validation("encryption_key", "The encryption key must not be empty."))?,
                     None => ProjectKey::generate(),

@@ -273,7 +273,7 @@ impl Service {
             let r = self.resolve(c, caller, &req.path)?;
             let key = self.active_key(c, &r.project)?;
             if r.is_client() {
-                check_proof(&key, req.key_proof.as_deref())?;
+                check_proof(&key, req.key_proof.as_ref().map(SecretString::expose))?;
             } else {
                 let dk = self.server_data_key(&key)?;
                 let Ok(plain) = crypto::decrypt(&dk, &content) else {

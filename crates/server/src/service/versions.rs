@@ -128,7 +128,7 @@ impl Service {
             let active = self.active_key(c, &project)?;
             let content = if let Some(given) = &req.content {
                 if is_client {
-                    check_proof(&active, req.key_proof.as_deref())?;
+                    check_proof(&active, req.key_proof.as_ref().map(SecretString::expose))?;
                 } else {
                     let dk = self.server_data_key(&active)?;
                     let plain = crypto::decrypt(&dk, given).map_err(|_| {

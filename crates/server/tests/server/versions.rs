@@ -117,7 +117,7 @@ async fn retention_locks_old_versions() {
     use envdesk_api::Backend;
     backend.create_project(envdesk_api::CreateProject { name: "p".into(), ..Default::default() }).await.unwrap();
     let desc = envdesk_api::descriptor_of(&backend.encryption_key("p").await.unwrap()).unwrap();
-    let key = crypto::ProjectKey::new(desc.key.unwrap()).unwrap();
+    let key = crypto::ProjectKey::new(desc.key.unwrap().expose()).unwrap();
     let dk = crypto::DataKey::for_descriptor(&key, desc.key_check_salt.as_deref(), desc.key_check_iterations, false)
         .unwrap();
     let store = |text: &str| envdesk_api::StoreRequest {
