@@ -2,7 +2,8 @@
 //! type (serde), the error codes with their HTTP statuses, the abilities, and the [`Backend`] trait.
 //! No I/O. The server, the client and the tests all use these types; nothing declares the wire twice.
 //!
-//! Types that hold secrets (blobs, keys, proofs) print `<redacted>` or sizes in their `Debug`.
+//! Types that hold secrets (blobs, keys, proofs) print `<redacted>` or sizes in their `Debug`; keys and
+//! proofs are [`SecretString`]s, zeroized when dropped.
 //!
 //! Tolerant reader, strict writer: what is *serialized* is exactly `docs/api.md` (our server's answers);
 //! what is *deserialized* also accepts every shape dotEnv Cloud documents (issue 11): optional fields
@@ -12,22 +13,20 @@
 // Wire enums mirror JSON shapes; boxing their variants would only add noise.
 #![allow(clippy::large_enum_variant)]
 
-// The wire, by resource. Every type is re-exported at the crate root (`envdesk_api::KeyDescriptor`).
+// The wire, by resource; every type is re-exported at the crate root (`envdesk_api::KeyDescriptor`):
+// resources (organizations, projects, targets, environments; the Data/Item/Page envelopes), nodes
+// (NodePath), secrets (read, retrieve, store, delete of a level), versions (list, read, restore,
+// purge), keys (descriptor, history, rotations, re-encryption), secret (SecretString, Debug
+// redaction), lenient (tolerant-reader helpers), error, abilities, backend (the Backend trait).
 pub mod abilities;
 pub mod backend;
 pub mod error;
-/// Encryption keys: descriptor, history, rotation (server- and client-managed), re-encryption.
 pub mod keys;
 pub mod lenient;
-/// [`NodePath`], the address of a project, target or environment.
 pub mod nodes;
-/// Organizations, projects, targets and environments; the `Data`/`Item`/`Page` envelopes.
 pub mod resources;
-/// What wire types do with secrets: [`SecretString`], `Debug` redaction.
 pub mod secret;
-/// Secrets of a level: hierarchical read, retrieve, store, delete.
 pub mod secrets;
-/// Versions of a level: list, read, restore, purge.
 pub mod versions;
 
 pub use abilities::{ability, Abilities};
