@@ -22,6 +22,8 @@ fn main() {
          [[set]]\nidentifier = \"commands\"\ndescription = \"Every envdesk command.\"\npermissions = [\n{}]\n",
         names.iter().map(|n| format!("  \"allow-{}\",\n", n.replace('_', "-"))).collect::<String>()
     );
+    // A fresh clone has no permissions/ (what is in it is generated, and ignored by git).
+    std::fs::create_dir_all("permissions").expect("create permissions/");
     if std::fs::read_to_string("permissions/commands.toml").ok().as_deref() != Some(set.as_str()) {
         std::fs::write("permissions/commands.toml", &set).expect("write permissions/commands.toml");
     }
