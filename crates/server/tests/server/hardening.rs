@@ -287,7 +287,10 @@ async fn request_timeout_and_concurrency_limit() {
     r.err(408, "request_timeout");
     s.stop().await;
 
-    let limits = Limits { max_in_flight: 1, ..Limits::default() };
+    // Only the order matters here: no request timeout can cut the slow call short on a loaded machine
+    // (a debug build's PBKDF2 of 3,000,000 iterations took over 60 s with other builds running).
+    let limits = Limits { max_in_flight: 1, request_timeout: Duration::from_secs(900), ..Limits::default() };
+    let slow = Config { kdf_iterations: 1_000_000, ..slow };
     let s = std::sync::Arc::new(TestServer::start_full(slow, true, None, limits).await);
     let s2 = s.clone();
     let slow_call = tokio::spawn(async move {
