@@ -111,6 +111,24 @@ export default (h) => {
       const calls = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'delete_node').length);
       expect(calls === 0, 'Delete only asked');
 
+      // Deleted by keyboard, the node is gone and the focus is back in the tree, not lost.
+      await page.getByRole('button', { name: 'web', exact: true }).focus();
+      await page.keyboard.press('Delete');
+      const delWeb = page.getByRole('dialog', { name: 'Delete web' });
+      await delWeb.waitFor();
+      await delWeb.getByLabel('Type the name to confirm').fill('web');
+      await delWeb.getByRole('button', { name: 'Delete' }).click();
+      await delWeb.waitFor({ state: 'detached' });
+      await page.getByRole('button', { name: 'web', exact: true }).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.activeElement?.closest('[role=tree]'));
+      f = await focused(page);
+      expect(f.inTree && f.text === 'app', 'after the deletion the focus is on the first node: ' + JSON.stringify(f));
+      // (Deleting cleared the selection: production is opened again.)
+      await page.getByRole('button', { name: 'production', exact: true }).click();
+      await page.waitForSelector('[data-testid=editor] .cm-content');
+      await page.getByRole('button', { name: 'production', exact: true }).focus();
+      await page.keyboard.press('ArrowDown');
+
       // Focus and selection look different: the focused row has a ring, the selected one a fill and a bar.
       const sel = await looks(page, 'production');
       const foc = await looks(page, 'staging');
