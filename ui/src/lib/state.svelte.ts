@@ -97,7 +97,12 @@ export class AppState {
   /** The dialog on screen, replaced whole: a new dialog, even of the same kind, starts afresh. */
   dialog = $state.raw<Dialog | null>(null);
   loaded = $state(false);
-  savedAt = $state<string | null>(null);
+  /** When each level was saved in this session (by connection and level path): the status bar says
+   * "saved …" only for a level saved here, never for one merely opened. */
+  savedAt = $state<Record<string, string>>({});
+  /** Drafts already offered in the "Unsaved changes found" dialog in this session (by connection and
+   * level path): each is offered once; afterwards a quiet marker beside the level offers it (`reviewDraft`). */
+  #offered = new Set<string>();
   private toastId = 0;
   /** Advanced whenever another node (or none) is shown: answers about the one before are stale. */
   private nodeRequests = new Generation();
@@ -288,13 +293,13 @@ export class AppState {
       const drafts = await this.forConn(() => ipc.listDrafts({ conn: this.conn }));
       if (drafts === STALE) return;
       this.drafts = drafts;
-      if (offer && drafts.length > 0 && !this.dialog) {
-        const d = drafts[0];
+      const d = drafts.find((d) => !this.#offered.has(this.draftKey(d.path)));
+      if (offer && d && !this.dialog) {
         try {
           if ((await this.forConn(() => ipc.unlock({ conn: this.conn, project: d.path.project }))) === STALE) return;
           const draft = await this.forConn(() => ipc.getDraft({ conn: this.conn, path: d.path }));
           if (draft === STALE) return;
-          if (draft) this.dialog = { kind: 'draft', path: d.path, text: draft.text, baseRevision: draft.base_revision };
+          if (draft) this.offerDraft(d.path, draft.text, draft.base_revision);
         } catch (e) {
           this.fail(e, d.path.project);
         }
@@ -302,6 +307,58 @@ export class AppState {
     } catch {
       this.drafts = [];
     }
+  }
+
+  private draftKey(p: T.NodePath): string {
+    return `${this.conn}:${pathKey(p)}`;
+  }
+
+  /** Opens the draft dialog for a level's draft, once per draft in a session; false if offered before. */
+  private offerDraft(path: T.NodePath, text: string, baseRevision: number | null): boolean {
+    const k = this.draftKey(path);
+    if (this.#offered.has(k)) return false;
+    this.#offered.add(k);
+    this.dialog = { kind: 'draft', path, text, baseRevision };
+    return true;
+  }
+
+  /** Offers a kept draft again, on request (the marker beside the level). */
+  async reviewDraft(path: T.NodePath) {
+    try {
+      const d = await ipc.getDraft({ conn: this.conn, path });
+      if (d) {
+        this.#offered.add(this.draftKey(path));
+        this.dialog = { kind: 'draft', path, text: d.text, baseRevision: d.base_revision };
+      } else await this.refreshDrafts();
+    } catch (e) {
+      this.fail(e, path.project);
+    }
+  }
+
+  /** Back to the saved text of the level shown; its kept draft goes too (the user chose the saved text). */
+  async revert() {
+    const o = this.opened;
+    const level = this.currentLevel;
+    if (!o || !level) return;
+    this.setText(level.text);
+    const lp = levelPath(o.path, level.kind);
+    if (!this.hasDraft(lp)) return;
+    try {
+      await ipc.discardDraft({ conn: this.conn, path: lp });
+    } catch {
+      /* kept; offered later */
+    }
+    await this.refreshDrafts();
+  }
+
+  /** Notes that level `path` was just saved in this session (by a save, an import, a restore). */
+  markSaved(path: T.NodePath) {
+    this.savedAt = { ...this.savedAt, [this.draftKey(path)]: new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }) };
+  }
+
+  /** When level `path` was saved in this session, or null. */
+  savedAtOf(path: T.NodePath): string | null {
+    return this.savedAt[this.draftKey(path)] ?? null;
   }
 
   hasDraft(p: T.NodePath): boolean {
@@ -328,10 +385,14 @@ export class AppState {
   /** Opens the node of a draft with the draft's text in its level's editor. */
   async restoreDraft(path: T.NodePath, text: string) {
     this.dialog = null;
-    await this.select(path, false);
-    const o = this.opened;
-    if (!o) return;
-    this.chooseLevel(o.node.levels.length - 1);
+    // A level of the node on screen is restored in place; else its own node is opened.
+    const here = this.opened?.node.levels.findIndex((l) => this.opened && pathKey(levelPath(this.opened.path, l.kind)) === pathKey(path)) ?? -1;
+    if (here < 0) {
+      await this.select(path, false);
+      const o = this.opened;
+      if (!o) return;
+      this.chooseLevel(o.node.levels.length - 1);
+    } else this.chooseLevel(here);
     this.tab = 'levels';
     this.setText(text);
   }
@@ -386,8 +447,8 @@ export class AppState {
         if (!this.hasDraft(lp)) continue;
         const d = await this.forNode(() => ipc.getDraft({ conn: this.conn, path: lp }));
         if (d === STALE) return;
-        if (d && d.text !== l.text) this.dialog = { kind: 'draft', path: lp, text: d.text, baseRevision: d.base_revision };
-        this.chooseLevel(i);
+        // Offered once; afterwards the level shows a quiet marker instead (LevelsView).
+        if (d && d.text !== l.text && !this.dialog && this.offerDraft(lp, d.text, d.base_revision)) this.chooseLevel(i);
       }
     } catch (e) {
       this.unreadable();
@@ -498,7 +559,7 @@ export class AppState {
       }
       if (!(await this.reload())) return;
       this.saved(index);
-      this.savedAt = new Date().toLocaleTimeString();
+      this.markSaved(path);
       this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
@@ -526,6 +587,7 @@ export class AppState {
       this.dialog = null;
       if (!(await this.reload())) return;
       this.saved(levelIndex);
+      this.markSaved(path);
       this.toast('success', `Merged and saved (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
