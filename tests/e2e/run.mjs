@@ -353,9 +353,9 @@ const scenarios = {
       await click(b, 'button=Levels');
       await click(b, 'button=Import');
       await dialogClick(b, 'Choose a .env or JSON file…');
-      await waitText(b, '[data-testid=import-summary]', '1 keys in the file');
+      await waitText(b, '[data-testid=import-summary]', '1 key in the file');
       await dialogClick(b, 'Merge and save');
-      await waitText(b, '.toasts', 'Imported 1 keys');
+      await waitText(b, '.toasts', 'Imported 1 key');
       await b.waitUntil(async () => (await editorText(b)).includes('IMPORTED=yes'), { timeout: 20000 });
       // Diff: project level against the merged environment; copy a key across and save.
       await click(b, 'button=Diff');
