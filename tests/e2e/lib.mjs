@@ -40,24 +40,41 @@ export async function waitPort(port, ms = 20000) {
 /** A tauri-driver whose app runs with `env` (data dir, keychain service). */
 export async function startDriver(env) {
   const port = await freePort();
-  const proc = spawn(DRIVER, ['--port', String(port), '--native-driver', '/usr/bin/WebKitWebDriver', '--native-port', String(await freePort())], {
+  const nativePort = await freePort();
+  const proc = spawn(DRIVER, ['--port', String(port), '--native-driver', '/usr/bin/WebKitWebDriver', '--native-port', String(nativePort)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
+  // tauri-driver listens before the WebKitWebDriver it starts does; a session asked for in between
+  // is cut off (UND_ERR_SOCKET), which is what a cold first start on a fresh CI machine hit.
   await waitPort(port);
+  await waitPort(nativePort);
   return { port, proc, stderr: () => stderr };
 }
 
 export async function open(driver) {
-  const b = await remote({
-    hostname: '127.0.0.1',
-    port: driver.port,
-    logLevel: 'error',
-    connectionRetryCount: 1,
-    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: APP } },
-  });
+  // A new session is retried only when the connection itself failed (nothing was started then); any
+  // other error is the scenario's to report.
+  let b;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      b = await remote({
+        hostname: '127.0.0.1',
+        port: driver.port,
+        logLevel: 'error',
+        connectionRetryCount: 1,
+        capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: APP } },
+      });
+      break;
+    } catch (e) {
+      const cutOff = /UND_ERR_SOCKET|ECONNREFUSED|ECONNRESET|other side closed/.test(String(e?.message ?? e));
+      if (!cutOff || attempt >= 3) throw e;
+      console.log(`  (the driver cut the new session off, attempt ${attempt}; trying again)`);
+      await sleep(2000);
+    }
+  }
   await (await b.$('.shell')).waitForExist({ timeout: 30000 });
   return b;
 }
