@@ -7,7 +7,7 @@ import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const dist = join(here, '../../dist');
+const dist = process.env.ENVDESK_DIST ?? join(here, '../../dist'); // a separate build: `npx vite build --outDir /tmp/x`
 const fake = readFileSync(join(here, 'fake-backend.js'), 'utf8');
 const shots = process.env.ENVDESK_SHOTS ?? join(here, '../../../target/ui-shots');
 mkdirSync(shots, { recursive: true });
