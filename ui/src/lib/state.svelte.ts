@@ -100,6 +100,8 @@ export class AppState {
   /** When each level was saved in this session (by connection and level path): the status bar says
    * "saved …" only for a level saved here, never for one merely opened. */
   savedAt = $state<Record<string, string>>({});
+  /** How many levels were written in this session (`markSaved`): what shows saved content reads it again when it changes. */
+  writes = $state(0);
   /** Drafts already offered in the "Unsaved changes found" dialog in this session (by connection and
    * level path): each is offered once; afterwards a quiet marker beside the level offers it (`reviewDraft`). */
   #offered = new Set<string>();
@@ -351,8 +353,10 @@ export class AppState {
     await this.refreshDrafts();
   }
 
-  /** Notes that level `path` was just saved in this session (by a save, an import, a restore). */
+  /** Notes that level `path` was just saved in this session (by a save, an import, a restore, a copy in
+   * the diff); `writes` counts them, so a view showing saved content (the diff) reads it again. */
   markSaved(path: T.NodePath) {
+    this.writes++;
     this.savedAt = { ...this.savedAt, [this.draftKey(path)]: new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }) };
   }
 
