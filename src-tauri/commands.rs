@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use envdesk_api::Organization;
-use envdesk_client::vault::{self, ImportMode, KeyState, NoProgress, NodeInfo};
+use envdesk_client::vault::{self, ImportMode, KeyState, NoProgress, NodeInfo, UnlockMethod};
 use envdesk_core::export::Format;
 use serde::Deserialize;
 use ts_rs::TS;
@@ -277,6 +277,15 @@ pub struct RotateKey {
     pub project: Slug,
     /// The new key (`generate` or `passphrase`).
     pub key: NewKey,
+}
+
+/// `unlock_methods`.
+#[derive(Debug, Deserialize, TS)]
+pub struct UnlockMethods {
+    /// Connection id.
+    pub conn: String,
+    /// The project asked about first (the one of the node that was open), if any.
+    pub project: Option<Slug>,
 }
 
 /// `unlock_with_key`.
@@ -535,6 +544,25 @@ ipc_commands! {
     async fn unlock_with_key(ctx, req: UnlockWithKey) -> KeyState {
         let v = ctx.core.vault(&req.conn).await?;
         Ok(v.unlock_with_key(&req.project, req.key.expose(), req.remember).await?)
+    }
+
+    /// What unlocking asks for (the lock screen): the project given first, then the others a lock
+    /// locked and not unlocked since; whether the OS keychain, a passphrase or the server protects
+    /// each key. Never key material.
+    async fn unlock_methods(ctx, req: UnlockMethods) -> Vec<UnlockMethod> {
+        Ok(ctx.core.vault(&req.conn).await?.unlock_methods(req.project.as_deref()).await?)
+    }
+
+    /// Forgets a remembered passphrase of a client-managed project on this computer (after a native
+    /// confirmation); unlocking it then asks for the passphrase. A generated key is never forgotten.
+    async fn forget_key(ctx, req: ProjectRef) -> UnlockMethod {
+        let v = ctx.core.vault(&req.conn).await?;
+        let what = format!(
+            "Forget the passphrase of “{}” on this computer? Unlocking it will then ask for the passphrase.",
+            req.project
+        );
+        ctx.core.confirmed("Forget the passphrase?", &what).await?;
+        Ok(v.forget_key(&req.project).await?)
     }
 
     /// A project's key state, without unlocking it.

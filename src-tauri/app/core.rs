@@ -94,7 +94,7 @@ impl AppCore {
     }
 
     /// Asks the user through the native confirmation; an error when they say no.
-    async fn confirmed(&self, title: &str, message: &str) -> IpcResult<()> {
+    pub(crate) async fn confirmed(&self, title: &str, message: &str) -> IpcResult<()> {
         if self.confirm.confirm(title, message).await {
             Ok(())
         } else {

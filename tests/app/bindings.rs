@@ -46,6 +46,8 @@ fn declarations() -> String {
         // envdesk-client
         vault::Managed,
         vault::KeyState,
+        vault::Protection,
+        vault::UnlockMethod,
         vault::NodeInfo,
         vault::TextMerge,
         vault::Conflict,

@@ -427,3 +427,43 @@ async fn deleting_a_node_needs_the_native_yes() {
     assert_eq!(run::list_projects(&ctx, ConnRef { conn: LOCAL.into() }).await.unwrap().len(), 1, "nothing was deleted");
     assert!(run::read_node(&ctx, NodeRef { conn: LOCAL.into(), path: super::ipc(&env()) }).await.is_ok());
 }
+
+/// The lock screen learns what protects each key, never a key; forgetting a remembered passphrase is
+/// asked natively (a compromised page must not make the user type every passphrase again unasked),
+/// and a generated key is never forgotten.
+#[tokio::test]
+async fn unlock_methods_name_no_key_and_forgetting_needs_the_native_yes() {
+    use envdesk_app::commands::UnlockMethods;
+    use envdesk_client::vault::Protection;
+    let dir = tempfile::tempdir().unwrap();
+    let keys = Arc::new(MemoryKeyStore::new());
+    let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000)
+        .with_confirm(Arc::new(Answer(false)));
+    let ctx = Ctx::headless(Arc::new(core));
+    let key = tree(&ctx).await;
+    let passphrase = NewKey::Passphrase { passphrase: Secret::new("correct horse battery staple") };
+    run::create_project(&ctx, CreateProject { conn: LOCAL.into(), name: "pp".into(), key: passphrase }).await.unwrap();
+    run::lock_all(&ctx).await.unwrap();
+    let asked = UnlockMethods { conn: LOCAL.into(), project: Some(Slug::parse("pp").unwrap()) };
+    let methods = run::unlock_methods(&ctx, asked).await.unwrap();
+    let sent = serde_json::to_string(&methods).unwrap();
+    assert!(!sent.contains(&key) && !sent.contains("correct horse"), "{sent}");
+    assert_eq!(
+        sent,
+        r#"[{"project":"pp","protection":"keychain","remembered_passphrase":true},{"project":"app","protection":"keychain","remembered_passphrase":false}]"#
+    );
+    let pp = ProjectRef { conn: LOCAL.into(), project: Slug::parse("pp").unwrap() };
+    assert_eq!(run::forget_key(&ctx, pp).await.unwrap_err().code, Code::Cancelled);
+    let before = keys.names();
+    assert_eq!(before.iter().filter(|n| n.starts_with("client-key:")).count(), 2, "the native no keeps it");
+    // With the native yes: the passphrase goes; the generated key stays whatever is answered.
+    let core = AppCore::new(dir.path().join("data"), keys.clone(), Arc::new(MemorySettings::default()), 1000)
+        .with_confirm(Arc::new(Answer(true)));
+    let ctx = Ctx::headless(Arc::new(core));
+    let pp = ProjectRef { conn: LOCAL.into(), project: Slug::parse("pp").unwrap() };
+    assert_eq!(run::forget_key(&ctx, pp).await.unwrap().protection, Protection::Passphrase);
+    assert_eq!(run::forget_key(&ctx, project_ref()).await.unwrap_err().code, Code::Invalid);
+    assert_eq!(keys.names().iter().filter(|n| n.starts_with("client-key:")).count(), 1);
+    let e = run::unlock(&ctx, ProjectRef { conn: LOCAL.into(), project: Slug::parse("pp").unwrap() }).await;
+    assert_eq!(e.unwrap_err().code, Code::KeyNeeded, "unlocking asks for the passphrase again");
+}

@@ -319,6 +319,24 @@ unlocked: boolean,
  */
 key_version: number, };
 
+export type Protection = "keychain" | "passphrase" | "server";
+
+export type UnlockMethod = { 
+/**
+ * Project slug.
+ */
+project: string, 
+/**
+ * What protects its key.
+ */
+protection: Protection, 
+/**
+ * `keychain` only: what the key store remembers is a passphrase the user chose (anything but a
+ * generated key's 64 hexadecimal characters), which the user can type again: forgetting it
+ * (`forget_key`) loses nothing.
+ */
+remembered_passphrase: boolean, };
+
 export type NodeInfo = { 
 /**
  * ULID.
@@ -1077,6 +1095,16 @@ export type Text = {
  */
 text: string, };
 
+export type UnlockMethods = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The project asked about first (the one of the node that was open), if any.
+ */
+project: Slug | null, };
+
 export type UnlockWithKey = { 
 /**
  * Connection id.
@@ -1166,6 +1194,17 @@ export const commands = {
    * Unlocks a project with a key or passphrase the user typed.
    */
   unlockWithKey: (req: UnlockWithKey) => call<KeyState>('unlock_with_key', { req }),
+  /**
+   * What unlocking asks for (the lock screen): the project given first, then the others a lock
+   * locked and not unlocked since; whether the OS keychain, a passphrase or the server protects
+   * each key. Never key material.
+   */
+  unlockMethods: (req: UnlockMethods) => call<Array<UnlockMethod>>('unlock_methods', { req }),
+  /**
+   * Forgets a remembered passphrase of a client-managed project on this computer (after a native
+   * confirmation); unlocking it then asks for the passphrase. A generated key is never forgotten.
+   */
+  forgetKey: (req: ProjectRef) => call<UnlockMethod>('forget_key', { req }),
   /**
    * A project's key state, without unlocking it.
    */

@@ -11,7 +11,7 @@ mod rotate;
 mod transfer;
 mod tree;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -114,6 +114,10 @@ pub(crate) struct Unlocked {
     pub data: Arc<DataKey>,
     /// Client-managed: the proof sent with every write.
     pub proof: Option<Zeroizing<String>>,
+    /// What unlocking it again asks for (the lock screen says so after a lock).
+    pub protection: Protection,
+    /// `Keychain`: what the key store remembers is a passphrase, not a generated key.
+    pub remembered_passphrase: bool,
 }
 
 impl Unlocked {
@@ -143,6 +147,46 @@ pub struct KeyState {
     pub key_version: u64,
 }
 
+/// What protects a project's key on this computer, that is, what unlocking it asks for. Names no key
+/// and holds none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    /// The key (or the passphrase it comes from) is remembered in the OS key store: reading it there
+    /// unlocks (the OS may first ask for the keychain's own password).
+    Keychain,
+    /// A passphrase or key that this computer does not store: the user types it.
+    Passphrase,
+    /// The server holds the key; the connection's token (in the OS key store) is what opens it.
+    Server,
+}
+
+/// What unlocking a project asks for, for the lock screen.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UnlockMethod {
+    /// Project slug.
+    pub project: String,
+    /// What protects its key.
+    pub protection: Protection,
+    /// `keychain` only: what the key store remembers is a passphrase the user chose (anything but a
+    /// generated key's 64 hexadecimal characters), which the user can type again: forgetting it
+    /// (`forget_key`) loses nothing.
+    pub remembered_passphrase: bool,
+}
+
+/// Whether a remembered secret has the form of a generated key (64 hexadecimal characters) rather
+/// than a passphrase the user chose.
+fn is_generated_key(key: &str) -> bool {
+    key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The protection of a key read from (or just written to) the key store.
+pub(crate) fn remembered(key: &str) -> (Protection, bool) {
+    (Protection::Keychain, !is_generated_key(key))
+}
+
 /// The service for one connection.
 pub struct Vault {
     pub(crate) backend: Arc<dyn Backend>,
@@ -151,6 +195,9 @@ pub struct Vault {
     pub(crate) drafts_dir: PathBuf,
     pub(crate) opts: VaultOptions,
     unlocked: Mutex<HashMap<String, Arc<Unlocked>>>,
+    /// The projects a [`Vault::lock_all`] locked and that were not unlocked since, with what unlocking
+    /// each asks for (the lock screen asks for it; no key is kept).
+    locked_by_lock: Mutex<BTreeMap<String, UnlockMethod>>,
     last_activity: Mutex<Instant>,
 }
 
@@ -171,6 +218,7 @@ impl Vault {
             drafts_dir,
             opts,
             unlocked: Mutex::new(HashMap::new()),
+            locked_by_lock: Mutex::new(BTreeMap::new()),
             last_activity: Mutex::new(Instant::now()),
         }
     }
@@ -217,9 +265,97 @@ impl Vault {
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
     }
 
-    /// Drops every key.
+    /// Drops every key, noting what unlocking each project again asks for ([`Vault::unlock_methods`]).
     pub fn lock_all(&self) {
-        self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let dropped: Vec<(String, Arc<Unlocked>)> =
+            self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        let mut noted = self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner());
+        for (project, u) in dropped {
+            let method = UnlockMethod {
+                project: project.clone(),
+                protection: u.protection,
+                remembered_passphrase: u.remembered_passphrase,
+            };
+            noted.insert(project, method);
+        }
+    }
+
+    /// What unlocking asks for: `project`'s first (when given), then every other project that a
+    /// [`Vault::lock_all`] locked and that was not unlocked since, by slug. Only `project`, when it is
+    /// not among those, is looked up (the server for who holds the key, the key store for whether it
+    /// holds it — which may make the OS ask for the keychain's password); the others were noted when
+    /// they were unlocked. Never a key.
+    pub async fn unlock_methods(&self, project: Option<&str>) -> Result<Vec<UnlockMethod>> {
+        let noted: Vec<UnlockMethod> =
+            self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner()).values().cloned().collect();
+        let mut out = Vec::with_capacity(noted.len() + 1);
+        if let Some(project) = project {
+            match noted.iter().find(|m| m.project == project) {
+                Some(m) => out.push(m.clone()),
+                None => out.push(self.unlock_method(project).await?),
+            }
+        }
+        out.extend(noted.into_iter().filter(|m| Some(m.project.as_str()) != project));
+        Ok(out)
+    }
+
+    /// What unlocking `project` asks for, as things are now.
+    async fn unlock_method(&self, project: &str) -> Result<UnlockMethod> {
+        let (protection, remembered_passphrase) = match self.unlocked(project) {
+            Ok(u) => (u.protection, u.remembered_passphrase),
+            Err(_) => match self.key_state(project).await?.managed {
+                Managed::Server => (Protection::Server, false),
+                Managed::Client => {
+                    let p = self.backend.get_project(project).await?;
+                    let stored = match self.keystore_get(&names::client_key(&self.connection, p.ulid()))? {
+                        Some(key) => Some(key),
+                        // A rotation whose answer was lost: `unlock` tries the pending key.
+                        None => self.keystore_get(&names::client_key_pending(&self.connection, p.ulid()))?,
+                    };
+                    match stored {
+                        Some(key) => remembered(&key),
+                        None => (Protection::Passphrase, false),
+                    }
+                }
+            },
+        };
+        Ok(UnlockMethod { project: project.to_owned(), protection, remembered_passphrase })
+    }
+
+    /// Forgets the passphrase a client-managed project's key is remembered as on this computer: the
+    /// entry leaves the key store and the key leaves memory, so unlocking the project asks for the
+    /// passphrase again. Only a passphrase the user chose (see [`UnlockMethod::remembered_passphrase`]):
+    /// a generated key may exist nowhere else, and forgetting it could lose the project for good, so
+    /// it is refused (`invalid`), as for a server-managed project. Keys of earlier key versions (kept
+    /// to read old history) and the marker that the project is client-managed stay.
+    pub async fn forget_key(&self, project: &str) -> Result<UnlockMethod> {
+        if self.key_state(project).await?.managed != Managed::Client {
+            return Err(ClientError::Invalid(format!(
+                "The server holds the key of `{project}`; there is nothing to forget on this computer."
+            )));
+        }
+        let p = self.backend.get_project(project).await?;
+        let name = names::client_key(&self.connection, p.ulid());
+        if let Some(stored) = self.keystore_get(&name)? {
+            if is_generated_key(&stored) {
+                return Err(ClientError::Invalid(format!(
+                    "The key of `{project}` was generated, not chosen: it may exist nowhere else, so it \
+                     stays in the keychain."
+                )));
+            }
+            self.keys.delete(&name).map_err(ClientError::KeyStore)?;
+        }
+        self.lock(project);
+        let method = UnlockMethod {
+            project: project.to_owned(),
+            protection: Protection::Passphrase,
+            remembered_passphrase: false,
+        };
+        let mut noted = self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if noted.contains_key(project) {
+            noted.insert(project.to_owned(), method.clone());
+        }
+        Ok(method)
     }
 
     /// Whether `project` is unlocked.
@@ -240,6 +376,7 @@ impl Vault {
     fn remember(&self, project: &str, u: Unlocked) -> Arc<Unlocked> {
         let u = Arc::new(u);
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).insert(project.to_owned(), u.clone());
+        self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
         u
     }
 
@@ -276,8 +413,9 @@ impl Vault {
             let stored = self.keystore_get(&names::client_key(&self.connection, p.ulid()))?;
             let first = match &stored {
                 Some(key) => {
+                    let how = remembered(key);
                     let key = ProjectKey::new(key.as_str()).map_err(ClientError::BadKey)?;
-                    self.unlock_client(project, p.ulid(), &d, key).await
+                    self.unlock_client(project, p.ulid(), &d, key, how).await
                 }
                 None => Err(ClientError::KeyNeeded { project: project.to_owned() }),
             };
@@ -322,6 +460,8 @@ impl Vault {
                     key_version: d.version,
                     data: Arc::new(data),
                     proof: None,
+                    protection: Protection::Server,
+                    remembered_passphrase: false,
                 },
             );
         }
@@ -337,7 +477,8 @@ impl Vault {
         }
         let p = self.backend.get_project(project).await?;
         let key = ProjectKey::new(key).map_err(ClientError::BadKey)?;
-        self.unlock_client(project, p.ulid(), &d, key.duplicate()).await?;
+        let how = if remember { remembered(key.expose()) } else { (Protection::Passphrase, false) };
+        self.unlock_client(project, p.ulid(), &d, key.duplicate(), how).await?;
         if remember {
             self.keystore_set(&names::client_key(&self.connection, p.ulid()), key.expose())?;
         }
@@ -359,7 +500,7 @@ impl Vault {
         let pending_name = names::client_key_pending(&self.connection, ulid);
         let Some(pending) = self.keystore_get(&pending_name)? else { return Err(failed) };
         let Ok(key) = ProjectKey::new(pending.as_str()) else { return Err(failed) };
-        match self.unlock_client(project, ulid, d, key).await {
+        match self.unlock_client(project, ulid, d, key, remembered(&pending)).await {
             Ok(()) => {}
             Err(ClientError::WrongKey { .. }) => return Err(failed),
             Err(e) => return Err(e),
@@ -381,7 +522,15 @@ impl Vault {
         Ok(())
     }
 
-    async fn unlock_client(&self, project: &str, ulid: &str, d: &KeyDescriptor, key: ProjectKey) -> Result<()> {
+    /// Unlocks with `key`; `how`: what unlocking asks for again (protection, remembered passphrase).
+    async fn unlock_client(
+        &self,
+        project: &str,
+        ulid: &str,
+        d: &KeyDescriptor,
+        key: ProjectKey,
+        how: (Protection, bool),
+    ) -> Result<()> {
         let salt_b64 = d.key_check_salt.as_deref().ok_or(ClientError::BadKey(crypto::CryptoError::MissingSalt))?;
         // Bounds first: a hostile descriptor must not stall the unlock or weaken the proof.
         let (salt, iters) = crypto::kdf_params(salt_b64, d.key_check_iterations).map_err(ClientError::BadKey)?;
@@ -417,6 +566,8 @@ impl Vault {
                 key_version: d.version,
                 data: Arc::new(data),
                 proof: Some(proof),
+                protection: how.0,
+                remembered_passphrase: how.1,
             },
         );
         Ok(())
@@ -514,7 +665,7 @@ mod tests {
                     token: Zeroizing::new(SECRET.into())
                 }
             ),
-            format!("{:?}", Unlocked { ulid: "u".into(), managed: Managed::Client, key_version: 1, data: Arc::new(DataKey::from_bytes([1; 32])), proof: Some(Zeroizing::new(SECRET.into())) }),
+            format!("{:?}", Unlocked { ulid: "u".into(), managed: Managed::Client, key_version: 1, data: Arc::new(DataKey::from_bytes([1; 32])), proof: Some(Zeroizing::new(SECRET.into())), protection: Protection::Keychain, remembered_passphrase: true }),
         ];
         for s in &shown {
             assert!(!s.contains(SECRET), "{s}");

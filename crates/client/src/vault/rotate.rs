@@ -9,7 +9,7 @@ use envdesk_core::crypto::{self, DataKey, ProjectKey};
 use zeroize::Zeroizing;
 
 use super::tree::{new_key_check, MAX_PAGES};
-use super::{Managed, NewProjectKey, Progress, Unlocked, Vault};
+use super::{Managed, NewProjectKey, Progress, Protection, Unlocked, Vault};
 use crate::error::{ClientError, Result};
 use crate::keystore::names;
 
@@ -210,6 +210,8 @@ impl Vault {
                 key_version: new_version,
                 data: new_data.clone(),
                 proof: Some(new_proof.clone()),
+                protection: Protection::Keychain,
+                remembered_passphrase: super::remembered(key.expose()).1,
             },
         );
         // History, in batches, from the old key (or older ones kept in the key store).

@@ -6,7 +6,7 @@ use envdesk_api::*;
 use envdesk_core::crypto::{DataKey, KeyCheck, ProjectKey};
 use zeroize::Zeroizing;
 
-use super::{Managed, Unlocked, Vault};
+use super::{Managed, Protection, Unlocked, Vault};
 use crate::error::{ClientError, Result};
 use crate::keystore::names;
 
@@ -272,6 +272,8 @@ impl Vault {
                 key_version: 1,
                 data: Arc::new(data),
                 proof: Some(Zeroizing::new(check.key_check)),
+                protection: Protection::Keychain,
+                remembered_passphrase: super::remembered(key.expose()).1,
             },
         );
         Ok(CreatedProject {

@@ -1,7 +1,9 @@
 //! The cases, each run on both backends.
 
 use envdesk_api::{ErrorCode, NodePath, StoreRequest};
-use envdesk_client::vault::{ExportSource, ImportMode, NewProjectKey, NoProgress, Progress, SaveOutcome};
+use envdesk_client::vault::{
+    ExportSource, ImportMode, NewProjectKey, NoProgress, Progress, Protection, SaveOutcome, UnlockMethod,
+};
 use envdesk_client::{ClientError, KeyStore, Vault};
 use envdesk_core::crypto;
 use envdesk_core::export::Format;
@@ -24,6 +26,7 @@ conformance!(
     rotation,
     rotation_interrupted,
     idle_lock,
+    unlock_methods,
 );
 
 pub(crate) fn env_path() -> NodePath {
@@ -399,4 +402,61 @@ async fn idle_lock(e: &Env) {
     assert!(v.check_idle());
     assert!(!v.is_unlocked("app"), "keys are dropped after the idle time");
     assert_eq!(v.read_node(&env_path()).await.err().unwrap().code(), "locked");
+}
+
+/// What the lock screen asks for: each project a lock locked, with what protects its key — the key
+/// store (a generated key, or a remembered passphrase that may be forgotten), a passphrase the user
+/// types, or the server — and never key material.
+async fn unlock_methods(e: &Env) {
+    let v = &e.vault;
+    let key = client_tree(v).await;
+    v.create_project("pp", None, NewProjectKey::Passphrase(Zeroizing::new("correct horse battery staple".into())))
+        .await
+        .unwrap();
+    v.create_project("srv", None, NewProjectKey::ServerManaged).await.unwrap();
+    v.unlock("srv").await.unwrap();
+    let method = |project: &str, protection, remembered_passphrase| UnlockMethod {
+        project: project.into(),
+        protection,
+        remembered_passphrase,
+    };
+    assert!(v.unlock_methods(None).await.unwrap().is_empty(), "nothing was locked by a lock yet");
+
+    v.lock_all();
+    let all = v.unlock_methods(None).await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            method("app", Protection::Keychain, false),
+            method("pp", Protection::Keychain, true),
+            method("srv", Protection::Server, false),
+        ],
+        "by slug, as they were unlocked"
+    );
+    let first = v.unlock_methods(Some("srv")).await.unwrap();
+    assert_eq!(first[0].project, "srv", "the project asked about comes first");
+    assert_eq!(first.len(), 3);
+    let shown = format!("{all:?} {}", serde_json::to_string(&all).unwrap());
+    assert!(!shown.contains(key.as_str()) && !shown.contains("correct horse"), "no key material: {shown}");
+
+    // A generated key is never forgotten; a remembered passphrase is, and then it is asked for.
+    assert_eq!(v.forget_key("app").await.unwrap_err().code(), "invalid");
+    assert_eq!(v.forget_key("srv").await.unwrap_err().code(), "invalid");
+    assert_eq!(v.forget_key("pp").await.unwrap(), method("pp", Protection::Passphrase, false));
+    assert_eq!(v.unlock_methods(Some("pp")).await.unwrap()[0], method("pp", Protection::Passphrase, false));
+    assert_eq!(v.unlock("pp").await.unwrap_err().code(), "key_needed", "the passphrase is no longer remembered");
+
+    // Unlocked again: no longer among what the lock locked.
+    v.unlock("app").await.unwrap();
+    let left: Vec<String> = v.unlock_methods(None).await.unwrap().into_iter().map(|m| m.project).collect();
+    assert_eq!(left, vec!["pp", "srv"]);
+
+    // Typed and not remembered: the next lock asks for it; a project a lock did not lock is looked up.
+    v.unlock_with_key("pp", "correct horse battery staple", false).await.unwrap();
+    v.lock_all();
+    assert_eq!(v.unlock_methods(Some("pp")).await.unwrap()[0], method("pp", Protection::Passphrase, false));
+    let fresh = e.fresh_vault();
+    assert_eq!(fresh.unlock_methods(Some("app")).await.unwrap(), vec![method("app", Protection::Keychain, false)]);
+    assert_eq!(fresh.unlock_methods(Some("pp")).await.unwrap(), vec![method("pp", Protection::Passphrase, false)]);
+    assert_eq!(fresh.unlock_methods(Some("srv")).await.unwrap(), vec![method("srv", Protection::Server, false)]);
 }
