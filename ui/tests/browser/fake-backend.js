@@ -137,12 +137,28 @@ window.__envdeskFake = (() => {
       return { managed: 'client', unlocked: true, key_version: 1 };
     },
     unlock_with_key: (a) => {
-      if (a.key !== 'a'.repeat(64)) throw { code: 'wrong_key', message: 'That key does not open `app`. Nothing was changed.' };
+      if (a.key !== 'a'.repeat(64) && a.key !== state.passphrase) throw { code: 'wrong_key', message: 'That key does not open `app`. Nothing was changed.' };
       state.locked = false;
       state.needKey = false;
       return { managed: 'client', unlocked: true, key_version: 1 };
     },
     key_state: () => ({ managed: 'client', unlocked: !state.locked, key_version: 1 }),
+    // What the lock screen asks for: `state.protection[project]` when a test sets it, else the server for
+    // a server-managed project, a passphrase when the key must be typed (`needKey`), else the keychain;
+    // `state.rememberedPassphrase[project]`: the keychain holds a passphrase (which may be forgotten).
+    unlock_methods: (a) => {
+      if (!a.project) return [];
+      const managed = state.projects.find((p) => p.slug === a.project)?.managed;
+      const protection = state.protection?.[a.project] ?? (managed === 'server' ? 'server' : state.needKey ? 'passphrase' : 'keychain');
+      return [{ project: a.project, protection, remembered_passphrase: protection === 'keychain' && !!state.rememberedPassphrase?.[a.project] }];
+    },
+    forget_key: (a) => {
+      confirmed();
+      (state.protection ??= {})[a.project] = 'passphrase';
+      if (state.rememberedPassphrase) delete state.rememberedPassphrase[a.project];
+      state.needKey = true;
+      return { project: a.project, protection: 'passphrase', remembered_passphrase: false };
+    },
     lock_all: () => void (state.locked = true),
     lock_project: (a) => void (state.locked = state.locked || a.project === 'app'),
     read_node: (a) => node(a.path),
@@ -151,9 +167,16 @@ window.__envdeskFake = (() => {
     edit_text: (a) => {
       const op = a.edit;
       const lines = a.text.split('\n');
+      // As envdesk-core: a key is [A-Za-z_][A-Za-z0-9_.-]*; a rename onto a key refused; a comment after a value kept.
+      const bad = [op.key, op.to].find((k) => k !== undefined && !/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(k));
+      if (bad !== undefined) throw { code: 'invalid', message: `\`${bad}\` is not a valid key: use a letter or \`_\` first, then letters, digits, \`_\`, \`.\` or \`-\`` };
+      if (op.op === 'rename') {
+        if (op.from !== op.to && lines.some((l) => l.startsWith(op.to + '='))) throw { code: 'invalid', message: `a key \`${op.to}\` already exists` };
+        return lines.map((l) => (l.startsWith(op.from + '=') ? op.to + l.slice(op.from.length) : l)).join('\n');
+      }
       if (op.op === 'set') {
         const i = lines.findIndex((l) => l.startsWith(op.key + '='));
-        if (i >= 0) lines[i] = `${op.key}=${op.value}`;
+        if (i >= 0) lines[i] = `${op.key}=${op.value}${/\s#.*$/.exec(lines[i])?.[0] ?? ''}`;
         else lines.splice(lines.length - 1, 0, `${op.key}=${op.value}`);
       }
       if (op.op === 'remove') return lines.filter((l) => !l.startsWith(op.key + '=')).join('\n');
