@@ -218,9 +218,11 @@ const tests = {
     await page.getByRole('tab', { name: 'Diff' }).click();
     await page.getByLabel('Left side').selectOption({ label: 'production (merged)' });
     await page.getByLabel('Right side').selectOption({ label: 'staging (merged)' });
-    await page.getByTestId('diff-summary').filter({ hasText: '+1 added' }).waitFor();
-    await page.getByRole('button', { name: 'Copy ONLY_STAGING to the left' }).click();
-    await page.getByText(/Copied ONLY_STAGING/).waitFor();
+    await page.getByTestId('diff-summary').filter({ hasText: '1 only in staging' }).waitFor();
+    // Writes into production (the left side): named for it, asked first (production is marked production).
+    await page.getByRole('button', { name: 'Set in production: ONLY_STAGING' }).click();
+    await page.getByRole('dialog', { name: 'Set ONLY_STAGING in production?' }).getByRole('button', { name: 'Set in production' }).click();
+    await page.getByTestId('diff-said').filter({ hasText: 'Set ONLY_STAGING in production (revision 2).' }).waitFor();
     const prod = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production'].text);
     expect(prod.includes('ONLY_STAGING=1'), prod);
     await page.getByTestId('merge-view').waitFor();

@@ -143,7 +143,7 @@ export default (h) => {
     await page.getByRole('tab', { name: 'Diff' }).click();
     await page.getByLabel('Left side').selectOption({ label: 'production (merged)' });
     await page.getByLabel('Right side').selectOption({ label: 'staging (merged)' });
-    await page.getByTestId('diff-summary').filter({ hasText: '+1 added' }).waitFor();
+    await page.getByTestId('diff-summary').filter({ hasText: '1 only in staging' }).waitFor();
     await page.waitForSelector('[data-testid=merge-view] .cm-mergeView');
     await check(page, 'diff');
 
