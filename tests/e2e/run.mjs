@@ -282,11 +282,12 @@ const scenarios = {
       if (!text.includes('#-primary-database') || !text.includes('DB_HOST=new-db') || !text.includes('PORT=1')) {
         throw new Error('table edit changed more than the value: ' + JSON.stringify(text));
       }
-      // Lock: keys dropped in Rust, decrypted text dropped in the UI; unlock brings it back.
+      // Lock: keys dropped in Rust, the lock screen over the window (its key is in the keychain);
+      // unlocking brings the same node back.
       await click(b, 'button=Lock');
-      await waitText(b, 'main', 'Locked.');
+      await waitText(b, 'main', 'envdesk is locked');
       if (await (await b.$('.cm-content')).isExisting()) throw new Error('text still shown after lock');
-      await click(b, 'button=Unlock');
+      await click(b, 'button=Unlock with the OS keychain');
       await b.waitUntil(async () => (await editorText(b)).includes('DB_HOST=new-db'), { timeout: 20000 });
       screenshot('table_edit_keeps_comments_and_lock_drops_text');
     } finally {

@@ -53,10 +53,10 @@ export interface OpenNode {
  *   load                          locked ──▶ loading, open ──▶ reading   (after an unlock; edits kept)
  *   save, saveResolved            open ──▶ saving ──▶ open
  *   chooseLevel, setText, reload  open | saving | reading, in place
- *   onLocked                      any ──▶ locked (none when nothing is selected)
+ *   lock, onLocked, lockProject   any ──▶ locked (none when nothing is selected)
  *   clearSelection                any ──▶ none (also on switchConnection)
  *
- * `select`, `onLocked` and `clearSelection` show another node, or none: every answer about the one
+ * `select`, the locks and `clearSelection` show another node, or none: every answer about the one
  * before is then stale and dropped (`forNode`).
  */
 export type NodeState =
@@ -72,6 +72,22 @@ export type NodeState =
   | ({ kind: 'reading' } & OpenNode);
 
 type Opened = Extract<NodeState, OpenNode>;
+
+/**
+ * The lock screen over the whole window (LockScreen.svelte; docs/security.md, "Lock screen"): set by
+ * `lock` (the Lock button, Ctrl+L) and `onLocked` (the automatic lock), cleared by `unlockWindow`.
+ */
+export interface WindowLock {
+  /** The node shown when the window was locked: shown again, read anew, after the unlock. */
+  path: T.NodePath | null;
+  /** The level that was shown. */
+  levelIndex: number;
+  /** The levels with unsaved text, and whether it was kept as encrypted drafts (put back in the editor
+   * after the unlock) — the automatic lock comes after the keys are gone, so it cannot keep it. */
+  unsaved: { levels: T.NodePath[]; kept: boolean };
+  /** The keys are dropped (the Lock button's drafts and `lock_all` are done). */
+  done: boolean;
+}
 
 const isOpened = (s: NodeState): s is Opened => s.kind === 'open' || s.kind === 'saving' || s.kind === 'reading';
 
@@ -96,6 +112,8 @@ export class AppState {
   toasts = $state<Toast[]>([]);
   /** The dialog on screen, replaced whole: a new dialog, even of the same kind, starts afresh. */
   dialog = $state.raw<Dialog | null>(null);
+  /** The lock screen, when the window is locked: nothing of the workspace is on screen then. */
+  windowLock = $state.raw<WindowLock | null>(null);
   loaded = $state(false);
   /** When each level was saved in this session (by connection and level path): the status bar says
    * "saved …" only for a level saved here, never for one merely opened. */
@@ -369,10 +387,11 @@ export class AppState {
     return this.drafts.some((d) => pathKey(d.path) === pathKey(p));
   }
 
-  /** Keeps every unsaved level of the open node as an encrypted draft. */
-  async keepDrafts() {
+  /** Keeps every unsaved level of the open node as an encrypted draft; false if one could not be kept. */
+  async keepDrafts(): Promise<boolean> {
     const o = this.opened;
-    if (!o) return;
+    if (!o) return true;
+    let all = true;
     for (const [i, l] of o.node.levels.entries()) {
       const text = o.edits[i];
       if (text !== undefined && text !== l.text) {
@@ -380,10 +399,12 @@ export class AppState {
           await ipc.saveDraft({ conn: this.conn, path: levelPath(o.path, l.kind), text, base_revision: l.revision });
         } catch {
           /* the project may be locked already */
+          all = false;
         }
       }
     }
     await this.refreshDrafts();
+    return all;
   }
 
   /** Opens the node of a draft with the draft's text in its level's editor. */
@@ -614,11 +635,73 @@ export class AppState {
     if (s.kind === 'saving') this.#state = { ...s, kind: 'open' };
   }
 
-  /** Lock now: keys dropped in Rust, decrypted text dropped here (unsaved text kept as drafts). */
+  /** The levels of the open node with unsaved text. */
+  private unsavedLevels(): T.NodePath[] {
+    const o = this.opened;
+    return o ? o.node.levels.flatMap((l, i) => (this.edited(i) ? [levelPath(o.path, l.kind)] : [])) : [];
+  }
+
+  /**
+   * Locks the window (the Lock button, Ctrl+L): the lock screen at once, then the unsaved text kept as
+   * encrypted drafts, every key dropped in Rust and the decrypted text dropped here.
+   */
   async lock() {
-    await this.keepDrafts();
-    await ipc.lockAll();
-    this.onLocked();
+    if (this.windowLock) return;
+    const levels = this.unsavedLevels();
+    const shown = { path: this.selected, levelIndex: this.levelIndex };
+    this.windowLock = { ...shown, unsaved: { levels, kept: true }, done: false };
+    this.dialog = null;
+    this.toasts = [];
+    const kept = await this.keepDrafts();
+    try {
+      await ipc.lockAll();
+    } finally {
+      this.dropNode();
+      this.windowLock = { ...shown, unsaved: { levels, kept }, done: true };
+    }
+  }
+
+  /**
+   * The automatic lock (Rust's `locked` event, after the idle time): the keys are gone already, so
+   * unsaved text cannot be kept as a draft (it is encrypted with the project's key); the lock screen
+   * says so. any ──▶ locked (or none).
+   */
+  onLocked() {
+    if (!this.windowLock) {
+      this.windowLock = { path: this.selected, levelIndex: this.levelIndex, unsaved: { levels: this.unsavedLevels(), kept: false }, done: true };
+      this.dialog = null;
+      this.toasts = [];
+    }
+    this.dropNode();
+  }
+
+  /**
+   * Back from the lock screen, once it was given what protects the key: the node shown before is read
+   * again, on the level shown, with the unsaved text kept as drafts back in its editor.
+   */
+  async unlockWindow() {
+    const wl = this.windowLock;
+    if (!wl) return;
+    this.windowLock = null;
+    if (this.dialog?.kind === 'unlock') this.dialog = null;
+    void this.refreshTree();
+    const s = this.nodeState;
+    if (!wl.path || s.kind !== 'locked' || pathKey(s.path) !== pathKey(wl.path)) return;
+    await this.load(false);
+    const o = this.opened;
+    if (!o) return;
+    const edits: Record<number, string> = { ...o.edits };
+    for (const p of wl.unsaved.kept ? wl.unsaved.levels : []) {
+      const i = o.node.levels.findIndex((l) => pathKey(levelPath(o.path, l.kind)) === pathKey(p));
+      if (i < 0) continue;
+      const d = await this.forNode(() => ipc.getDraft({ conn: this.conn, path: p }).catch(() => null));
+      if (d === STALE) return;
+      if (d && d.text !== o.node.levels[i].text) {
+        this.#offered.add(this.draftKey(p));
+        edits[i] = d.text;
+      }
+    }
+    this.update({ edits, levelIndex: Math.min(wl.levelIndex, o.node.levels.length - 1) });
   }
 
   /** Locks one project: its key dropped in Rust; if a node of it is shown, its text too (drafts kept). */
@@ -626,16 +709,15 @@ export class AppState {
     const shown = this.selected?.project === project;
     if (shown) await this.keepDrafts();
     await ipc.lockProject({ conn: this.conn, project });
-    if (shown) this.onLocked();
-    else this.toast('info', `Locked ${project}.`);
+    if (shown) this.dropNode();
+    this.toast('info', shown ? `Locked ${project}: its secrets are hidden until you unlock it.` : `Locked ${project}.`);
   }
 
-  /** any ──▶ locked (or none when nothing is selected): the decrypted text is dropped. */
-  onLocked() {
+  /** any ──▶ locked (or none when nothing is selected): the decrypted text is dropped, and the dialogs showing it. */
+  private dropNode() {
     const path = this.selected;
     this.enter(path ? { kind: 'locked', path } : { kind: 'none' });
     if (this.dialog && ['conflict', 'draft', 'key-backup', 'import'].includes(this.dialog.kind)) this.dialog = null;
-    this.toast('info', 'Locked. Select a node to unlock it again.');
   }
 }
 

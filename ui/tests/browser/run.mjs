@@ -120,15 +120,16 @@ const tests = {
     await page.getByText('Key saved to').waitFor();
     await page.getByRole('button', { name: 'I have a copy' }).click();
     await page.getByRole('button', { name: 'Lock', exact: true }).click();
-    await page.getByText('Locked.').first().waitFor();
+    await page.getByRole('heading', { name: 'envdesk is locked' }).waitFor();
     expect((await page.locator('[data-testid=editor]').count()) === 0, 'decrypted text dropped on lock');
+    // The keychain no longer holds the key: the lock screen asks for it (LockScreen.svelte; lock.mjs).
     await page.evaluate(() => (window.__envdeskFake.state.needKey = true));
-    await page.getByRole('button', { name: 'Unlock' }).click();
-    await page.getByLabel('Key or passphrase').fill('wrong');
-    await page.getByRole('button', { name: 'Unlock' }).last().click();
-    await page.getByTestId('unlock-error').filter({ hasText: 'does not open' }).waitFor();
-    await page.getByLabel('Key or passphrase').fill(key);
-    await page.getByRole('button', { name: 'Unlock' }).last().click();
+    await page.getByRole('button', { name: 'Unlock with the OS keychain' }).click();
+    await page.getByLabel('Passphrase or key of app').fill('wrong');
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page.getByTestId('lock-error').filter({ hasText: 'does not open' }).waitFor();
+    await page.getByLabel('Passphrase or key of app').fill(key);
+    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await page.waitForSelector('[data-testid=editor] .cm-content');
     return page;
   },
@@ -319,7 +320,7 @@ const tests = {
     await openEnv(page);
     await page.getByRole('button', { name: 'app', exact: true }).click();
     await page.getByRole('button', { name: 'Lock app' }).click();
-    await page.getByText('Locked. Select a node to unlock it again.').waitFor();
+    await page.getByText('Locked app: its secrets are hidden until you unlock it.').waitFor();
     expect((await page.locator('[data-testid=editor]').count()) === 0, 'decrypted text dropped on lock');
     const calls = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'lock_project').map((c) => c.args));
     expect(calls.length === 1 && calls[0].project === 'app' && calls[0].conn === 'local', JSON.stringify(calls));

@@ -192,9 +192,27 @@ export default (h) => {
     await closeDialog(page);
     await page.getByRole('button', { name: 'Revert' }).click();
 
-    // Locked: the unlock dialog asks for the key.
+    // Locked: the lock screen over the whole window asks for what protects the key — the keychain,
+    // then (the keychain no longer holding it) the passphrase.
     await page.getByRole('button', { name: 'Lock', exact: true }).click();
-    await page.getByText('Locked.').first().waitFor();
+    await page.getByRole('button', { name: 'Unlock with the OS keychain' }).waitFor();
+    await check(page, 'lock screen (keychain)');
+    await page.getByRole('button', { name: 'Unlock with the OS keychain' }).click();
+    await page.waitForSelector('[data-testid=editor] .cm-content');
+    await page.evaluate(() => (window.__envdeskFake.state.needKey = true));
+    await page.keyboard.press('Control+l');
+    await page.getByLabel('Passphrase or key of app').fill('wrong');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('lock-error').waitFor();
+    await check(page, 'lock screen (passphrase, wrong)');
+    await page.getByLabel('Passphrase or key of app').fill('a'.repeat(64));
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=editor] .cm-content');
+
+    // One project locked from the tree: the unlock dialog asks for its key.
+    await page.getByRole('button', { name: 'production', exact: true }).focus();
+    await page.keyboard.press('Control+Shift+L');
+    await page.getByText('Locked app').first().waitFor();
     await check(page, 'locked');
     await page.evaluate(() => (window.__envdeskFake.state.needKey = true));
     await page.getByRole('button', { name: 'Unlock' }).click();

@@ -174,8 +174,10 @@ export default ({ open, openEnv, project, expect, shots }) => {
     async unlock_error_clears_as_you_type_and_show_reveals() {
       const { page } = await open(project);
       await openEnv(page);
-      await page.getByRole('button', { name: 'Lock', exact: true }).click();
-      await page.getByText('Locked.').first().waitFor();
+      // One project locked (Ctrl+Shift+L in the tree): opening it again asks for its key in the dialog.
+      await page.getByRole('button', { name: 'production', exact: true }).focus();
+      await page.keyboard.press('Control+Shift+L');
+      await page.getByText('Locked app').first().waitFor();
       await page.evaluate(() => (window.__envdeskFake.state.needKey = true));
       await page.getByRole('button', { name: 'Unlock' }).click();
       const input = page.getByLabel('Key or passphrase');
