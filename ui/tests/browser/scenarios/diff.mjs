@@ -3,7 +3,11 @@
 // the pair chosen, has a split the keyboard resizes, one masking rule for the table and the text, reads
 // the diff again after every write, and writes across as "set in production" — asking first for an
 // environment marked production, and offering Undo.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export default (h) => {
   const { open, openEnv, project, expect, shots } = h;
@@ -26,6 +30,14 @@ export default (h) => {
   const list = (page) =>
     page.locator('[aria-label="Key-wise differences"] tbody tr[data-group]').evaluateAll((trs) => trs.map((tr) => (tr.dataset.key ? `${tr.dataset.group}:${tr.dataset.key}` : `#${tr.dataset.group}`)));
   const paneText = (page) => page.locator('[data-testid=merge-view] .cm-content').evaluateAll((els) => els.map((e) => e.textContent));
+
+  /** Serious and critical axe findings (WCAG 2.1 A/AA) on the page as it is, one line each. */
+  async function audit(page, screen) {
+    if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ content: axeSource });
+    await page.waitForTimeout(60);
+    const r = await page.evaluate(() => window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'], resultTypes: ['violations'] }));
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${screen}: ${v.id} at ${n.target.join(' ')}`));
+  }
 
   return {
     async diff_opens_on_two_environments_each_key_once() {
@@ -248,6 +260,32 @@ export default (h) => {
       await said.filter({ hasText: 'Staging changed after that (now revision 3); undo would overwrite it, so nothing was changed.' }).waitFor();
       expect((await level(page, 'staging')).text === 'DB=prod-db\nONLY_STAGING=1\nOTHER=1\n', 'not overwritten');
       return page;
+    },
+
+    async diff_accessible_in_both_themes_after_a_write() {
+      const found = [];
+      let last;
+      for (const theme of ['light', 'dark']) {
+        const { page } = await open(project + `window.__envdeskFake.state.settings.theme = '${theme}';`);
+        await openEnv(page);
+        await tab(page);
+        await summary(page, '1 only in staging');
+        await page.getByLabel('only differences').uncheck();
+        found.push(...(await audit(page, `${theme} diff, masked`)));
+        await page.getByRole('button', { name: 'Set in production: ONLY_STAGING' }).click();
+        await page.getByRole('dialog', { name: 'Set ONLY_STAGING in production?' }).waitFor();
+        found.push(...(await audit(page, `${theme} question before writing into production`)));
+        // The question's focus starts on Cancel (Enter does not write into production).
+        expect(await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement), 'focus on Cancel');
+        await page.getByRole('dialog').getByRole('button', { name: 'Set in production' }).click();
+        await page.getByTestId('diff-said').getByRole('button', { name: 'Undo' }).waitFor();
+        await page.getByLabel('Show values').check();
+        found.push(...(await audit(page, `${theme} diff, written, values shown`)));
+        if (last) await last.context().close();
+        last = page;
+      }
+      expect(found.length === 0, found.join('\n'));
+      return last;
     },
   };
 };
