@@ -30,6 +30,8 @@ export interface SourceOption {
   name: string;
   /** The node whose own level a write from the other side goes into (the deepest level of the source). */
   writeTo: NodePath;
+  /** That node's name, as the buttons that write into it say it: "set in staging". */
+  writeName: string;
   /** The environment's status ('production', …); null for a target or the project. */
   status: string | null;
 }
@@ -57,22 +59,22 @@ export function sourceOptions(tree: ProjectTree): SourceOption[] {
   const levels: SourceOption[] = [];
   const many = tree.targets.length > 1;
   const projectPath: NodePath = { project: tree.project };
-  const level = (path: NodePath, label: string, status: string | null): SourceOption => {
+  const level = (path: NodePath, label: string, writeName: string, status: string | null): SourceOption => {
     const source: DiffSource = { kind: 'level', path };
-    return { id: sourceId(source), source, group: 'levels', label, name: label, writeTo: path, status };
+    return { id: sourceId(source), source, group: 'levels', label, name: label, writeTo: path, writeName, status };
   };
-  levels.push(level(projectPath, `project level (${tree.project})`, null));
+  levels.push(level(projectPath, `project level (${tree.project})`, tree.project, null));
   for (const t of tree.targets) {
     const tp: NodePath = { project: tree.project, target: t.info.slug };
     const tm: DiffSource = { kind: 'merged', path: tp };
-    targets.push({ id: sourceId(tm), source: tm, group: 'targets', label: `${t.info.name} (merged)`, name: `${t.info.name} (merged)`, writeTo: tp, status: null });
-    levels.push(level(tp, `target level (${t.info.name})`, null));
+    targets.push({ id: sourceId(tm), source: tm, group: 'targets', label: `${t.info.name} (merged)`, name: `${t.info.name} (merged)`, writeTo: tp, writeName: t.info.name, status: null });
+    levels.push(level(tp, `target level (${t.info.name})`, t.info.name, null));
     for (const e of t.envs) {
       const ep: NodePath = { project: tree.project, target: t.info.slug, environment: e.slug };
       const name = many ? `${t.info.name} › ${e.name}` : e.name;
       const em: DiffSource = { kind: 'merged', path: ep };
-      envs.push({ id: sourceId(em), source: em, group: 'environments', label: `${name} (merged)`, name, writeTo: ep, status: e.status });
-      levels.push(level(ep, `environment level (${name})`, e.status));
+      envs.push({ id: sourceId(em), source: em, group: 'environments', label: `${name} (merged)`, name, writeTo: ep, writeName: name, status: e.status });
+      levels.push(level(ep, `environment level (${name})`, name, e.status));
     }
   }
   const seen = new Set<string>();

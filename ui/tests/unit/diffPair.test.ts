@@ -40,6 +40,8 @@ describe('sourceOptions', () => {
     expect(new Set(o.map((x) => x.id)).size).toBe(o.length);
     expect(o.find((x) => x.label === 'production (merged)')?.status).toBe('production');
     expect(o.find((x) => x.label === 'production (merged)')?.writeTo).toEqual({ project: 'app', target: 'backend', environment: 'production' });
+    // A write into a side goes into its node's own level, named after the node.
+    expect(o.map((x) => x.writeName)).toEqual(['production', 'staging', 'backend', 'app', 'backend', 'production', 'staging']);
   });
 
   it('names environments after their target when there are several targets', () => {

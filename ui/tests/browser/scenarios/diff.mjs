@@ -121,6 +121,9 @@ export default (h) => {
       // Swap changes sides (and is remembered too).
       await page.getByRole('button', { name: 'Swap sides' }).click();
       expect((await chosen(page, 'Left side')) === 'environment level (staging)', 'swapped');
+      // A level is written into by the name of its node ("set in staging"), as a merged side is.
+      await summary(page, '1 only in environment level (staging) · 1 only in production · 1 different');
+      expect((await page.getByRole('button', { name: 'Set in staging: DB' }).textContent()).trim() === '← set in staging', 'named after the node');
       return page;
     },
 
