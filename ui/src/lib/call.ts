@@ -2,8 +2,10 @@
 // generated from the command list in src-tauri/commands.rs; components never call `invoke` themselves.
 import { invoke } from '@tauri-apps/api/core';
 import type { Code } from './bindings';
+import { prose } from './prose';
 
-/** An error from the Rust side: a code from the closed set (`Code`) and a sentence to show. */
+/** An error from the Rust side: a code from the closed set (`Code`) and a sentence to show (its code spans
+ * quoted: prose.ts). */
 export class IpcError extends Error {
   constructor(
     public code: Code,
@@ -20,7 +22,7 @@ export async function call<R>(cmd: string, args: Record<string, unknown>): Promi
   } catch (e: unknown) {
     if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
       const err = e as { code: Code; message: string };
-      throw new IpcError(err.code, err.message);
+      throw new IpcError(err.code, prose(err.message));
     }
     throw new IpcError('internal', typeof e === 'string' ? e : 'Something went wrong in envdesk itself.');
   }

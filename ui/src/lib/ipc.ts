@@ -2,11 +2,16 @@
 // types from the one command list (src-tauri/commands.rs → bindings.ts), and helpers for paths.
 import { commands } from './bindings';
 import type * as T from './types';
+import { proseAnalysis } from './prose';
 
 export { IpcError } from './call';
 export type { Code as ErrorCode } from './bindings';
 
-export const ipc = commands;
+export const ipc = {
+  ...commands,
+  /** A text's analysis, its messages in prose (every parse error and lint on screen comes from here). */
+  analyzeText: async (req: Parameters<typeof commands.analyzeText>[0]) => proseAnalysis(await commands.analyzeText(req)),
+};
 
 export type Ipc = typeof ipc;
 

@@ -36,9 +36,9 @@ describe('problemsOf', () => {
     });
     const problems = await problemsOf('A=1\nB: 2\nC=x y\nD: 4\n');
     expect(problems).toEqual([
-      { line: 2, column: 2, severity: 'error', message: 'expected `=`' },
+      { line: 2, column: 2, severity: 'error', message: 'expected “=”' },
       { line: 3, column: null, severity: 'warning', message: 'unquoted whitespace' },
-      { line: 4, column: 2, severity: 'error', message: 'expected `=`' },
+      { line: 4, column: 2, severity: 'error', message: 'expected “=”' },
     ]);
     // Each broken line blanked in turn, the other lines keeping their numbers.
     expect(asked).toEqual(['A=1\nB: 2\nC=x y\nD: 4\n', 'A=1\n\nC=x y\nD: 4\n', 'A=1\n\nC=x y\n\n']);
@@ -91,7 +91,7 @@ describe('AppState.save of a text that does not parse', () => {
     expect(d?.kind).toBe('confirm');
     if (d?.kind !== 'confirm') return;
     expect(d.title).toBe('Save environment level with lines that do not parse?');
-    expect(d.message).toContain('Lines 2 and 3 of the environment level (production) do not parse (line 2: expected `=`).');
+    expect(d.message).toContain('Lines 2 and 3 of the environment level (production) do not parse (line 2: expected “=”).');
     expect(d.message).toContain("none of this level's keys are included in the merged result");
     expect([d.confirm, d.cancel, d.focusCancel]).toEqual(['Save anyway', 'Keep editing', true]);
     // The question is asked with the node open (not saving): Keep editing is closing it.
@@ -108,7 +108,7 @@ describe('AppState.save of a text that does not parse', () => {
     await app.save();
     const d = app.dialog;
     if (d?.kind !== 'confirm') throw new Error('no question');
-    expect(d.message).toContain('Line 2 of the environment level (production) does not parse: expected `=`.');
+    expect(d.message).toContain('Line 2 of the environment level (production) does not parse: expected “=”.');
     await d.run();
     expect(saves).toEqual(['A=1\nB: 2\n']);
     expect(app.dirty).toBe(false);

@@ -61,7 +61,7 @@ export default (h) => {
       await page.keyboard.press('Control+s');
       const ask = page.getByRole('dialog', { name: 'Save environment level with a line that does not parse?' });
       await ask.waitFor();
-      expect((await ask.textContent()).includes('Line 2 of the environment level (production) does not parse: expected `=`'), await ask.textContent());
+      expect((await ask.textContent()).includes('Line 2 of the environment level (production) does not parse: expected “=”'), await ask.textContent());
       await ask.getByRole('button', { name: 'Save anyway' }).click();
       await page.getByText(/Saved environment level \(revision 2\)/).waitFor();
       const saved = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production']);
@@ -104,7 +104,7 @@ export default (h) => {
       const banner = page.getByTestId('parse-banner');
       await banner.filter({ hasText: 'The environment level (production) does not parse at line 3' }).waitFor();
       const said = await banner.textContent();
-      expect(said.includes('expected `=` between key and value') && said.includes('None of its keys are included here.'), said);
+      expect(said.includes('expected “=” between key and value') && said.includes('None of its keys are included here.'), said);
       const rows = await mergedRows(page);
       expect(JSON.stringify(rows) === JSON.stringify(['LOG:target', 'DB:project']), 'production keys left out: ' + JSON.stringify(rows));
       await shot(page, 'merged_tab_banner_goes_to_the_broken_line-banner');
@@ -185,7 +185,7 @@ export default (h) => {
       expect(await dialog.getByRole('button', { name: 'Export…' }).isDisabled(), 'a json export of the level is not offered');
       await dialog.getByLabel('Format').selectOption('env');
       await banner.waitFor({ state: 'detached' });
-      await dialog.getByLabel(/Everything this node gets/).check();
+      await dialog.getByLabel(/Everything this environment gets/).check();
       await banner.waitFor();
       await shot(page, 'export_banner_refuses_a_merged_export_and_goes_to_the_line-dialog');
       await banner.getByRole('button', { name: 'Go to line 2' }).click();
@@ -202,7 +202,7 @@ export default (h) => {
       const list = page.getByRole('region', { name: 'Problems' });
       await list.getByText('3 errors, 1 warning').waitFor();
       const items = (await list.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-      const parse = 'expected `=` between key and value, found `:`';
+      const parse = 'expected “=” between key and value, found “:”';
       const want = [`✖ error: Line 2:2 ${parse}`, '▲ warning: Line 3 unquoted whitespace', `✖ error: Line 4:2 ${parse}`, `✖ error: Line 6:2 ${parse}`];
       expect(JSON.stringify(items) === JSON.stringify(want), JSON.stringify(items));
       // Each is a link to its line.
