@@ -541,11 +541,17 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Analysis of a text being edited: parse error, lints with fixes, entries for the table.
 pub fn analyze(text: &str) -> AnalysisDto {
     match Document::parse(text) {
-        Ok(doc) => AnalysisDto { parse_error: None, lints: doc.lint(), entries: doc.entries() },
+        Ok(doc) => AnalysisDto {
+            parse_error: None,
+            lints: doc.lint(),
+            entries: doc.entries(),
+            comment_blocks: doc.comment_blocks(),
+        },
         Err(e) => AnalysisDto {
             parse_error: Some(ParseErrorDto { line: e.line(), column: e.column(), message: e.message() }),
             lints: Vec::new(),
             entries: Vec::new(),
+            comment_blocks: Vec::new(),
         },
     }
 }

@@ -8,7 +8,7 @@ use envdesk_api::NodePath;
 use envdesk_client::vault::{self, Conflict, SaveOutcome};
 use envdesk_client::Vault;
 use envdesk_core::diff::{self, Change, DiffSummary};
-use envdesk_core::dotenv::{Document, Entry, Lint};
+use envdesk_core::dotenv::{CommentBlock, Document, Entry, Lint};
 use envdesk_core::merge::{LevelKind, Overridden};
 
 use super::args::{ImportHandle, IpcPath, Secret, VersionId};
@@ -53,6 +53,8 @@ pub struct AnalysisDto {
     pub lints: Vec<Lint>,
     /// Entries for the table view.
     pub entries: Vec<Entry>,
+    /// Comment lines as written, block by block, for the table view.
+    pub comment_blocks: Vec<CommentBlock>,
 }
 
 /// One level of a node.

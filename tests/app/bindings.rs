@@ -32,6 +32,7 @@ fn declarations() -> String {
         dotenv::Lint,
         dotenv::Quote,
         dotenv::Entry,
+        dotenv::CommentBlock,
         diff::Change,
         diff::DiffSummary,
         diff::Conflict,

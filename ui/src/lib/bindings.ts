@@ -97,7 +97,22 @@ quote: Quote,
 /**
  * Whether a later assignment of the same key overrides this one.
  */
-overridden: boolean, };
+overridden: boolean, 
+/**
+ * The comment after the value on the line where the value ends, as written from its `#`
+ * (`DB=x # primary` → `# primary`).
+ */
+inline_comment: string | null, };
+
+export type CommentBlock = { 
+/**
+ * 1-based line of the block's first line.
+ */
+line: number, 
+/**
+ * The lines, each starting with `#`.
+ */
+lines: Array<string>, };
 
 export type Change = { "kind": "added", 
 /**
@@ -554,7 +569,11 @@ lints: Array<Lint>,
 /**
  * Entries for the table view.
  */
-entries: Array<Entry>, };
+entries: Array<Entry>, 
+/**
+ * Comment lines as written, block by block, for the table view.
+ */
+comment_blocks: Array<CommentBlock>, };
 
 export type LevelDto = { 
 /**

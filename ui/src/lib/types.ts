@@ -9,6 +9,7 @@ export type {
   Connection,
   DiffSource,
   DraftInfo,
+  CommentBlock,
   Entry,
   Fix,
   ImportPreview,

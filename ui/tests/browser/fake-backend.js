@@ -33,9 +33,13 @@ window.__envdeskFake = (() => {
       if (t.startsWith('#')) return comments.push(t.replace(/^#\s?/, ''));
       const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(t);
       if (m) {
-        const v = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replace(/\s+#.*$/, '');
+        // The value and the comment after it (single-line values only, as the core reads them).
+        const q = /^(['"])(.*)\1\s*(#.*)?$/.exec(m[2]);
+        const u = /^(.*?)(?:\s+(#.*))?$/.exec(m[2]);
+        const v = q ? q[2] : m[2].startsWith('#') ? '' : u[1];
+        const inline = (q ? q[3] : m[2].startsWith('#') ? m[2] : u[2])?.trimEnd() ?? null;
         const tags = comments.filter((c) => c.startsWith('@tags:')).flatMap((c) => c.slice(6).split(',').map((s) => s.trim()));
-        entries.push({ key: m[1], value: v, line: i + 1, comments: comments.filter((c) => !c.startsWith('@tags:')), tags, exported: false, quote: 'none', overridden: false });
+        entries.push({ key: m[1], value: v, line: i + 1, comments: comments.filter((c) => !c.startsWith('@tags:')), tags, exported: false, quote: q ? (q[1] === '"' ? 'double' : 'single') : 'none', overridden: false, inline_comment: inline });
       }
       comments = [];
     });
@@ -43,12 +47,31 @@ window.__envdeskFake = (() => {
   };
   const analysis = (text) => {
     const bad = text.split('\n').findIndex((l) => /^[A-Za-z_]+:\s/.test(l));
-    if (bad >= 0) return { parse_error: { line: bad + 1, column: 2, message: 'expected `=` between key and value, found `:`' }, lints: [], entries: [] };
+    if (bad >= 0) return { parse_error: { line: bad + 1, column: 2, message: 'expected `=` between key and value, found `:`' }, lints: [], entries: [], comment_blocks: [] };
     const lints = [];
     text.split('\n').forEach((l, i) => {
       if (/^[A-Za-z_]+=[^'"].* .*/.test(l) && !/\s#/.test(l)) lints.push({ line: i + 1, code: 'whitespace_in_unquoted_value', severity: 'warning', message: 'unquoted whitespace', fix: { title: 'quote the value', start_line: i + 1, end_line: i + 1, replacement: l.replace('=', "='") + "'", delete: false } });
     });
-    return { parse_error: null, lints, entries: parse(text) };
+    // Blocks of comment lines as written; above a key, its @tags line is the key's (Document::comment_blocks).
+    const comment_blocks = [];
+    let block = null;
+    const lines = text.split('\n');
+    lines.forEach((l, i) => {
+      const t = l.trim();
+      if (t.startsWith('#')) {
+        block ??= { line: i + 1, lines: [] };
+        block.lines.push(t);
+        return;
+      }
+      if (block) {
+        const headsKey = /^(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/.test(t);
+        const kept = block.lines.filter((c) => !(headsKey && /^#+\s?@tags:/.test(c)));
+        if (kept.length) comment_blocks.push({ line: block.line, lines: kept });
+        block = null;
+      }
+    });
+    if (block) comment_blocks.push(block);
+    return { parse_error: null, lints, entries: parse(text), comment_blocks };
   };
   const vars = (text) => Object.fromEntries(parse(text).map((e) => [e.key, e.value]));
   const chain = (p) => {

@@ -47,7 +47,8 @@ describe('TableView', () => {
   const analysis: Analysis = {
     parse_error: null,
     lints: [],
-    entries: [{ key: 'DB', value: 'secret', line: 2, comments: ['primary'], tags: ['db'], exported: false, quote: 'none', overridden: false }],
+    entries: [{ key: 'DB', value: 'secret', line: 2, comments: ['primary'], tags: ['db'], exported: false, quote: 'none', overridden: false, inline_comment: null }],
+    comment_blocks: [{ line: 1, lines: ['# primary'] }],
   };
 
   it('edits through envdesk-core and updates the text', async () => {
@@ -69,7 +70,7 @@ describe('TableView', () => {
   });
 
   it('waits for the text to parse', () => {
-    render(TableView, { text: 'A: 1', analysis: { parse_error: { line: 1, column: 2, message: 'expected `=`' }, lints: [], entries: [] } });
+    render(TableView, { text: 'A: 1', analysis: { parse_error: { line: 1, column: 2, message: 'expected `=`' }, lints: [], entries: [], comment_blocks: [] } });
     expect(screen.getByRole('alert').textContent).toContain('line 1, column 2');
   });
 });

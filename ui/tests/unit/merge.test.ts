@@ -3,7 +3,7 @@ import { liveMerge } from '../../src/lib/merge';
 import type { Entry, Merged } from '../../src/lib/types';
 
 const entry = (key: string, value: string, overridden = false): Entry =>
-  ({ key, value, line: 1, comments: [], tags: [], exported: false, quote: 'none', overridden }) as Entry;
+  ({ key, value, line: 1, comments: [], tags: [], exported: false, quote: 'none', overridden, inline_comment: null }) as Entry;
 const m = (key: string, value: string, source: Merged['source'], overrides: Merged['overrides'] = []): Merged => ({
   key, value, source, overrides, resolved: null, error: null,
 });

@@ -12,9 +12,9 @@ afterEach(() => clearMocks());
 function analysis(text: string): Analysis {
   const lines = text.split('\n');
   const bad = lines.findIndex((l) => /^[A-Z]+:/.test(l));
-  if (bad >= 0) return { parse_error: { line: bad + 1, column: 2, message: 'expected `=`' }, lints: [], entries: [] };
+  if (bad >= 0) return { parse_error: { line: bad + 1, column: 2, message: 'expected `=`' }, lints: [], entries: [], comment_blocks: [] };
   const lints = lines.flatMap((l, i) => (/^[A-Z]+=\S+ \S/.test(l) ? [{ line: i + 1, code: 'whitespace_in_unquoted_value' as const, severity: 'warning' as const, message: 'unquoted whitespace', fix: null }] : []));
-  return { parse_error: null, lints, entries: [] };
+  return { parse_error: null, lints, entries: [], comment_blocks: [] };
 }
 
 const env: NodePath = { project: 'app', target: 'backend', environment: 'production' };

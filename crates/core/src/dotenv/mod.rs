@@ -271,6 +271,21 @@ pub struct Entry {
     pub quote: Quote,
     /// Whether a later assignment of the same key overrides this one.
     pub overridden: bool,
+    /// The comment after the value on the line where the value ends, as written from its `#`
+    /// (`DB=x # primary` → `# primary`).
+    pub inline_comment: Option<String>,
+}
+
+/// Consecutive comment lines, as written (trimmed), where they stand: what the table view shows as a
+/// row of its own. A block directly above an assignment leaves out its `# @tags:` lines (they are the
+/// entry's [`Entry::tags`]); a block left with no line is not listed.
+#[derive(Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CommentBlock {
+    /// 1-based line of the block's first line.
+    pub line: usize,
+    /// The lines, each starting with `#`.
+    pub lines: Vec<String>,
 }
 
 impl fmt::Debug for Entry {
@@ -557,6 +572,7 @@ impl Document {
                         exported: a.export,
                         quote: a.quote,
                         overridden: false,
+                        inline_comment: inline_comment(&item.raw[a.value_raw.end..]),
                     });
                     comments.clear();
                 }
@@ -569,6 +585,34 @@ impl Document {
             if !seen.insert(e.key.clone()) {
                 e.overridden = true;
             }
+        }
+        out
+    }
+
+    /// Every block of consecutive comment lines, in order (for the table view).
+    pub fn comment_blocks(&self) -> Vec<CommentBlock> {
+        let mut out = Vec::new();
+        let mut block: Vec<&str> = Vec::new();
+        let mut first = 1;
+        let mut line = 1;
+        for item in &self.items {
+            if let ItemKind::Comment = item.kind {
+                if block.is_empty() {
+                    first = line;
+                }
+                block.push(item.raw.trim());
+            } else if !block.is_empty() {
+                let heads_key = matches!(item.kind, ItemKind::Assignment(_));
+                let lines: Vec<String> =
+                    block.drain(..).filter(|l| !(heads_key && is_tags_line(l))).map(str::to_owned).collect();
+                if !lines.is_empty() {
+                    out.push(CommentBlock { line: first, lines });
+                }
+            }
+            line += item.line_count();
+        }
+        if !block.is_empty() {
+            out.push(CommentBlock { line: first, lines: block.into_iter().map(str::to_owned).collect() });
         }
         out
     }
@@ -600,6 +644,18 @@ impl Document {
             (start, start + n - 1, item)
         })
     }
+}
+
+/// Whether a comment line is a `# @tags:` line ([`split_comments`] reads it as tags).
+fn is_tags_line(line: &str) -> bool {
+    let body = line.trim_start_matches('#');
+    body.strip_prefix(' ').unwrap_or(body).trim_start().starts_with("@tags:")
+}
+
+/// The comment after a value: what follows the value token on its line, when it starts with `#`.
+fn inline_comment(after_value: &str) -> Option<String> {
+    let rest = after_value.trim_start_matches([' ', '\t']);
+    rest.starts_with('#').then(|| rest.trim_end().to_owned())
 }
 
 fn split_comments(lines: &[&str]) -> (Vec<String>, Vec<String>) {

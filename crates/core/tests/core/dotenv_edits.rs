@@ -67,6 +67,28 @@ fn entries_with_comments_and_tags() {
 }
 
 #[test]
+fn inline_comments_and_comment_blocks_as_written() {
+    let text = "## ---- Database ----\n# Primary\n# @tags: db\nDB=x   # inline  \nQ=\"a # not\nb\" # after quote\nE= # empty value\nH=#x\nP=a#b\n\n# heads nothing\n# @tags: kept\n\nZ='1'\n# trailing";
+    let d = Document::parse(text).unwrap();
+    let inline: Vec<_> = d.entries().iter().map(|e| e.inline_comment.clone()).collect();
+    let s = |x: &str| Some(x.to_owned());
+    assert_eq!(inline, vec![s("# inline"), s("# after quote"), s("# empty value"), s("#x"), None, None]);
+    assert_eq!(d.get("Q"), Some("a # not\nb"), "a # inside quotes is the value's");
+    let blocks: Vec<_> = d.comment_blocks().into_iter().map(|b| (b.line, b.lines)).collect();
+    let v = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        blocks,
+        vec![
+            (1, v(&["## ---- Database ----", "# Primary"])),
+            (11, v(&["# heads nothing", "# @tags: kept"])),
+            (15, v(&["# trailing"])),
+        ],
+        "a key's @tags line is its tags; a block heading nothing keeps every line"
+    );
+    assert!(Document::parse("# @tags: only\nA=1\n").unwrap().comment_blocks().is_empty());
+}
+
+#[test]
 fn lint_fixes_make_the_warning_go_away() {
     let text = "A=v#c\nB=#ff0000\nC= #c\nD=`x`\nE=two words\nF=\"a\\tb\"\nG='it\\'s'\nH\nI=1\nI=2\nJ=\"\\q\"\nK-L=1\n";
     let doc = Document::parse(text).unwrap();
