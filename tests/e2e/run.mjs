@@ -358,11 +358,14 @@ const scenarios = {
       await dialogClick(b, 'Merge and save');
       await waitText(b, '.toasts', 'Imported 1 key');
       await b.waitUntil(async () => (await editorText(b)).includes('IMPORTED=yes'), { timeout: 20000 });
-      // Diff: project level against the merged environment; copy a key across and save.
+      // Diff: one environment, so it is compared with its target merged (and says so); set a key
+      // in the target, saved at once, then undone.
       await click(b, 'button=Diff');
-      await waitText(b, '[data-testid=diff-summary]', 'added');
-      await click(b, 'button[aria-label="Copy IMPORTED to the left"]');
-      await waitText(b, '.toasts', 'Copied IMPORTED');
+      await waitText(b, '[data-testid=diff-summary]', 'only in production');
+      await click(b, 'button[aria-label="Set in backend: IMPORTED"]');
+      await waitText(b, '[data-testid=diff-said]', 'Set IMPORTED in backend (revision 1).');
+      await (await (await b.$('[data-testid=diff-said]')).$('button=Undo')).click();
+      await waitText(b, '[data-testid=diff-said]', 'Undone');
       // History: the environment level has two versions; restore the first.
       await click(b, 'button=History');
       await waitText(b, '.hist', '2 versions');
