@@ -9,7 +9,8 @@
 //! - [`diff`] — key-wise diff and a three-way merge that reports only true conflicts;
 //! - [`crypto`] — the dotEnv Cloud crypto contract, byte for byte (blobs, data keys, key proofs);
 //! - [`template`] — `${VAR}` resolution with errors reported per key;
-//! - [`export`] — `env`, `json`, `yaml`, `shell` and `dockerfile` output, each re-read and checked.
+//! - [`export`] — `env`, `json`, `yaml`, `shell` and `dockerfile` output, each re-read and checked;
+//! - [`search`] — the in-memory index of levels behind "search everywhere" (names, comments, values).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -17,7 +18,9 @@ pub mod crypto;
 pub mod diff;
 pub mod dotenv;
 pub mod export;
+pub mod key_history;
 pub mod merge;
+pub mod search;
 pub mod template;
 
 /// An ordered set of variables: order of first appearance, one value per key.

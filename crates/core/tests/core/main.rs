@@ -7,8 +7,10 @@ mod dotenv_edits;
 mod dotenv_peers;
 mod export;
 mod fuzz_finds;
+mod key_history;
 mod merge_diff;
 mod props;
+mod search;
 
 use std::path::PathBuf;
 
