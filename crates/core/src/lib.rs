@@ -6,6 +6,7 @@
 //! - [`dotenv`] — a lossless document model of the `.env` dialect of `docs/dotenv.md` (compose-go's),
 //!   with a linter for constructs other parsers read differently, and JSON import;
 //! - [`merge`] — levels (project, target, environment) merged with provenance;
+//! - [`matrix`] — the key matrix of a project: where each key stands at every level, without values;
 //! - [`diff`] — key-wise diff and a three-way merge that reports only true conflicts;
 //! - [`crypto`] — the dotEnv Cloud crypto contract, byte for byte (blobs, data keys, key proofs);
 //! - [`template`] — `${VAR}` resolution with errors reported per key;
@@ -19,6 +20,7 @@ pub mod diff;
 pub mod dotenv;
 pub mod export;
 pub mod key_history;
+pub mod matrix;
 pub mod merge;
 pub mod search;
 pub mod template;

@@ -7,6 +7,7 @@ mod dotenv_edits;
 mod dotenv_peers;
 mod export;
 mod fuzz_finds;
+mod matrix;
 mod key_history;
 mod merge_diff;
 mod props;
