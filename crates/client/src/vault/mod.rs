@@ -6,8 +6,11 @@
 
 mod drafts;
 mod history;
+mod key_history;
 mod levels;
+mod matrix;
 mod rotate;
+mod search;
 mod transfer;
 mod tree;
 
@@ -25,8 +28,13 @@ use crate::keystore::{names, KeyStore};
 
 pub use drafts::DraftInfo;
 pub use history::{VersionView, VersionsPage};
+pub use key_history::{
+    KeyBlameView, KeyHistoryEvent, KeyHistoryView, KeyRestore, LevelBlame, SkippedVersion, VersionRef, CACHE_BYTES,
+};
 pub use levels::{merge_texts, resolve_conflict, Conflict, LevelView, NodeView, SaveOutcome, TextMerge};
+pub use matrix::KeyMatrix;
 pub use rotate::RotationOutcome;
+pub use search::SearchAnswer;
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
 
@@ -199,6 +207,10 @@ pub struct Vault {
     /// each asks for (the lock screen asks for it; no key is kept).
     locked_by_lock: Mutex<BTreeMap<String, UnlockMethod>>,
     last_activity: Mutex<Instant>,
+    /// The search index of the unlocked projects (in memory only; see `search.rs`).
+    search: search::Search,
+    /// Parsed versions for the history of one key (`key_history.rs`); emptied on lock.
+    key_cache: key_history::VersionCache,
 }
 
 impl Vault {
@@ -220,6 +232,8 @@ impl Vault {
             unlocked: Mutex::new(HashMap::new()),
             locked_by_lock: Mutex::new(BTreeMap::new()),
             last_activity: Mutex::new(Instant::now()),
+            search: Default::default(),
+            key_cache: Default::default(),
         }
     }
 
@@ -263,12 +277,16 @@ impl Vault {
     /// Drops one project's key.
     pub fn lock(&self, project: &str) {
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
+        self.search_forget(project);
+        self.key_cache.clear_project(project);
     }
 
     /// Drops every key, noting what unlocking each project again asks for ([`Vault::unlock_methods`]).
     pub fn lock_all(&self) {
+        self.key_cache.clear();
         let dropped: Vec<(String, Arc<Unlocked>)> =
             self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        self.search_forget_all();
         let mut noted = self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner());
         for (project, u) in dropped {
             let method = UnlockMethod {

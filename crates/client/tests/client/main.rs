@@ -5,5 +5,8 @@
 mod cases;
 mod harness;
 mod hostile;
+mod matrix;
+mod key_history;
+mod search;
 mod security;
 mod upstream;
