@@ -263,6 +263,22 @@ fn push_word(out: &mut String, s: &str) {
     out.push_str(s);
 }
 
+/// A level's rows, indexed apart from any [`SearchIndex`] (to build without holding its lock).
+pub struct IndexedLevel(LevelIndex);
+
+impl IndexedLevel {
+    /// Indexes a level's text.
+    pub fn build(text: &str) -> IndexedLevel {
+        IndexedLevel(LevelIndex::build(text))
+    }
+}
+
+impl fmt::Debug for IndexedLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IndexedLevel").field("rows", &self.0.rows()).finish_non_exhaustive()
+    }
+}
+
 /// The index of every level added to it (see the module doc).
 #[derive(Default)]
 pub struct SearchIndex {
@@ -288,6 +304,11 @@ impl SearchIndex {
     /// Indexes `text` as `level`'s content, replacing what was there (its buffers are wiped).
     pub fn set_level(&mut self, level: LevelId, text: &str) {
         self.levels.insert(level, LevelIndex::build(text));
+    }
+
+    /// Puts a level indexed beforehand ([`IndexedLevel::build`], outside any lock) in place.
+    pub fn insert_level(&mut self, level: LevelId, indexed: IndexedLevel) {
+        self.levels.insert(level, indexed.0);
     }
 
     /// Forgets one level.

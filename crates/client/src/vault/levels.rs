@@ -318,7 +318,9 @@ impl Vault {
         let merged = merge::merge(&refs);
         let vars: Vars = merged.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
         let resolution = template::resolve(&vars);
-        Ok(NodeView { path: path.clone(), levels, merged, resolution })
+        let node = NodeView { path: path.clone(), levels, merged, resolution };
+        self.search_read(&node);
+        Ok(node)
     }
 
     /// Saves the deepest level of `path`: `text` exactly as written, on top of `base_revision` (the
@@ -339,7 +341,10 @@ impl Vault {
     ) -> Result<SaveOutcome> {
         let outcome = self.try_save_level(path, text, base_revision, base_text).await;
         match &outcome {
-            Ok(SaveOutcome::Saved { .. }) => self.discard_draft(path),
+            Ok(SaveOutcome::Saved { .. }) => {
+                self.search_saved(path, text);
+                self.discard_draft(path)
+            }
             // Keep the user's text whatever went wrong (a failed draft write is reported, unless the
             // save already failed: then its own error says more).
             Ok(SaveOutcome::Conflict(_)) => self.save_draft(path, text, base_revision)?,
@@ -400,6 +405,7 @@ impl Vault {
         self.backend
             .delete_secrets(DeleteRequest { path: path.clone(), no_backup: false, confirmed: false, base_revision })
             .await?;
+        self.search_saved(path, "");
         Ok(())
     }
 }

@@ -315,6 +315,7 @@ impl Vault {
     pub async fn rename(&self, path: &NodePath, name: &str, slug: Option<&str>) -> Result<NodeInfo> {
         self.touch();
         let req = UpdateNode { name: Some(name.into()), slug: slug.map(Into::into), ..Default::default() };
+        self.search_forget(&path.project);
         Ok(match (&path.target, &path.environment) {
             (Some(t), Some(e)) => env_info(&self.backend.update_environment(&path.project, t, e, req).await?),
             (Some(t), None) => target_info(&self.backend.update_target(&path.project, t, req).await?),
@@ -334,6 +335,7 @@ impl Vault {
     /// Deletes a node with its subtree, secrets and versions (the UI asks for the typed name first).
     pub async fn delete_node(&self, path: &NodePath) -> Result<()> {
         self.touch();
+        self.search_forget(&path.project);
         match (&path.target, &path.environment) {
             (Some(t), Some(e)) => self.backend.delete_environment(&path.project, t, e).await?,
             (Some(t), None) => self.backend.delete_target(&path.project, t).await?,
