@@ -149,7 +149,7 @@ fn the_answer_holds_no_value() {
 #[test]
 fn presence_csv_is_rfc_4180_without_values() {
     let m = sample();
-    let csv = presence_csv("app", &m);
+    let csv = presence_csv("app", &m.columns, &m.rows);
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(lines[0], "key,app,app/api,app/api/dev,app/api/staging,app/api/prod,app/worker,app/worker/w-prod");
     assert_eq!(lines[1], "DB,set,inherited from project,set,set,set,inherited from project,inherited from project");
@@ -162,8 +162,8 @@ fn presence_csv_is_rfc_4180_without_values() {
     // Quoting: only where needed, with quotes doubled (slugs and keys never need it; the writer is
     // checked through the project's name given here).
     let m = key_matrix(level("p", "a.b-c=1\n"), &[]);
-    assert_eq!(presence_csv("p", &m), "key,p\r\na.b-c,set\r\n");
-    assert_eq!(presence_csv("a,\"b\"\nc", &m), "key,\"a,\"\"b\"\"\nc\"\r\na.b-c,set\r\n");
+    assert_eq!(presence_csv("p", &m.columns, &m.rows), "key,p\r\na.b-c,set\r\n");
+    assert_eq!(presence_csv("a,\"b\"\nc", &m.columns, &m.rows), "key,\"a,\"\"b\"\"\nc\"\r\na.b-c,set\r\n");
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn an_empty_project_has_a_column_and_no_rows() {
     let m = key_matrix(level("p", ""), &[]);
     assert_eq!(m.columns.len(), 1);
     assert!(m.rows.is_empty());
-    assert_eq!(presence_csv("p", &m), "key,p\r\n");
+    assert_eq!(presence_csv("p", &m.columns, &m.rows), "key,p\r\n");
 }
 
 #[test]
