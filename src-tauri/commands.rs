@@ -26,7 +26,7 @@ use envdesk_core::export::Format;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, NewKey, Secret, Slug, VersionId};
+use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, NewKey, SearchQuery, Secret, Slug, VersionId};
 use crate::app::core::{analyze, edit_text as edit, AppCore};
 use crate::app::dto::*;
 use crate::app::error::{IpcError, IpcResult};
@@ -318,6 +318,19 @@ pub struct SaveLevel {
 }
 
 /// A text alone.
+/// `search`: every unlocked project of a connection.
+#[derive(Debug, Deserialize, TS)]
+pub struct Search {
+    /// Connection id.
+    pub conn: String,
+    /// What the user typed.
+    pub query: SearchQuery,
+    /// Search comments too.
+    pub comments: bool,
+    /// Search values too (a hit says only that the value matches).
+    pub values: bool,
+}
+
 #[derive(Debug, Deserialize, TS)]
 pub struct Text {
     /// The text.
@@ -599,6 +612,13 @@ ipc_commands! {
     }
 
     /// Applies a table-view edit to a text, changing only the bytes it must.
+    /// Searches every unlocked project of the connection (key names; comments and values when asked):
+    /// hits grouped project → target → environment, never a value; the projects still locked.
+    async fn search(ctx, req: Search) -> vault::SearchAnswer {
+        let opts = envdesk_core::search::SearchOptions { comments: req.comments, values: req.values };
+        Ok(ctx.core.vault(&req.conn).await?.search(req.query.as_str(), opts).await?)
+    }
+
     async fn edit_text(_ctx, req: EditText) -> String {
         blocking(move || edit(&req.text, &req.edit)).await
     }

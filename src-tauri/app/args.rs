@@ -300,3 +300,41 @@ impl Serialize for Secret {
 /// is valid; it is forgotten on import, on lock and when another file is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub struct ImportHandle(pub u64);
+
+/// What the user typed in the search palette: at most [`envdesk_core::search::MAX_QUERY_CHARS`]
+/// characters, no line break (empty: no hits, only the list of locked projects). With values searched
+/// it may be part of a secret: zeroized when dropped, its length only in `Debug`.
+#[derive(Clone, PartialEq, Eq, ts_rs::TS)]
+#[ts(type = "string")]
+pub struct SearchQuery(Zeroizing<String>);
+
+impl SearchQuery {
+    /// Parses a query.
+    pub fn parse(s: impl Into<String>) -> Result<SearchQuery, ArgError> {
+        let s = Zeroizing::new(s.into());
+        if s.chars().count() > envdesk_core::search::MAX_QUERY_CHARS {
+            return Err(ArgError("The search is longer than 200 characters."));
+        }
+        if s.contains(['\n', '\r']) {
+            return Err(ArgError("The search is one line."));
+        }
+        Ok(SearchQuery(s))
+    }
+
+    /// The query.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SearchQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SearchQuery(<{} characters>)", self.0.chars().count())
+    }
+}
+
+impl<'de> Deserialize<'de> for SearchQuery {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SearchQuery, D::Error> {
+        SearchQuery::parse(String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}

@@ -56,6 +56,11 @@ fn declarations() -> String {
         vault::VersionsPage,
         vault::VersionView,
         vault::ImportPreview,
+        vault::SearchAnswer,
+        envdesk_core::search::SearchResults,
+        envdesk_core::search::SearchHit,
+        envdesk_core::search::LevelId,
+        args::SearchQuery,
         // the app
         settings::Connection,
         settings::Settings,

@@ -18,6 +18,7 @@ use envdesk_core::export::Format;
 
 mod bindings;
 mod commands;
+mod search;
 mod security;
 
 fn host() -> (Ctx, tempfile::TempDir, Arc<MemoryKeyStore>) {
