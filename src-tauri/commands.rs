@@ -453,6 +453,17 @@ pub struct ExportToFile {
     pub resolve: bool,
 }
 
+/// `matrix_cell_value`: one cell of the key matrix.
+#[derive(Debug, Deserialize, TS)]
+pub struct MatrixCell {
+    /// Connection id.
+    pub conn: String,
+    /// The cell's level (its node).
+    pub path: IpcPath,
+    /// The key.
+    pub key: String,
+}
+
 // ---------------------------------------------------------------- the commands
 
 ipc_commands! {
@@ -701,6 +712,31 @@ ipc_commands! {
         let name = format!("{}.{}", req.source.path().node().display().replace('/', "-"), req.format.extension());
         let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
         ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, &file).await?;
+        Ok(Some(file.display().to_string()))
+    }
+
+    /// The key matrix of a project: one row per key, one column per level, each cell's state without
+    /// its value; a locked project answers the names of its nodes and no rows.
+    async fn key_matrix(ctx, req: ProjectRef) -> vault::KeyMatrix {
+        Ok(ctx.core.vault(&req.conn).await?.key_matrix(&req.project).await?)
+    }
+
+    /// The value of one cell of the key matrix (`null` when the key has none there).
+    async fn matrix_cell_value(ctx, req: MatrixCell) -> Option<String> {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.matrix_value(&req.path.node(), &req.key).await?.map(|value| value.as_str().to_owned()))
+    }
+
+    /// Shows the save dialog and writes the key matrix's presence (never a value) as CSV, owner-only;
+    /// returns where. A locked project is refused (it has no rows to write).
+    async fn export_matrix_csv(ctx, req: ProjectRef) -> Option<String> {
+        let m = ctx.core.vault(&req.conn).await?.key_matrix(&req.project).await?;
+        if m.locked {
+            return Err(envdesk_client::ClientError::Locked { project: req.project.to_string() }.into());
+        }
+        let name = format!("{}-key-matrix.csv", req.project);
+        let Some(file) = dialogs::save_file("Export the key matrix (CSV)", &name).await else { return Ok(None) };
+        crate::app::core::write_private(&file, m.csv().as_bytes())?;
         Ok(Some(file.display().to_string()))
     }
 

@@ -37,6 +37,8 @@ fn declarations() -> String {
         diff::DiffSummary,
         diff::Conflict,
         export::Format,
+        envdesk_core::matrix::MatrixColumn,
+        envdesk_core::matrix::MatrixRow,
         // envdesk-api
         api::NodePath,
         api::Organization,
@@ -56,6 +58,7 @@ fn declarations() -> String {
         vault::VersionsPage,
         vault::VersionView,
         vault::ImportPreview,
+        vault::KeyMatrix,
         vault::SearchAnswer,
         envdesk_core::search::SearchResults,
         envdesk_core::search::SearchHit,
