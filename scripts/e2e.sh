@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Builds the app with the test-dialogs hook and drives the real window: tauri-driver + WebKitWebDriver
 # under Xvfb, inside a D-Bus session with GNOME Keyring unlocked (a real Secret Service).
+#   bash scripts/e2e.sh [SCENARIO]     the end-to-end scenarios (all, or those whose name contains SCENARIO)
+#   bash scripts/e2e.sh --screenshots  the README's screenshots (docs/screenshots/), from the same window
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_driver_tools
+script=tests/e2e/run.mjs
+if [ "${1:-}" = "--screenshots" ]; then script=tests/e2e/screenshots.mjs; shift; fi
 [ -f ui/dist/index.html ] || (cd ui && npm run --silent build)
 log "building envdesk with the test-dialogs hook"
 cargo build --locked -p envdesk -p envdesk-server --features envdesk/test-dialogs
@@ -15,5 +19,6 @@ dbus-run-session -- bash -c '
   # A throw-away keyring (never the user'"'"'s), created unlocked with a known password.
   export XDG_DATA_HOME=$(mktemp -d)
   echo -n envdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-  xvfb-run -a -s "-screen 0 1280x800x24" node tests/e2e/run.mjs "$@"
-' e2e "$@"
+  script=$1; shift
+  xvfb-run -a -s "-screen 0 1280x800x24" node "$script" "$@"
+' e2e "$script" "$@"

@@ -2,7 +2,8 @@
 // envdesk window.
 import { remote } from 'webdriverio';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import net from 'node:net';
@@ -110,3 +111,61 @@ export async function waitText(b, selector, text, timeout = 20000) {
   });
 }
 
+
+// Steps the scenarios and the README's screenshots share.
+
+export async function editorText(b) {
+  return b.execute(() => document.querySelector('.cm-content')?.innerText ?? '');
+}
+
+export async function typeInEditor(b, lines) {
+  await click(b, '.cm-content');
+  await b.keys(['Control', 'End']);
+  for (const line of lines) {
+    // WebKitWebDriver drops a key pressed a second time within one action: each action holds distinct
+    // characters only (a space sent as the Space key).
+    const runs = [];
+    for (const c of line) {
+      const k = c === ' ' ? '\uE00D' : c;
+      const run = runs[runs.length - 1];
+      if (run && !run.includes(k)) run.push(k);
+      else runs.push([k]);
+    }
+    for (const run of runs) await b.keys(run);
+    await b.keys(['Enter']);
+  }
+}
+
+export function env(name) {
+  return {
+    ENVDESK_DATA_DIR: mkdtempSync(join(tmpdir(), `envdesk-e2e-${name}-`)),
+    ENVDESK_KEYRING_SERVICE: `dev.envdesk.e2e.${name}.${process.pid}`,
+    ENVDESK_KDF_ITERATIONS: '1000',
+  };
+}
+
+export async function newProjectTree(b) {
+  await click(b, 'button=New project');
+  await (await b.$('input[placeholder="my-app"]')).setValue('app');
+  await click(b, 'button=Create');
+  const key = await (await b.$('[data-testid=backup-key]')).getText();
+  if (!/^[0-9a-f]{64}$/.test(key)) throw new Error('the generated key is shown once: ' + key.length);
+  await click(b, 'button=I have a copy');
+  await click(b, 'button[aria-label="Expand app"]');
+  await click(b, 'button=+ target');
+  await (await b.$('input[placeholder="backend"]')).setValue('backend');
+  await click(b, 'button=Create');
+  await click(b, 'button[aria-label="Expand backend"]');
+  await click(b, 'button=+ environment');
+  await (await b.$('input[placeholder="production"]')).setValue('production');
+  await click(b, 'button=Create');
+  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+  return key;
+}
+
+export async function openProduction(b) {
+  await click(b, 'button[aria-label="Expand app"]');
+  await click(b, 'button[aria-label="Expand backend"]');
+  await click(b, 'button=production');
+  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+}

@@ -9,54 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pbkdf2Sync, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { APP, SERVER, SHOTS, root, sleep, startDriver, open, close, screenshot, click, waitText } from './lib.mjs';
-
-async function editorText(b) {
-  return b.execute(() => document.querySelector('.cm-content')?.innerText ?? '');
-}
-
-async function typeInEditor(b, lines) {
-  await click(b, '.cm-content');
-  await b.keys(['Control', 'End']);
-  for (const line of lines) {
-    await b.keys(line.split(''));
-    await b.keys(['Enter']);
-  }
-}
-
-function env(name) {
-  return {
-    ENVDESK_DATA_DIR: mkdtempSync(join(tmpdir(), `envdesk-e2e-${name}-`)),
-    ENVDESK_KEYRING_SERVICE: `dev.envdesk.e2e.${name}.${process.pid}`,
-    ENVDESK_KDF_ITERATIONS: '1000',
-  };
-}
-
-async function newProjectTree(b) {
-  await click(b, 'button=New project');
-  await (await b.$('input[placeholder="my-app"]')).setValue('app');
-  await click(b, 'button=Create');
-  const key = await (await b.$('[data-testid=backup-key]')).getText();
-  if (!/^[0-9a-f]{64}$/.test(key)) throw new Error('the generated key is shown once: ' + key.length);
-  await click(b, 'button=I have a copy');
-  await click(b, 'button[aria-label="Expand app"]');
-  await click(b, 'button=+ target');
-  await (await b.$('input[placeholder="backend"]')).setValue('backend');
-  await click(b, 'button=Create');
-  await click(b, 'button[aria-label="Expand backend"]');
-  await click(b, 'button=+ environment');
-  await (await b.$('input[placeholder="production"]')).setValue('production');
-  await click(b, 'button=Create');
-  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
-  return key;
-}
-
-async function openProduction(b) {
-  await click(b, 'button[aria-label="Expand app"]');
-  await click(b, 'button[aria-label="Expand backend"]');
-  await click(b, 'button=production');
-  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
-}
+import { APP, SERVER, SHOTS, root, sleep, startDriver, open, close, screenshot, click, waitText, editorText, typeInEditor, env, newProjectTree, openProduction } from './lib.mjs';
 
 /** A real envdesk-server on a free port with an organization and a `*` token. */
 async function startServer() {
