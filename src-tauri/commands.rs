@@ -30,6 +30,7 @@ use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, NewKey, SearchQue
 use crate::app::core::{analyze, edit_text as edit, AppCore};
 use crate::app::dto::*;
 use crate::app::error::{IpcError, IpcResult};
+use crate::app::key_history::KeyName;
 use crate::app::settings::{Connection, Settings};
 use crate::dialogs;
 
@@ -317,7 +318,6 @@ pub struct SaveLevel {
     pub base_text: String,
 }
 
-/// A text alone.
 /// `search`: every unlocked project of a connection.
 #[derive(Debug, Deserialize, TS)]
 pub struct Search {
@@ -331,6 +331,7 @@ pub struct Search {
     pub values: bool,
 }
 
+/// A text alone.
 #[derive(Debug, Deserialize, TS)]
 pub struct Text {
     /// The text.
@@ -401,6 +402,47 @@ pub struct RestoreVersion {
     #[ts(type = "string")]
     pub id: VersionId,
     /// The level's revision as shown.
+    pub base_revision: Option<u64>,
+}
+
+/// `key_history`.
+#[derive(Debug, Deserialize, TS)]
+pub struct KeyRef {
+    /// Connection id.
+    pub conn: String,
+    /// The level (the deepest of the path).
+    pub path: IpcPath,
+    /// The variable's name.
+    pub name: KeyName,
+}
+
+/// `key_value_at`.
+#[derive(Debug, Deserialize, TS)]
+pub struct KeyAtVersion {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The variable's name.
+    pub name: KeyName,
+    /// One of the level's versions.
+    #[ts(type = "string")]
+    pub version: VersionId,
+}
+
+/// `restore_key_value`.
+#[derive(Debug, Deserialize, TS)]
+pub struct RestoreKeyValue {
+    /// Connection id.
+    pub conn: String,
+    /// The level.
+    pub path: IpcPath,
+    /// The variable's name.
+    pub name: KeyName,
+    /// The version whose value is restored.
+    #[ts(type = "string")]
+    pub version: VersionId,
+    /// The level's revision as shown (a level changed since is a `revision_conflict`).
     pub base_revision: Option<u64>,
 }
 
@@ -611,6 +653,13 @@ ipc_commands! {
         Ok(NodeDto::from(ctx.core.vault(&req.conn).await?.read_node(&req.path.node()).await?))
     }
 
+    /// Searches every unlocked project of the connection (key names; comments and values when asked):
+    /// hits grouped project → target → environment, never a value; the projects still locked.
+    async fn search(ctx, req: Search) -> vault::SearchAnswer {
+        let opts = envdesk_core::search::SearchOptions { comments: req.comments, values: req.values };
+        Ok(ctx.core.vault(&req.conn).await?.search(req.query.as_str(), opts).await?)
+    }
+
     /// Saves a level; a save that lost a race answers the conflict to resolve.
     async fn save_level(ctx, req: SaveLevel) -> SaveDto {
         let v = ctx.core.vault(&req.conn).await?;
@@ -623,13 +672,6 @@ ipc_commands! {
     }
 
     /// Applies a table-view edit to a text, changing only the bytes it must.
-    /// Searches every unlocked project of the connection (key names; comments and values when asked):
-    /// hits grouped project → target → environment, never a value; the projects still locked.
-    async fn search(ctx, req: Search) -> vault::SearchAnswer {
-        let opts = envdesk_core::search::SearchOptions { comments: req.comments, values: req.values };
-        Ok(ctx.core.vault(&req.conn).await?.search(req.query.as_str(), opts).await?)
-    }
-
     async fn edit_text(_ctx, req: EditText) -> String {
         blocking(move || edit(&req.text, &req.edit)).await
     }
@@ -677,6 +719,29 @@ ipc_commands! {
     async fn restore_version(ctx, req: RestoreVersion) -> Option<u64> {
         let v = ctx.core.vault(&req.conn).await?;
         Ok(v.restore(&req.path.node(), req.id.as_str(), req.base_revision).await?)
+    }
+
+    /// The versions of a level in which one key's value changed, newest first (no value).
+    async fn key_history(ctx, req: KeyRef) -> vault::KeyHistoryView {
+        Ok(ctx.core.vault(&req.conn).await?.key_history(&req.path.node(), req.name.as_str()).await?)
+    }
+
+    /// For each key of a level, the version that set its current value (no value).
+    async fn level_blame(ctx, req: NodeRef) -> vault::LevelBlame {
+        Ok(ctx.core.vault(&req.conn).await?.blame(&req.path.node()).await?)
+    }
+
+    /// One key's value in one version of a level (`null`: absent there), when the user reveals it.
+    async fn key_value_at(ctx, req: KeyAtVersion) -> Option<String> {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.key_value_at(&req.path.node(), req.name.as_str(), req.version.as_str()).await?)
+    }
+
+    /// Sets one key of a level to its value in a version (removes it if absent there), other keys
+    /// untouched, with the revision check.
+    async fn restore_key_value(ctx, req: RestoreKeyValue) -> vault::KeyRestore {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.restore_key_value(&req.path.node(), req.name.as_str(), req.version.as_str(), req.base_revision).await?)
     }
 
     /// Deletes a version (the only copy of a deleted level only with `force`, confirmed natively).

@@ -6,5 +6,6 @@ pub mod core;
 pub mod dto;
 pub mod error;
 pub mod files;
+pub mod key_history;
 pub mod keychain;
 pub mod settings;

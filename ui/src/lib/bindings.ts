@@ -190,6 +190,57 @@ theirs: string | null, };
 
 export type Format = "env" | "json" | "yaml" | "shell" | "dockerfile";
 
+export type MatrixColumn = { 
+/**
+ * Which level.
+ */
+kind: LevelKind, 
+/**
+ * The target's slug (target and environment columns).
+ */
+target: string | null, 
+/**
+ * The environment's slug (environment columns).
+ */
+environment: string | null, 
+/**
+ * The node's display name.
+ */
+name: string, 
+/**
+ * Where this level's text does not parse (its keys are left out).
+ */
+parse_error: string | null, 
+/**
+ * A level above this one does not parse, so its keys are left out here too.
+ */
+above_unreadable: boolean, };
+
+export type MatrixRow = { 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * Two characters per column, in column order: the state (`S` set here, `P` inherited from the
+ * project, `T` inherited from the target, `M` missing, `A` absent on purpose, `.` not set at an
+ * optional level), then the comparison with the environment to the left (`=` same, `~` different,
+ * `-` none).
+ */
+cells: string, 
+/**
+ * The 1-based line of the key's winning assignment in each `S` cell, in column order.
+ */
+lines: Array<number>, 
+/**
+ * Some environment misses the key (not marked absent).
+ */
+missing: boolean, 
+/**
+ * Some environment's value differs from the environment to its left.
+ */
+differs: boolean, };
+
 export type NodePath = { 
 /**
  * Project slug.
@@ -486,6 +537,190 @@ base_revision: number | null,
  * The level's text the preview was made on.
  */
 base_text: string, };
+
+export type KeyMatrix = { 
+/**
+ * The project's slug.
+ */
+project: string, 
+/**
+ * The project is locked: the columns name its nodes, and there are no rows until it is unlocked.
+ */
+locked: boolean, 
+/**
+ * The levels: the project's, then each target's followed by its environments'.
+ */
+columns: Array<MatrixColumn>, 
+/**
+ * One row per key assigned at any level (see `envdesk_core::matrix` for the cell codes).
+ */
+rows: Array<MatrixRow>, };
+
+export type KeyChange = "added" | "changed" | "removed";
+
+export type VersionRef = { 
+/**
+ * The version id (for [`Vault::key_value_at`] and [`Vault::restore_key_value`]; never shown).
+ */
+id: string, 
+/**
+ * The level's revision it was written as (`None`: the server does not count revisions).
+ */
+revision: number | null, 
+/**
+ * Its position in the level's history, 1 the oldest (what names it without a revision).
+ */
+position: number, 
+/**
+ * RFC 3339 (`""` when the server does not say).
+ */
+created_at: string, 
+/**
+ * The name of the token that wrote it; `None` when the server does not say.
+ */
+author: string | null, 
+/**
+ * `create`, `update`, `delete`, `restore` or `rotate`.
+ */
+action: string, };
+
+export type KeyHistoryEvent = { 
+/**
+ * The version.
+ */
+version: VersionRef, 
+/**
+ * Added, changed or removed.
+ */
+change: KeyChange, };
+
+export type SkippedVersion = { 
+/**
+ * The version.
+ */
+version: VersionRef, 
+/**
+ * Why (never a value).
+ */
+reason: string, };
+
+export type KeyHistoryView = { 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * The versions in which its value changed, newest first.
+ */
+events: Array<KeyHistoryEvent>, 
+/**
+ * Versions that could not be read (skipped), newest first.
+ */
+skipped: Array<SkippedVersion>, 
+/**
+ * How many versions the level has.
+ */
+versions: number, };
+
+export type KeyBlameView = { 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * The version that set its current value; `None`: not in the readable history.
+ */
+version: VersionRef | null, };
+
+export type LevelBlame = { 
+/**
+ * The keys of the level's current text, in its order.
+ */
+keys: Array<KeyBlameView>, 
+/**
+ * Versions that could not be read (skipped), newest first.
+ */
+skipped: Array<SkippedVersion>, };
+
+export type KeyRestore = { 
+/**
+ * The level's revision after it (`None`: the server does not count revisions).
+ */
+revision: number | null, 
+/**
+ * `false`: the key already had that value (or was already absent); nothing was written.
+ */
+written: boolean, };
+
+export type SearchAnswer = { 
+/**
+ * The hits, grouped project → target → environment, at most 200; `total` counts all.
+ */
+results: SearchResults, 
+/**
+ * Projects of the connection that are locked: not searched ("locked — unlock to search").
+ */
+locked: Array<NodeInfo>, 
+/**
+ * Levels of searched projects that could not be read (left out).
+ */
+unreadable: Array<LevelId>, };
+
+export type SearchResults = { 
+/**
+ * At most [`MAX_HITS`] hits.
+ */
+hits: Array<SearchHit>, 
+/**
+ * Every hit, including those left out.
+ */
+total: number, };
+
+export type SearchHit = { 
+/**
+ * The level it is in.
+ */
+level: LevelId, 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * 1-based line of the assignment.
+ */
+line: number, 
+/**
+ * The key name matches.
+ */
+in_name: boolean, 
+/**
+ * The comment matches.
+ */
+in_comment: boolean, 
+/**
+ * The value matches (the value itself is never in a hit).
+ */
+in_value: boolean, 
+/**
+ * Up to [`SNIPPET_CHARS`] characters of the comment (around the match when the comment matches).
+ */
+comment: string | null, };
+
+export type LevelId = { 
+/**
+ * Project slug.
+ */
+project: string, 
+/**
+ * Target slug (`None`: the project's level).
+ */
+target: string | null, 
+/**
+ * Environment slug (`None`: the project's or the target's level).
+ */
+environment: string | null, };
+
+export type SearchQuery = string;
 
 export type Connection = { 
 /**
@@ -954,11 +1189,57 @@ path: NodePath,
  */
 page: number, };
 
+export type KeyAtVersion = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The variable's name.
+ */
+name: KeyName, 
+/**
+ * One of the level's versions.
+ */
+version: string, };
+
 export type KeyBackup = { 
 /**
  * The project the key is of (names the file).
  */
 project: Slug, };
+
+export type KeyRef = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level (the deepest of the path).
+ */
+path: NodePath, 
+/**
+ * The variable's name.
+ */
+name: KeyName, };
+
+export type MatrixCell = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The cell's level (its node).
+ */
+path: NodePath, 
+/**
+ * The key.
+ */
+key: string, };
 
 export type NodeRef = { 
 /**
@@ -1021,6 +1302,28 @@ text: string,
  * Per conflicting key, the value chosen (`null` removes the key).
  */
 choices: Array<[string, string | null]>, };
+
+export type RestoreKeyValue = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The level.
+ */
+path: NodePath, 
+/**
+ * The variable's name.
+ */
+name: KeyName, 
+/**
+ * The version whose value is restored.
+ */
+version: string, 
+/**
+ * The level's revision as shown (a level changed since is a `revision_conflict`).
+ */
+base_revision: number | null, };
 
 export type RestoreVersion = { 
 /**
@@ -1093,6 +1396,24 @@ base_revision: number | null,
  * The text as it was read (the base of a three-way merge).
  */
 base_text: string, };
+
+export type Search = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * What the user typed.
+ */
+query: SearchQuery, 
+/**
+ * Search comments too.
+ */
+comments: boolean, 
+/**
+ * Search values too (a hit says only that the value matches).
+ */
+values: boolean, };
 
 export type TargetRef = { 
 /**
@@ -1241,6 +1562,11 @@ export const commands = {
    */
   readNode: (req: NodeRef) => call<NodeDto>('read_node', { req }),
   /**
+   * Searches every unlocked project of the connection (key names; comments and values when asked):
+   * hits grouped project → target → environment, never a value; the projects still locked.
+   */
+  search: (req: Search) => call<SearchAnswer>('search', { req }),
+  /**
    * Saves a level; a save that lost a race answers the conflict to resolve.
    */
   saveLevel: (req: SaveLevel) => call<SaveDto>('save_level', { req }),
@@ -1285,6 +1611,23 @@ export const commands = {
    */
   restoreVersion: (req: RestoreVersion) => call<number | null>('restore_version', { req }),
   /**
+   * The versions of a level in which one key's value changed, newest first (no value).
+   */
+  keyHistory: (req: KeyRef) => call<KeyHistoryView>('key_history', { req }),
+  /**
+   * For each key of a level, the version that set its current value (no value).
+   */
+  levelBlame: (req: NodeRef) => call<LevelBlame>('level_blame', { req }),
+  /**
+   * One key's value in one version of a level (`null`: absent there), when the user reveals it.
+   */
+  keyValueAt: (req: KeyAtVersion) => call<string | null>('key_value_at', { req }),
+  /**
+   * Sets one key of a level to its value in a version (removes it if absent there), other keys
+   * untouched, with the revision check.
+   */
+  restoreKeyValue: (req: RestoreKeyValue) => call<KeyRestore>('restore_key_value', { req }),
+  /**
    * Deletes a version (the only copy of a deleted level only with `force`, confirmed natively).
    */
   deleteVersion: (req: DeleteVersion) => call<null>('delete_version', { req }),
@@ -1309,6 +1652,20 @@ export const commands = {
    * Shows the save dialog and writes the export with owner-only permissions; returns where.
    */
   exportToFile: (req: ExportToFile) => call<string | null>('export_to_file', { req }),
+  /**
+   * The key matrix of a project: one row per key, one column per level, each cell's state without
+   * its value; a locked project answers the names of its nodes and no rows.
+   */
+  keyMatrix: (req: ProjectRef) => call<KeyMatrix>('key_matrix', { req }),
+  /**
+   * The value of one cell of the key matrix (`null` when the key has none there).
+   */
+  matrixCellValue: (req: MatrixCell) => call<string | null>('matrix_cell_value', { req }),
+  /**
+   * Shows the save dialog and writes the key matrix's presence (never a value) as CSV, owner-only;
+   * returns where. A locked project is refused (it has no rows to write).
+   */
+  exportMatrixCsv: (req: ProjectRef) => call<string | null>('export_matrix_csv', { req }),
   /**
    * The settings (defaults where unset).
    */
