@@ -68,6 +68,7 @@ fn declarations() -> String {
         vault::LevelBlame,
         vault::KeyRestore,
         vault::SearchAnswer,
+        vault::LevelName,
         envdesk_core::search::SearchResults,
         envdesk_core::search::SearchHit,
         envdesk_core::search::LevelId,

@@ -34,7 +34,7 @@ pub use key_history::{
 pub use levels::{merge_texts, resolve_conflict, Conflict, LevelView, NodeView, SaveOutcome, TextMerge};
 pub use matrix::KeyMatrix;
 pub use rotate::RotationOutcome;
-pub use search::SearchAnswer;
+pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
 

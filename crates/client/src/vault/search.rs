@@ -20,7 +20,7 @@
 //!   projects still locked ("locked — unlock to search"), and the levels that could not be read (a
 //!   level whose blob does not decrypt is left out of the index, not a failure of the whole search).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use envdesk_api::NodePath;
@@ -38,6 +38,8 @@ struct State {
     complete: HashSet<String>,
     /// Levels of complete projects that could not be read.
     unreadable: Vec<LevelId>,
+    /// The display name of each node of complete projects (by the node's own level).
+    names: HashMap<LevelId, String>,
 }
 
 impl State {
@@ -45,6 +47,7 @@ impl State {
         self.index.remove_project(project);
         self.complete.remove(project);
         self.unreadable.retain(|l| l.project != project);
+        self.names.retain(|l, _| l.project != project);
     }
 }
 
@@ -73,6 +76,18 @@ pub struct SearchAnswer {
     pub locked: Vec<NodeInfo>,
     /// Levels of searched projects that could not be read (left out).
     pub unreadable: Vec<LevelId>,
+    /// The display names of the nodes the hits are in, and of their project and target.
+    pub names: Vec<LevelName>,
+}
+
+/// A node's display name.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LevelName {
+    /// The node (by its own level).
+    pub level: LevelId,
+    /// Its name.
+    pub name: String,
 }
 
 fn level_id(path: &NodePath) -> LevelId {
@@ -89,6 +104,15 @@ fn ancestor(path: &NodePath, depth: usize) -> LevelId {
         0 => LevelId::project(&path.project),
         1 => LevelId::target(&path.project, path.target.as_deref().unwrap_or_default()),
         _ => level_id(path),
+    }
+}
+
+/// The level of `level`'s node or of an ancestor (0: project, 1: target, 2: environment).
+fn ancestor_of(level: &LevelId, depth: usize) -> LevelId {
+    match (depth, &level.target, &level.environment) {
+        (0, _, _) | (_, None, _) => LevelId::project(&level.project),
+        (1, Some(t), _) | (_, Some(t), None) => LevelId::target(&level.project, t),
+        _ => level.clone(),
     }
 }
 
@@ -114,7 +138,7 @@ impl Vault {
             if self.search_state().complete.contains(&p.slug) {
                 continue;
             }
-            match self.index_project(&p.slug).await {
+            match self.index_project(p).await {
                 Ok(()) => {}
                 Err(ClientError::Locked { .. }) => locked.push(p.clone()),
                 Err(e) => return Err(e),
@@ -130,19 +154,35 @@ impl Vault {
             results.total = results.hits.len();
             results.hits.truncate(MAX_HITS);
         }
-        let unreadable = state.unreadable.iter().filter(|l| slugs.contains(l.project.as_str())).cloned().collect();
-        Ok(SearchAnswer { results, locked, unreadable })
+        let unreadable: Vec<LevelId> =
+            state.unreadable.iter().filter(|l| slugs.contains(l.project.as_str())).cloned().collect();
+        let shown: BTreeSet<LevelId> = results
+            .hits
+            .iter()
+            .map(|h| &h.level)
+            .chain(&unreadable)
+            .flat_map(|l| (0..3).map(|depth| ancestor_of(l, depth)))
+            .collect();
+        let names = shown
+            .into_iter()
+            .filter_map(|level| state.names.get(&level).map(|name| LevelName { name: name.clone(), level }))
+            .collect();
+        Ok(SearchAnswer { results, locked, unreadable, names })
     }
 
     /// Reads and indexes every level of `project`, then puts them in the index unless the project was
     /// locked meanwhile.
-    async fn index_project(&self, project: &str) -> Result<()> {
+    async fn index_project(&self, p: &NodeInfo) -> Result<()> {
+        let project = p.slug.as_str();
         let mut paths = vec![NodePath::project(project)];
+        let mut names = vec![(LevelId::project(project), p.name.clone())];
         for t in self.all_targets(project).await? {
             paths.push(NodePath::target(project, &t.slug));
             for e in self.all_environments(project, &t.slug).await? {
                 paths.push(NodePath::environment(project, &t.slug, &e.slug));
+                names.push((LevelId::environment(project, &t.slug, &e.slug), e.name));
             }
+            names.push((LevelId::target(project, &t.slug), t.name));
         }
         let mut built = Vec::with_capacity(paths.len());
         let mut unreadable = Vec::new();
@@ -167,6 +207,7 @@ impl Vault {
             state.index.insert_level(id, level);
         }
         state.unreadable.extend(unreadable);
+        state.names.extend(names);
         state.complete.insert(project.to_owned());
         Ok(())
     }

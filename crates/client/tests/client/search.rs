@@ -42,6 +42,10 @@ async fn search_everywhere(e: &Env) {
     let a = v.search("database", names).await.unwrap();
     assert_eq!(found(&a), vec!["app/backend/production:2:DATABASE_URL", "shop/web:2:DATABASE_URL"]);
     assert!(a.locked.is_empty() && a.unreadable.is_empty());
+    let shown: Vec<(Option<&str>, Option<&str>, &str)> =
+        a.names.iter().map(|n| (n.level.target.as_deref(), n.level.environment.as_deref(), n.name.as_str())).collect();
+    assert!(shown.contains(&(Some("backend"), Some("production"), "production")), "{shown:?}");
+    assert!(shown.contains(&(None, None, "shop")) && shown.contains(&(Some("web"), None, "web")), "{shown:?}");
     assert_eq!(a.results.total, 2);
 
     // Comments and values only when asked; a hit never carries the value.
