@@ -592,7 +592,13 @@ version: VersionRef,
 /**
  * Added, changed or removed.
  */
-change: KeyChange, };
+change: KeyChange, 
+/**
+ * Which of the key's values it holds after this version, as a number: events with the same number
+ * hold the same value (1 for the first value seen, 2 for the next other one, …); `None`: absent.
+ * Two versions are compared with it without their values leaving Rust.
+ */
+value_class: number | null, };
 
 export type SkippedVersion = { 
 /**

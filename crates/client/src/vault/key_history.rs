@@ -161,6 +161,10 @@ pub struct KeyHistoryEvent {
     pub version: VersionRef,
     /// Added, changed or removed.
     pub change: KeyChange,
+    /// Which of the key's values it holds after this version, as a number: events with the same number
+    /// hold the same value (1 for the first value seen, 2 for the next other one, …); `None`: absent.
+    /// Two versions are compared with it without their values leaving Rust.
+    pub value_class: Option<u32>,
 }
 
 /// A version that could not be read and was skipped.
@@ -319,14 +323,19 @@ impl Vault {
         let vs = self.versions(path).await?;
         let states: Vec<&LevelState> = vs.states.iter().map(|s| &s.0).collect();
         let h = kh::key_history(&states, key);
+        let mut classes: HashMap<&str, u32> = HashMap::new();
+        let mut events: Vec<KeyHistoryEvent> = Vec::with_capacity(h.events.len());
+        for e in &h.events {
+            let value_class = states[e.index].value(key).flatten().map(|v| {
+                let next = classes.len() as u32 + 1;
+                *classes.entry(v).or_insert(next)
+            });
+            events.push(KeyHistoryEvent { version: vs.refs(e.index), change: e.change, value_class });
+        }
+        events.reverse();
         Ok(KeyHistoryView {
             key: key.to_owned(),
-            events: h
-                .events
-                .iter()
-                .rev()
-                .map(|e| KeyHistoryEvent { version: vs.refs(e.index), change: e.change })
-                .collect(),
+            events,
             skipped: vs.skipped(&h.skipped),
             versions: vs.items.len() as u64,
         })

@@ -27,6 +27,7 @@ async fn key_history_and_restore(e: &Env) {
     assert_eq!(seen, vec![(Some(2), KeyChange::Changed), (Some(1), KeyChange::Added)]);
     assert!(h.skipped.is_empty());
     assert_eq!(h.events[0].version.position, 2);
+    assert_eq!((h.events[0].value_class, h.events[1].value_class), (Some(2), Some(1)));
     // The name of the token that wrote it ("app" on the server, "local vault" locally).
     assert!(h.events[0].version.author.as_deref().is_some_and(|a| !a.is_empty()), "{:?}", h.events[0].version);
     assert!(!format!("{h:?}").contains("old"), "no value in the history");
@@ -60,6 +61,8 @@ async fn key_history_and_restore(e: &Env) {
     assert_eq!(h.events[0].version.revision, Some(5));
     assert_eq!(h.events[0].change, KeyChange::Changed);
     assert_eq!(h.events.len(), 3);
+    // Back to the first value: the same class, so the UI can say the two are equal.
+    assert_eq!(h.events[0].value_class, h.events[2].value_class);
 
     // Restoring the value it already has writes nothing.
     let same = v.restore_key_value(&p, "API_KEY", &h.events[0].version.id, Some(6)).await.unwrap();
