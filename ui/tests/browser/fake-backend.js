@@ -357,3 +357,48 @@ window.__envdeskFake.emit = (event, payload) => {
   for (const id of window.__envdeskFake.listeners[event] ?? []) window['_' + id]?.({ event, id, payload });
 };
 window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
+
+// Search everywhere, as on the Rust side (vault/search.rs): key names always, comments and values when
+// asked; hits grouped project → target → environment, never a value; at most 200 with the total.
+// `state.lockedProjects` (a test sets it) are listed as locked, as is every project when all is locked;
+// `unlock` of one of them unlocks it.
+(() => {
+  const f = window.__envdeskFake;
+  const { unlock } = f.handlers;
+  f.handlers.unlock = (a) => {
+    const r = unlock(a);
+    if (f.state.lockedProjects) f.state.lockedProjects = f.state.lockedProjects.filter((p) => p !== a.project);
+    return r;
+  };
+  f.handlers.search = (a) => {
+    const s = f.state;
+    const q = a.query.trim().toLowerCase();
+    const isLocked = (slug) => s.locked || (s.lockedProjects ?? []).includes(slug);
+    const locked = s.projects.filter((p) => isLocked(p.slug));
+    const hits = [];
+    const names = [];
+    const levels = Object.keys(s.levels)
+      .map((k) => k.split('/'))
+      .filter(([p]) => s.projects.some((x) => x.slug === p) && !isLocked(p))
+      .sort((x, y) => x.join('\u0000').localeCompare(y.join('\u0000')));
+    for (const [project, target, environment] of levels) {
+      const level = { project, target: target || null, environment: environment || null };
+      if (!q) continue;
+      for (const e of f.handlers.analyze_text({ text: s.levels[[project, target, environment].join('/')].text }).entries) {
+        const comment = [...e.comments, ...(e.tags.length ? [`@tags: ${e.tags.join(', ')}`] : []), e.inline_comment?.replace(/^#\s*/, '')].filter(Boolean).join(' ');
+        const in_name = e.key.toLowerCase().includes(q);
+        const in_comment = a.comments && comment.toLowerCase().includes(q);
+        const in_value = a.values && e.value.toLowerCase().includes(q);
+        if (in_name || in_comment || in_value) hits.push({ level, key: e.key, line: e.line, in_name, in_comment, in_value, comment: comment || null });
+      }
+    }
+    for (const h of hits) {
+      const { project, target, environment } = h.level;
+      const p = s.projects.find((x) => x.slug === project);
+      names.push({ level: { project, target: null, environment: null }, name: p.name });
+      if (target) names.push({ level: { project, target, environment: null }, name: (s.targets[project] ?? []).find((t) => t.slug === target)?.name ?? target });
+      if (environment) names.push({ level: h.level, name: (s.envs[`${project}/${target}`] ?? []).find((e) => e.slug === environment)?.name ?? environment });
+    }
+    return { results: { hits: hits.slice(0, 200), total: hits.length }, locked, unreadable: [], names };
+  };
+})();
