@@ -95,6 +95,7 @@ fn declarations() -> String {
         args::ImportHandle,
         args::NewKey,
         args::Slug,
+        envdesk_app::app::key_history::KeyName,
         args::ExportSourceArg,
         error::Code,
         envdesk_client::vault::ImportMode,

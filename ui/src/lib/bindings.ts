@@ -1027,6 +1027,8 @@ passphrase: string, };
 
 export type Slug = string;
 
+export type KeyName = string;
+
 export type ExportSource = { "kind": "level", 
 /**
  * The level.

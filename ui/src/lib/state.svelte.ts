@@ -29,6 +29,7 @@ export type Dialog =
   | { kind: 'draft'; path: T.NodePath; text: string; baseRevision: number | null }
   | { kind: 'purge' }
   | { kind: 'rotate'; project: string }
+  | { kind: 'key-history'; path: T.NodePath; key: string; level: T.LevelKind }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void>; cancel?: string; focusCancel?: boolean };
 
 /** The dialog of one kind. */
