@@ -623,6 +623,8 @@ ipc_commands! {
     /// confirmation); unlocking it then asks for the passphrase. A generated key is never forgotten.
     async fn forget_key(ctx, req: ProjectRef) -> UnlockMethod {
         let v = ctx.core.vault(&req.conn).await?;
+        // What would be refused is refused before the question is put.
+        v.forgettable(&req.project).await?;
         let what = format!(
             "Forget the passphrase of “{}” on this computer? Unlocking it will then ask for the passphrase.",
             req.project
@@ -664,6 +666,13 @@ ipc_commands! {
     async fn save_level(ctx, req: SaveLevel) -> SaveDto {
         let v = ctx.core.vault(&req.conn).await?;
         Ok(v.save_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into())
+    }
+
+    /// Writes a level from the diff ("set in …" and its undo): checked against the revision like a
+    /// save, but no draft is written or discarded (a draft of that level is the user's own text).
+    async fn write_level(ctx, req: SaveLevel) -> SaveDto {
+        let v = ctx.core.vault(&req.conn).await?;
+        Ok(v.write_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into())
     }
 
     /// A text's parse error, lints and entries (for the editor and the table).

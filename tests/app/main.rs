@@ -310,3 +310,35 @@ async fn lock_one_project() {
     assert!(run::key_state(&ctx, project("other")).await.unwrap().unlocked);
     assert!(envdesk_app::COMMANDS.contains(&"lock_project"));
 }
+
+#[tokio::test]
+async fn a_write_from_the_diff_keeps_the_users_draft_of_that_level() {
+    let (ctx, _dir, _keys) = host();
+    tree(&ctx).await;
+    let saved = save(&ctx, &env(), "A=1\n", Some(0), "").await;
+    let node = || cmd::NodeRef { conn: LOCAL.into(), path: ipc(&env()) };
+    let draft = |text: &str| cmd::SaveDraft {
+        conn: LOCAL.into(),
+        path: ipc(&env()),
+        text: text.into(),
+        base_revision: saved.revision,
+    };
+    run::save_draft(&ctx, draft("A=1\nMINE=typed\n")).await.unwrap();
+    let write = |text: &str, base: Option<u64>, base_text: &str| cmd::SaveLevel {
+        conn: LOCAL.into(),
+        path: ipc(&env()),
+        text: text.into(),
+        base_revision: base,
+        base_text: base_text.into(),
+    };
+    // Written: the draft of the user's own typing stays (a save would have discarded it).
+    let w = run::write_level(&ctx, write("A=1\nB=2\n", saved.revision, "A=1\n")).await.unwrap();
+    assert!(w.conflict.is_none());
+    let kept = run::get_draft(&ctx, node()).await.unwrap().unwrap();
+    assert_eq!(kept.text, "A=1\nMINE=typed\n");
+    // Refused for a stale revision: nothing written, and the draft is not replaced by the diff's text.
+    let refused = run::write_level(&ctx, write("A=1\n", saved.revision, "A=1\n")).await.unwrap();
+    assert!(refused.conflict.is_some(), "the revision check holds");
+    assert_eq!(run::get_draft(&ctx, node()).await.unwrap().unwrap().text, "A=1\nMINE=typed\n");
+    assert!(read(&ctx, &env()).await.levels.iter().any(|l| l.text == "A=1\nB=2\n"));
+}

@@ -454,6 +454,8 @@ async fn unlock_methods_name_no_key_and_forgetting_needs_the_native_yes() {
     );
     let pp = ProjectRef { conn: LOCAL.into(), project: Slug::parse("pp").unwrap() };
     assert_eq!(run::forget_key(&ctx, pp).await.unwrap_err().code, Code::Cancelled);
+    // A generated key: refused before any question is put (the "no" above would say cancelled).
+    assert_eq!(run::forget_key(&ctx, project_ref()).await.unwrap_err().code, Code::Invalid);
     let before = keys.names();
     assert_eq!(before.iter().filter(|n| n.starts_with("client-key:")).count(), 2, "the native no keeps it");
     // With the native yes: the passphrase goes; the generated key stays whatever is answered.

@@ -670,7 +670,21 @@ locked: Array<NodeInfo>,
 /**
  * Levels of searched projects that could not be read (left out).
  */
-unreadable: Array<LevelId>, };
+unreadable: Array<LevelId>, 
+/**
+ * The display names of the nodes the hits are in, and of their project and target.
+ */
+names: Array<LevelName>, };
+
+export type LevelName = { 
+/**
+ * The node (by its own level).
+ */
+level: LevelId, 
+/**
+ * Its name.
+ */
+name: string, };
 
 export type SearchResults = { 
 /**
@@ -1578,6 +1592,11 @@ export const commands = {
    * Saves a level; a save that lost a race answers the conflict to resolve.
    */
   saveLevel: (req: SaveLevel) => call<SaveDto>('save_level', { req }),
+  /**
+   * Writes a level from the diff ("set in …" and its undo): checked against the revision like a
+   * save, but no draft is written or discarded (a draft of that level is the user's own text).
+   */
+  writeLevel: (req: SaveLevel) => call<SaveDto>('write_level', { req }),
   /**
    * A text's parse error, lints and entries (for the editor and the table).
    */

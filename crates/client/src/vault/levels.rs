@@ -355,6 +355,23 @@ impl Vault {
         outcome
     }
 
+    /// Writes a level the user did not type (the diff's "set in" and its undo): the revision check of
+    /// [`Vault::save_level`], but no draft is written or discarded — a draft there holds the user's own
+    /// unsaved text of that level, which this write must not replace or drop.
+    pub async fn write_level(
+        &self,
+        path: &NodePath,
+        text: &str,
+        base_revision: Option<u64>,
+        base_text: &str,
+    ) -> Result<SaveOutcome> {
+        let outcome = self.try_save_level(path, text, base_revision, base_text).await?;
+        if let SaveOutcome::Saved { .. } = outcome {
+            self.search_saved(path, text);
+        }
+        Ok(outcome)
+    }
+
     async fn try_save_level(
         &self,
         path: &NodePath,

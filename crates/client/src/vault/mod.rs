@@ -206,6 +206,8 @@ pub struct Vault {
     /// The projects a [`Vault::lock_all`] locked and that were not unlocked since, with what unlocking
     /// each asks for (the lock screen asks for it; no key is kept).
     locked_by_lock: Mutex<BTreeMap<String, UnlockMethod>>,
+    /// Counts locks: an unlock that was under way when a lock came does not keep its key.
+    lock_epoch: std::sync::atomic::AtomicU64,
     last_activity: Mutex<Instant>,
     /// The search index of the unlocked projects (in memory only; see `search.rs`).
     search: search::Search,
@@ -231,6 +233,7 @@ impl Vault {
             opts,
             unlocked: Mutex::new(HashMap::new()),
             locked_by_lock: Mutex::new(BTreeMap::new()),
+            lock_epoch: std::sync::atomic::AtomicU64::new(0),
             last_activity: Mutex::new(Instant::now()),
             search: Default::default(),
             key_cache: Default::default(),
@@ -276,6 +279,7 @@ impl Vault {
 
     /// Drops one project's key.
     pub fn lock(&self, project: &str) {
+        self.lock_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
         self.search_forget(project);
         self.key_cache.clear_project(project);
@@ -283,6 +287,7 @@ impl Vault {
 
     /// Drops every key, noting what unlocking each project again asks for ([`Vault::unlock_methods`]).
     pub fn lock_all(&self) {
+        self.lock_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.key_cache.clear();
         let dropped: Vec<(String, Arc<Unlocked>)> =
             self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
@@ -340,6 +345,33 @@ impl Vault {
         Ok(UnlockMethod { project: project.to_owned(), protection, remembered_passphrase })
     }
 
+    /// The key store entries [`Vault::forget_key`] would remove (the key and a pending key of a
+    /// rotation whose answer was lost), or why nothing may be forgotten: checked before the user is
+    /// asked, so a question is never put for something that would be refused.
+    pub async fn forgettable(&self, project: &str) -> Result<Vec<String>> {
+        if self.key_state(project).await?.managed != Managed::Client {
+            return Err(ClientError::Invalid(format!(
+                "The server holds the key of `{project}`; there is nothing to forget on this computer."
+            )));
+        }
+        let p = self.backend.get_project(project).await?;
+        let mut names = Vec::new();
+        for name in
+            [names::client_key(&self.connection, p.ulid()), names::client_key_pending(&self.connection, p.ulid())]
+        {
+            if let Some(stored) = self.keystore_get(&name)? {
+                if is_generated_key(&stored) {
+                    return Err(ClientError::Invalid(format!(
+                        "The key of `{project}` was generated, not chosen: it may exist nowhere else, so it \
+                         stays in the keychain."
+                    )));
+                }
+                names.push(name);
+            }
+        }
+        Ok(names)
+    }
+
     /// Forgets the passphrase a client-managed project's key is remembered as on this computer: the
     /// entry leaves the key store and the key leaves memory, so unlocking the project asks for the
     /// passphrase again. Only a passphrase the user chose (see [`UnlockMethod::remembered_passphrase`]):
@@ -347,20 +379,7 @@ impl Vault {
     /// it is refused (`invalid`), as for a server-managed project. Keys of earlier key versions (kept
     /// to read old history) and the marker that the project is client-managed stay.
     pub async fn forget_key(&self, project: &str) -> Result<UnlockMethod> {
-        if self.key_state(project).await?.managed != Managed::Client {
-            return Err(ClientError::Invalid(format!(
-                "The server holds the key of `{project}`; there is nothing to forget on this computer."
-            )));
-        }
-        let p = self.backend.get_project(project).await?;
-        let name = names::client_key(&self.connection, p.ulid());
-        if let Some(stored) = self.keystore_get(&name)? {
-            if is_generated_key(&stored) {
-                return Err(ClientError::Invalid(format!(
-                    "The key of `{project}` was generated, not chosen: it may exist nowhere else, so it \
-                     stays in the keychain."
-                )));
-            }
+        for name in self.forgettable(project).await? {
             self.keys.delete(&name).map_err(ClientError::KeyStore)?;
         }
         self.lock(project);
@@ -422,6 +441,23 @@ impl Vault {
     /// Unlocks `project`: a server-managed key comes from the server; a client-managed key from the
     /// key store (else [`ClientError::KeyNeeded`]). Checked against the proof and an existing blob.
     pub async fn unlock(&self, project: &str) -> Result<KeyState> {
+        let epoch = self.lock_epoch.load(std::sync::atomic::Ordering::SeqCst);
+        let state = self.unlock_now(project).await?;
+        self.unless_locked_since(epoch, project)?;
+        Ok(state)
+    }
+
+    /// A lock came while `project` was being unlocked (the key derivation takes a while): the key it
+    /// just remembered leaves memory again, and the unlock is reported as locked.
+    fn unless_locked_since(&self, epoch: u64, project: &str) -> Result<()> {
+        if self.lock_epoch.load(std::sync::atomic::Ordering::SeqCst) != epoch {
+            self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
+            return Err(ClientError::Locked { project: project.to_owned() });
+        }
+        Ok(())
+    }
+
+    async fn unlock_now(&self, project: &str) -> Result<KeyState> {
         if let Ok(u) = self.unlocked(project) {
             return Ok(KeyState { managed: u.managed, unlocked: true, key_version: u.key_version });
         }
@@ -489,9 +525,16 @@ impl Vault {
     /// Unlocks a client-managed project with a key or passphrase the user typed; with `remember`, the
     /// key goes to the key store. A wrong key is refused before anything is written.
     pub async fn unlock_with_key(&self, project: &str, key: &str, remember: bool) -> Result<KeyState> {
+        let epoch = self.lock_epoch.load(std::sync::atomic::Ordering::SeqCst);
+        let state = self.unlock_with_key_now(project, key, remember).await?;
+        self.unless_locked_since(epoch, project)?;
+        Ok(state)
+    }
+
+    async fn unlock_with_key_now(&self, project: &str, key: &str, remember: bool) -> Result<KeyState> {
         let d = self.descriptor(project).await?;
         if !d.is_client() {
-            return self.unlock(project).await;
+            return self.unlock_now(project).await;
         }
         let p = self.backend.get_project(project).await?;
         let key = ProjectKey::new(key).map_err(ClientError::BadKey)?;
