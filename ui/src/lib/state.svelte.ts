@@ -12,7 +12,7 @@ export interface Toast {
   text: string;
 }
 
-export type Tab = 'levels' | 'merged' | 'diff' | 'history';
+export type Tab = 'levels' | 'merged' | 'diff' | 'history' | 'matrix';
 
 export type Dialog =
   | { kind: 'new-project'; importAfter?: boolean }
@@ -30,6 +30,7 @@ export type Dialog =
   | { kind: 'purge' }
   | { kind: 'rotate'; project: string }
   | { kind: 'key-history'; path: T.NodePath; key: string; level: T.LevelKind }
+  | { kind: 'matrix-add'; path: T.NodePath; key: string; where: string; done: () => void }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void>; cancel?: string; focusCancel?: boolean };
 
 /** The dialog of one kind. */

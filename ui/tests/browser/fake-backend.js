@@ -358,6 +358,88 @@ window.__envdeskFake.emit = (event, payload) => {
 };
 window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
 
+// The key matrix (issue 14), as crates/core/src/matrix.rs computes it: per key, two characters per
+// column (state S/P/T/M/A/., comparison with the environment to the left =/~/-), lines of set cells,
+// `# @absent: A, B` lines, unreadable levels left out; no value in the answer.
+(() => {
+  const f = window.__envdeskFake;
+  const s = f.state;
+  const levelText = (k) => s.levels[k]?.text ?? '';
+  const read = (k) => {
+    const text = levelText(k);
+    const a = f.handlers.analyze_text({ text });
+    const vars = new Map();
+    for (const e of a.entries) vars.set(e.key, { value: e.value, line: e.line });
+    const absent = text.split('\n').flatMap((l) => /^#+\s?@absent:(.*)$/.exec(l.trim())?.[1].split(',').map((x) => x.trim()).filter(Boolean) ?? []);
+    return { vars, absent, error: a.parse_error ? `line ${a.parse_error.line}, column ${a.parse_error.column}: ${a.parse_error.message}` : null };
+  };
+  f.handlers.key_matrix = (a) => {
+    const p = a.project;
+    const name = s.projects.find((x) => x.slug === p)?.name ?? p;
+    const targets = (s.targets[p] ?? []).map((t) => ({ t, envs: s.envs[`${p}/${t.slug}`] ?? [] }));
+    const columns = [{ kind: 'project', target: null, environment: null, name, parse_error: null, above_unreadable: false }];
+    if (s.locked) {
+      for (const { t, envs } of targets) {
+        columns.push({ kind: 'target', target: t.slug, environment: null, name: t.name, parse_error: null, above_unreadable: false });
+        for (const e of envs) columns.push({ kind: 'environment', target: t.slug, environment: e.slug, name: e.name, parse_error: null, above_unreadable: false });
+      }
+      return { project: p, locked: true, columns, rows: [] };
+    }
+    const pl = read(`${p}//`);
+    columns[0].parse_error = pl.error;
+    const parsed = targets.map(({ t, envs }) => ({ t, tl: read(`${p}/${t.slug}/`), envs: envs.map((e) => ({ e, l: read(`${p}/${t.slug}/${e.slug}`) })) }));
+    const keys = new Set(pl.vars.keys());
+    for (const { tl, envs } of parsed) {
+      for (const k of tl.vars.keys()) keys.add(k);
+      for (const { l } of envs) for (const k of l.vars.keys()) keys.add(k);
+    }
+    for (const { t, tl, envs } of parsed) {
+      columns.push({ kind: 'target', target: t.slug, environment: null, name: t.name, parse_error: tl.error, above_unreadable: !!pl.error });
+      for (const { e, l } of envs) columns.push({ kind: 'environment', target: t.slug, environment: e.slug, name: e.name, parse_error: l.error, above_unreadable: !!(pl.error || tl.error) });
+    }
+    const rows = [...keys].map((key) => {
+      let cells = '';
+      const lines = [];
+      let missing = false;
+      let differs = false;
+      const inP = pl.vars.get(key);
+      if (inP) lines.push(inP.line);
+      cells += inP ? 'S-' : '.-';
+      for (const { tl, envs } of parsed) {
+        const inT = tl.vars.get(key);
+        if (inT) lines.push(inT.line);
+        cells += inT ? 'S-' : inP ? 'P-' : '.-';
+        const inherited = inT ? [inT.value, 'T'] : inP ? [inP.value, 'P'] : null;
+        const absentAbove = pl.absent.includes(key) || tl.absent.includes(key);
+        let left;
+        envs.forEach(({ l }, i) => {
+          const own = l.vars.get(key);
+          let state, value;
+          if (own) [state, value] = ['S', own.value], lines.push(own.line);
+          else if (inherited) [value, state] = inherited;
+          else if (absentAbove || l.absent.includes(key)) [state, value] = ['A', null];
+          else [state, value, missing] = ['M', null, true];
+          let cmp = '-';
+          if (i > 0 && left != null && value != null) cmp = left === value ? '=' : '~';
+          if (cmp === '~') differs = true;
+          cells += state + cmp;
+          left = value;
+        });
+      }
+      return { key, cells, lines, missing, differs };
+    });
+    return { project: p, locked: false, columns, rows };
+  };
+  f.handlers.matrix_cell_value = (a) => f.handlers.read_node({ path: a.path }).merged.find((m) => m.key === a.key)?.value ?? null;
+  f.handlers.export_matrix_csv = (a) => {
+    const m = f.handlers.key_matrix(a);
+    if (m.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
+    const file = `/tmp/${a.project}-key-matrix.csv`;
+    s.written[file] = { project: a.project, rows: m.rows.length };
+    return file;
+  };
+})();
+
 // Search everywhere, as on the Rust side (vault/search.rs): key names always, comments and values when
 // asked; hits grouped project → target → environment, never a value; at most 200 with the total.
 // `state.lockedProjects` (a test sets it) are listed as locked, as is every project when all is locked;
@@ -400,5 +482,90 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
       if (environment) names.push({ level: h.level, name: (s.envs[`${project}/${target}`] ?? []).find((e) => e.slug === environment)?.name ?? environment });
     }
     return { results: { hits: hits.slice(0, 200), total: hits.length }, locked, unreadable: [], names };
+  };
+})();
+
+// The history of one key (issue 14, part 3), as vault/key_history.rs does it: the level's versions oldest
+// first, a `delete` empties the level, a version whose text does not parse is skipped and listed; no value
+// leaves but key_value_at's (the one the user reveals); restore_key_value sets or removes that key alone,
+// refused as a conflict when the level's revision is not the one shown.
+(() => {
+  const f = window.__envdeskFake;
+  const pk = (p) => [p.project, p.target ?? '', p.environment ?? ''].join('/');
+  const vars = (text) => {
+    const out = {};
+    for (const line of text.split('\n')) {
+      const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/.exec(line.trim());
+      if (m) out[m[1]] = m[2].replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1').replace(/\s+#.*$/, '');
+    }
+    return out;
+  };
+  const parses = (text) => !f.handlers.analyze_text({ text }).parse_error;
+  const ref = (v, i) => ({ id: v.id, revision: v.attributes.revision ?? null, position: i + 1, created_at: v.attributes.created_at, author: v.attributes.created_by?.name ?? null, action: v.attributes.action });
+  const states = (path) =>
+    [...(f.state.versions[pk(path)] ?? [])].reverse().map((v, i) => ({ v, ref: ref(v, i), vars: v.attributes.action === 'delete' ? {} : parses(v.text) ? vars(v.text) : null }));
+  const locked = () => {
+    if (f.state.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
+  };
+  f.handlers.key_history = (a) => {
+    locked();
+    const all = states(a.path);
+    const events = [];
+    const skipped = [];
+    const classes = new Map();
+    let prev;
+    for (const s of all) {
+      if (!s.vars) {
+        skipped.push({ version: s.ref, reason: 'its text does not parse (line 2, column 8: expected `=` between key and value, found `:`)' });
+        continue;
+      }
+      const cur = s.vars[a.name];
+      const change = prev === undefined ? (cur === undefined ? null : 'added') : cur === undefined ? 'removed' : cur !== prev ? 'changed' : null;
+      if (change) {
+        if (cur !== undefined && !classes.has(cur)) classes.set(cur, classes.size + 1);
+        events.push({ version: s.ref, change, value_class: cur === undefined ? null : classes.get(cur) });
+      }
+      prev = cur;
+    }
+    return { key: a.name, events: events.reverse(), skipped: skipped.reverse(), versions: all.length };
+  };
+  f.handlers.level_blame = (a) => {
+    locked();
+    const set = {};
+    let prev = {};
+    const skipped = [];
+    const all = states(a.path);
+    for (const s of all) {
+      if (!s.vars) {
+        skipped.push({ version: s.ref, reason: 'its text does not parse' });
+        continue;
+      }
+      for (const [k, v] of Object.entries(s.vars)) if (prev[k] !== v) set[k] = s.ref;
+      for (const k of Object.keys(prev)) if (!(k in s.vars)) delete set[k];
+      prev = s.vars;
+    }
+    const current = vars((f.state.levels[pk(a.path)] ?? { text: '' }).text);
+    return { keys: Object.entries(current).map(([k, v]) => ({ key: k, version: prev[k] === v ? (set[k] ?? null) : null })), skipped: skipped.reverse() };
+  };
+  f.handlers.key_value_at = (a) => {
+    locked();
+    const s = states(a.path).find((x) => x.v.id === a.version);
+    if (!s) throw { code: 'not_found', message: "That version is not in this level's history." };
+    if (!s.vars) throw { code: 'invalid', message: 'That version cannot be read: its text does not parse.' };
+    return s.vars[a.name] ?? null;
+  };
+  f.handlers.restore_key_value = (a) => {
+    const value = f.handlers.key_value_at(a);
+    const l = f.state.levels[pk(a.path)] ?? { text: '', revision: 0 };
+    if (a.base_revision !== null && l.revision !== a.base_revision) throw { code: 'revision_conflict', message: 'The level was changed since it was read; nothing was restored. Read it again and retry.' };
+    const lines = l.text.split('\n');
+    const at = lines.findIndex((x) => x.startsWith(a.name + '='));
+    if (value === null) {
+      if (at >= 0) lines.splice(at, 1);
+    } else if (at >= 0) lines[at] = `${a.name}=${value}`;
+    else lines.splice(lines.length - 1, 0, `${a.name}=${value}`);
+    const text = lines.join('\n');
+    if (text === l.text) return { revision: l.revision, written: false };
+    return { revision: f.handlers.save_level({ path: a.path, text, base_revision: l.revision }).revision, written: true };
   };
 })();

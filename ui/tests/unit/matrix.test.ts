@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { cellsOf, columnPath, filterRows, groupsOf, leftOf, type MatrixColumn, type MatrixRow } from '../../src/lib/matrix';
+
+const col = (kind: MatrixColumn['kind'], name: string, target: string | null = null, environment: string | null = null): MatrixColumn => ({
+  kind,
+  target,
+  environment,
+  name,
+  parse_error: null,
+  above_unreadable: false,
+});
+const columns = [col('project', 'App'), col('target', 'API', 'api'), col('environment', 'dev', 'api', 'dev'), col('environment', 'prod', 'api', 'prod'), col('target', 'Worker', 'worker')];
+const row = (key: string, cells: string, lines: number[], missing = false, differs = false): MatrixRow => ({ key, cells, lines, missing, differs });
+
+describe('key matrix', () => {
+  it('reads two characters per cell and the lines of set cells in order', () => {
+    const cells = cellsOf(row('DB', 'S-P-S-S~M-', [1, 4, 7]));
+    expect(cells).toEqual([
+      { state: 'set', comparison: null, line: 1 },
+      { state: 'from-project', comparison: null, line: null },
+      { state: 'set', comparison: null, line: 4 },
+      { state: 'set', comparison: 'different', line: 7 },
+      { state: 'missing', comparison: null, line: null },
+    ]);
+    expect(cellsOf(row('X', '.-T=A-', [])).map((c) => [c.state, c.comparison])).toEqual([
+      ['not-set', null],
+      ['from-target', 'same'],
+      ['absent', null],
+    ]);
+  });
+
+  it('filters by missing, differing and the key name, together', () => {
+    const rows = [row('DB_URL', 'S-', [1], true, false), row('LOG', 'S-', [1], false, true), row('DB_POOL', 'S-', [1], true, true)];
+    expect(filterRows(rows, { missing: false, differs: false, q: '' })).toBe(rows);
+    expect(filterRows(rows, { missing: true, differs: false, q: '' }).map((r) => r.key)).toEqual(['DB_URL', 'DB_POOL']);
+    expect(filterRows(rows, { missing: true, differs: true, q: '' }).map((r) => r.key)).toEqual(['DB_POOL']);
+    expect(filterRows(rows, { missing: false, differs: false, q: ' db' }).map((r) => r.key)).toEqual(['DB_URL', 'DB_POOL']);
+  });
+
+  it('groups columns by target and names each cell’s node', () => {
+    expect(groupsOf(columns)).toEqual([
+      { name: 'App', kind: 'project', span: 1 },
+      { name: 'API', kind: 'target', span: 3 },
+      { name: 'Worker', kind: 'target', span: 1 },
+    ]);
+    expect(columnPath('app', columns[0])).toEqual({ project: 'app' });
+    expect(columnPath('app', columns[1])).toEqual({ project: 'app', target: 'api' });
+    expect(columnPath('app', columns[3])).toEqual({ project: 'app', target: 'api', environment: 'prod' });
+    expect(leftOf(columns, 3)?.name).toBe('dev');
+    expect(leftOf(columns, 2)).toBeNull();
+    expect(leftOf(columns, 1)).toBeNull();
+  });
+});
