@@ -502,8 +502,8 @@ pub struct MatrixCell {
     pub conn: String,
     /// The cell's level (its node).
     pub path: IpcPath,
-    /// The key.
-    pub key: String,
+    /// The key's name.
+    pub name: KeyName,
 }
 
 // ---------------------------------------------------------------- the commands
@@ -798,7 +798,7 @@ ipc_commands! {
     /// The value of one cell of the key matrix (`null` when the key has none there).
     async fn matrix_cell_value(ctx, req: MatrixCell) -> Option<String> {
         let v = ctx.core.vault(&req.conn).await?;
-        Ok(v.matrix_value(&req.path.node(), &req.key).await?.map(|value| value.as_str().to_owned()))
+        Ok(v.matrix_value(&req.path.node(), req.name.as_str()).await?.map(|value| value.as_str().to_owned()))
     }
 
     /// Shows the save dialog and writes the key matrix's presence (never a value) as CSV, owner-only;

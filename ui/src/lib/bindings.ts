@@ -1259,9 +1259,9 @@ conn: string,
  */
 path: NodePath, 
 /**
- * The key.
+ * The key's name.
  */
-key: string, };
+name: KeyName, };
 
 export type NodeRef = { 
 /**

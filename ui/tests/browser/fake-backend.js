@@ -186,6 +186,7 @@ window.__envdeskFake = (() => {
     lock_project: (a) => void (state.locked = state.locked || a.project === 'app'),
     read_node: (a) => node(a.path),
     save_level: (a) => store(a.path, a.text, a.base_revision),
+    write_level: (a) => store(a.path, a.text, a.base_revision),
     analyze_text: (a) => analysis(a.text),
     edit_text: (a) => {
       const op = a.edit;
@@ -430,7 +431,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     });
     return { project: p, locked: false, columns, rows };
   };
-  f.handlers.matrix_cell_value = (a) => f.handlers.read_node({ path: a.path }).merged.find((m) => m.key === a.key)?.value ?? null;
+  f.handlers.matrix_cell_value = (a) => f.handlers.read_node({ path: a.path }).merged.find((m) => m.key === a.name)?.value ?? null;
   f.handlers.export_matrix_csv = (a) => {
     const m = f.handlers.key_matrix(a);
     if (m.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };

@@ -115,7 +115,7 @@ export default (h) => {
       await page.getByRole('button', { name: 'Reveal value of DB in staging (backend)' }).click();
       await page.locator('tr[data-key=DB] td').nth(3).getByTestId('value').filter({ hasText: 'stage-db' }).waitFor();
       const calls = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'matrix_cell_value').map((c) => c.args));
-      expect(calls.length === 1 && calls[0].key === 'DB' && calls[0].path.environment === 'staging' && calls[0].path.target === 'backend', JSON.stringify(calls));
+      expect(calls.length === 1 && calls[0].name === 'DB' && calls[0].path.environment === 'staging' && calls[0].path.target === 'backend', JSON.stringify(calls));
       // Inherited: the value the environment gets.
       await page.getByRole('button', { name: 'Reveal value of LOG in production (backend)' }).click();
       await page.locator('tr[data-key=LOG] td').nth(2).getByTestId('value').filter({ hasText: 'debug' }).waitFor();
