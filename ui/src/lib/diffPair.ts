@@ -34,6 +34,11 @@ export interface SourceOption {
   writeName: string;
   /** The environment's status ('production', …); null for a target or the project. */
   status: string | null;
+  /**
+   * The environments marked production whose result a write into `writeTo` changes: the environment
+   * itself, or every production environment below a target or the project (their names).
+   */
+  production: string[];
 }
 
 /** The path with only the fields it has, in one order: equal sources have equal ids. */
@@ -59,22 +64,26 @@ export function sourceOptions(tree: ProjectTree): SourceOption[] {
   const levels: SourceOption[] = [];
   const many = tree.targets.length > 1;
   const projectPath: NodePath = { project: tree.project };
-  const level = (path: NodePath, label: string, writeName: string, status: string | null): SourceOption => {
+  const envName = (t: (typeof tree.targets)[number], e: (typeof t.envs)[number]) => (many ? `${t.info.name} › ${e.name}` : e.name);
+  const productionOf = (t: (typeof tree.targets)[number]) => t.envs.filter((e) => e.status === 'production').map((e) => envName(t, e));
+  const level = (path: NodePath, label: string, writeName: string, status: string | null, production: string[]): SourceOption => {
     const source: DiffSource = { kind: 'level', path };
-    return { id: sourceId(source), source, group: 'levels', label, name: label, writeTo: path, writeName, status };
+    return { id: sourceId(source), source, group: 'levels', label, name: label, writeTo: path, writeName, status, production };
   };
-  levels.push(level(projectPath, `project level (${tree.project})`, tree.project, null));
+  levels.push(level(projectPath, `project level (${tree.project})`, tree.project, null, tree.targets.flatMap(productionOf)));
   for (const t of tree.targets) {
     const tp: NodePath = { project: tree.project, target: t.info.slug };
     const tm: DiffSource = { kind: 'merged', path: tp };
-    targets.push({ id: sourceId(tm), source: tm, group: 'targets', label: `${t.info.name} (merged)`, name: `${t.info.name} (merged)`, writeTo: tp, writeName: t.info.name, status: null });
-    levels.push(level(tp, `target level (${t.info.name})`, t.info.name, null));
+    const below = productionOf(t);
+    targets.push({ id: sourceId(tm), source: tm, group: 'targets', label: `${t.info.name} (merged)`, name: `${t.info.name} (merged)`, writeTo: tp, writeName: t.info.name, status: null, production: below });
+    levels.push(level(tp, `target level (${t.info.name})`, t.info.name, null, below));
     for (const e of t.envs) {
       const ep: NodePath = { project: tree.project, target: t.info.slug, environment: e.slug };
-      const name = many ? `${t.info.name} › ${e.name}` : e.name;
+      const name = envName(t, e);
       const em: DiffSource = { kind: 'merged', path: ep };
-      envs.push({ id: sourceId(em), source: em, group: 'environments', label: `${name} (merged)`, name, writeTo: ep, writeName: name, status: e.status });
-      levels.push(level(ep, `environment level (${name})`, name, e.status));
+      const production = e.status === 'production' ? [name] : [];
+      envs.push({ id: sourceId(em), source: em, group: 'environments', label: `${name} (merged)`, name, writeTo: ep, writeName: name, status: e.status, production });
+      levels.push(level(ep, `environment level (${name})`, name, e.status, production));
     }
   }
   const seen = new Set<string>();

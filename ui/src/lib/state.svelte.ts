@@ -441,6 +441,8 @@ export class AppState {
   /** none | any ──▶ loading: the unsaved text of the node before is kept as drafts first. */
   async select(path: T.NodePath, offerDrafts = true) {
     await this.keepDrafts();
+    // A lock came while the drafts were being kept: nothing is opened behind the lock screen.
+    if (this.windowLock) return;
     this.enter({ kind: 'loading', path });
     await this.read(offerDrafts);
   }
@@ -487,6 +489,8 @@ export class AppState {
   private show(node: T.NodeView) {
     const s = this.nodeState;
     if (s.kind !== 'loading' && s.kind !== 'reading') return;
+    // An answer read before a lock and arriving after it is not shown (the lock screen is up).
+    if (this.windowLock) return this.unreadable();
     this.#state = { kind: 'open', path: s.path, node, levelIndex: node.levels.length - 1, edits: s.kind === 'reading' ? s.edits : {} };
   }
 
@@ -637,6 +641,11 @@ export class AppState {
     if (s.kind === 'saving') this.#state = { ...s, kind: 'open' };
   }
 
+  /** Whether the level at `path` is open here with unsaved text. */
+  hasUnsaved(path: T.NodePath): boolean {
+    return this.unsavedLevels().some((p) => pathKey(p) === pathKey(path));
+  }
+
   /** The levels of the open node with unsaved text. */
   private unsavedLevels(): T.NodePath[] {
     const o = this.opened;
@@ -654,6 +663,7 @@ export class AppState {
     this.windowLock = { ...shown, unsaved: { levels, kept: true }, done: false };
     this.dialog = null;
     this.toasts = [];
+    clearCopied();
     const kept = await this.keepDrafts();
     try {
       await ipc.lockAll();
@@ -673,20 +683,24 @@ export class AppState {
       this.windowLock = { path: this.selected, levelIndex: this.levelIndex, unsaved: { levels: this.unsavedLevels(), kept: false }, done: true };
       this.dialog = null;
       this.toasts = [];
+      clearCopied();
     }
     this.dropNode();
   }
 
   /**
    * Back from the lock screen, once it was given what protects the key: the node shown before is read
-   * again, on the level shown, with the unsaved text kept as drafts back in its editor.
+   * again, on the level shown, with the unsaved text kept as drafts back in its editor. With `open`
+   * false ("back without unlocking"), nothing is read: the node stays locked.
    */
-  async unlockWindow() {
+  async unlockWindow(open = true) {
     const wl = this.windowLock;
     if (!wl) return;
     this.windowLock = null;
     if (this.dialog?.kind === 'unlock') this.dialog = null;
     void this.refreshTree();
+    // Back without opening: the node stays locked (its drafts wait) until it is opened again.
+    if (!open) return;
     const s = this.nodeState;
     if (!wl.path || s.kind !== 'locked' || pathKey(s.path) !== pathKey(wl.path)) return;
     await this.load(false);
@@ -735,6 +749,8 @@ export function applyTheme(theme: T.Settings['theme']) {
 }
 
 let clipboardTimer: ReturnType<typeof setTimeout> | undefined;
+/** Whether the clipboard may still hold a value envdesk copied (not cleared yet). */
+let copied = false;
 
 /** Copies a value and clears the clipboard after the configured time. */
 export async function copyValue(value: string, seconds: number): Promise<boolean> {
@@ -743,9 +759,19 @@ export async function copyValue(value: string, seconds: number): Promise<boolean
   } catch {
     return false;
   }
+  copied = true;
   if (clipboardTimer) clearTimeout(clipboardTimer);
-  if (seconds > 0) clipboardTimer = setTimeout(() => void navigator.clipboard.writeText('').catch(() => {}), seconds * 1000);
+  if (seconds > 0) clipboardTimer = setTimeout(clearCopied, seconds * 1000);
   return true;
+}
+
+/** Clears the clipboard now if it may hold a value envdesk copied (a lock does, whatever the setting). */
+export function clearCopied() {
+  if (clipboardTimer) clearTimeout(clipboardTimer);
+  clipboardTimer = undefined;
+  if (!copied) return;
+  copied = false;
+  void navigator.clipboard.writeText('').catch(() => {});
 }
 
 export const app = new AppState();

@@ -40,6 +40,29 @@ export default (h) => {
   }
 
   return {
+    async diff_writes_wait_for_unsaved_text_and_ask_for_production_below() {
+      const { page } = await open(project);
+      await openEnv(page);
+      // Unsaved text in production's own level: a write across would be lost or lose it; refused.
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('MINE=typed\n');
+      await tab(page);
+      await page.getByRole('button', { name: 'Set in production: ONLY_STAGING' }).click();
+      await page.getByTestId('diff-said').filter({ hasText: 'Production has unsaved changes in the editor' }).waitFor();
+      expect((await page.getByRole('dialog').count()) === 0, 'no question: nothing is written');
+      expect((await level(page, 'production')).revision === 1, 'nothing written');
+      // The target level: not itself production, but production gets what it holds — asked first.
+      await page.getByLabel('Left side').selectOption({ label: 'backend (merged)' });
+      await page.getByRole('button', { name: 'Set in backend: ONLY_STAGING' }).click();
+      const ask = page.getByRole('dialog', { name: 'Set ONLY_STAGING in backend?' });
+      await ask.waitFor();
+      expect((await ask.textContent()).includes('This changes what production gets, marked as production.'), await ask.textContent());
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      expect((await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/'].text)) === 'LOG=debug\n', 'nothing written on Cancel');
+      return page;
+    },
+
     async diff_opens_on_two_environments_each_key_once() {
       const { page } = await open(project);
       await openEnv(page);

@@ -66,6 +66,30 @@ export default (h) => {
       return page;
     },
 
+    async lock_back_without_unlocking_opens_nothing_and_clears_the_clipboard() {
+      const { page } = await open(project);
+      await openEnv(page, 'staging');
+      // A value copied from envdesk leaves the clipboard with the lock, whatever the timer says.
+      await page.evaluate(() => {
+        window.__clip = '';
+        Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (t) => void (window.__clip = t) }, configurable: true });
+      });
+      await page.locator('aside[aria-label="Effective result"]').getByRole('button', { name: /^Copy / }).first().click();
+      expect((await page.evaluate(() => window.__clip)) !== '', 'copied');
+      await page.getByRole('button', { name: 'Lock', exact: true }).click();
+      await lockScreen(page);
+      expect((await page.evaluate(() => window.__clip)) === '', 'the clipboard is cleared by the lock');
+      await page.getByRole('button', { name: 'Unlock with the OS keychain' }).waitFor();
+      const before = await page.evaluate(() => window.__envdeskFake.state.calls.length);
+      await page.getByRole('button', { name: 'Back to the project list without unlocking' }).click();
+      await page.getByRole('tree').waitFor();
+      await page.getByText('Locked.', { exact: false }).first().waitFor();
+      expect((await page.locator('[data-testid=editor]').count()) === 0, 'no editor: nothing was opened');
+      const after = await page.evaluate((n) => window.__envdeskFake.state.calls.slice(n).map((c) => c.cmd), before);
+      expect(!after.includes('unlock') && !after.includes('unlock_with_key') && !after.includes('read_node'), 'nothing unlocked or read: ' + after.join(','));
+      return page;
+    },
+
     async lock_asks_a_passphrase_project_for_its_passphrase() {
       const { page } = await open(project + `f.needKey = true; f.passphrase = 'correct horse battery staple';`);
       await openEnv(page, 'staging');
