@@ -242,8 +242,10 @@ const ASSIGN = /^([ \t]*)(export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*=[ \t]*/;
  * The ranges [from, to) of the values in a .env text: after `KEY=`, a quoted value up to its closing
  * quote (over several lines if it spans them), an unquoted one up to a ` #` comment or the end of the
  * line. A line that does not parse (not a comment, not `KEY=…`) is taken as a value after its first `=`
- * or `:`, or whole: what is masked errs towards too much.
+ * or `:`, or whole; a commented-out assignment is masked after its `=`: what is masked errs towards too
+ * much.
  */
+const COMMENTED = /^\s*#+\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=/;
 export function valueRanges(text: string): [number, number][] {
   const out: [number, number][] = [];
   let pos = 0;
@@ -269,6 +271,11 @@ export function valueRanges(text: string): [number, number][] {
       const comment = rest.search(/[ \t]#/);
       const end = start + (comment >= 0 ? comment : rest.replace(/[ \t]+$/, '').length);
       if (end > start) out.push([start, end]);
+    } else if (COMMENTED.test(line)) {
+      // A commented-out assignment (`# OLD_TOKEN=sk_live…`) may hold a secret: masked after its `=`.
+      const from = pos + line.indexOf('=') + 1;
+      const to = pos + line.replace(/[ \t]+$/, '').length;
+      if (to > from) out.push([from, to]);
     } else if (trimmed && !trimmed.startsWith('#')) {
       const lead = line.length - line.trimStart().length;
       const sep = line.search(/[=:]/);

@@ -18,7 +18,18 @@ class Dots extends WidgetType {
 
 const dots = Decoration.replace({ widget: new Dots() });
 
-/** Decorations that hide every value of `doc` (its ranges from `valueRanges`). */
+/**
+ * Decorations that hide every value of `doc` (its ranges from `valueRanges`); while they do, copying or
+ * cutting from the pane copies nothing (the text under the dots is the real one).
+ */
 export function maskValues(doc: string): Extension {
-  return EditorView.decorations.of(Decoration.set(valueRanges(doc).map(([from, to]) => dots.range(from, to))));
+  const none = (e: ClipboardEvent) => {
+    e.preventDefault();
+    e.clipboardData?.setData('text/plain', '');
+    return true;
+  };
+  return [
+    EditorView.decorations.of(Decoration.set(valueRanges(doc).map(([from, to]) => dots.range(from, to)))),
+    EditorView.domEventHandlers({ copy: none, cut: none }),
+  ];
 }

@@ -132,6 +132,9 @@ describe('valueRanges', () => {
     expect(values('K="line one\nline \\" two"\nNEXT=n\n')).toEqual(['"line one\nline \\" two"', 'n']);
     expect(values("S='a\nb'\n")).toEqual(["'a\nb'"]);
   });
+  it('masks a commented-out assignment after its =, not other comments', () => {
+    expect(values('# OLD_TOKEN=sk_live_123\n#export X = y\n# see https://x?a=b\n# a comment = no\n')).toEqual(['sk_live_123', ' y']);
+  });
   it('masks too much rather than too little on a line that does not parse', () => {
     expect(values('OOPS: secret\njust-a-secret\n')).toEqual([' secret', 'just-a-secret']);
   });

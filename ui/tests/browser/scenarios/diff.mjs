@@ -63,6 +63,37 @@ export default (h) => {
       return page;
     },
 
+    async diff_masked_pane_copies_nothing() {
+      const { page } = await open(project);
+      await openEnv(page);
+      await tab(page);
+      await page.locator('[data-testid=merge-view][data-built]:not([data-built="0"])').waitFor();
+      // What a copy puts on the clipboard, as the page sees it once CodeMirror has handled the event.
+      await page.evaluate(() => document.addEventListener('copy', (e) => void (window.__copy = e.defaultPrevented ? e.clipboardData.getData('text/plain') : String(document.getSelection()))));
+      const pane = page.locator('[data-testid=merge-view] .cm-content').first();
+      // Lines selected with the mouse are CodeMirror's selection: its copy puts the document's text
+      // (the real one, under the dots) on the clipboard unless the pane refuses.
+      const copy = async () => {
+        await page.evaluate(() => void (window.__copy = 'no copy event'));
+        const lines = pane.locator('.cm-line');
+        const from = await lines.first().boundingBox();
+        const to = await lines.nth(1).boundingBox();
+        await page.mouse.move(from.x + 2, from.y + from.height / 2);
+        await page.mouse.down();
+        await page.mouse.move(to.x + to.width - 2, to.y + to.height / 2, { steps: 5 });
+        await page.mouse.up();
+        await page.keyboard.press('Control+c');
+        return page.evaluate(() => window.__copy);
+      };
+      const first = await copy();
+      expect(!first.includes('prod-db') && !first.includes('stage-db'), 'masked: the real text under the dots is not copied: ' + first);
+      await page.getByLabel('Show values').check();
+      await page.locator('[data-testid=merge-view][data-masked=false]').waitFor();
+      const second = await copy();
+      expect(second.includes('DB=prod-db'), 'values shown: copying works: ' + second);
+      return page;
+    },
+
     async diff_opens_on_two_environments_each_key_once() {
       const { page } = await open(project);
       await openEnv(page);
