@@ -10,14 +10,15 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['minute', 60],
 ];
 
-/** `iso` relative to `now`: "just now", "5 minutes ago", "yesterday", "3 weeks ago"; null when unknown. */
-export function ago(iso: string | null | undefined, now: number = Date.now()): string | null {
+/** `iso` relative to `now`: "just now", "5 minutes ago", "yesterday", "3 weeks ago" (`short`: "5 min. ago",
+ * "3 wk. ago", "last mo.", for a narrow column); null when unknown. */
+export function ago(iso: string | null | undefined, now: number = Date.now(), style: 'long' | 'short' = 'long'): string | null {
   if (!iso) return null;
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return null;
   const s = Math.round((now - t) / 1000);
   if (Math.abs(s) < 60) return 'just now';
-  const f = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  const f = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style });
   for (const [unit, size] of UNITS) {
     if (Math.abs(s) >= size) return f.format(-Math.trunc(s / size), unit);
   }

@@ -11,6 +11,10 @@ describe('ago', () => {
     expect(ago('2026-11-10T12:00:00Z', now)).toBe('3 weeks ago');
     expect(ago('2025-11-01T12:00:00Z', now)).toBe('last year');
   });
+  it('has a short form for a narrow column', () => {
+    expect(ago('2026-11-01T12:00:00Z', now, 'short')).toBe('last mo.');
+    expect(ago('2026-11-10T12:00:00Z', now, 'short')).toBe('3 wk. ago');
+  });
   it('never guesses a time it was not given', () => {
     expect(ago('', now)).toBeNull();
     expect(ago(null, now)).toBeNull();
