@@ -188,6 +188,8 @@ impl Column {
 /// One level's rows.
 #[derive(Default)]
 struct LevelIndex {
+    /// What text this is the index of (see [`fingerprint`]).
+    fingerprint: u64,
     lines: Vec<u32>,
     keys: Column,
     names: Column,
@@ -198,7 +200,7 @@ struct LevelIndex {
 
 impl LevelIndex {
     fn build(text: &str) -> LevelIndex {
-        let mut ix = LevelIndex::default();
+        let mut ix = LevelIndex { fingerprint: fingerprint(text), ..LevelIndex::default() };
         let Ok(doc) = Document::parse(text) else { return ix };
         let mut comment = String::new();
         for mut e in doc.entries() {
@@ -250,6 +252,14 @@ impl LevelIndex {
         }
         Some(out)
     }
+}
+
+/// SipHash of a level's text under this process's random keys: tells whether a level read again
+/// changed, without keeping its text; the keys never leave memory, so it confirms no guess elsewhere.
+fn fingerprint(text: &str) -> u64 {
+    use std::hash::BuildHasher;
+    static KEYS: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+    KEYS.get_or_init(Default::default).hash_one(text)
 }
 
 fn push_word(out: &mut String, s: &str) {
@@ -334,6 +344,11 @@ impl SearchIndex {
     /// Whether `level` is indexed.
     pub fn has_level(&self, level: &LevelId) -> bool {
         self.levels.contains_key(level)
+    }
+
+    /// Whether `level` is indexed from exactly `text` (so indexing it again would change nothing).
+    pub fn is_current(&self, level: &LevelId, text: &str) -> bool {
+        self.levels.get(level).is_some_and(|l| l.fingerprint == fingerprint(text))
     }
 
     /// Levels indexed.

@@ -228,16 +228,26 @@ impl Vault {
     }
 
     /// A node just read: the rows of its levels follow, when its project is indexed.
+    /// Only levels whose text changed since they were indexed are indexed again (opening a node costs
+    /// a hash of its text, not a rebuild).
     pub(crate) fn search_read(&self, node: &NodeView) {
-        if !self.search_state().complete.contains(&node.path.project) {
+        let stale: Vec<(LevelId, &str)> = {
+            let state = self.search_state();
+            if !state.complete.contains(&node.path.project) {
+                return;
+            }
+            node.levels
+                .iter()
+                .enumerate()
+                .map(|(depth, l)| (ancestor(&node.path, depth), l.text.as_str()))
+                .filter(|(id, text)| !state.index.is_current(id, text))
+                .collect()
+        };
+        if stale.is_empty() {
             return;
         }
-        let levels: Vec<(LevelId, IndexedLevel)> = node
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(depth, l)| (ancestor(&node.path, depth), IndexedLevel::build(&l.text)))
-            .collect();
+        let levels: Vec<(LevelId, IndexedLevel)> =
+            stale.into_iter().map(|(id, text)| (id, IndexedLevel::build(text))).collect();
         let mut state = self.search_state();
         if state.complete.contains(&node.path.project) {
             for (id, level) in levels {

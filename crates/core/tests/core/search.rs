@@ -84,6 +84,7 @@ fn replace_and_remove_levels() {
     let got = keys(&ix, "database_url", SearchOptions::default());
     assert_eq!(got[1], ("shop/api/prod".into(), "DATABASE_URL".into(), 3));
     assert_eq!(keys(&ix, "new_key", SearchOptions::default()).len(), 1);
+    assert!(ix.is_current(&prod, "NEW_KEY=1\n\nDATABASE_URL=x\n") && !ix.is_current(&prod, "NEW_KEY=2\n"));
     ix.remove_level(&prod);
     assert!(keys(&ix, "new_key", SearchOptions::default()).is_empty());
     ix.remove_project("shop");
