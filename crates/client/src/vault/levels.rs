@@ -411,7 +411,7 @@ impl Vault {
         node.levels
             .into_iter()
             .find(|l| l.kind == kind)
-            .ok_or_else(|| ClientError::Invalid("The node has no level.".into()))
+            .ok_or_else(|| ClientError::Invalid("That level does not exist.".into()))
     }
 
     /// Clears a level (a backup version is kept).

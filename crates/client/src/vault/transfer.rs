@@ -91,7 +91,7 @@ impl Vault {
     pub async fn preview_import(&self, path: &NodePath, bytes: &[u8]) -> Result<ImportPreview> {
         let incoming = parse_import(bytes)?;
         let node = self.read_node(path).await?;
-        let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
+        let level = node.levels.last().ok_or_else(|| ClientError::Invalid("That level does not exist.".into()))?;
         let current = Document::parse(&level.text)
             .map_err(|error| ClientError::Parse { level: level.kind.as_str().into(), error })?;
         // Into an empty level, a merge is the file as written (its comments included).
@@ -140,7 +140,7 @@ impl Vault {
         };
         let node = self.read_node(path).await?;
         let vars: Vars = if level_only {
-            let level = node.levels.last().ok_or_else(|| ClientError::Invalid("The node has no level.".into()))?;
+            let level = node.levels.last().ok_or_else(|| ClientError::Invalid("That level does not exist.".into()))?;
             if format == Format::Env && !resolve_templates {
                 return Ok(Zeroizing::new(level.text.clone().into_bytes()));
             }

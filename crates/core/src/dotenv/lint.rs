@@ -235,7 +235,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                 out.push(ctx.lint(
                     LintCode::Backticks,
                     Severity::Warning,
-                    format!("the backticks around `{key}`'s value are part of it here, but quotes to node dotenv and dotenvx"),
+                    format!("the backticks around `{key}`'s value are part of it here, but quotes to Node.js dotenv and dotenvx"),
                     Some(ctx.with_token(a, &quoted, "use single quotes instead of backticks")),
                 ));
             } else if token.contains(['"', '\'']) {
@@ -249,7 +249,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                 out.push(ctx.lint(
                     LintCode::HashInValue,
                     Severity::Warning,
-                    format!("the `#` in `{key}`'s value is part of it here, but starts a comment for node dotenv and dotenvx"),
+                    format!("the `#` in `{key}`'s value is part of it here, but starts a comment for Node.js dotenv and dotenvx"),
                     requote(ctx, a, Quote::Single, "quote the value"),
                 ));
             } else if token.contains([' ', '\t']) {
@@ -285,7 +285,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                 out.push(ctx.lint(
                     LintCode::TabEscape,
                     Severity::Warning,
-                    format!("`\\t` in `{key}`'s value is a tab here, but two characters to node dotenv, and dotenvy rejects it"),
+                    format!("`\\t` in `{key}`'s value is a tab here, but two characters to Node.js dotenv, and dotenvy rejects it"),
                     Some(ctx.with_token(a, &quote_value(&a.value, Quote::Double).0, "write a literal tab")),
                 ));
             }
@@ -294,7 +294,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                     LintCode::DollarEscape,
                     Severity::Warning,
                     format!(
-                        "`\\$` in `{key}`'s value is `$` here, but python-dotenv and node dotenv keep the backslash"
+                        "`\\$` in `{key}`'s value is `$` here, but python-dotenv and Node.js dotenv keep the backslash"
                     ),
                     requote(ctx, a, Quote::Single, "use single quotes"),
                 ));
@@ -315,7 +315,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                 out.push(ctx.lint(
                     LintCode::SingleQuoteEscape,
                     Severity::Warning,
-                    format!("`\\'` in `{key}`'s value is `'` here, but node dotenv keeps the backslash and dotenvy rejects it"),
+                    format!("`\\'` in `{key}`'s value is `'` here, but Node.js dotenv keeps the backslash and dotenvy rejects it"),
                     Some(ctx.with_token(a, &quote_value(&a.value, Quote::Double).0, "use double quotes")),
                 ));
             }
