@@ -2,12 +2,16 @@
 //! and decrypted here, the model computed by `envdesk_core::matrix`; the answer names keys and levels
 //! and holds no value. Revealing a cell reads that one value ([`Vault::matrix_value`]).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use envdesk_api::NodePath;
 use envdesk_core::matrix::{self, LevelInput, MatrixColumn, MatrixRow, TargetInput};
 use envdesk_core::merge::LevelKind;
 use zeroize::Zeroizing;
 
-use super::{LevelView, NodeInfo, Vault};
+use super::{LevelView, NodeInfo, NodeView, Vault};
 use crate::error::Result;
 
 /// A project's key matrix, for the matrix view.
@@ -31,6 +35,34 @@ impl KeyMatrix {
     }
 }
 
+/// How many reads of one matrix are in flight at once (a remote server answers them concurrently; the
+/// decryption and parsing of each still runs on this task).
+const AT_ONCE: usize = 8;
+
+/// Runs `futures` concurrently on this task and answers their outputs in order.
+async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (f, o) in futures.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    Poll::Ready(v) => *o = Some(v),
+                    Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    out.into_iter().flatten().collect()
+}
+
 /// The text of the `kind` level of a node read (empty when absent).
 fn level_text(levels: &[LevelView], kind: LevelKind) -> Zeroizing<String> {
     Zeroizing::new(levels.iter().find(|l| l.kind == kind).map(|l| l.text.clone()).unwrap_or_default())
@@ -42,48 +74,51 @@ impl Vault {
     pub async fn key_matrix(&self, project: &str) -> Result<KeyMatrix> {
         let info: Option<NodeInfo> = self.projects().await?.into_iter().find(|p| p.slug == project);
         let project_name = info.map_or_else(|| project.to_owned(), |p| p.name);
-        let mut targets: Vec<(NodeInfo, Vec<NodeInfo>)> = Vec::new();
-        for t in self.targets(project).await? {
-            let envs = self.environments(project, &t.slug).await?;
-            targets.push((t, envs));
+        let target_list = self.targets(project).await?;
+        let mut targets: Vec<(NodeInfo, Vec<NodeInfo>)> = Vec::with_capacity(target_list.len());
+        for chunk in target_list.chunks(AT_ONCE) {
+            let lists = join_all(chunk.iter().map(|t| self.environments(project, &t.slug)).collect()).await;
+            for (t, envs) in chunk.iter().zip(lists) {
+                targets.push((t.clone(), envs?));
+            }
         }
         let locked = !self.is_unlocked(project);
-        // Texts: the project's level once, each target's once, each environment's once (each read of an
-        // environment gives all three; a target without environments is read on its own).
+        // Texts: the project's level once, each target's once, each environment's once. One read per
+        // environment gives all three of its path; a target without environments is read alone, and a
+        // project without targets too.
         let mut project_text = Zeroizing::new(String::new());
         let mut texts: Vec<(Zeroizing<String>, Vec<Zeroizing<String>>)> = Vec::new();
         if !locked {
-            let mut project_read = false;
+            let mut paths: Vec<NodePath> = Vec::new();
             for (t, envs) in &targets {
-                let mut target_text = None;
-                let mut env_texts = Vec::with_capacity(envs.len());
-                for e in envs {
-                    let node = self.read_node(&NodePath::environment(project, &t.slug, &e.slug)).await?;
-                    if !project_read {
-                        project_text = level_text(&node.levels, LevelKind::Project);
-                        project_read = true;
-                    }
-                    if target_text.is_none() {
-                        target_text = Some(level_text(&node.levels, LevelKind::Target));
-                    }
-                    env_texts.push(level_text(&node.levels, LevelKind::Environment));
+                if envs.is_empty() {
+                    paths.push(NodePath::target(project, &t.slug));
                 }
-                let target_text = match target_text {
-                    Some(t) => t,
-                    None => {
-                        let node = self.read_node(&NodePath::target(project, &t.slug)).await?;
-                        if !project_read {
-                            project_text = level_text(&node.levels, LevelKind::Project);
-                            project_read = true;
-                        }
-                        level_text(&node.levels, LevelKind::Target)
-                    }
+                paths.extend(envs.iter().map(|e| NodePath::environment(project, &t.slug, &e.slug)));
+            }
+            if paths.is_empty() {
+                paths.push(NodePath::project(project));
+            }
+            let mut nodes = Vec::with_capacity(paths.len());
+            for chunk in paths.chunks(AT_ONCE) {
+                for node in join_all(chunk.iter().map(|p| self.read_node(p)).collect()).await {
+                    nodes.push(node?);
+                }
+            }
+            let mut read = nodes.iter();
+            if let Some(first) = nodes.first() {
+                project_text = level_text(&first.levels, LevelKind::Project);
+            }
+            for (_, envs) in &targets {
+                let of_target: Vec<&NodeView> = read.by_ref().take(envs.len().max(1)).collect();
+                let target_text =
+                    of_target.first().map_or_else(Zeroizing::default, |n| level_text(&n.levels, LevelKind::Target));
+                let env_texts = if envs.is_empty() {
+                    Vec::new()
+                } else {
+                    of_target.iter().map(|n| level_text(&n.levels, LevelKind::Environment)).collect()
                 };
                 texts.push((target_text, env_texts));
-            }
-            if !project_read {
-                let node = self.read_node(&NodePath::project(project)).await?;
-                project_text = level_text(&node.levels, LevelKind::Project);
             }
         }
         let empty = String::new();

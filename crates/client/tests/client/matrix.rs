@@ -61,6 +61,14 @@ async fn key_matrix_of_a_project(e: &Env) {
          DEBUG,,,set,absent,\r\n\
          QUEUE,,,missing,missing,set\r\n"
     );
+    // A project without targets: its own level alone.
+    v.create_project("Solo", Some("solo"), NewProjectKey::ServerManaged).await.unwrap();
+    v.unlock("solo").await.unwrap();
+    save(v, &NodePath::project("solo"), "ONLY=1\n").await;
+    let m = v.key_matrix("solo").await.unwrap();
+    assert_eq!(m.columns.len(), 1);
+    let rows: Vec<(&str, &str)> = m.rows.iter().map(|r| (r.key.as_str(), r.cells.as_str())).collect();
+    assert_eq!(rows, [("ONLY", "S-")]);
 }
 
 async fn key_matrix_of_a_locked_project(e: &Env) {
