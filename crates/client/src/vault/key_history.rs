@@ -345,7 +345,7 @@ impl Vault {
     pub async fn blame(&self, path: &NodePath) -> Result<LevelBlame> {
         let kind = kind_of_path(path);
         let node = self.read_node(path).await?;
-        let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(|| no_level())?;
+        let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(no_level)?;
         let current = Document::parse(&level.text)
             .map_err(|error| ClientError::Parse { level: kind.as_str().into(), error })?
             .vars();
@@ -395,7 +395,7 @@ impl Vault {
         let value = zeroize::Zeroizing::new(self.key_value_at(path, key, version).await?);
         let kind = kind_of_path(path);
         let node = self.read_node(path).await?;
-        let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(|| no_level())?;
+        let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(no_level)?;
         if base_revision.is_some() && level.revision.is_some() && level.revision != base_revision {
             return Err(stale());
         }
