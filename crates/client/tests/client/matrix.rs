@@ -86,3 +86,28 @@ async fn key_matrix_of_a_locked_project(e: &Env) {
     assert!(m.rows.is_empty(), "no keys while locked");
     assert!(v.matrix_value(&NodePath::environment("app", "api", "prod"), "SECRET").await.is_err());
 }
+
+/// The size: 30 environments of 2,000 keys in the local vault. Not a timed test: it prints how
+/// long `key_matrix` takes (`cargo test --release -p envdesk-client --test client matrix_size -- --ignored
+/// --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn matrix_size_thirty_environments_of_two_thousand_keys() {
+    let e = Env::new(crate::harness::Kind::Local).await;
+    let v = &e.vault;
+    v.create_project("Big", Some("big"), NewProjectKey::Generate).await.unwrap();
+    v.create_target("big", "T", Some("t")).await.unwrap();
+    let text: String = (0..2000).map(|i| format!("KEY_{i}=value-{i}\n")).collect();
+    for i in 0..30 {
+        let slug = format!("e{i}");
+        v.create_environment("big", "t", &slug, Some(&slug), None).await.unwrap();
+        save(v, &NodePath::environment("big", "t", &slug), &text).await;
+    }
+    for _ in 0..3 {
+        let start = std::time::Instant::now();
+        let m = v.key_matrix("big").await.unwrap();
+        let json = serde_json::to_string(&m).unwrap();
+        eprintln!("key_matrix 30 × 2,000 (local vault): {:?}, {} bytes of JSON", start.elapsed(), json.len());
+        assert_eq!(m.rows.len(), 2000);
+    }
+}
