@@ -104,6 +104,21 @@ pub fn check_document(doc: &Document, text: &str) {
         }
     }
     assert_eq!(entries.iter().filter(|e| !e.overridden).count(), vars.len());
+    for e in &entries {
+        if let Some(c) = &e.inline_comment {
+            assert!(c.starts_with('#') && c.trim_end() == c && !c.contains('\n'), "an inline comment is one line from its #");
+        }
+    }
+    // Comment blocks: as written (each line a `#` line of the text), in order, never on an entry's line.
+    let text_lines: Vec<&str> = text.strip_prefix('\u{feff}').unwrap_or(text).split('\n').map(|l| l.trim_end_matches('\r')).collect();
+    let mut after = 0;
+    for b in doc.comment_blocks() {
+        assert!(!b.lines.is_empty() && b.line > after && b.line <= last, "blocks in order, inside the text");
+        assert!(b.lines.iter().all(|l| l.starts_with('#')), "block lines are comments");
+        assert!(text_lines[b.line - 1].trim() == b.lines[0], "a block starts where it says");
+        assert!(!entries.iter().any(|e| e.line == b.line), "a block is not on a key's line");
+        after = b.line;
+    }
     for (n, lint) in doc.lint().iter().enumerate() {
         assert!(lint.line >= 1 && lint.line <= last, "lint line {} of {last}", lint.line);
         assert!(!lint.message.is_empty());

@@ -591,29 +591,24 @@ impl Document {
 
     /// Every block of consecutive comment lines, in order (for the table view).
     pub fn comment_blocks(&self) -> Vec<CommentBlock> {
+        fn flush(out: &mut Vec<CommentBlock>, block: &mut Vec<(usize, &str)>, heads_key: bool) {
+            let kept: Vec<(usize, &str)> = block.drain(..).filter(|(_, l)| !(heads_key && is_tags_line(l))).collect();
+            if let Some(&(line, _)) = kept.first() {
+                out.push(CommentBlock { line, lines: kept.into_iter().map(|(_, l)| l.to_owned()).collect() });
+            }
+        }
         let mut out = Vec::new();
-        let mut block: Vec<&str> = Vec::new();
-        let mut first = 1;
+        let mut block: Vec<(usize, &str)> = Vec::new();
         let mut line = 1;
         for item in &self.items {
             if let ItemKind::Comment = item.kind {
-                if block.is_empty() {
-                    first = line;
-                }
-                block.push(item.raw.trim());
+                block.push((line, item.raw.trim()));
             } else if !block.is_empty() {
-                let heads_key = matches!(item.kind, ItemKind::Assignment(_));
-                let lines: Vec<String> =
-                    block.drain(..).filter(|l| !(heads_key && is_tags_line(l))).map(str::to_owned).collect();
-                if !lines.is_empty() {
-                    out.push(CommentBlock { line: first, lines });
-                }
+                flush(&mut out, &mut block, matches!(item.kind, ItemKind::Assignment(_)));
             }
             line += item.line_count();
         }
-        if !block.is_empty() {
-            out.push(CommentBlock { line: first, lines: block.into_iter().map(str::to_owned).collect() });
-        }
+        flush(&mut out, &mut block, false);
         out
     }
 

@@ -86,6 +86,10 @@ fn inline_comments_and_comment_blocks_as_written() {
         "a key's @tags line is its tags; a block heading nothing keeps every line"
     );
     assert!(Document::parse("# @tags: only\nA=1\n").unwrap().comment_blocks().is_empty());
+    // A block whose first line is the key's tags starts at its first line kept (found by fuzzing).
+    let d = Document::parse("# @tags: x\n#\"\nb=1\n").unwrap();
+    let blocks: Vec<_> = d.comment_blocks().into_iter().map(|b| (b.line, b.lines)).collect();
+    assert_eq!(blocks, vec![(2, vec!["#\"".to_owned()])]);
 }
 
 #[test]
