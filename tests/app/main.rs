@@ -18,6 +18,7 @@ use envdesk_core::export::Format;
 
 mod bindings;
 mod commands;
+mod key_history;
 mod matrix;
 mod search;
 mod security;
