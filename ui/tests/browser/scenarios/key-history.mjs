@@ -55,6 +55,17 @@ export default (h) => {
   }
 
   return {
+    async key_history_opens_from_the_matrix_at_the_level_of_the_cell() {
+      const { page } = await open(project + seed());
+      await page.getByRole('button', { name: 'app', exact: true }).click();
+      await page.getByRole('tab', { name: 'Matrix' }).click();
+      await page.getByRole('button', { name: 'History of API_KEY in production (backend)' }).click();
+      const d = page.getByRole('dialog', { name: 'History of API_KEY' });
+      await d.getByTestId('key-event').first().waitFor();
+      expect((await d.textContent()).includes('production'), 'the dialog names the level: ' + (await d.textContent()).slice(0, 200));
+      return page;
+    },
+
     async key_history_table_shows_last_changed() {
       const { page } = await open(project + seed());
       await openTable(page);
