@@ -387,6 +387,80 @@ const scenarios = {
     }
   },
 
+  async matrix_add_here_writes_the_missing_key_on_the_server(e) {
+    const s = await startServer();
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      if ((await s.api('POST', 'projects', { name: 'team-app', storage_mode: 'server' })).status !== 201) throw new Error('project');
+      await s.api('POST', 'team-app/targets', { name: 't' });
+      for (const env of ['staging', 'production']) await s.api('POST', 'team-app/t/environments', { name: env });
+      const key = await serverDataKey(s.api, 'team-app');
+      await s.api('POST', 'secrets/store', { project: 'team-app', target: 't', environment: 'staging', content: encrypt(key, 'A=1\nSTRIPE=sk_test\n') });
+      await s.api('POST', 'secrets/store', { project: 'team-app', target: 't', environment: 'production', content: encrypt(key, 'A=1\n') });
+      await connect(b, s);
+      await click(b, 'button=team-app');
+      await click(b, 'button=Matrix');
+      // STRIPE is missing in production: "add here" writes it to production's own level.
+      await click(b, 'button[aria-label="Add here: STRIPE in production (t)"]');
+      await (await b.$('[role=dialog] input')).setValue('sk_live');
+      await dialogClick(b, 'Add');
+      await waitText(b, '.toasts', 'Added STRIPE to');
+      const stored = await s.api('GET', 'team-app/t/production/secrets?decrypt=true');
+      const text = stored.body.data.attributes.levels.environment.content;
+      if (text !== 'A=1\nSTRIPE=sk_live\n') throw new Error('production after "add here": ' + JSON.stringify(text));
+      const staging = await s.api('GET', 'team-app/t/staging/secrets?decrypt=true');
+      if (staging.body.data.attributes.levels.environment.content !== 'A=1\nSTRIPE=sk_test\n') throw new Error('staging changed');
+      screenshot('matrix_add_here_writes_the_missing_key_on_the_server');
+    } catch (err) {
+      screenshot('matrix_add_here_writes_the_missing_key_on_the_server-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+      s.proc.kill();
+    }
+  },
+
+  async key_history_restores_one_value_from_two_versions_ago(e) {
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      await newProjectTree(b);
+      const rewrite = async (lines, revision) => {
+        await click(b, '.cm-content');
+        await b.keys(['Control', 'a']);
+        await b.keys(['Delete']);
+        await typeInEditor(b, lines);
+        await b.keys(['Control', 's']);
+        await waitText(b, '.toasts', `revision ${revision})`);
+      };
+      await rewrite(['A=1', 'TOKEN=v1'], 1);
+      await rewrite(['A=1', 'TOKEN=v2'], 2);
+      await rewrite(['A=2', 'TOKEN=v2'], 3);
+      await click(b, 'button=table');
+      await click(b, 'button[aria-label="History of TOKEN"]');
+      // Changed in revision 2, added in revision 1 (revision 3 did not touch it): restore revision 1's.
+      await (await b.$('[data-testid=key-event]')).waitForExist({ timeout: 20000 });
+      const events = await b.execute(() => [...document.querySelectorAll('[data-testid=key-event]')].map((tr) => tr.dataset.version));
+      if (events.join(',') !== 'revision 2,revision 1') throw new Error('the history of TOKEN: ' + events);
+      await click(b, 'button[aria-label="Restore this value of TOKEN from revision 1"]');
+      await dialogClick(b, 'Restore TOKEN');
+      await waitText(b, '.toasts', 'Restored TOKEN from revision 1 as revision 4.');
+      await click(b, 'button=text');
+      await b.waitUntil(async () => (await editorText(b)).includes('TOKEN=v1'), { timeout: 20000 });
+      const text = await editorText(b);
+      if (!text.includes('A=2')) throw new Error('the other keys stay as they are: ' + text);
+      screenshot('key_history_restores_one_value_from_two_versions_ago');
+    } catch (err) {
+      screenshot('key_history_restores_one_value_from_two_versions_ago-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+    }
+  },
+
   async export_merged_env_is_owner_only(e) {
     const out = join(e.ENVDESK_DATA_DIR, 'export.env');
     const d = await startDriver({ ...e, ENVDESK_TEST_SAVE_FILE: out });
