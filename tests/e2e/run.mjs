@@ -461,6 +461,54 @@ const scenarios = {
     }
   },
 
+  async search_finds_a_key_in_a_second_project_and_opens_it(e) {
+    const d = await startDriver(e);
+    const b = await open(d);
+    try {
+      await newProjectTree(b);
+      await typeInEditor(b, ['A=1']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'revision 1');
+      // A second project, with its own target and environment.
+      await click(b, 'button=+ New project');
+      await (await b.$('input[placeholder="my-app"]')).setValue('billing');
+      await click(b, 'button=Create');
+      await click(b, 'button=I have a copy');
+      await click(b, 'button[aria-label="Expand billing"]');
+      const adds = await b.$$('button=+ target');
+      await adds[adds.length - 1].click();
+      await (await b.$('input[placeholder="backend"]')).setValue('payments');
+      await click(b, 'button=Create');
+      await click(b, 'button[aria-label="Expand payments"]');
+      const envs = await b.$$('button=+ environment');
+      await envs[envs.length - 1].click();
+      await (await b.$('input[placeholder="production"]')).setValue('live');
+      await click(b, 'button=Create');
+      await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+      await typeInEditor(b, ['STRIPE_SECRET=sk']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'revision 1');
+      // Back in the first project, Ctrl+K finds the key in the second and Enter opens it on its line.
+      await click(b, 'button=production');
+      await b.waitUntil(async () => (await editorText(b)).includes('A=1'), { timeout: 20000 });
+      await b.keys(['Control', 'k']);
+      const q = await b.$('input[aria-label="Search keys"]');
+      await q.waitForExist({ timeout: 20000 });
+      await q.setValue('stripe');
+      await (await b.$('[role=option]')).waitForExist({ timeout: 20000 });
+      await b.keys(['Enter']);
+      await waitText(b, 'h1.crumbs', 'billing');
+      await b.waitUntil(async () => (await editorText(b)).includes('STRIPE_SECRET=sk'), { timeout: 20000 });
+      screenshot('search_finds_a_key_in_a_second_project_and_opens_it');
+    } catch (err) {
+      screenshot('search_finds_a_key_in_a_second_project_and_opens_it-at-failure');
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+    }
+  },
+
   async export_merged_env_is_owner_only(e) {
     const out = join(e.ENVDESK_DATA_DIR, 'export.env');
     const d = await startDriver({ ...e, ENVDESK_TEST_SAVE_FILE: out });

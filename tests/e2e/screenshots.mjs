@@ -15,6 +15,12 @@ function keep(name) {
   console.log(`  docs/screenshots/${name}.png`);
 }
 
+async function dialogButton(b, label) {
+  const btn = await (await b.$('[role=dialog]')).$(`button=${label}`);
+  await btn.waitForClickable({ timeout: 20000 });
+  await btn.click();
+}
+
 async function save(b, level) {
   await b.keys(['Control', 's']);
   await waitText(b, '.toasts', `Saved ${level} level`);
@@ -88,6 +94,33 @@ try {
   await (await rows[rows.length - 1].$("button")).click(); // revision 1 against the current text
   await (await b.$('[data-testid=version-title]')).waitForExist({ timeout: 20000 });
   keep('06-history');
+
+  // The history of one key, from the table view.
+  await click(b, 'button=Levels');
+  await click(b, 'button=table');
+  await click(b, 'button[aria-label="History of LOG_LEVEL"]');
+  await (await b.$('[data-testid=key-event]')).waitForExist({ timeout: 20000 });
+  keep('11-key-history');
+  await dialogButton(b, 'Close');
+  await click(b, 'button=text');
+
+  // The key matrix of the project.
+  await click(b, 'button=shop');
+  await click(b, 'button=Matrix');
+  await (await b.$('[data-testid=matrix] tr[data-key="STRIPE_KEY"]')).waitForExist({ timeout: 20000 });
+  keep('10-matrix');
+  await click(b, 'button=production');
+  await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+
+  // Search everywhere (Ctrl+K).
+  await b.keys(['Control', 'k']);
+  const q = await b.$('input[aria-label="Search keys"]');
+  await q.waitForExist({ timeout: 20000 });
+  await q.setValue('stripe');
+  await (await b.$('[role=option]')).waitForExist({ timeout: 20000 });
+  keep('12-search');
+  await b.keys(['Escape']);
+  await (await b.$('[role=dialog]')).waitForExist({ reverse: true, timeout: 20000 });
 
   // The dark theme, through Settings.
   await click(b, 'button=Levels');
