@@ -5,8 +5,8 @@
 mod cases;
 mod harness;
 mod hostile;
-mod matrix;
 mod key_history;
+mod matrix;
 mod search;
 mod security;
 mod upstream;
