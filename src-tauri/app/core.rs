@@ -202,7 +202,11 @@ impl AppCore {
         let list: Vec<Connection> = self.remotes().into_iter().filter(|c| c.id != id).collect();
         self.settings.set("connections", json!(list)).map_err(|e| IpcError::new(Code::IoError, e))?;
         let _ = self.keys.delete(&names::token(id));
-        self.vaults.write().await.remove(id);
+        // Locked as it goes: a command still holding the vault would otherwise keep its keys, index and
+        // cache, out of reach of lock-all and the idle lock.
+        if let Some(v) = self.vaults.write().await.remove(id) {
+            v.lock_all();
+        }
         self.activity.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
         Ok(())
     }

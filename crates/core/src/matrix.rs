@@ -30,8 +30,8 @@
 //!   its path (`project`, `project/target`, `project/target/environment`); cells are words: `set`,
 //!   `inherited from project`, `inherited from target`, `missing`, `absent`, or empty (not set at an
 //!   optional level). Presence only: neither values nor comparisons (equality says something of values).
-//!   Keys start with a letter or `_`, and slugs with `a-z0-9-`, so no field begins with `=`, `+` or `@`
-//!   (a spreadsheet's formulas).
+//!   A field a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or CR —
+//!   slugs come from a server and may start with `-`) gets a leading `'` (OWASP's CSV injection rule).
 
 use indexmap::IndexMap;
 
@@ -314,8 +314,16 @@ fn column_path(project: &str, c: &MatrixColumn) -> String {
     out
 }
 
-/// One RFC 4180 field: quoted (with `"` doubled) only when it must be.
+/// One RFC 4180 field: quoted (with `"` doubled) only when it must be; a leading `'` on a field that
+/// would start a formula.
 fn csv_field(out: &mut String, field: &str) {
+    let guarded;
+    let field = if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        guarded = format!("'{field}");
+        guarded.as_str()
+    } else {
+        field
+    };
     if field.contains([',', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));

@@ -558,7 +558,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
   f.handlers.restore_key_value = (a) => {
     const value = f.handlers.key_value_at(a);
     const l = f.state.levels[pk(a.path)] ?? { text: '', revision: 0 };
-    if (a.base_revision !== null && l.revision !== a.base_revision) throw { code: 'revision_conflict', message: 'The level was changed since it was read; nothing was restored. Read it again and retry.' };
+    if (l.revision !== a.base_revision) throw { code: 'revision_conflict', message: 'The level was changed since it was read; nothing was restored. Read it again and retry.' };
     const lines = l.text.split('\n');
     const at = lines.findIndex((x) => x.startsWith(a.name + '='));
     if (value === null) {

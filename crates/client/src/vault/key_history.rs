@@ -88,12 +88,18 @@ impl VersionCache {
         Some(e.state.clone())
     }
 
-    fn put(&self, key: CacheKey, created_at: &str, state: Arc<Held>) {
+    /// Keeps `state` unless `still_unlocked`, asked under the cache's lock, says a lock came since it
+    /// was read: a lock bumps its count before it clears the cache, so a version decrypted across a lock
+    /// is never kept after it.
+    fn put(&self, key: CacheKey, created_at: &str, state: Arc<Held>, still_unlocked: impl FnOnce() -> bool) {
         let bytes = state.0.approx_bytes();
         if bytes > CACHE_BYTES {
             return;
         }
         let mut c = self.inner();
+        if !still_unlocked() {
+            return;
+        }
         c.tick += 1;
         let used = c.tick;
         if let Some(old) = c.map.insert(key, Entry { state, created_at: created_at.to_owned(), bytes, used }) {
@@ -296,6 +302,7 @@ impl Vault {
         if let Some(s) = self.key_cache.get(&key, &v.attributes.created_at) {
             return Ok(s);
         }
+        let epoch = self.lock_epoch.load(std::sync::atomic::Ordering::SeqCst);
         let state = match self.version(&path.project, &v.id).await {
             Ok(view) => {
                 let text = zeroize::Zeroizing::new(view.text);
@@ -304,7 +311,9 @@ impl Vault {
             Err(e) => LevelState::Unreadable(unreadable(&e).ok_or(e)?),
         };
         let state = Arc::new(Held(state));
-        self.key_cache.put(key, &v.attributes.created_at, state.clone());
+        self.key_cache.put(key, &v.attributes.created_at, state.clone(), || {
+            self.lock_epoch.load(std::sync::atomic::Ordering::SeqCst) == epoch
+        });
         Ok(state)
     }
 
@@ -396,7 +405,9 @@ impl Vault {
         let kind = kind_of_path(path);
         let node = self.read_node(path).await?;
         let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(no_level)?;
-        if base_revision.is_some() && level.revision.is_some() && level.revision != base_revision {
+        // A server that counts revisions: the revision shown must be given and current (a missing one
+        // would let the write land on whatever is stored now).
+        if level.revision.is_some() && level.revision != base_revision {
             return Err(stale());
         }
         let mut doc =
@@ -420,6 +431,7 @@ impl Vault {
             base_revision: base_revision.or(level.revision),
         };
         let r = self.backend.store(req).await?;
+        self.search_saved(path, &text);
         Ok(KeyRestore { revision: r.data.revision, written: true })
     }
 

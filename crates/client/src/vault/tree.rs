@@ -322,6 +322,8 @@ impl Vault {
             _ => {
                 let p = self.backend.update_project(&path.project, req).await?;
                 if p.attributes.slug != path.project {
+                    // Versions cached under the old slug would outlive a lock of the new one.
+                    self.key_cache.clear_project(&path.project);
                     let u = self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(&path.project);
                     if let Some(u) = u {
                         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).insert(p.attributes.slug.clone(), u);
@@ -336,6 +338,7 @@ impl Vault {
     pub async fn delete_node(&self, path: &NodePath) -> Result<()> {
         self.touch();
         self.search_forget(&path.project);
+        self.key_cache.clear_project(&path.project);
         match (&path.target, &path.environment) {
             (Some(t), Some(e)) => self.backend.delete_environment(&path.project, t, e).await?,
             (Some(t), None) => self.backend.delete_target(&path.project, t).await?,

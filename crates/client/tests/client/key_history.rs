@@ -46,6 +46,10 @@ async fn key_history_and_restore(e: &Env) {
     let err = v.restore_key_value(&p, "API_KEY", first, Some(3)).await.unwrap_err();
     assert_eq!(err.api_code(), Some(ErrorCode::RevisionConflict), "{err}");
     assert_eq!(v.history(&p, 1, 25).await.unwrap().meta.total, 4);
+    // So is none at all where the server counts revisions (it would land on whatever is stored now).
+    let err = v.restore_key_value(&p, "API_KEY", first, None).await.unwrap_err();
+    assert_eq!(err.api_code(), Some(ErrorCode::RevisionConflict), "{err}");
+    assert_eq!(v.history(&p, 1, 25).await.unwrap().meta.total, 4);
 
     // Restore of that value alone: the other keys (and the comment) stay as they are.
     let done = v.restore_key_value(&p, "API_KEY", first, Some(4)).await.unwrap();

@@ -164,6 +164,9 @@ fn presence_csv_is_rfc_4180_without_values() {
     let m = key_matrix(level("p", "a.b-c=1\n"), &[]);
     assert_eq!(presence_csv("p", &m.columns, &m.rows), "key,p\r\na.b-c,set\r\n");
     assert_eq!(presence_csv("a,\"b\"\nc", &m.columns, &m.rows), "key,\"a,\"\"b\"\"\nc\"\r\na.b-c,set\r\n");
+    // A server's slug that a spreadsheet would run as a formula is written as text.
+    assert_eq!(presence_csv("-2+cmd", &m.columns, &m.rows), "key,'-2+cmd\r\na.b-c,set\r\n");
+    assert_eq!(presence_csv("=1,2", &m.columns, &m.rows), "key,\"'=1,2\"\r\na.b-c,set\r\n");
 }
 
 #[test]

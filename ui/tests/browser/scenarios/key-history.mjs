@@ -63,6 +63,11 @@ export default (h) => {
       const d = page.getByRole('dialog', { name: 'History of API_KEY' });
       await d.getByTestId('key-event').first().waitFor();
       expect((await d.textContent()).includes('production'), 'the dialog names the level: ' + (await d.textContent()).slice(0, 200));
+      // The restore is checked against that level's revision (read now: the open node is the project).
+      await d.getByRole('button', { name: 'Restore this value of API_KEY from revision 2' }).click();
+      await d.getByRole('button', { name: 'Restore API_KEY' }).click();
+      await page.getByText('Restored API_KEY from revision 2 as revision 5.').waitFor();
+      expect((await level(page)).text === 'DB=prod-db\nAPI_KEY=old-secret\n', JSON.stringify(await level(page)));
       return page;
     },
 
