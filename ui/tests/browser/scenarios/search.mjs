@@ -60,6 +60,19 @@ export default (h) => {
       return page;
     },
 
+    async search_everywhere_enter_typed_fast_opens_what_was_typed() {
+      const { page } = await open(project + shop);
+      await page.keyboard.press('Control+k');
+      const input = palette(page).getByRole('combobox');
+      await input.waitFor();
+      // Typed and Enter at once, before the answer for the last letters: Enter waits for it.
+      await input.pressSequentially('database_url');
+      await input.press('Enter');
+      await palette(page).waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.querySelector('.cm-activeLine')?.textContent?.startsWith('DATABASE_URL='));
+      return page;
+    },
+
     async search_everywhere_comments_and_values_only_with_their_toggles() {
       const { page } = await open(project + shop);
       await search(page, 'primary');
