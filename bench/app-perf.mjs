@@ -1,6 +1,9 @@
 // App performance on the release build (not in CI): launch to interactive (median of 10), memory of all
 // app processes, open a 5,000-key environment to the rendered merged table, diff two 5,000-key
-// environments to rendered. Run through bench/app-perf.sh; figures go in docs/benchmarks.md.
+// environments to rendered, the key matrix of 30 environments × 2,000 keys to first render and a scroll
+// through it, a search keystroke over 100 environments × 1,000 keys to rendered results, and the
+// history of one key over 200 versions of a 1,000-key level. Run through bench/app-perf.sh; figures go
+// in docs/benchmarks.md.
 //
 // Every time is taken inside the page (performance.now), not by polling through WebDriver, so the
 // driver's round trips do not count. A view is "rendered" at the first task after the animation frame
@@ -141,6 +144,98 @@ for (const [l, r] of [['production', 'staging'], ['staging', 'production'], ['pr
     ),
   );
 }
+// 5. The key matrix of a project with 30 environments × 2,000 keys (local vault, unlocked): from the
+//    click on the Matrix tab to its table rendered with rows; then a scroll of one screen to rendered.
+await click(b, 'button[aria-label="Expand matrix"]');
+await click(b, 'nav button.name=matrix');
+await (await b.$('.cm-content, [role=tablist]')).waitForExist({ timeout: 60000 });
+await sleep(1500);
+const matrixMs = [];
+const scrollMs = [];
+for (let i = 0; i < 5; i++) {
+  await click(b, 'button[role=tab]=Levels');
+  await sleep(300);
+  const [ms, scrolled] = await b.executeAsync((done) => {
+    const t0 = performance.now();
+    [...document.querySelectorAll('button[role=tab]')].find((x) => x.textContent === 'Matrix').click();
+    const check = () => {
+      const t = document.querySelector('[data-testid=matrix] table[data-total]');
+      if (t && Number(t.dataset.total) >= 2000 && t.querySelector('tbody tr td')) {
+        const first = performance.now() - t0;
+        // A screen down: rendered in the next frames.
+        const wrap = t.closest('.wrap, .scroll') ?? t.parentElement;
+        const before = t.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
+        const t1 = performance.now();
+        wrap.scrollTop += wrap.clientHeight;
+        wrap.dispatchEvent(new Event('scroll'));
+        const after = () => {
+          const now = t.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
+          if (now !== before || performance.now() - t1 > 2000) return setTimeout(() => done([first, performance.now() - t1]));
+          requestAnimationFrame(after);
+        };
+        return requestAnimationFrame(after);
+      }
+      if (performance.now() - t0 > 30000) return done([-1, -1]);
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+  if (ms < 0) throw new Error('the matrix never rendered');
+  matrixMs.push(ms);
+  scrollMs.push(scrolled);
+}
+
+// 6. Search everywhere over 100 environments × 1,000 keys: the project unlocked (one of its
+//    environments opened), the index built by a first query, then keystrokes, each from the input event
+//    to its results rendered (the palette's answer for exactly what was typed, in the DOM).
+await click(b, 'button[aria-label="Expand search"]');
+await click(b, 'button[aria-label="Expand s0"]');
+await click(b, 'nav button.name=senv000');
+await (await b.$('.cm-content')).waitForExist({ timeout: 60000 });
+await b.keys(['Control', 'k']);
+await (await b.$('[aria-label="Search keys"]')).waitForExist({ timeout: 10000 });
+const typeAndWait = (query) =>
+  b.executeAsync((query, done) => {
+    const input = document.querySelector('[aria-label="Search keys"]');
+    const t0 = performance.now();
+    input.value = query;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    const check = () => {
+      const r = document.querySelector('#search-results');
+      if (r?.dataset.answered === query) return setTimeout(() => done(performance.now() - t0));
+      if (performance.now() - t0 > 60000) return done(-1);
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  }, query);
+const indexMs = await typeAndWait('setting_0');
+const searchMs = [];
+for (const q of ['setting_01', 'setting_012', 'setting_0123', 'setting_012', 'setting_01', 'setting_0', 'setting_', 'group 5', 'zzz', 'setting_0999_3']) {
+  const ms = await typeAndWait(q);
+  if (ms < 0) throw new Error(`search for ${q} never answered`);
+  searchMs.push(ms);
+}
+await b.keys(['Escape']);
+
+// 7. The history of one key over 200 versions of a 1,000-key level: from the click on "history" in the
+//    merged view to the dialog listing its changes (the first time: no version cached yet).
+await click(b, 'button[aria-label="Expand hist"]');
+await click(b, 'button[aria-label="Expand app"]');
+await click(b, 'nav button.name=prod');
+await click(b, 'button[role=tab]=Merged');
+await (await b.$('[data-testid=merged-table] tr[data-key="KEY_00007"]')).waitForExist({ timeout: 60000 });
+const historyMs = await b.executeAsync((done) => {
+  const t0 = performance.now();
+  document.querySelector('button[aria-label="History of KEY_00007 at the environment level"]').click();
+  const check = () => {
+    const d = document.querySelector('[role=dialog]');
+    if (d && d.querySelectorAll('[data-testid=key-event]').length >= 10) return setTimeout(() => done(performance.now() - t0));
+    if (performance.now() - t0 > 30000) return done(-1);
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+});
+
 await close(b);
 d.proc.kill();
 
@@ -148,4 +243,7 @@ console.log(`launch to interactive (median of 10): ${fmt(median(launch))} from s
 console.log(`memory, idle with the project open in the tree: ${mb(memProject)}`);
 console.log(`memory, idle with a 5,000-key environment open: ${mb(memEnv)}`);
 console.log(`open a 5,000-key environment to the rendered merged table (median of ${openMs.length}): ${fmt(median(openMs))} [${openMs.map(Math.round).join(', ')}]`);
+console.log(`key matrix, 30 environments × 2,000 keys, Matrix tab to rendered (median of ${matrixMs.length}): ${fmt(median(matrixMs))} [${matrixMs.map(Math.round).join(', ')}]; one screen scrolled to rendered: ${fmt(median(scrollMs))} [${scrollMs.map(Math.round).join(', ')}]`);
+console.log(`search everywhere, 100 environments × 1,000 keys: first query (builds the index) ${fmt(indexMs)}; a keystroke to rendered results (median of ${searchMs.length}): ${fmt(median(searchMs))} [${searchMs.map(Math.round).join(', ')}]`);
+console.log(`history of one key, 200 versions of a 1,000-key level, click to listed (cache empty): ${historyMs < 0 ? 'never listed' : fmt(historyMs)}`);
 console.log(`diff two 5,000-key environments to rendered (median of ${diffMs.length}): ${fmt(median(diffMs))} [${diffMs.map(Math.round).join(', ')}]`);

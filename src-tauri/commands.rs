@@ -23,6 +23,7 @@ use std::sync::Arc;
 use envdesk_api::Organization;
 use envdesk_client::vault::{self, ImportMode, KeyState, NoProgress, NodeInfo, UnlockMethod};
 use envdesk_core::export::Format;
+use envdesk_core::merge::LevelKind;
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -301,6 +302,72 @@ pub struct UnlockWithKey {
     pub key: Secret,
     /// Keep it in the keychain.
     pub remember: bool,
+}
+
+/// `read_node`: a node, opened as a view whose rows the webview asks for.
+#[derive(Debug, Deserialize, TS)]
+pub struct ReadNode {
+    /// Connection id.
+    pub conn: String,
+    /// The node.
+    pub path: IpcPath,
+    /// The level whose text to send (the one being edited); the deepest when absent.
+    #[serde(default)]
+    pub text_of: Option<LevelKind>,
+}
+
+/// `merged_rows`: a window of a view's merged result.
+#[derive(Debug, Deserialize, TS)]
+pub struct MergedRows {
+    /// Connection id.
+    pub conn: String,
+    /// The view (from `read_node`).
+    pub view: vault::ViewId,
+    /// The first row (among the keys matching `filter`).
+    pub offset: u32,
+    /// How many rows (at most 1,000 are sent).
+    pub limit: u32,
+    /// Only keys whose name contains this (ignoring case); empty: every key.
+    pub filter: String,
+    /// The live result while a level is edited (`edit_view`); else the saved one.
+    pub live: bool,
+}
+
+/// `merged_key`: one key of a view's merged result.
+#[derive(Debug, Deserialize, TS)]
+pub struct MergedKey {
+    /// Connection id.
+    pub conn: String,
+    /// The view.
+    pub view: vault::ViewId,
+    /// The variable's name.
+    pub name: KeyName,
+    /// From the live result while a level is edited; else the saved one.
+    pub live: bool,
+}
+
+/// `level_text`: the text of one level of a view, as read.
+#[derive(Debug, Deserialize, TS)]
+pub struct LevelText {
+    /// Connection id.
+    pub conn: String,
+    /// The view.
+    pub view: vault::ViewId,
+    /// Which level.
+    pub level: LevelKind,
+}
+
+/// `edit_view`: a level of a view as typed, for the live merged result.
+#[derive(Debug, Deserialize, TS)]
+pub struct EditView {
+    /// Connection id.
+    pub conn: String,
+    /// The view.
+    pub view: vault::ViewId,
+    /// The level being edited.
+    pub level: LevelKind,
+    /// Its text as typed (`null`: back to the saved text).
+    pub text: Option<String>,
 }
 
 /// `save_level`.
@@ -650,9 +717,35 @@ ipc_commands! {
         Ok(())
     }
 
-    /// A node: its levels (text, revision, parse error), merged with provenance and templates.
-    async fn read_node(ctx, req: NodeRef) -> NodeDto {
-        Ok(NodeDto::from(ctx.core.vault(&req.conn).await?.read_node(&req.path.node()).await?))
+    /// A node, opened as a view: its levels (revision, parse error; the text of the level asked for
+    /// and of any level that does not parse) and how many keys its merged result has. The decrypted
+    /// rest stays in Rust: the webview asks for the rows it shows (`merged_rows`).
+    async fn read_node(ctx, req: ReadNode) -> NodeDto {
+        Ok(NodeDto::from(ctx.core.vault(&req.conn).await?.open_view(&req.path.node(), req.text_of).await?))
+    }
+
+    /// A window of a view's merged result (the live result while a level is edited): keys with the
+    /// level each comes from, what it overrides and `${…}` resolved.
+    async fn merged_rows(ctx, req: MergedRows) -> vault::MergedWindow {
+        let v = ctx.core.vault(&req.conn).await?;
+        blocking(move || Ok(v.view_rows(req.view, req.offset, req.limit, &req.filter, req.live)?)).await
+    }
+
+    /// One key of a view's merged result, if it has it.
+    async fn merged_key(ctx, req: MergedKey) -> Option<vault::MergedRow> {
+        Ok(ctx.core.vault(&req.conn).await?.view_key(req.view, req.name.as_str(), req.live)?)
+    }
+
+    /// The text of one level of a view, as it was read (the base of its next save).
+    async fn level_text(ctx, req: LevelText) -> String {
+        Ok(ctx.core.vault(&req.conn).await?.view_level_text(req.view, req.level)?)
+    }
+
+    /// A level of a view as typed (`null`: as saved): the view's rows become the live merged result.
+    /// Answers how many keys it has.
+    async fn edit_view(ctx, req: EditView) -> u32 {
+        let v = ctx.core.vault(&req.conn).await?;
+        blocking(move || Ok(v.view_edit(req.view, req.level, req.text.as_deref())?)).await
     }
 
     /// Searches every unlocked project of the connection (key names; comments and values when asked):

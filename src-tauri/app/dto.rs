@@ -9,7 +9,7 @@ use envdesk_client::vault::{self, Conflict, SaveOutcome};
 use envdesk_client::Vault;
 use envdesk_core::diff::{self, Change, DiffSummary};
 use envdesk_core::dotenv::{CommentBlock, Document, Entry, Lint};
-use envdesk_core::merge::{LevelKind, Overridden};
+use envdesk_core::merge::LevelKind;
 
 use super::args::{ImportHandle, IpcPath, Secret, VersionId};
 use super::error::{Code, IpcError, IpcResult};
@@ -64,8 +64,8 @@ pub struct LevelDto {
     pub kind: LevelKind,
     /// The node's slug.
     pub source: String,
-    /// The text as written.
-    pub text: String,
+    /// The text as written; `null` when not sent (ask `level_text`).
+    pub text: Option<String>,
     /// Whether the level holds content.
     pub exists: bool,
     /// Its revision (base of the next save); `null` when the server does not count revisions (then
@@ -77,65 +77,38 @@ pub struct LevelDto {
     pub parse_error: Option<String>,
 }
 
-/// One merged key.
-#[derive(Clone, serde::Serialize, ts_rs::TS)]
-pub struct MergedDto {
-    /// The key.
-    pub key: String,
-    /// The value (as written, templates unresolved).
-    pub value: String,
-    /// The level it comes from.
-    pub source: LevelKind,
-    /// What it overrides.
-    pub overrides: Vec<Overridden>,
-    /// The value with `${…}` resolved, when it has references and resolves.
-    pub resolved: Option<String>,
-    /// Why it does not resolve.
-    pub error: Option<String>,
-}
-
-/// A node as the UI shows it. Levels carry their text but not its analysis: the UI asks for the
-/// analysis of the level it shows (`analyze_text`), so opening a 5,000-key environment sends ~2 MB
-/// instead of ~4.4 MB (docs/benchmarks.md, "The app").
+/// A node as the UI shows it: the levels, and the text of the one edited (and of any that does not
+/// parse), never the merged result — the UI asks for the rows it shows (`merged_rows`), so opening a
+/// 5,000-key environment sends a few hundred kilobytes at most (docs/benchmarks.md, "The app").
 #[derive(Clone, serde::Serialize, ts_rs::TS)]
 pub struct NodeDto {
     /// The node.
     pub path: NodePath,
+    /// The view to ask for rows, texts and live merges (`merged_rows`, `level_text`, `edit_view`).
+    pub view: vault::ViewId,
+    /// Keys in the merged result.
+    pub keys: u32,
     /// Shallowest first.
     pub levels: Vec<LevelDto>,
-    /// The merged result.
-    pub merged: Vec<MergedDto>,
 }
 
-impl From<vault::NodeView> for NodeDto {
-    fn from(n: vault::NodeView) -> NodeDto {
-        let merged = n
-            .merged
-            .into_iter()
-            .map(|m| {
-                let error = n.resolution.errors.get(&m.key).map(|e| e.to_string());
-                let resolved = if error.is_none() && envdesk_core::template::has_references(&m.value) {
-                    n.resolution.values.get(&m.key).cloned()
-                } else {
-                    None
-                };
-                MergedDto { key: m.key, value: m.value, source: m.source, overrides: m.overrides, resolved, error }
-            })
-            .collect();
-        let levels = n
+impl From<vault::OpenedView> for NodeDto {
+    fn from(v: vault::OpenedView) -> NodeDto {
+        let levels = v
+            .node
             .levels
             .into_iter()
             .map(|l| LevelDto {
+                text: (l.kind == v.text_of || l.parse_error.is_some()).then_some(l.text),
                 parse_error: l.parse_error,
                 kind: l.kind,
                 source: l.source,
-                text: l.text,
                 exists: l.exists,
                 revision: l.revision,
                 updated_at: l.updated_at,
             })
             .collect();
-        NodeDto { path: n.path, levels, merged }
+        NodeDto { path: v.node.path, view: v.id, keys: v.keys, levels }
     }
 }
 

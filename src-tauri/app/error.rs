@@ -57,6 +57,8 @@ pub enum Code {
     // ---- what was asked
     /// The request does not make sense as given: correct it.
     Invalid,
+    /// A view of a node was closed (a newer read, a lock): the UI reads the node again.
+    ViewClosed,
     /// A destructive operation needs its typed confirmation: type the name shown.
     ConfirmationRequired,
     /// The user said no in a native confirmation: nothing to do (the UI says nothing).
@@ -155,6 +157,7 @@ impl From<&ClientError> for Code {
         match e {
             ClientError::Api(e) => e.code.into(),
             ClientError::Locked { .. } => Code::Locked,
+            ClientError::ViewClosed => Code::ViewClosed,
             ClientError::KeyNeeded { .. } => Code::KeyNeeded,
             ClientError::WrongKey { .. } => Code::WrongKey,
             ClientError::Crypto { .. } => Code::Undecryptable,

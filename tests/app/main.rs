@@ -15,6 +15,7 @@ use envdesk_app::commands::{self as cmd, run, Ctx};
 use envdesk_client::vault::{ExportSource, ImportMode};
 use envdesk_client::MemoryKeyStore;
 use envdesk_core::export::Format;
+use envdesk_core::merge::LevelKind;
 
 mod bindings;
 mod commands;
@@ -36,7 +37,7 @@ fn conn(c: &str) -> cmd::ConnRef {
 }
 
 async fn read(ctx: &Ctx, path: &NodePath) -> NodeDto {
-    run::read_node(ctx, cmd::NodeRef { conn: LOCAL.into(), path: ipc(path) }).await.unwrap()
+    run::read_node(ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(path), text_of: None }).await.unwrap()
 }
 
 async fn save(ctx: &Ctx, path: &NodePath, text: &str, base_revision: Option<u64>, base_text: &str) -> SaveDto {
@@ -100,10 +101,13 @@ async fn create_edit_save_and_read_back() {
     let r = save(&ctx, &env(), text, Some(0), "").await;
     assert_eq!(r.revision, Some(1));
     let node = read(&ctx, &env()).await;
-    assert_eq!(node.levels[2].text, text);
+    assert_eq!(node.levels[2].text.as_deref(), Some(text));
     assert_eq!(node.levels[2].parse_error, None);
-    assert_eq!(analyze(&node.levels[2].text).lints.len(), 1, "the unquoted space is linted");
-    assert_eq!(node.merged[0].key, "DB");
+    assert_eq!(analyze(node.levels[2].text.as_deref().unwrap()).lints.len(), 1, "the unquoted space is linted");
+    let rows = run::merged_rows(&ctx, cmd::MergedRows { conn: LOCAL.into(), view: node.view, offset: 0, limit: 10, filter: String::new(), live: false })
+        .await
+        .unwrap();
+    assert_eq!(rows.rows[0].key, "DB");
     // A table edit changes only that value.
     let edited = edit_text(text, &TextEdit::Set { key: "DB".into(), value: "new-db".into() }).unwrap();
     assert_eq!(edited, "# db\nDB=new-db # primary\nB=two words\n");
@@ -128,7 +132,7 @@ async fn key_rotation_reports_progress_and_keeps_the_data() {
     assert_eq!((r.blobs, r.key_version), (1, 2));
     assert_eq!(r.key_to_back_up.as_ref().map(|k| k.expose().len()), Some(64));
     assert!(stages.0.lock().unwrap().contains(&"submitting".to_owned()));
-    assert_eq!(read(&ctx, &env()).await.levels[2].text, "A=1\n");
+    assert_eq!(read(&ctx, &env()).await.levels[2].text.as_deref(), Some("A=1\n"));
     let passphrase = NewKey::Passphrase { passphrase: Secret::new("x".repeat(32)) };
     let e = ctx.core.rotate_key(LOCAL, "app", passphrase, &stages).await.unwrap_err();
     assert_eq!(e.code, Code::BadKey, "a 32-byte passphrase is refused");
@@ -342,5 +346,69 @@ async fn a_write_from_the_diff_keeps_the_users_draft_of_that_level() {
     let refused = run::write_level(&ctx, write("A=1\n", saved.revision, "A=1\n")).await.unwrap();
     assert!(refused.conflict.is_some(), "the revision check holds");
     assert_eq!(run::get_draft(&ctx, node()).await.unwrap().unwrap().text, "A=1\nMINE=typed\n");
-    assert!(read(&ctx, &env()).await.levels.iter().any(|l| l.text == "A=1\nB=2\n"));
+    assert!(read(&ctx, &env()).await.levels.iter().any(|l| l.text.as_deref() == Some("A=1\nB=2\n")));
+}
+
+/// Issue 14, part 4: `read_node` sends the levels and the text of one; the webview asks for windows of
+/// the merged rows, another level's text and the live merge of an edit; a lock closes the view, and
+/// the webview is told so by its own code.
+#[tokio::test]
+async fn a_node_is_a_view_whose_rows_are_asked_for() {
+    let (ctx, _dir, _) = host();
+    tree(&ctx).await;
+    let target = NodePath::target("app", "backend");
+    save(&ctx, &target, "A=target\nB=target\n", Some(0), "").await;
+    save(&ctx, &env(), "B=env\nC=${A}-c\n", Some(0), "").await;
+    let node = read(&ctx, &env()).await;
+    assert_eq!(node.keys, 3);
+    let texts: Vec<Option<&str>> = node.levels.iter().map(|l| l.text.as_deref()).collect();
+    assert_eq!(texts, [None, None, Some("B=env\nC=${A}-c\n")]);
+    let json = serde_json::to_string(&node).unwrap();
+    assert!(!json.contains("target\\n") && !json.contains("\"merged\""), "no other level, no merged rows: {json}");
+    let rows = |filter: &str, offset: u32, limit: u32| cmd::MergedRows {
+        conn: LOCAL.into(),
+        view: node.view,
+        offset,
+        limit,
+        filter: filter.into(),
+        live: true,
+    };
+    let w = run::merged_rows(&ctx, rows("", 1, 5)).await.unwrap();
+    let got: Vec<(&str, &str, Option<&str>)> =
+        w.rows.iter().map(|r| (r.key.as_str(), r.value.as_str(), r.resolved.as_deref())).collect();
+    assert_eq!(got, [("B", "env", None), ("C", "${A}-c", Some("target-c"))]);
+    assert_eq!((w.total, w.offset), (3, 1));
+    assert_eq!(run::merged_rows(&ctx, rows("c", 0, 5)).await.unwrap().total, 1);
+    let level = |level| cmd::LevelText { conn: LOCAL.into(), view: node.view, level };
+    assert_eq!(run::level_text(&ctx, level(LevelKind::Target)).await.unwrap(), "A=target\nB=target\n");
+    // The text of another level comes with the node when asked for.
+    let t = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: Some(LevelKind::Target) })
+        .await
+        .unwrap();
+    assert_eq!(t.levels[1].text.as_deref(), Some("A=target\nB=target\n"));
+    assert_eq!(t.levels[2].text, None);
+    // Two reads are two views: the first is still open.
+    assert_eq!(run::merged_rows(&ctx, rows("", 0, 5)).await.unwrap().total, 3);
+    let edit = |text: Option<&str>| cmd::EditView {
+        conn: LOCAL.into(),
+        view: t.view,
+        level: LevelKind::Environment,
+        text: text.map(str::to_owned),
+    };
+    assert_eq!(run::edit_view(&ctx, edit(Some("A=live\nC=${A}-c\n"))).await.unwrap(), 3);
+    let key = |name: &str| cmd::MergedKey {
+        conn: LOCAL.into(),
+        view: t.view,
+        name: envdesk_app::app::key_history::KeyName::parse(name).unwrap(),
+        live: true,
+    };
+    let c = run::merged_key(&ctx, key("C")).await.unwrap().unwrap();
+    assert_eq!(c.resolved.as_deref(), Some("live-c"), "templates resolve live");
+    assert_eq!(run::merged_key(&ctx, key("B")).await.unwrap().unwrap().value, "target");
+    run::edit_view(&ctx, edit(None)).await.unwrap();
+    assert_eq!(run::merged_key(&ctx, key("B")).await.unwrap().unwrap().value, "env");
+    // A lock closes it.
+    run::lock_all(&ctx).await.unwrap();
+    let e = run::merged_key(&ctx, key("B")).await.unwrap_err();
+    assert_eq!(e.code, Code::ViewClosed);
 }

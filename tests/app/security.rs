@@ -12,7 +12,7 @@ use envdesk_app::app::core::{AppCore, LOCAL, MAX_IMPORT_BYTES};
 use envdesk_app::app::dto::{DiffSource, TextEdit};
 use envdesk_app::app::error::Code;
 use envdesk_app::app::settings::{MemorySettings, Settings};
-use envdesk_app::commands::{run, ConnRef, CreateProject, Ctx, HistoryPage, NodeRef, ProjectRef};
+use envdesk_app::commands::{run, ConnRef, CreateProject, Ctx, HistoryPage, ProjectRef, ReadNode};
 use envdesk_client::vault::ImportMode;
 use envdesk_client::{KeyStore, MemoryKeyStore};
 use serde_json::json;
@@ -70,7 +70,7 @@ async fn the_preview_shows_the_bytes_that_are_imported() {
     // The file changes (or becomes a link elsewhere) after the preview: what was shown is imported.
     std::fs::write(&file, "A=swapped\n").unwrap();
     core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap();
-    assert_eq!(super::read(&ctx, &env()).await.levels[2].text, "A=previewed\n");
+    assert_eq!(super::read(&ctx, &env()).await.levels[2].text.as_deref(), Some("A=previewed\n"));
 }
 
 #[tokio::test]
@@ -99,7 +99,7 @@ async fn a_dropped_file_becomes_a_handle_and_its_path_stays_here() {
     let preview = core.preview_import(LOCAL, &env(), dropped.handle).await.unwrap();
     assert_eq!(preview.incoming, 1);
     core.apply_import(LOCAL, &env(), dropped.handle, ImportMode::Merge).await.unwrap();
-    assert!(super::read(&ctx, &env()).await.levels[2].text.contains("DROPPED=1"));
+    assert!(super::read(&ctx, &env()).await.levels[2].text.as_deref().unwrap().contains("DROPPED=1"));
     // Over the limit, a folder, several files, nothing: refused, and no handle issued.
     let big = dir.path().join("big.env");
     std::fs::File::create(&big).unwrap().set_len(MAX_IMPORT_BYTES + 1).unwrap();
@@ -425,7 +425,7 @@ async fn deleting_a_node_needs_the_native_yes() {
         assert_eq!(e.code, Code::Cancelled, "{path:?}");
     }
     assert_eq!(run::list_projects(&ctx, ConnRef { conn: LOCAL.into() }).await.unwrap().len(), 1, "nothing was deleted");
-    assert!(run::read_node(&ctx, NodeRef { conn: LOCAL.into(), path: super::ipc(&env()) }).await.is_ok());
+    assert!(run::read_node(&ctx, ReadNode { conn: LOCAL.into(), path: super::ipc(&env()), text_of: None }).await.is_ok());
 }
 
 /// The lock screen learns what protects each key, never a key; forgetting a remembered passphrase is

@@ -9,6 +9,9 @@ pub enum ClientError {
     /// The server (or the local vault) refused, or could not be reached.
     #[error("{}", .0.message)]
     Api(#[from] ApiError),
+    /// A view of a node that is no longer open (a newer read or a lock closed it): read the node again.
+    #[error("This view of the node was closed; it is read again.")]
+    ViewClosed,
     /// The project's key is not unlocked.
     #[error("The project `{project}` is locked; unlock it first.")]
     Locked {
@@ -141,6 +144,7 @@ impl ClientError {
         match self {
             ClientError::Api(e) => e.code.as_str(),
             ClientError::Locked { .. } => "locked",
+            ClientError::ViewClosed => "view_closed",
             ClientError::KeyNeeded { .. } => "key_needed",
             ClientError::WrongKey { .. } => "wrong_key",
             ClientError::Crypto { .. } => "undecryptable",

@@ -433,6 +433,56 @@ children: number | null,
  */
 status: string | null, };
 
+export type ViewId = number;
+
+export type MergedRow = { 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * The value (as written, templates unresolved).
+ */
+value: string, 
+/**
+ * The level it comes from.
+ */
+source: LevelKind, 
+/**
+ * What it overrides, shallowest first.
+ */
+overrides: Array<Overridden>, 
+/**
+ * The value with `${…}` resolved, when it has references and resolves.
+ */
+resolved: string | null, 
+/**
+ * Why it does not resolve.
+ */
+error: string | null, };
+
+export type MergedWindow = { 
+/**
+ * Keys matching the filter.
+ */
+total: number, 
+/**
+ * Keys in the merged result.
+ */
+all: number, 
+/**
+ * The index (among the matching keys) of the first row.
+ */
+offset: number, 
+/**
+ * The rows from `offset`, at most the limit asked for.
+ */
+rows: Array<MergedRow>, 
+/**
+ * Whether these rows are the live result of an edit (else the saved one).
+ */
+live: boolean, };
+
 export type TextMerge = { 
 /**
  * Our text with their changes applied: keys only they changed take their value, keys they added
@@ -840,9 +890,9 @@ kind: LevelKind,
  */
 source: string, 
 /**
- * The text as written.
+ * The text as written; `null` when not sent (ask `level_text`).
  */
-text: string, 
+text: string | null, 
 /**
  * Whether the level holds content.
  */
@@ -861,45 +911,23 @@ updated_at: string | null,
  */
 parse_error: string | null, };
 
-export type MergedDto = { 
-/**
- * The key.
- */
-key: string, 
-/**
- * The value (as written, templates unresolved).
- */
-value: string, 
-/**
- * The level it comes from.
- */
-source: LevelKind, 
-/**
- * What it overrides.
- */
-overrides: Array<Overridden>, 
-/**
- * The value with `${…}` resolved, when it has references and resolves.
- */
-resolved: string | null, 
-/**
- * Why it does not resolve.
- */
-error: string | null, };
-
 export type NodeDto = { 
 /**
  * The node.
  */
 path: NodePath, 
 /**
+ * The view to ask for rows, texts and live merges (`merged_rows`, `level_text`, `edit_view`).
+ */
+view: ViewId, 
+/**
+ * Keys in the merged result.
+ */
+keys: number, 
+/**
  * Shallowest first.
  */
-levels: Array<LevelDto>, 
-/**
- * The merged result.
- */
-merged: Array<MergedDto>, };
+levels: Array<LevelDto>, };
 
 export type SaveDto = { 
 /**
@@ -1053,7 +1081,7 @@ path: NodePath, } | { "kind": "merged",
  */
 path: NodePath, };
 
-export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
+export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "view_closed" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
 
 export type ImportMode = "merge" | "replace";
 
@@ -1179,6 +1207,24 @@ text: string,
  */
 edit: TextEdit, };
 
+export type EditView = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view.
+ */
+view: ViewId, 
+/**
+ * The level being edited.
+ */
+level: LevelKind, 
+/**
+ * Its text as typed (`null`: back to the saved text).
+ */
+text: string | null, };
+
 export type ExportToFile = { 
 /**
  * Connection id.
@@ -1249,6 +1295,20 @@ path: NodePath,
  */
 name: KeyName, };
 
+export type LevelText = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view.
+ */
+view: ViewId, 
+/**
+ * Which level.
+ */
+level: LevelKind, };
+
 export type MatrixCell = { 
 /**
  * Connection id.
@@ -1262,6 +1322,50 @@ path: NodePath,
  * The key's name.
  */
 name: KeyName, };
+
+export type MergedKey = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view.
+ */
+view: ViewId, 
+/**
+ * The variable's name.
+ */
+name: KeyName, 
+/**
+ * From the live result while a level is edited; else the saved one.
+ */
+live: boolean, };
+
+export type MergedRows = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view (from `read_node`).
+ */
+view: ViewId, 
+/**
+ * The first row (among the keys matching `filter`).
+ */
+offset: number, 
+/**
+ * How many rows (at most 1,000 are sent).
+ */
+limit: number, 
+/**
+ * Only keys whose name contains this (ignoring case); empty: every key.
+ */
+filter: string, 
+/**
+ * The live result while a level is edited (`edit_view`); else the saved one.
+ */
+live: boolean, };
 
 export type NodeRef = { 
 /**
@@ -1296,6 +1400,20 @@ conn: string,
  * Project slug.
  */
 project: Slug, };
+
+export type ReadNode = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The node.
+ */
+path: NodePath, 
+/**
+ * The level whose text to send (the one being edited); the deepest when absent.
+ */
+text_of: LevelKind | null, };
 
 export type RenameNode = { 
 /**
@@ -1580,9 +1698,29 @@ export const commands = {
    */
   lockAll: () => call<null>('lock_all', {}),
   /**
-   * A node: its levels (text, revision, parse error), merged with provenance and templates.
+   * A node, opened as a view: its levels (revision, parse error; the text of the level asked for
+   * and of any level that does not parse) and how many keys its merged result has. The decrypted
+   * rest stays in Rust: the webview asks for the rows it shows (`merged_rows`).
    */
-  readNode: (req: NodeRef) => call<NodeDto>('read_node', { req }),
+  readNode: (req: ReadNode) => call<NodeDto>('read_node', { req }),
+  /**
+   * A window of a view's merged result (the live result while a level is edited): keys with the
+   * level each comes from, what it overrides and `${…}` resolved.
+   */
+  mergedRows: (req: MergedRows) => call<MergedWindow>('merged_rows', { req }),
+  /**
+   * One key of a view's merged result, if it has it.
+   */
+  mergedKey: (req: MergedKey) => call<MergedRow | null>('merged_key', { req }),
+  /**
+   * The text of one level of a view, as it was read (the base of its next save).
+   */
+  levelText: (req: LevelText) => call<string>('level_text', { req }),
+  /**
+   * A level of a view as typed (`null`: as saved): the view's rows become the live merged result.
+   * Answers how many keys it has.
+   */
+  editView: (req: EditView) => call<number>('edit_view', { req }),
   /**
    * Searches every unlocked project of the connection (key names; comments and values when asked):
    * hits grouped project → target → environment, never a value; the projects still locked.

@@ -6,9 +6,10 @@ import type { Code } from './bindings';
  * - `unlock`: ask for the project's key (the unlock dialog);
  * - `silent`: the user already said no; show nothing;
  * - `conflict`: the save lost a race; the conflict view takes over (never reaches a toast);
+ * - `reread`: the node's view was closed on the Rust side (a lock, or newer views); read it again;
  * - `show`: show the message, which says what to do.
  */
-export type Remedy = 'unlock' | 'silent' | 'conflict' | 'show';
+export type Remedy = 'unlock' | 'silent' | 'conflict' | 'reread' | 'show';
 
 export function remedy(code: Code): Remedy {
   switch (code) {
@@ -19,6 +20,8 @@ export function remedy(code: Code): Remedy {
       return 'silent';
     case 'revision_conflict':
       return 'conflict';
+    case 'view_closed':
+      return 'reread';
     case 'wrong_key':
     case 'undecryptable':
     case 'bad_key':

@@ -53,6 +53,6 @@ export async function goToLine(node: NodePath, kind: LevelKind, line: number, co
   const levelIndex = app.node?.levels.findIndex((l) => l.kind === kind) ?? -1;
   if (levelIndex < 0) return;
   app.tab = 'levels';
-  app.chooseLevel(levelIndex);
+  await app.chooseLevel(levelIndex);
   jump.to = { levelIndex, line, column };
 }

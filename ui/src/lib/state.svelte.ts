@@ -136,7 +136,8 @@ export class AppState {
   #selected = $derived(this.nodeState.kind === 'none' ? null : this.nodeState.path);
   #node = $derived(this.#opened?.node ?? null);
   #levelIndex = $derived(this.#opened?.levelIndex ?? 0);
-  #currentLevel = $derived(this.#node?.levels[this.#levelIndex] ?? null);
+  // A level's text is loaded before it is shown (`chooseLevel`); until then it is not "current".
+  #currentLevel = $derived(loaded(this.#node?.levels[this.#levelIndex]));
   #currentText = $derived(this.#opened && this.#currentLevel ? (this.#opened.edits[this.#levelIndex] ?? this.#currentLevel.text) : '');
   #dirty = $derived(this.edited(this.levelIndex));
 
@@ -157,7 +158,7 @@ export class AppState {
   get levelIndex(): number {
     return this.#levelIndex;
   }
-  get currentLevel(): T.Level | null {
+  get currentLevel(): LoadedLevel | null {
     return this.#currentLevel;
   }
   get currentText(): string {
@@ -209,6 +210,10 @@ export class AppState {
         }
         break;
       case 'silent':
+        return;
+      case 'reread':
+        // The view of the node on screen was closed in Rust: read it again (a lock then asks to unlock).
+        if (this.opened) void this.reload();
         return;
       case 'conflict':
       case 'show':
@@ -418,8 +423,8 @@ export class AppState {
       await this.select(path, false);
       const o = this.opened;
       if (!o) return;
-      this.chooseLevel(o.node.levels.length - 1);
-    } else this.chooseLevel(here);
+      await this.chooseLevel(o.node.levels.length - 1);
+    } else await this.chooseLevel(here);
     this.tab = 'levels';
     this.setText(text);
   }
@@ -468,16 +473,19 @@ export class AppState {
     const path = s.path;
     try {
       if ((await this.forNode(() => ipc.unlock({ conn: this.conn, project: path.project }))) === STALE) return;
-      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path }));
+      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path, text_of: null }));
       if (node === STALE) return;
       this.show(node);
-      for (const [i, l] of offerDrafts ? node.levels.entries() : []) {
+      // The levels still edited (a node read again) and those with drafts to offer need their saved text.
+      const want = node.levels.flatMap((l, i) => (this.opened?.edits[i] !== undefined || (offerDrafts && this.hasDraft(levelPath(path, l.kind))) ? [i] : []));
+      if (!(await this.ensureTexts(want))) return;
+      for (const [i, l] of offerDrafts ? (this.opened?.node.levels.entries() ?? []) : []) {
         const lp = levelPath(path, l.kind);
         if (!this.hasDraft(lp)) continue;
         const d = await this.forNode(() => ipc.getDraft({ conn: this.conn, path: lp }));
         if (d === STALE) return;
         // Offered once; afterwards the level shows a quiet marker instead (LevelsView).
-        if (d && d.text !== l.text && !this.dialog && this.offerDraft(lp, d.text, d.base_revision)) this.chooseLevel(i);
+        if (d && d.text !== l.text && !this.dialog && this.offerDraft(lp, d.text, d.base_revision)) await this.chooseLevel(i);
       }
     } catch (e) {
       this.unreadable();
@@ -501,9 +509,35 @@ export class AppState {
     else if (s.kind === 'reading') this.#state = { ...s, kind: 'open' };
   }
 
-  /** Shows another level of the open node. */
-  chooseLevel(levelIndex: number) {
+  /** Shows another level of the open node, once its text is here (it stays in Rust until asked for). */
+  async chooseLevel(levelIndex: number) {
+    if (!(await this.ensureTexts([levelIndex]))) return;
     this.update({ levelIndex });
+  }
+
+  /**
+   * Brings the saved text of levels `indices` of the open node from its view in Rust (a node comes with
+   * the text of one level only); false when it could not (another node shown meanwhile, or an error,
+   * already shown).
+   */
+  private async ensureTexts(indices: number[]): Promise<boolean> {
+    const o = this.opened;
+    if (!o) return false;
+    const missing = [...new Set(indices)].filter((i) => o.node.levels[i] && o.node.levels[i].text === null);
+    if (missing.length === 0) return true;
+    try {
+      const texts = await this.forNode(() => Promise.all(missing.map((i) => ipc.levelText({ conn: this.conn, view: o.node.view, level: o.node.levels[i].kind }))));
+      if (texts === STALE) return false;
+      const now = this.opened;
+      // Read again meanwhile (another view): that read brings its own texts.
+      if (!now || now.node.view !== o.node.view) return false;
+      const levels = now.node.levels.map((l, i) => (missing.includes(i) && l.text === null ? { ...l, text: texts[missing.indexOf(i)] } : l));
+      this.update({ node: { ...now.node, levels } });
+      return true;
+    } catch (e) {
+      this.fail(e, o.path.project);
+      return false;
+    }
   }
 
   setText(text: string) {
@@ -519,10 +553,14 @@ export class AppState {
     const o = this.opened;
     if (!o) return true;
     try {
-      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path: o.path }));
+      const levelIndex = Math.min(this.levelIndex, o.node.levels.length - 1);
+      const text_of = o.node.levels[levelIndex]?.kind ?? null;
+      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path: o.path, text_of }));
       if (node === STALE) return false;
-      const levelIndex = Math.min(this.levelIndex, node.levels.length - 1);
-      this.update({ node, levelIndex });
+      this.update({ node, levelIndex: Math.min(levelIndex, node.levels.length - 1) });
+      // Levels still edited keep their base: their saved text comes too.
+      const edited = Object.keys(this.opened?.edits ?? {}).map(Number);
+      if (!(await this.ensureTexts(edited))) return false;
     } catch (e) {
       this.fail(e, o.path.project);
     }
@@ -536,7 +574,8 @@ export class AppState {
   async save() {
     const o = this.opened;
     if (o?.kind !== 'open' || !this.canSave) return;
-    const level = o.node.levels[o.levelIndex];
+    const level = this.currentLevel;
+    if (!level) return;
     const text = this.currentText;
     this.#state = { ...o, kind: 'saving' };
     let broken: number[] = [];
@@ -577,7 +616,8 @@ export class AppState {
     const o = this.opened;
     if (o?.kind !== 'saving') return;
     const index = o.levelIndex;
-    const level = o.node.levels[index];
+    const level = this.currentLevel;
+    if (!level) return this.settle();
     const path = levelPath(o.path, level.kind);
     const text = this.currentText;
     try {
@@ -704,6 +744,12 @@ export class AppState {
     const s = this.nodeState;
     if (!wl.path || s.kind !== 'locked' || pathKey(s.path) !== pathKey(wl.path)) return;
     await this.load(false);
+    const shownBefore = this.opened;
+    if (!shownBefore) return;
+    // The level shown before and those with kept drafts need their saved text.
+    const want = [Math.min(wl.levelIndex, shownBefore.node.levels.length - 1)];
+    for (const p of wl.unsaved.kept ? wl.unsaved.levels : []) want.push(shownBefore.node.levels.findIndex((l) => pathKey(levelPath(shownBefore.path, l.kind)) === pathKey(p)));
+    if (!(await this.ensureTexts(want.filter((i) => i >= 0)))) return;
     const o = this.opened;
     if (!o) return;
     const edits: Record<number, string> = { ...o.edits };
@@ -735,6 +781,20 @@ export class AppState {
     this.enter(path ? { kind: 'locked', path } : { kind: 'none' });
     if (this.dialog && ['conflict', 'draft', 'key-backup', 'import'].includes(this.dialog.kind)) this.dialog = null;
   }
+}
+
+/** A level whose saved text is here (the one shown always is). */
+export type LoadedLevel = T.Level & { text: string };
+
+/** `level` if its text is here, else null. */
+export function loaded(level: T.Level | null | undefined): LoadedLevel | null {
+  return level && level.text !== null ? (level as LoadedLevel) : null;
+}
+
+/** The text of a level read to be written (`read_node` sends the deepest level's); a bug if absent. */
+export function textOf(level: T.Level): string {
+  if (level.text === null) throw new Error(`The ${level.kind} level's text was not read.`);
+  return level.text;
 }
 
 export function levelPath(path: T.NodePath, kind: T.LevelKind): T.NodePath {

@@ -30,7 +30,9 @@ export type {
 export type ParseErrorInfo = B.ParseErrorDto;
 export type Analysis = B.AnalysisDto;
 export type Level = B.LevelDto;
-export type Merged = B.MergedDto;
+export type Merged = B.MergedRow;
+export type MergedWindow = B.MergedWindow;
+export type ViewId = B.ViewId;
 export type NodeView = B.NodeDto;
 export type SaveResult = B.SaveDto;
 export type Summary = B.DiffSummary;

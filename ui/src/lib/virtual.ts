@@ -13,8 +13,9 @@ export interface Window {
 
 /** The rows of `total` to render for a viewport scrolled to `scrollTop` and `height` pixels tall. */
 export function windowOf(scrollTop: number, height: number, total: number): Window {
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - MARGIN);
   const visible = Math.ceil((height || 800) / ROW_HEIGHT) + 2 * MARGIN;
+  // Scrolled past the rows there are (a filter just shrank the table): the last rows.
+  const first = Math.min(Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - MARGIN), Math.max(0, total - visible));
   const end = Math.min(total, first + visible);
   return { start: first, end, before: first * ROW_HEIGHT, after: (total - end) * ROW_HEIGHT };
 }

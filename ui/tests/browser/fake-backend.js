@@ -332,7 +332,7 @@ window.__TAURI_INTERNALS__ = {
   f.handlers.diff_sources = (a) => {
     const r = diff_sources(a);
     if (a.a.kind !== 'merged' && a.b.kind !== 'merged') return r;
-    const merged = (src) => f.handlers.read_node({ path: src.path }).merged.map((m) => `${m.key}=${m.value}`).join('\n') + '\n';
+    const merged = (src) => f.fullNode({ path: src.path }).merged.map((m) => `${m.key}=${m.value}`).join('\n') + '\n';
     const at = a.a.kind === 'merged' ? merged(a.a) : r.a_text;
     const bt = a.b.kind === 'merged' ? merged(a.b) : r.b_text;
     const av = vars(at), bv = vars(bt);
@@ -344,7 +344,7 @@ window.__TAURI_INTERNALS__ = {
   };
   f.handlers.export_to_file = (a) => {
     if (a.source.kind === 'merged') {
-      const bad = f.handlers.read_node({ path: a.source.path }).levels.find((l) => l.parse_error);
+      const bad = f.fullNode({ path: a.source.path }).levels.find((l) => l.parse_error);
       if (bad) throw { code: 'parse_error', message: `The ${bad.kind} level does not parse: ${bad.parse_error}` };
     }
     return export_to_file(a);
@@ -431,7 +431,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     });
     return { project: p, locked: false, columns, rows };
   };
-  f.handlers.matrix_cell_value = (a) => f.handlers.read_node({ path: a.path }).merged.find((m) => m.key === a.name)?.value ?? null;
+  f.handlers.matrix_cell_value = (a) => f.fullNode({ path: a.path }).merged.find((m) => m.key === a.name)?.value ?? null;
   f.handlers.export_matrix_csv = (a) => {
     const m = f.handlers.key_matrix(a);
     if (m.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
@@ -568,5 +568,77 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     const text = lines.join('\n');
     if (text === l.text) return { revision: l.revision, written: false };
     return { revision: f.handlers.save_level({ path: a.path, text, base_revision: l.revision }).revision, written: true };
+  };
+})();
+
+// Views, as on the Rust side (client/vault/views.rs): `read_node` keeps the node and answers the levels
+// with the text of one (`text_of`, else the deepest, and any that does not parse); the page asks for
+// windows of the merged rows, another level's text and the live merge of an edit. A lock closes views.
+// Installed last, over every `read_node` above; the helpers here read whole nodes with `f.fullNode`.
+(() => {
+  const f = window.__envdeskFake;
+  const full = f.handlers.read_node;
+  f.fullNode = (a) => full(a);
+  const views = new Map();
+  let next = 0;
+  const closed = { code: 'view_closed', message: 'This view of the node was closed; it is read again.' };
+  f.views = views;
+  f.handlers.read_node = (a) => {
+    const n = full(a);
+    const id = ++next;
+    views.set(id, { node: n, live: null, project: a.path.project });
+    const kinds = n.levels.map((l) => l.kind);
+    const textOf = a.text_of && kinds.includes(a.text_of) ? a.text_of : kinds[kinds.length - 1];
+    return { path: n.path, view: id, keys: n.merged.length, levels: n.levels.map((l) => ({ ...l, text: l.kind === textOf || l.parse_error ? l.text : null })) };
+  };
+  const view = (id) => {
+    const v = views.get(id);
+    if (!v) throw closed;
+    if (f.state.locked) throw { code: 'locked', message: 'The project is locked; unlock it first.' };
+    return v;
+  };
+  const mergedOf = (v, live) => (live && v.live ? v.live : v.node.merged);
+  f.handlers.merged_rows = (a) => {
+    const v = view(a.view);
+    const all = mergedOf(v, a.live);
+    const q = a.filter.toLowerCase();
+    const rows = all.filter((m) => m.key.toLowerCase().includes(q));
+    return { total: rows.length, all: all.length, offset: a.offset, rows: rows.slice(a.offset, a.offset + Math.min(a.limit, 1000)), live: !!(a.live && v.live) };
+  };
+  f.handlers.merged_key = (a) => mergedOf(view(a.view), a.live).find((m) => m.key === a.name) ?? null;
+  f.handlers.level_text = (a) => {
+    const l = view(a.view).node.levels.find((l) => l.kind === a.level);
+    if (!l) throw { code: 'invalid', message: `This node has no ${a.level} level.` };
+    return l.text;
+  };
+  f.handlers.edit_view = (a) => {
+    const v = view(a.view);
+    const i = v.node.levels.findIndex((l) => l.kind === a.level);
+    if (i < 0) throw { code: 'invalid', message: `This node has no ${a.level} level.` };
+    if (a.text === null || a.text === v.node.levels[i].text) {
+      v.live = null;
+      return v.node.merged.length;
+    }
+    // The node merged again with that level's stored text replaced for the moment.
+    const p = v.node.path;
+    const at = [p.project, i >= 1 ? p.target : '', i >= 2 ? p.environment : ''].join('/');
+    const stored = f.state.levels[at];
+    f.state.levels[at] = { text: a.text, revision: stored?.revision ?? 0 };
+    try {
+      v.live = full({ path: p }).merged;
+    } finally {
+      if (stored) f.state.levels[at] = stored;
+      else delete f.state.levels[at];
+    }
+    return v.live.length;
+  };
+  const { lock_all, lock_project } = f.handlers;
+  f.handlers.lock_all = (a) => {
+    views.clear();
+    return lock_all(a);
+  };
+  f.handlers.lock_project = (a) => {
+    for (const [id, v] of views) if (v.project === a.project) views.delete(id);
+    return lock_project(a);
   };
 })();

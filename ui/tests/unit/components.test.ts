@@ -75,13 +75,31 @@ describe('TableView', () => {
   });
 });
 
+/** Answers `merged_rows` from `merged` as the Rust view does (filter on names, window); records each request. */
+function rowsFrom(merged: Merged[]) {
+  const asked: { offset: number; limit: number; filter: string; live: boolean }[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd !== 'merged_rows') return null;
+    const r = (args as { req: { offset: number; limit: number; filter: string; live: boolean } }).req;
+    asked.push(r);
+    const all = merged.filter((m) => m.key.toLowerCase().includes(r.filter.toLowerCase()));
+    return { total: all.length, all: merged.length, offset: r.offset, rows: all.slice(r.offset, r.offset + Math.min(r.limit, 1000)), live: false };
+  });
+  return asked;
+}
+const source = (keys: number) => ({ conn: 'local', view: 1, keys, live: false, edits: 0 });
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
 describe('MergedTable', () => {
   it('shows the source level and what a key overrides', async () => {
     const merged: Merged[] = [
       { key: 'LOG', value: 'debug', source: 'target', overrides: [{ level: 'project', value: 'info' }], resolved: null, error: null },
       { key: 'URL', value: 'x/${HOST}', source: 'environment', overrides: [], resolved: null, error: 'circular reference: URL → URL' },
     ];
-    render(MergedTable, { merged });
+    rowsFrom(merged);
+    render(MergedTable, { source: source(2) });
+    await settle();
+    await settle();
     const sources = screen.getAllByTestId('source').map((s) => s.textContent);
     expect(sources).toEqual(['target', 'environment']);
     await fireEvent.click(screen.getByRole('button', { name: '1 level' }));
@@ -89,12 +107,24 @@ describe('MergedTable', () => {
     expect(screen.getByText(/circular reference/)).toBeTruthy();
   });
 
-  it('renders only the rows in view of a long table', () => {
+  it('asks Rust for the rows in view of a long table, and filters there', async () => {
     const merged: Merged[] = Array.from({ length: 5000 }, (_, i) => ({ key: `K${i}`, value: 'v', source: 'project', overrides: [], resolved: null, error: null }));
-    render(MergedTable, { merged });
+    const asked = rowsFrom(merged);
+    render(MergedTable, { source: source(5000) });
+    await settle();
+    await settle();
     const rows = document.querySelectorAll('[data-testid=merged-table] tbody tr[data-key]');
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.length).toBeLessThan(200);
     expect(document.querySelector('[data-testid=merged-table]')!.getAttribute('data-total')).toBe('5000');
+    expect(asked).toHaveLength(1);
+    expect(asked[0].offset).toBe(0);
+    expect(asked[0].limit).toBeLessThan(500);
+    await fireEvent.input(screen.getByLabelText('Filter keys'), { target: { value: 'k499' } });
+    await settle();
+    await settle();
+    expect(asked.at(-1)!.filter).toBe('k499');
+    expect([...document.querySelectorAll('tbody tr[data-key]')].map((r) => r.getAttribute('data-key'))).toEqual(['K499', 'K4990', 'K4991', 'K4992', 'K4993', 'K4994', 'K4995', 'K4996', 'K4997', 'K4998', 'K4999']);
+    expect(document.querySelector('[data-testid=merged-table]')!.getAttribute('data-total')).toBe('11');
   });
 });

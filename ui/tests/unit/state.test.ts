@@ -19,7 +19,7 @@ const other: NodePath = { project: 'app', target: 'backend', environment: 'stagi
 
 function view(path: NodePath, text: string, revision = 1): NodeView {
   const level = (kind: 'project' | 'target' | 'environment', t: string) => ({ kind, source: kind, text: t, exists: true, revision, updated_at: null, parse_error: null });
-  return { path, levels: [level('project', ''), level('target', ''), level('environment', text)], merged: [] };
+  return { path, levels: [level('project', ''), level('target', ''), level('environment', text)], view: 1, keys: 0 };
 }
 
 type Handler = (req: Record<string, unknown>) => unknown;
@@ -163,6 +163,41 @@ describe('AppState: the open node', () => {
     await reading;
     expect(app.nodeState.kind).toBe('open');
     expect(app.currentText).toBe('A=mine\n');
+  });
+
+  it('brings another level\'s text from the view before showing it, and keeps an edited level\'s base across a save', async () => {
+    const stored: Record<string, string> = { project: 'P=1\n', target: 'T=1\n', environment: 'A=1\n' };
+    let views = 0;
+    const calls = backend({
+      // As the Rust side: the text of one level only (`text_of`, else the deepest).
+      read_node: (r) => {
+        const v = view(r.path as NodePath, stored.environment);
+        const want = (r.text_of as string | null) ?? 'environment';
+        return { ...v, view: ++views, levels: v.levels.map((l) => ({ ...l, text: l.kind === want ? stored[l.kind] : null })) };
+      },
+      level_text: (r) => stored[r.level as string],
+      save_level: (r) => {
+        stored.environment = r.text as string;
+        return { revision: 2, conflict: null };
+      },
+    });
+    const app = new AppState();
+    await app.select(env);
+    expect(app.node!.levels.map((l) => l.text)).toEqual([null, null, 'A=1\n']);
+    await app.chooseLevel(1);
+    expect(calls.filter((c) => c === 'level_text')).toHaveLength(1);
+    expect(app.currentLevel?.kind).toBe('target');
+    expect(app.currentText).toBe('T=1\n');
+    app.setText('T=mine\n');
+    await app.chooseLevel(2);
+    app.setText('A=2\n');
+    await app.save();
+    // Read again (a new view) on the environment level; the edited target level keeps its saved text.
+    expect(app.nodeState.kind).toBe('open');
+    expect(app.node!.view).toBe(2);
+    expect(app.node!.levels[1].text).toBe('T=1\n');
+    expect(app.edited(1)).toBe(true);
+    expect(app.node!.levels[0].text).toBe(null);
   });
 
   it('a conflict goes back to open with the edits and opens the conflict dialog', async () => {

@@ -13,6 +13,7 @@ mod rotate;
 mod search;
 mod transfer;
 mod tree;
+mod views;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
+pub use views::{MergedRow, MergedWindow, OpenedView, ViewId, MAX_VIEWS, MAX_WINDOW};
 
 /// How `Debug` shows text that may hold secrets: its length only.
 pub(crate) struct Redacted(pub usize);
@@ -213,6 +215,8 @@ pub struct Vault {
     search: search::Search,
     /// Parsed versions for the history of one key (`key_history.rs`); emptied on lock.
     key_cache: key_history::VersionCache,
+    /// Open views of nodes (`views.rs`); dropped on lock.
+    views: views::Views,
 }
 
 impl Vault {
@@ -237,6 +241,7 @@ impl Vault {
             last_activity: Mutex::new(Instant::now()),
             search: Default::default(),
             key_cache: Default::default(),
+            views: Default::default(),
         }
     }
 
@@ -283,12 +288,14 @@ impl Vault {
         self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).remove(project);
         self.search_forget(project);
         self.key_cache.clear_project(project);
+        self.views.forget(Some(project));
     }
 
     /// Drops every key, noting what unlocking each project again asks for ([`Vault::unlock_methods`]).
     pub fn lock_all(&self) {
         self.lock_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.key_cache.clear();
+        self.views.forget(None);
         let dropped: Vec<(String, Arc<Unlocked>)> =
             self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         self.search_forget_all();

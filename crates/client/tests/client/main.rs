@@ -10,3 +10,4 @@ mod matrix;
 mod search;
 mod security;
 mod upstream;
+mod views;

@@ -1,0 +1,363 @@
+//! Open views of nodes: the decrypted data of a node stays here, and the webview asks for the rows it
+//! shows (issue 14, part 4).
+//!
+//! [`Vault::open_view`] reads a node (like [`Vault::read_node`]) and keeps it under a [`ViewId`]; the
+//! app answers the webview with the levels' metadata and the text of the one level it edits, never the
+//! merged result. The merged table then asks for windows of rows ([`Vault::view_rows`]: an offset, a
+//! limit and a filter on key names, at most [`MAX_WINDOW`] rows per answer), another level's text when
+//! the user switches to it ([`Vault::view_level_text`]), and, while a level is edited, gives its text
+//! ([`Vault::view_edit`]) so the rows it asks for are the live effective result — the same merge and
+//! template resolution as a saved node, computed here.
+//!
+//! - At most [`MAX_VIEWS`] views per vault; opening another drops the oldest (the webview reads its
+//!   node again when told [`ClientError::ViewClosed`]). Two reads of one node are two views (a dialog
+//!   that reads the node on screen does not close the screen's view).
+//! - Views are dropped, their texts and values zeroized, when their project (or every project) is
+//!   locked; a view read across a lock is never kept (checked with the lock epoch), and every read of a
+//!   view checks that its project is still unlocked.
+//! - A view holds what one read of the node decrypted; writes do not change it (the webview reads the
+//!   node again after a save, which opens a new view).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use envdesk_api::NodePath;
+use envdesk_core::dotenv::Document;
+use envdesk_core::merge::LevelKind;
+use envdesk_core::Vars;
+use envdesk_core::merge::{self, MergedVar, Overridden};
+use envdesk_core::template::{self, Resolution};
+use zeroize::Zeroize;
+
+use super::levels::NodeView;
+use super::Vault;
+use crate::error::{ClientError, Result};
+
+/// Views kept per vault (a window shows one node; the rest are reads still under way or just left).
+pub const MAX_VIEWS: usize = 8;
+/// Rows in one answer of [`Vault::view_rows`] (a screen shows ~40; the webview asks for a few screens).
+pub const MAX_WINDOW: u32 = 1_000;
+/// A filter longer than any key name is refused rather than scanned.
+pub const MAX_FILTER: usize = 1_024;
+
+/// Names one open view (numbers are never reused within a run of the app).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(transparent)]
+pub struct ViewId(pub u64);
+
+/// One key of the merged result, as a row of the table.
+#[derive(Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MergedRow {
+    /// The key.
+    pub key: String,
+    /// The value (as written, templates unresolved).
+    pub value: String,
+    /// The level it comes from.
+    pub source: LevelKind,
+    /// What it overrides, shallowest first.
+    pub overrides: Vec<Overridden>,
+    /// The value with `${…}` resolved, when it has references and resolves.
+    pub resolved: Option<String>,
+    /// Why it does not resolve.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Debug for MergedRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MergedRow").field("key", &self.key).field("source", &self.source).finish_non_exhaustive()
+    }
+}
+
+/// A window of the merged result.
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MergedWindow {
+    /// Keys matching the filter.
+    pub total: u32,
+    /// Keys in the merged result.
+    pub all: u32,
+    /// The index (among the matching keys) of the first row.
+    pub offset: u32,
+    /// The rows from `offset`, at most the limit asked for.
+    pub rows: Vec<MergedRow>,
+    /// Whether these rows are the live result of an edit (else the saved one).
+    pub live: bool,
+}
+
+/// The merged result of a node and how its templates resolve.
+struct Merged {
+    vars: Vec<MergedVar>,
+    resolution: Resolution,
+}
+
+impl Merged {
+    fn of(levels: &[(LevelKind, &Vars)]) -> Merged {
+        let vars = merge::merge(levels);
+        let all: Vars = vars.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
+        let resolution = template::resolve(&all);
+        zeroize_vars(all);
+        Merged { vars, resolution }
+    }
+
+    fn row(&self, m: &MergedVar) -> MergedRow {
+        let error = self.resolution.errors.get(&m.key).map(|e| e.to_string());
+        let resolved = if error.is_none() && template::has_references(&m.value) {
+            self.resolution.values.get(&m.key).cloned()
+        } else {
+            None
+        };
+        MergedRow {
+            key: m.key.clone(),
+            value: m.value.clone(),
+            source: m.source,
+            overrides: m.overrides.clone(),
+            resolved,
+            error,
+        }
+    }
+}
+
+impl Drop for Merged {
+    fn drop(&mut self) {
+        for m in &mut self.vars {
+            m.key.zeroize();
+            m.value.zeroize();
+            for o in &mut m.overrides {
+                o.value.zeroize();
+            }
+        }
+        zeroize_vars(std::mem::take(&mut self.resolution.values));
+    }
+}
+
+fn zeroize_vars(vars: Vars) {
+    for (mut k, mut v) in vars {
+        k.zeroize();
+        v.zeroize();
+    }
+}
+
+/// One open view.
+struct OpenView {
+    id: ViewId,
+    node: NodeView,
+    saved: Merged,
+    /// The level being edited and the merge with its text as typed.
+    live: Option<(LevelKind, Merged)>,
+}
+
+impl Drop for OpenView {
+    fn drop(&mut self) {
+        for l in &mut self.node.levels {
+            l.text.zeroize();
+        }
+        // `node.merged` and `node.resolution` were moved into `saved`.
+    }
+}
+
+/// The views of one vault.
+#[derive(Default)]
+pub(crate) struct Views {
+    next: AtomicU64,
+    open: Mutex<VecDeque<Arc<Mutex<OpenView>>>>,
+}
+
+impl Views {
+    fn list(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Mutex<OpenView>>>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Drops the views of `project` (or every view).
+    pub(crate) fn forget(&self, project: Option<&str>) {
+        let dropped: Vec<_> = {
+            let mut list = self.list();
+            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|v| {
+                project.is_none_or(|p| v.lock().unwrap_or_else(|e| e.into_inner()).node.path.project == p)
+            });
+            *list = kept.into();
+            gone
+        };
+        drop(dropped);
+    }
+}
+
+/// What the webview gets when it opens a node: the levels, the text of one, and how many keys.
+pub struct OpenedView {
+    /// The view.
+    pub id: ViewId,
+    /// The node as read; `text` of a level is empty unless it is `text_of` or does not parse.
+    pub node: NodeView,
+    /// Which level's text is included.
+    pub text_of: LevelKind,
+    /// Keys in the merged result.
+    pub keys: u32,
+}
+
+impl Vault {
+    /// Reads `path` and keeps it open as a view. The answer carries the text of `text_of` (the
+    /// deepest level when `None` or when the path has no such level) and of every level that does not
+    /// parse (the webview shows where); the other levels' texts stay here until asked for.
+    pub async fn open_view(&self, path: &NodePath, text_of: Option<LevelKind>) -> Result<OpenedView> {
+        let epoch = self.lock_epoch.load(Ordering::SeqCst);
+        let mut node = self.read_node(path).await?;
+        let deepest = super::levels::kind_of_path(path);
+        let text_of = text_of.filter(|k| *k <= deepest).unwrap_or(deepest);
+        let saved = Merged { vars: std::mem::take(&mut node.merged), resolution: std::mem::take(&mut node.resolution) };
+        let keys = saved.vars.len() as u32;
+        let id = ViewId(self.views.next.fetch_add(1, Ordering::SeqCst) + 1);
+        let answer = NodeView {
+            path: node.path.clone(),
+            levels: node
+                .levels
+                .iter()
+                .map(|l| {
+                    let mut l = l.clone();
+                    if l.kind != text_of && l.parse_error.is_none() {
+                        l.text = String::new();
+                    }
+                    l
+                })
+                .collect(),
+            merged: Vec::new(),
+            resolution: Resolution::default(),
+        };
+        let view = Arc::new(Mutex::new(OpenView { id, node, saved, live: None }));
+        {
+            let mut list = self.views.list();
+            // A lock came while the node was read: nothing of it is kept.
+            if self.lock_epoch.load(Ordering::SeqCst) != epoch {
+                drop(list);
+                drop(view);
+                return Err(ClientError::Locked { project: path.project.clone() });
+            }
+            while list.len() >= MAX_VIEWS {
+                list.pop_front();
+            }
+            list.push_back(view);
+        }
+        Ok(OpenedView { id, node: answer, text_of, keys })
+    }
+
+    /// The view `id`, if it is still open and its project still unlocked.
+    fn view(&self, id: ViewId) -> Result<Arc<Mutex<OpenView>>> {
+        let found = self.views.list().iter().find(|v| v.lock().unwrap_or_else(|e| e.into_inner()).id == id).cloned();
+        let view = found.ok_or(ClientError::ViewClosed)?;
+        let project = view.lock().unwrap_or_else(|e| e.into_inner()).node.path.project.clone();
+        self.unlocked(&project)?;
+        Ok(view)
+    }
+
+    /// A window of the view's merged result — the live one (a level as typed, see [`Vault::view_edit`])
+    /// when `live` and a level is being edited, else the saved one: the keys whose name contains
+    /// `filter` (ignoring case), from `offset`, at most `limit` (≤ [`MAX_WINDOW`]).
+    pub fn view_rows(&self, id: ViewId, offset: u32, limit: u32, filter: &str, live: bool) -> Result<MergedWindow> {
+        if filter.len() > MAX_FILTER {
+            return Err(ClientError::Invalid(format!("A filter is at most {MAX_FILTER} bytes.")));
+        }
+        let view = self.view(id)?;
+        let v = view.lock().unwrap_or_else(|e| e.into_inner());
+        let (merged, live) = match &v.live {
+            Some((_, m)) if live => (m, true),
+            _ => (&v.saved, false),
+        };
+        let limit = limit.min(MAX_WINDOW) as usize;
+        let needle = filter.to_lowercase();
+        let matches = |m: &&MergedVar| needle.is_empty() || contains_ignoring_case(&m.key, &needle);
+        let mut total = 0u32;
+        let mut rows = Vec::with_capacity(limit.min(merged.vars.len()));
+        for m in merged.vars.iter().filter(matches) {
+            if total as usize >= offset as usize && rows.len() < limit {
+                rows.push(merged.row(m));
+            }
+            total += 1;
+        }
+        Ok(MergedWindow { total, all: merged.vars.len() as u32, offset, rows, live })
+    }
+
+    /// One key of the view's merged result (the live one when `live` and a level is being edited), if
+    /// it has it.
+    pub fn view_key(&self, id: ViewId, key: &str, live: bool) -> Result<Option<MergedRow>> {
+        let view = self.view(id)?;
+        let v = view.lock().unwrap_or_else(|e| e.into_inner());
+        let merged = v.live.as_ref().filter(|_| live).map(|(_, m)| m).unwrap_or(&v.saved);
+        Ok(merged.vars.iter().find(|m| m.key == key).map(|m| merged.row(m)))
+    }
+
+    /// The text of level `kind` of the view, as it was read (the base of its next save).
+    pub fn view_level_text(&self, id: ViewId, kind: LevelKind) -> Result<String> {
+        let view = self.view(id)?;
+        let v = view.lock().unwrap_or_else(|e| e.into_inner());
+        v.node
+            .levels
+            .iter()
+            .find(|l| l.kind == kind)
+            .map(|l| l.text.clone())
+            .ok_or_else(|| ClientError::Invalid(format!("This node has no {} level.", kind.as_str())))
+    }
+
+    /// Level `kind` of the view is being edited and now reads `text` (`None`: back to its saved text):
+    /// the view's rows become the live effective result — that level as typed (no keys while it does
+    /// not parse, as a saved level that does not parse), the others as read. Returns the keys in it.
+    pub fn view_edit(&self, id: ViewId, kind: LevelKind, text: Option<&str>) -> Result<u32> {
+        let view = self.view(id)?;
+        let mut v = view.lock().unwrap_or_else(|e| e.into_inner());
+        if !v.node.levels.iter().any(|l| l.kind == kind) {
+            return Err(ClientError::Invalid(format!("This node has no {} level.", kind.as_str())));
+        }
+        let saved_text = v.node.levels.iter().find(|l| l.kind == kind).map(|l| l.text.as_str());
+        let text = text.filter(|t| Some(*t) != saved_text);
+        let Some(text) = text else {
+            v.live = None;
+            return Ok(v.saved.vars.len() as u32);
+        };
+        let edited = Document::parse(text).map(|d| d.vars()).unwrap_or_default();
+        let parsed: Vec<(LevelKind, Vars)> = v
+            .node
+            .levels
+            .iter()
+            .map(|l| {
+                if l.kind == kind {
+                    (l.kind, edited.clone())
+                } else {
+                    (l.kind, Document::parse(&l.text).map(|d| d.vars()).unwrap_or_default())
+                }
+            })
+            .collect();
+        zeroize_vars(edited);
+        let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+        let live = Merged::of(&refs);
+        drop(refs);
+        for (_, vars) in parsed {
+            zeroize_vars(vars);
+        }
+        let keys = live.vars.len() as u32;
+        v.live = Some((kind, live));
+        Ok(keys)
+    }
+
+    /// Closes view `id` (nothing happens if it is already closed).
+    pub fn close_view(&self, id: ViewId) {
+        let gone: Vec<_> = {
+            let mut list = self.views.list();
+            let (gone, kept): (Vec<_>, Vec<_>) =
+                list.drain(..).partition(|v| v.lock().unwrap_or_else(|e| e.into_inner()).id == id);
+            *list = kept.into();
+            gone
+        };
+        drop(gone);
+    }
+}
+
+/// Whether `hay` contains `needle_lower` (already lower-cased), ignoring case; ASCII keys (nearly all)
+/// are compared without allocating.
+fn contains_ignoring_case(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
+        n.is_empty() || n.len() <= h.len() && h.windows(n.len()).any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+    } else {
+        hay.to_lowercase().contains(needle_lower)
+    }
+}
