@@ -67,7 +67,10 @@ for (let i = 0; i < 10; i++) {
 
 const d = await startDriver(env);
 const b = await open(d);
+await b.setTimeout({ script: 120000 });
+const stage = (what) => console.error(`[app-perf] ${what}`);
 
+stage('memory');
 // 2. Memory, idle: with the project open in the tree, then with a 5,000-key environment open.
 await click(b, 'button[aria-label="Expand perf"]');
 await click(b, 'button[aria-label="Expand backend"]');
@@ -83,14 +86,17 @@ async function openMerged(name, rows) {
   const ms = await b.executeAsync(
     (name, rows, done) => {
       const t0 = performance.now();
+      window.__envdeskTrace = [];
       [...document.querySelectorAll('nav button.name')].find((x) => x.textContent.trim() === name).click();
       const check = () => {
         const crumbs = document.querySelector('h1.crumbs')?.textContent ?? '';
         const table = [...document.querySelectorAll('[data-testid=merged-table]')].find((t) => !t.closest('aside'));
         if (crumbs.endsWith(name) && Number(table?.dataset.total ?? 0) >= rows && table.querySelector('tbody tr[data-key]')) {
-          return setTimeout(() => done(performance.now() - t0));
+          const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+          window.__envdeskTrace = undefined;
+          return setTimeout(() => done([performance.now() - t0, calls]));
         }
-        if (performance.now() - t0 > 30000) return done(-1);
+        if (performance.now() - t0 > 30000) return done([-1, []]);
         requestAnimationFrame(check);
       };
       requestAnimationFrame(check);
@@ -98,10 +104,15 @@ async function openMerged(name, rows) {
     name,
     rows,
   );
-  if (ms < 0) throw new Error(`${name} never rendered`);
-  return ms;
+  const [t, calls] = ms;
+  if (t < 0) throw new Error(`${name} never rendered`);
+  openCalls = calls;
+  return t;
 }
+/** The requests of the last open, with when each started and how long it took. */
+let openCalls = [];
 
+stage('open');
 // 3. Open a 5,000-key environment (three levels) to the rendered merged table.
 await click(b, 'button=Merged');
 const openMs = [];
@@ -109,22 +120,24 @@ for (const target of ['staging', 'production', 'staging', 'production', 'staging
   openMs.push(await openMerged(target, 5000));
 }
 
+stage('diff');
 // 4. Diff two 5,000-key environments (merged) to rendered: the key-wise table and the side-by-side
 //    text of that pair.
 await click(b, 'button=Diff');
 await (await b.$('[data-testid=merge-view][data-built]:not([data-built="0"])')).waitForExist({ timeout: 30000 });
 const diffMs = [];
+let diffCalls = [];
 for (const [l, r] of [['production', 'staging'], ['staging', 'production'], ['production', 'staging']]) {
-  diffMs.push(
-    await b.executeAsync(
+  const [ms, calls] = await b.executeAsync(
       (l, r, done) => {
         const [left, right] = document.querySelectorAll('.pickers select');
         const pick = (s, label) => {
           s.value = [...s.options].find((o) => o.textContent === label).value;
-          s.dispatchEvent(new Event('change'));
+          s.dispatchEvent(new Event('change', { bubbles: true }));
         };
         const built = Number(document.querySelector('[data-testid=merge-view]').dataset.built);
         const t0 = performance.now();
+        window.__envdeskTrace = [];
         pick(left, `${l} (merged)`);
         pick(right, `${r} (merged)`);
         const pair = `${left.value}|${right.value}`;
@@ -133,7 +146,9 @@ for (const [l, r] of [['production', 'staging'], ['staging', 'production'], ['pr
           const merge = document.querySelector('[data-testid=merge-view]');
           const rows = document.querySelectorAll('[aria-label="Key-wise differences"] tbody tr[data-key]').length;
           if (s?.dataset.pair === pair && rows > 0 && Number(merge?.dataset.built) > built && merge.querySelector('.cm-mergeView .cm-line')) {
-            return setTimeout(() => done(performance.now() - t0));
+            const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+            window.__envdeskTrace = undefined;
+            return setTimeout(() => done([performance.now() - t0, calls]));
           }
           requestAnimationFrame(check);
         };
@@ -141,22 +156,26 @@ for (const [l, r] of [['production', 'staging'], ['staging', 'production'], ['pr
       },
       l,
       r,
-    ),
   );
+  diffMs.push(ms);
+  diffCalls = calls;
 }
+stage('matrix');
 // 5. The key matrix of a project with 30 environments × 2,000 keys (local vault, unlocked): from the
 //    click on the Matrix tab to its table rendered with rows; then a scroll of one screen to rendered.
 await click(b, 'button[aria-label="Expand matrix"]');
-await click(b, 'nav button.name=matrix');
+await click(b, 'button=matrix');
 await (await b.$('.cm-content, [role=tablist]')).waitForExist({ timeout: 60000 });
 await sleep(1500);
 const matrixMs = [];
+let matrixCalls = [];
 const scrollMs = [];
 for (let i = 0; i < 5; i++) {
-  await click(b, 'button[role=tab]=Levels');
+  await b.execute(() => [...document.querySelectorAll('button[role=tab]')].find((x) => x.textContent === 'Levels').click());
   await sleep(300);
-  const [ms, scrolled] = await b.executeAsync((done) => {
+  const [ms, scrolled, calls] = await b.executeAsync((done) => {
     const t0 = performance.now();
+    window.__envdeskTrace = [];
     [...document.querySelectorAll('button[role=tab]')].find((x) => x.textContent === 'Matrix').click();
     const check = () => {
       const t = document.querySelector('[data-testid=matrix] table[data-total]');
@@ -170,7 +189,11 @@ for (let i = 0; i < 5; i++) {
         wrap.dispatchEvent(new Event('scroll'));
         const after = () => {
           const now = t.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
-          if (now !== before || performance.now() - t1 > 2000) return setTimeout(() => done([first, performance.now() - t1]));
+          if (now !== before || performance.now() - t1 > 2000) {
+            const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+            window.__envdeskTrace = undefined;
+            return setTimeout(() => done([first, performance.now() - t1, calls]));
+          }
           requestAnimationFrame(after);
         };
         return requestAnimationFrame(after);
@@ -183,14 +206,16 @@ for (let i = 0; i < 5; i++) {
   if (ms < 0) throw new Error('the matrix never rendered');
   matrixMs.push(ms);
   scrollMs.push(scrolled);
+  matrixCalls = calls;
 }
 
+stage('search');
 // 6. Search everywhere over 100 environments × 1,000 keys: the project unlocked (one of its
 //    environments opened), the index built by a first query, then keystrokes, each from the input event
 //    to its results rendered (the palette's answer for exactly what was typed, in the DOM).
 await click(b, 'button[aria-label="Expand search"]');
 await click(b, 'button[aria-label="Expand s0"]');
-await click(b, 'nav button.name=senv000');
+await click(b, 'button=senv000');
 await (await b.$('.cm-content')).waitForExist({ timeout: 60000 });
 await b.keys(['Control', 'k']);
 await (await b.$('[aria-label="Search keys"]')).waitForExist({ timeout: 10000 });
@@ -198,16 +223,25 @@ const typeAndWait = (query) =>
   b.executeAsync((query, done) => {
     const input = document.querySelector('[aria-label="Search keys"]');
     const t0 = performance.now();
+    window.__envdeskTrace = [];
     input.value = query;
     input.dispatchEvent(new Event('input', { bubbles: true }));
     const check = () => {
       const r = document.querySelector('#search-results');
-      if (r?.dataset.answered === query) return setTimeout(() => done(performance.now() - t0));
-      if (performance.now() - t0 > 60000) return done(-1);
+      if (r?.dataset.answered === query) {
+        const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+        window.__envdeskTrace = undefined;
+        return setTimeout(() => done([performance.now() - t0, calls]));
+      }
+      if (performance.now() - t0 > 60000) return done([-1, []]);
       requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
-  }, query);
+  }, query).then(([ms, calls]) => {
+    searchCalls = calls;
+    return ms;
+  });
+let searchCalls = [];
 const indexMs = await typeAndWait('setting_0');
 const searchMs = [];
 for (const q of ['setting_01', 'setting_012', 'setting_0123', 'setting_012', 'setting_01', 'setting_0', 'setting_', 'group 5', 'zzz', 'setting_0999_3']) {
@@ -217,33 +251,45 @@ for (const q of ['setting_01', 'setting_012', 'setting_0123', 'setting_012', 'se
 }
 await b.keys(['Escape']);
 
+stage('history');
 // 7. The history of one key over 200 versions of a 1,000-key level: from the click on "history" in the
 //    merged view to the dialog listing its changes (the first time: no version cached yet).
 await click(b, 'button[aria-label="Expand hist"]');
 await click(b, 'button[aria-label="Expand app"]');
-await click(b, 'nav button.name=prod');
-await click(b, 'button[role=tab]=Merged');
+await click(b, 'button=prod');
+await b.execute(() => [...document.querySelectorAll('button[role=tab]')].find((x) => x.textContent === 'Merged').click());
 await (await b.$('[data-testid=merged-table] tr[data-key="KEY_00007"]')).waitForExist({ timeout: 60000 });
-const historyMs = await b.executeAsync((done) => {
+const [historyMs, historyCalls] = await b.executeAsync((done) => {
   const t0 = performance.now();
+  window.__envdeskTrace = [];
   document.querySelector('button[aria-label="History of KEY_00007 at the environment level"]').click();
   const check = () => {
     const d = document.querySelector('[role=dialog]');
-    if (d && d.querySelectorAll('[data-testid=key-event]').length >= 10) return setTimeout(() => done(performance.now() - t0));
-    if (performance.now() - t0 > 30000) return done(-1);
+    if (d && d.querySelectorAll('[data-testid=key-event]').length >= 10) {
+      const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+      window.__envdeskTrace = undefined;
+      return setTimeout(() => done([performance.now() - t0, calls]));
+    }
+    if (performance.now() - t0 > 30000) return done([-1, []]);
     requestAnimationFrame(check);
   };
   requestAnimationFrame(check);
 });
 
-await close(b);
+// The session ends even if the window does not close cleanly (a dialog open): the driver is killed.
+await Promise.race([close(b), sleep(5000)]);
 d.proc.kill();
 
 console.log(`launch to interactive (median of 10): ${fmt(median(launch))} from spawning the process to the tree drawn and the window shown [${launch.join(', ')}]`);
 console.log(`memory, idle with the project open in the tree: ${mb(memProject)}`);
 console.log(`memory, idle with a 5,000-key environment open: ${mb(memEnv)}`);
 console.log(`open a 5,000-key environment to the rendered merged table (median of ${openMs.length}): ${fmt(median(openMs))} [${openMs.map(Math.round).join(', ')}]`);
+console.log(`  requests of the last open: ${openCalls.join('; ')}`);
 console.log(`key matrix, 30 environments × 2,000 keys, Matrix tab to rendered (median of ${matrixMs.length}): ${fmt(median(matrixMs))} [${matrixMs.map(Math.round).join(', ')}]; one screen scrolled to rendered: ${fmt(median(scrollMs))} [${scrollMs.map(Math.round).join(', ')}]`);
+console.log(`  requests of the last matrix: ${matrixCalls.join('; ')}`);
 console.log(`search everywhere, 100 environments × 1,000 keys: first query (builds the index) ${fmt(indexMs)}; a keystroke to rendered results (median of ${searchMs.length}): ${fmt(median(searchMs))} [${searchMs.map(Math.round).join(', ')}]`);
+console.log(`  requests of the last keystroke: ${searchCalls.join('; ')}`);
 console.log(`history of one key, 200 versions of a 1,000-key level, click to listed (cache empty): ${historyMs < 0 ? 'never listed' : fmt(historyMs)}`);
+console.log(`  requests: ${historyCalls.join('; ')}`);
 console.log(`diff two 5,000-key environments to rendered (median of ${diffMs.length}): ${fmt(median(diffMs))} [${diffMs.map(Math.round).join(', ')}]`);
+console.log(`  requests of the last diff: ${diffCalls.join('; ')}`);

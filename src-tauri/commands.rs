@@ -314,6 +314,10 @@ pub struct ReadNode {
     /// The level whose text to send (the one being edited); the deepest when absent.
     #[serde(default)]
     pub text_of: Option<LevelKind>,
+    /// The first rows of the merged result to send with it (0: none; at most 1,000), so the table on
+    /// screen needs no second request.
+    #[serde(default)]
+    pub rows: u32,
 }
 
 /// `merged_rows`: a window of a view's merged result.
@@ -368,6 +372,17 @@ pub struct EditView {
     pub level: LevelKind,
     /// Its text as typed (`null`: back to the saved text).
     pub text: Option<String>,
+    /// Increases with every edit the webview sends: an older one arriving late is ignored.
+    pub seq: u64,
+}
+
+/// `close_view`: a view the webview no longer shows.
+#[derive(Debug, Deserialize, TS)]
+pub struct CloseView {
+    /// Connection id.
+    pub conn: String,
+    /// The view.
+    pub view: vault::ViewId,
 }
 
 /// `save_level`.
@@ -721,7 +736,10 @@ ipc_commands! {
     /// and of any level that does not parse) and how many keys its merged result has. The decrypted
     /// rest stays in Rust: the webview asks for the rows it shows (`merged_rows`).
     async fn read_node(ctx, req: ReadNode) -> NodeDto {
-        Ok(NodeDto::from(ctx.core.vault(&req.conn).await?.open_view(&req.path.node(), req.text_of).await?))
+        let v = ctx.core.vault(&req.conn).await?;
+        let opened = v.open_view(&req.path.node(), req.text_of).await?;
+        let first = if req.rows > 0 { Some(v.view_rows(opened.id, 0, req.rows, "", false)?) } else { None };
+        Ok(NodeDto::from((opened, first)))
     }
 
     /// A window of a view's merged result (the live result while a level is edited): keys with the
@@ -745,7 +763,13 @@ ipc_commands! {
     /// Answers how many keys it has.
     async fn edit_view(ctx, req: EditView) -> u32 {
         let v = ctx.core.vault(&req.conn).await?;
-        blocking(move || Ok(v.view_edit(req.view, req.level, req.text.as_deref())?)).await
+        blocking(move || Ok(v.view_edit(req.view, req.level, req.text.as_deref(), req.seq)?)).await
+    }
+
+    /// Closes a view the webview no longer shows: its decrypted data leaves memory now.
+    async fn close_view(ctx, req: CloseView) -> () {
+        ctx.core.vault(&req.conn).await?.close_view(req.view);
+        Ok(())
     }
 
     /// Searches every unlocked project of the connection (key names; comments and values when asked):

@@ -236,7 +236,7 @@ impl AppCore {
             return Ok(v.clone());
         }
         // No idle limit in the vault: `AppCore` applies the current setting (`check_idle`, `touch`).
-        let opts = VaultOptions { kdf_iterations: self.kdf_iterations, idle_lock: None };
+        let opts = VaultOptions { kdf_iterations: self.kdf_iterations, idle_lock: None, ..Default::default() };
         let drafts = self.data_dir.join("drafts");
         let backend: Arc<dyn envdesk_api::Backend> = if id == LOCAL {
             let data = self.data_dir.clone();

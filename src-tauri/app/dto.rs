@@ -90,10 +90,12 @@ pub struct NodeDto {
     pub keys: u32,
     /// Shallowest first.
     pub levels: Vec<LevelDto>,
+    /// The first rows of the saved merged result, when asked for (`rows`).
+    pub first: Option<vault::MergedWindow>,
 }
 
-impl From<vault::OpenedView> for NodeDto {
-    fn from(v: vault::OpenedView) -> NodeDto {
+impl From<(vault::OpenedView, Option<vault::MergedWindow>)> for NodeDto {
+    fn from((v, first): (vault::OpenedView, Option<vault::MergedWindow>)) -> NodeDto {
         let levels = v
             .node
             .levels
@@ -108,7 +110,7 @@ impl From<vault::OpenedView> for NodeDto {
                 updated_at: l.updated_at,
             })
             .collect();
-        NodeDto { path: v.node.path, view: v.id, keys: v.keys, levels }
+        NodeDto { path: v.node.path, view: v.id, keys: v.keys, levels, first }
     }
 }
 

@@ -52,7 +52,7 @@ pub enum Code {
     // ---- the server's answers
     /// A client-managed level arrived unencrypted: the server forged it; tell its operator.
     UnencryptedLevel,
-    /// A listing is larger than envdesk reads: check the server.
+    /// A listing (or a view built from what it lists) is larger than envdesk reads: check the server.
     ListingTooLarge,
     // ---- what was asked
     /// The request does not make sense as given: correct it.
@@ -173,7 +173,7 @@ impl From<&ClientError> for Code {
             ClientError::LocalVaultTokenMismatch { .. } => Code::LocalVaultTokenMismatch,
             ClientError::Unencrypted { .. } => Code::UnencryptedLevel,
             ClientError::RotationOutcomeUnknown { .. } => Code::RotationOutcomeUnknown,
-            ClientError::ListingTooLarge { .. } => Code::ListingTooLarge,
+            ClientError::ListingTooLarge { .. } | ClientError::TooLarge { .. } => Code::ListingTooLarge,
             ClientError::RotationUnsupported { .. } => Code::RotationUnsupported,
             ClientError::ServerKeyRefused { .. } => Code::ServerKeyRefused,
             ClientError::Invalid(_) => Code::Invalid,

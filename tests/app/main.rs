@@ -37,7 +37,7 @@ fn conn(c: &str) -> cmd::ConnRef {
 }
 
 async fn read(ctx: &Ctx, path: &NodePath) -> NodeDto {
-    run::read_node(ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(path), text_of: None }).await.unwrap()
+    run::read_node(ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(path), text_of: None, rows: 0 }).await.unwrap()
 }
 
 async fn save(ctx: &Ctx, path: &NodePath, text: &str, base_revision: Option<u64>, base_text: &str) -> SaveDto {
@@ -365,6 +365,13 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     assert_eq!(texts, [None, None, Some("B=env\nC=${A}-c\n")]);
     let json = serde_json::to_string(&node).unwrap();
     assert!(!json.contains("target\\n") && !json.contains("\"merged\""), "no other level, no merged rows: {json}");
+    assert!(node.first.is_none());
+    // The first rows come with the node when asked for (one request for the table on screen).
+    let with_rows = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: None, rows: 2 })
+        .await
+        .unwrap();
+    let first = with_rows.first.unwrap();
+    assert_eq!((first.total, first.rows.len(), first.rows[0].key.as_str()), (3, 2, "A"));
     let rows = |filter: &str, offset: u32, limit: u32| cmd::MergedRows {
         conn: LOCAL.into(),
         view: node.view,
@@ -382,7 +389,7 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     let level = |level| cmd::LevelText { conn: LOCAL.into(), view: node.view, level };
     assert_eq!(run::level_text(&ctx, level(LevelKind::Target)).await.unwrap(), "A=target\nB=target\n");
     // The text of another level comes with the node when asked for.
-    let t = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: Some(LevelKind::Target) })
+    let t = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: Some(LevelKind::Target), rows: 0 })
         .await
         .unwrap();
     assert_eq!(t.levels[1].text.as_deref(), Some("A=target\nB=target\n"));
@@ -394,6 +401,7 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
         view: t.view,
         level: LevelKind::Environment,
         text: text.map(str::to_owned),
+        seq: 1,
     };
     assert_eq!(run::edit_view(&ctx, edit(Some("A=live\nC=${A}-c\n"))).await.unwrap(), 3);
     let key = |name: &str| cmd::MergedKey {
@@ -407,6 +415,9 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     assert_eq!(run::merged_key(&ctx, key("B")).await.unwrap().unwrap().value, "target");
     run::edit_view(&ctx, edit(None)).await.unwrap();
     assert_eq!(run::merged_key(&ctx, key("B")).await.unwrap().unwrap().value, "env");
+    // Closed by the webview: gone.
+    run::close_view(&ctx, cmd::CloseView { conn: LOCAL.into(), view: node.view }).await.unwrap();
+    assert_eq!(run::merged_rows(&ctx, rows("", 0, 5)).await.unwrap_err().code, Code::ViewClosed);
     // A lock closes it.
     run::lock_all(&ctx).await.unwrap();
     let e = run::merged_key(&ctx, key("B")).await.unwrap_err();

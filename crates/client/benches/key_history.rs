@@ -32,7 +32,7 @@ fn bench(c: &mut Criterion) {
     let keys = Arc::new(MemoryKeyStore::new());
     // Few PBKDF2 rounds: the cold runs unlock again (outside the measured time) to empty the cache.
     let local = open_local(&dir.path().join("data"), keys.as_ref(), 1_000).unwrap();
-    let opts = VaultOptions { kdf_iterations: 1_000, idle_lock: None };
+    let opts = VaultOptions { kdf_iterations: 1_000, idle_lock: None, ..Default::default() };
     let vault = Vault::new(Arc::new(local.backend), keys, "local", dir.path().join("drafts"), opts);
     let env = NodePath::environment("bench", "backend", "production");
     rt.block_on(async {

@@ -115,6 +115,15 @@ pub enum ClientError {
         /// Which limit, in words.
         limit: String,
     },
+    /// A view that would hold more decrypted text than envdesk keeps in memory for it (a hostile or
+    /// broken server's levels): refused, not truncated.
+    #[error("The {what} would hold more than {limit} of decrypted text, more than envdesk keeps in memory for it; it was not built. A real project is far below this: check the server.")]
+    TooLarge {
+        /// Which view, in words.
+        what: &'static str,
+        /// The limit, in words ("256 MiB").
+        limit: String,
+    },
     /// A client-managed rotation replaces every current blob of a project at once, by level id; this
     /// server's read did not give the id of a level that holds content (upstream dotEnv Cloud sends
     /// none), so a rotation could only be partial. Nothing was sent.
@@ -160,7 +169,7 @@ impl ClientError {
             ClientError::LocalVaultTokenMismatch { .. } => "local_vault_token_mismatch",
             ClientError::Unencrypted { .. } => "unencrypted_level",
             ClientError::RotationOutcomeUnknown { .. } => "rotation_outcome_unknown",
-            ClientError::ListingTooLarge { .. } => "listing_too_large",
+            ClientError::ListingTooLarge { .. } | ClientError::TooLarge { .. } => "listing_too_large",
             ClientError::RotationUnsupported { .. } => "rotation_unsupported",
             ClientError::ServerKeyRefused { .. } => "server_key_refused",
             ClientError::Invalid(_) => "invalid",
@@ -183,3 +192,14 @@ impl From<std::io::Error> for ClientError {
 
 /// A shorthand.
 pub type Result<T> = std::result::Result<T, ClientError>;
+
+/// A size in words: "256 MiB", "4 KiB", "100 bytes".
+pub(crate) fn bytes_in_words(n: usize) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n % (1 << 10) == 0 {
+        format!("{} KiB", n >> 10)
+    } else {
+        format!("{n} bytes")
+    }
+}

@@ -199,6 +199,10 @@ struct LevelIndex {
 }
 
 impl LevelIndex {
+    fn bytes(&self) -> usize {
+        self.keys.bytes() + self.names.bytes() + self.comments.bytes() + self.comments_lower.bytes() + self.values.bytes()
+    }
+
     fn build(text: &str) -> LevelIndex {
         let mut ix = LevelIndex { fingerprint: fingerprint(text), ..LevelIndex::default() };
         let Ok(doc) = Document::parse(text) else { return ix };
@@ -280,6 +284,11 @@ impl IndexedLevel {
     /// Indexes a level's text.
     pub fn build(text: &str) -> IndexedLevel {
         IndexedLevel(LevelIndex::build(text))
+    }
+
+    /// Bytes of text it holds (all columns), as [`SearchIndex::bytes`] counts them.
+    pub fn bytes(&self) -> usize {
+        self.0.bytes()
     }
 }
 
@@ -363,12 +372,7 @@ impl SearchIndex {
 
     /// Bytes of text held (all columns).
     pub fn bytes(&self) -> usize {
-        self.levels
-            .values()
-            .map(|l| {
-                l.keys.bytes() + l.names.bytes() + l.comments.bytes() + l.comments_lower.bytes() + l.values.bytes()
-            })
-            .sum()
+        self.levels.values().map(LevelIndex::bytes).sum()
     }
 
     /// The keys matching `query` (see the module doc): at most `cap` hits, in group order, and the

@@ -927,7 +927,11 @@ keys: number,
 /**
  * Shallowest first.
  */
-levels: Array<LevelDto>, };
+levels: Array<LevelDto>, 
+/**
+ * The first rows of the saved merged result, when asked for (`rows`).
+ */
+first: MergedWindow | null, };
 
 export type SaveDto = { 
 /**
@@ -1121,6 +1125,16 @@ handle: ImportHandle,
  */
 mode: ImportMode, };
 
+export type CloseView = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view.
+ */
+view: ViewId, };
+
 export type ConfirmedNode = { 
 /**
  * Connection id.
@@ -1223,7 +1237,11 @@ level: LevelKind,
 /**
  * Its text as typed (`null`: back to the saved text).
  */
-text: string | null, };
+text: string | null, 
+/**
+ * Increases with every edit the webview sends: an older one arriving late is ignored.
+ */
+seq: number, };
 
 export type ExportToFile = { 
 /**
@@ -1413,7 +1431,12 @@ path: NodePath,
 /**
  * The level whose text to send (the one being edited); the deepest when absent.
  */
-text_of: LevelKind | null, };
+text_of: LevelKind | null, 
+/**
+ * The first rows of the merged result to send with it (0: none; at most 1,000), so the table on
+ * screen needs no second request.
+ */
+rows: number, };
 
 export type RenameNode = { 
 /**
@@ -1721,6 +1744,10 @@ export const commands = {
    * Answers how many keys it has.
    */
   editView: (req: EditView) => call<number>('edit_view', { req }),
+  /**
+   * Closes a view the webview no longer shows: its decrypted data leaves memory now.
+   */
+  closeView: (req: CloseView) => call<null>('close_view', { req }),
   /**
    * Searches every unlocked project of the connection (key names; comments and values when asked):
    * hits grouped project → target → environment, never a value; the projects still locked.

@@ -91,6 +91,10 @@ export interface WindowLock {
   done: boolean;
 }
 
+/** Rows of the merged result that come with a node (`read_node`), so the table on screen needs no
+ * second request: a screen and the margin `MergedTable` asks for around it. */
+const FIRST_ROWS = 200;
+
 const isOpened = (s: NodeState): s is Opened => s.kind === 'open' || s.kind === 'saving' || s.kind === 'reading';
 
 /** The key of a tree node whose children are listed: `project` or `project/target`. */
@@ -126,6 +130,10 @@ export class AppState {
    * level path): each is offered once; afterwards a quiet marker beside the level offers it (`reviewDraft`). */
   #offered = new Set<string>();
   private toastId = 0;
+  /** The view last read again after `view_closed` (see `fail`). */
+  #reread: number | null = null;
+  /** Only the last level asked for is shown (`chooseLevel`). */
+  private levelRequests = new Generation();
   /** Advanced whenever another node (or none) is shown: answers about the one before are stale. */
   private nodeRequests = new Generation();
   /** Advanced when the connection changes: answers about the other connection's tree are stale. */
@@ -212,8 +220,12 @@ export class AppState {
       case 'silent':
         return;
       case 'reread':
-        // The view of the node on screen was closed in Rust: read it again (a lock then asks to unlock).
-        if (this.opened) void this.reload();
+        // The view of the node on screen was closed in Rust: read it again (a lock then asks to
+        // unlock) — once per view, so a view that keeps closing cannot loop.
+        if (this.opened && this.opened.node.view !== this.#reread) {
+          this.#reread = this.opened.node.view;
+          void this.reload();
+        }
         return;
       case 'conflict':
       case 'show':
@@ -399,9 +411,11 @@ export class AppState {
     const o = this.opened;
     if (!o) return true;
     let all = true;
+    let any = false;
     for (const [i, l] of o.node.levels.entries()) {
       const text = o.edits[i];
       if (text !== undefined && text !== l.text) {
+        any = true;
         try {
           await ipc.saveDraft({ conn: this.conn, path: levelPath(o.path, l.kind), text, base_revision: l.revision });
         } catch {
@@ -410,7 +424,8 @@ export class AppState {
         }
       }
     }
-    await this.refreshDrafts();
+    // Nothing unsaved: nothing to list again (opening a node asks nothing more).
+    if (any) await this.refreshDrafts();
     return all;
   }
 
@@ -423,8 +438,8 @@ export class AppState {
       await this.select(path, false);
       const o = this.opened;
       if (!o) return;
-      await this.chooseLevel(o.node.levels.length - 1);
-    } else await this.chooseLevel(here);
+      if (!(await this.chooseLevel(o.node.levels.length - 1))) return;
+    } else if (!(await this.chooseLevel(here))) return;
     this.tab = 'levels';
     this.setText(text);
   }
@@ -434,7 +449,17 @@ export class AppState {
   /** Shows another node, or none: every answer about the one before becomes stale. */
   private enter(next: NodeState) {
     this.nodeRequests.advance();
+    this.closeView(this.opened?.node);
     this.#state = next;
+  }
+
+  /** The view in Rust of a node no longer shown is closed: its decrypted data leaves memory. */
+  private closeView(node: T.NodeView | null | undefined, keep?: T.NodeView) {
+    if (!node || node.view === keep?.view) return;
+    const conn = this.conn;
+    // A moment later: a request costs ~10 ms of the webview's IPC, which the read of the next node
+    // should not wait behind.
+    setTimeout(() => void ipc.closeView({ conn, view: node.view }).catch(() => {}), 300);
   }
 
   /** Changes the open node in place (open, saving or reading stays so). */
@@ -472,8 +497,17 @@ export class AppState {
     if (s.kind !== 'loading' && s.kind !== 'reading') return;
     const path = s.path;
     try {
-      if ((await this.forNode(() => ipc.unlock({ conn: this.conn, project: path.project }))) === STALE) return;
-      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path, text_of: null }));
+      // Read at once when the project is unlocked (the usual case: one request); unlocked first
+      // (from the keychain, else a question) when it is not.
+      const readIt = () => this.forNode(() => ipc.readNode({ conn: this.conn, path, text_of: null, rows: FIRST_ROWS }));
+      let node: T.NodeView | Stale;
+      try {
+        node = await readIt();
+      } catch (e) {
+        if (!(e instanceof IpcError) || e.code !== 'locked') throw e;
+        if ((await this.forNode(() => ipc.unlock({ conn: this.conn, project: path.project }))) === STALE) return;
+        node = await readIt();
+      }
       if (node === STALE) return;
       this.show(node);
       // The levels still edited (a node read again) and those with drafts to offer need their saved text.
@@ -499,7 +533,14 @@ export class AppState {
     if (s.kind !== 'loading' && s.kind !== 'reading') return;
     // An answer read before a lock and arriving after it is not shown (the lock screen is up).
     if (this.windowLock) return this.unreadable();
-    this.#state = { kind: 'open', path: s.path, node, levelIndex: node.levels.length - 1, edits: s.kind === 'reading' ? s.edits : {} };
+    if (s.kind === 'reading') {
+      // Read again (after an unlock): the levels still edited keep the base they were edited on.
+      this.closeView(s.node, node);
+      const levels = node.levels.map((l, i) => (s.edits[i] !== undefined && s.node.levels[i]?.kind === l.kind && s.node.levels[i].text !== null ? s.node.levels[i] : l));
+      this.#state = { kind: 'open', path: s.path, node: { ...node, levels }, levelIndex: node.levels.length - 1, edits: s.edits };
+      return;
+    }
+    this.#state = { kind: 'open', path: s.path, node, levelIndex: node.levels.length - 1, edits: {} };
   }
 
   /** loading ──▶ locked; reading ──▶ open (as it was). */
@@ -510,9 +551,12 @@ export class AppState {
   }
 
   /** Shows another level of the open node, once its text is here (it stays in Rust until asked for). */
-  async chooseLevel(levelIndex: number) {
-    if (!(await this.ensureTexts([levelIndex]))) return;
+  async chooseLevel(levelIndex: number): Promise<boolean> {
+    const asked = this.levelRequests.latest(() => this.ensureTexts([levelIndex]));
+    const r = await asked.catch(() => false as const);
+    if (r === STALE || !r) return false;
     this.update({ levelIndex });
+    return true;
   }
 
   /**
@@ -549,18 +593,24 @@ export class AppState {
   }
 
   /** Reads the open node again; false when the answer was stale (another node is shown by then). */
-  async reload(): Promise<boolean> {
+  async reload(saved?: number): Promise<boolean> {
     const o = this.opened;
     if (!o) return true;
     try {
       const levelIndex = Math.min(this.levelIndex, o.node.levels.length - 1);
       const text_of = o.node.levels[levelIndex]?.kind ?? null;
-      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path: o.path, text_of }));
+      const node = await this.forNode(() => ipc.readNode({ conn: this.conn, path: o.path, text_of, rows: FIRST_ROWS }));
       if (node === STALE) return false;
-      this.update({ node, levelIndex: Math.min(levelIndex, node.levels.length - 1) });
-      // Levels still edited keep their base: their saved text comes too.
-      const edited = Object.keys(this.opened?.edits ?? {}).map(Number);
-      if (!(await this.ensureTexts(edited))) return false;
+      const now = this.opened;
+      if (!now) return false;
+      // A level with unsaved edits keeps the base (revision and text) it was edited on, so its save
+      // still catches a change made meanwhile; the level just saved (`saved`) takes the new one.
+      const levels = node.levels.map((l, i) => {
+        const before = now.node.levels[i];
+        return i !== saved && now.edits[i] !== undefined && before?.kind === l.kind && before.text !== null ? before : l;
+      });
+      this.closeView(now.node, node);
+      this.update({ node: { ...node, levels }, levelIndex: Math.min(levelIndex, node.levels.length - 1) });
     } catch (e) {
       this.fail(e, o.path.project);
     }
@@ -628,7 +678,7 @@ export class AppState {
         this.settle();
         return;
       }
-      if (!(await this.reload())) return;
+      if (!(await this.reload(index))) return;
       this.saved(index);
       this.markSaved(path);
       this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
@@ -656,7 +706,7 @@ export class AppState {
         return;
       }
       this.dialog = null;
-      if (!(await this.reload())) return;
+      if (!(await this.reload(levelIndex))) return;
       this.saved(levelIndex);
       this.markSaved(path);
       this.toast('success', `Merged and saved (${revisionLabel(r.revision)}).`);
@@ -781,6 +831,14 @@ export class AppState {
     this.enter(path ? { kind: 'locked', path } : { kind: 'none' });
     if (this.dialog && ['conflict', 'draft', 'key-backup', 'import'].includes(this.dialog.kind)) this.dialog = null;
   }
+}
+
+/** Reads a node for one use (its levels' revisions, the deepest level's text); its view in Rust is
+ * closed at once, so nothing of it stays decrypted there. */
+export async function readOnce(conn: string, path: T.NodePath): Promise<T.NodeView> {
+  const node = await ipc.readNode({ conn, path, text_of: null, rows: 0 });
+  void ipc.closeView({ conn, view: node.view }).catch(() => {});
+  return node;
 }
 
 /** A level whose saved text is here (the one shown always is). */

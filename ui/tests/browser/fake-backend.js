@@ -589,8 +589,10 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     views.set(id, { node: n, live: null, project: a.path.project });
     const kinds = n.levels.map((l) => l.kind);
     const textOf = a.text_of && kinds.includes(a.text_of) ? a.text_of : kinds[kinds.length - 1];
-    return { path: n.path, view: id, keys: n.merged.length, levels: n.levels.map((l) => ({ ...l, text: l.kind === textOf || l.parse_error ? l.text : null })) };
+    const first = a.rows ? { total: n.merged.length, all: n.merged.length, offset: 0, rows: n.merged.slice(0, Math.min(a.rows, 1000)), live: false } : null;
+    return { path: n.path, view: id, keys: n.merged.length, levels: n.levels.map((l) => ({ ...l, text: l.kind === textOf || l.parse_error ? l.text : null })), first };
   };
+  f.handlers.close_view = (a) => void views.delete(a.view);
   const view = (id) => {
     const v = views.get(id);
     if (!v) throw closed;
@@ -613,6 +615,8 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
   };
   f.handlers.edit_view = (a) => {
     const v = view(a.view);
+    if (a.seq < (v.seq ?? 0)) return (v.live ?? v.node.merged).length;
+    v.seq = a.seq;
     const i = v.node.levels.findIndex((l) => l.kind === a.level);
     if (i < 0) throw { code: 'invalid', message: `This node has no ${a.level} level.` };
     if (a.text === null || a.text === v.node.levels[i].text) {

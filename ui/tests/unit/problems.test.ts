@@ -21,7 +21,7 @@ const env: NodePath = { project: 'app', target: 'backend', environment: 'product
 
 function view(text: string, revision = 1): NodeView {
   const level = (kind: 'project' | 'target' | 'environment', t: string) => ({ kind, source: kind === 'environment' ? 'production' : kind, text: t, exists: true, revision, updated_at: null, parse_error: null });
-  return { path: env, levels: [level('project', ''), level('target', ''), level('environment', text)], view: 1, keys: 0 };
+  return { path: env, levels: [level('project', ''), level('target', ''), level('environment', text)], view: 1, keys: 0, first: null };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));

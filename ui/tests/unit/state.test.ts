@@ -19,7 +19,7 @@ const other: NodePath = { project: 'app', target: 'backend', environment: 'stagi
 
 function view(path: NodePath, text: string, revision = 1): NodeView {
   const level = (kind: 'project' | 'target' | 'environment', t: string) => ({ kind, source: kind, text: t, exists: true, revision, updated_at: null, parse_error: null });
-  return { path, levels: [level('project', ''), level('target', ''), level('environment', text)], view: 1, keys: 0 };
+  return { path, levels: [level('project', ''), level('target', ''), level('environment', text)], view: 1, keys: 0, first: null };
 }
 
 type Handler = (req: Record<string, unknown>) => unknown;
@@ -141,7 +141,11 @@ describe('AppState: the open node', () => {
         if (locked) throw { code: 'key_needed', message: 'The key is not on this computer.' };
         return { managed: 'client', unlocked: true, key_version: 1 };
       },
-      read_node: (r) => view(r.path as NodePath, 'A=1\n'),
+      // As the Rust side: a locked project's node is not read.
+      read_node: (r) => {
+        if (locked) throw { code: 'locked', message: 'The project `app` is locked; unlock it first.' };
+        return view(r.path as NodePath, 'A=1\n');
+      },
     });
     const app = new AppState();
     await app.select(env);
@@ -191,6 +195,8 @@ describe('AppState: the open node', () => {
     app.setText('T=mine\n');
     await app.chooseLevel(2);
     app.setText('A=2\n');
+    // Someone changes the target level meanwhile: the edited target keeps the base it was edited on.
+    stored.target = 'T=theirs\n';
     await app.save();
     // Read again (a new view) on the environment level; the edited target level keeps its saved text.
     expect(app.nodeState.kind).toBe('open');

@@ -37,6 +37,10 @@ use crate::error::{ClientError, Result};
 /// take about 25 MiB).
 pub const CACHE_BYTES: usize = 64 << 20;
 
+/// The most parsed text one history (or blame) holds while it is computed: 512 MiB, 20 times the 200
+/// versions of a 1,000-key level of the benchmarks. A level whose versions hold more is refused.
+pub const MAX_HISTORY_BYTES: usize = 512 << 20;
+
 /// A cached version's state; its keys and values are zeroized when the last holder drops it.
 pub(crate) struct Held(LevelState);
 
@@ -321,8 +325,16 @@ impl Vault {
         self.unlocked(&path.project)?;
         let items = self.version_items(path).await?;
         let mut states = Vec::with_capacity(items.len());
+        // Every version's parsed state is held while the history is computed: bounded, so a server
+        // listing endless or huge versions cannot fill the memory.
+        let mut held = 0usize;
         for v in &items {
-            states.push(self.version_state(path, v).await?);
+            let state = self.version_state(path, v).await?;
+            held += state.0.approx_bytes();
+            if held > self.opts.limits.history_bytes {
+                return Err(ClientError::TooLarge { what: "history of this level", limit: crate::error::bytes_in_words(self.opts.limits.history_bytes) });
+            }
+            states.push(state);
         }
         Ok(Versions { items, states })
     }

@@ -11,8 +11,8 @@ use envdesk_core::matrix::{self, LevelInput, MatrixColumn, MatrixRow, TargetInpu
 use envdesk_core::merge::LevelKind;
 use zeroize::Zeroizing;
 
-use super::{LevelView, NodeInfo, NodeView, Vault};
-use crate::error::Result;
+use super::{LevelView, NodeInfo, Vault};
+use crate::error::{ClientError, Result};
 
 /// A project's key matrix, for the matrix view.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -38,6 +38,10 @@ impl KeyMatrix {
 /// How many reads of one matrix are in flight at once (a remote server answers them concurrently; the
 /// decryption and parsing of each still runs on this task).
 const AT_ONCE: usize = 8;
+
+/// The most decrypted text one matrix keeps while it is built (every level once): 256 MiB, over 100 times
+/// the 30 × 2,000-key project of the benchmarks. A server answering more is refused (`TooLarge`).
+pub const MAX_MATRIX_BYTES: usize = 256 << 20;
 
 /// Runs `futures` concurrently on this task and answers their outputs in order.
 async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
@@ -99,25 +103,50 @@ impl Vault {
             if paths.is_empty() {
                 paths.push(NodePath::project(project));
             }
-            let mut nodes = Vec::with_capacity(paths.len());
+            // Each node is taken apart as it arrives: only the texts the matrix needs are kept (the
+            // project's once, each target's once, each environment's), the rest of the read (its merged
+            // result, the texts repeated by every environment) dropped at once; what is kept is bounded.
+            let mut kept = 0usize;
+            let mut got: Vec<(Zeroizing<String>, Zeroizing<String>)> = Vec::with_capacity(paths.len());
+            let mut first_of_target: Vec<bool> = Vec::with_capacity(paths.len());
+            for (_, envs) in &targets {
+                first_of_target.extend((0..envs.len().max(1)).map(|i| i == 0));
+            }
             for chunk in paths.chunks(AT_ONCE) {
                 for node in join_all(chunk.iter().map(|p| self.read_node(p)).collect()).await {
-                    nodes.push(node?);
+                    let node = node?;
+                    if got.is_empty() {
+                        project_text = level_text(&node.levels, LevelKind::Project);
+                        kept += project_text.len();
+                    }
+                    let first = first_of_target.get(got.len()).copied().unwrap_or(true);
+                    let target = if first { level_text(&node.levels, LevelKind::Target) } else { Zeroizing::default() };
+                    let env = level_text(&node.levels, LevelKind::Environment);
+                    kept += target.len() + env.len();
+                    if kept > self.opts.limits.matrix_bytes {
+                        return Err(ClientError::TooLarge { what: "key matrix of this project", limit: crate::error::bytes_in_words(self.opts.limits.matrix_bytes) });
+                    }
+                    got.push((target, env));
                 }
             }
-            let mut read = nodes.iter();
-            if let Some(first) = nodes.first() {
-                project_text = level_text(&first.levels, LevelKind::Project);
+            // The answer is two bytes per key and column: bounded too, before it is built (every
+            // line could be a key of its own).
+            let columns = 1 + targets.iter().map(|(_, envs)| 1 + envs.len()).sum::<usize>();
+            let lines = project_text.lines().count()
+                + got.iter().map(|(t, e)| t.lines().count() + e.lines().count()).sum::<usize>();
+            if lines.saturating_mul(columns).saturating_mul(2) > self.opts.limits.matrix_bytes {
+                return Err(ClientError::TooLarge {
+                    what: "key matrix of this project",
+                    limit: crate::error::bytes_in_words(self.opts.limits.matrix_bytes),
+                });
             }
+            let mut read = got.into_iter();
             for (_, envs) in &targets {
-                let of_target: Vec<&NodeView> = read.by_ref().take(envs.len().max(1)).collect();
-                let target_text =
-                    of_target.first().map_or_else(Zeroizing::default, |n| level_text(&n.levels, LevelKind::Target));
-                let env_texts = if envs.is_empty() {
-                    Vec::new()
-                } else {
-                    of_target.iter().map(|n| level_text(&n.levels, LevelKind::Environment)).collect()
-                };
+                let mut of_target: Vec<(Zeroizing<String>, Zeroizing<String>)> =
+                    read.by_ref().take(envs.len().max(1)).collect();
+                let target_text = of_target.first_mut().map_or_else(Zeroizing::default, |x| std::mem::take(&mut x.0));
+                let env_texts =
+                    if envs.is_empty() { Vec::new() } else { of_target.into_iter().map(|(_, e)| e).collect() };
                 texts.push((target_text, env_texts));
             }
         }

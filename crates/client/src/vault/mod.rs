@@ -78,11 +78,42 @@ pub struct VaultOptions {
     pub kdf_iterations: u32,
     /// Drop every key after this long without activity (`None`: never).
     pub idle_lock: Option<Duration>,
+    /// How much decrypted text the views built from many levels may hold.
+    pub limits: MemoryLimits,
 }
 
 impl Default for VaultOptions {
     fn default() -> VaultOptions {
-        VaultOptions { kdf_iterations: crypto::DEFAULT_ITERATIONS, idle_lock: Some(Duration::from_secs(15 * 60)) }
+        VaultOptions {
+            kdf_iterations: crypto::DEFAULT_ITERATIONS,
+            idle_lock: Some(Duration::from_secs(15 * 60)),
+            limits: MemoryLimits::default(),
+        }
+    }
+}
+
+/// The most decrypted text a view built from many levels or versions holds, against a hostile or
+/// broken server (tests lower them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemoryLimits {
+    /// One key matrix, every level once ([`matrix::MAX_MATRIX_BYTES`]).
+    pub matrix_bytes: usize,
+    /// The text a connection's search index takes in ([`search::MAX_INDEXED_TEXT`]).
+    pub indexed_text: usize,
+    /// The parsed versions one key history holds ([`key_history::MAX_HISTORY_BYTES`]).
+    pub history_bytes: usize,
+    /// The open views of nodes together ([`views::MAX_VIEWS_BYTES`]).
+    pub views_bytes: usize,
+}
+
+impl Default for MemoryLimits {
+    fn default() -> MemoryLimits {
+        MemoryLimits {
+            matrix_bytes: matrix::MAX_MATRIX_BYTES,
+            indexed_text: search::MAX_INDEXED_TEXT,
+            history_bytes: key_history::MAX_HISTORY_BYTES,
+            views_bytes: views::MAX_VIEWS_BYTES,
+        }
     }
 }
 
@@ -295,9 +326,9 @@ impl Vault {
     pub fn lock_all(&self) {
         self.lock_epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.key_cache.clear();
-        self.views.forget(None);
         let dropped: Vec<(String, Arc<Unlocked>)> =
             self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        self.views.forget(None);
         self.search_forget_all();
         let mut noted = self.locked_by_lock.lock().unwrap_or_else(|e| e.into_inner());
         for (project, u) in dropped {

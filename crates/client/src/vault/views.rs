@@ -9,8 +9,9 @@
 //! ([`Vault::view_edit`]) so the rows it asks for are the live effective result — the same merge and
 //! template resolution as a saved node, computed here.
 //!
-//! - At most [`MAX_VIEWS`] views per vault; opening another drops the oldest (the webview reads its
-//!   node again when told [`ClientError::ViewClosed`]). Two reads of one node are two views (a dialog
+//! - At most [`MAX_VIEWS`] views per vault, holding at most `MemoryLimits::views_bytes` of text;
+//!   opening another drops the oldest (the webview reads its node again when told
+//!   [`ClientError::ViewClosed`]); the webview closes a view it no longer shows ([`Vault::close_view`]). Two reads of one node are two views (a dialog
 //!   that reads the node on screen does not close the screen's view).
 //! - Views are dropped, their texts and values zeroized, when their project (or every project) is
 //!   locked; a view read across a lock is never kept (checked with the lock epoch), and every read of a
@@ -30,16 +31,22 @@ use envdesk_core::merge::{self, MergedVar, Overridden};
 use envdesk_core::template::{self, Resolution};
 use zeroize::Zeroize;
 
-use super::levels::NodeView;
+use super::levels::{LevelView, NodeView};
 use super::Vault;
 use crate::error::{ClientError, Result};
 
 /// Views kept per vault (a window shows one node; the rest are reads still under way or just left).
 pub const MAX_VIEWS: usize = 8;
+/// The most text the open views of a vault hold together (each counted as three times its levels'
+/// text: the texts, the merged values, the resolution): 256 MiB, about 50 views of the benchmarks'
+/// 5,000-key environment.
+pub const MAX_VIEWS_BYTES: usize = 256 << 20;
 /// Rows in one answer of [`Vault::view_rows`] (a screen shows ~40; the webview asks for a few screens).
 pub const MAX_WINDOW: u32 = 1_000;
 /// A filter longer than any key name is refused rather than scanned.
 pub const MAX_FILTER: usize = 1_024;
+/// The most text a live edit may carry (the most a server answer may carry, `http.rs`).
+pub const MAX_EDIT_BYTES: usize = 64 << 20;
 
 /// Names one open view (numbers are never reused within a run of the app).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -140,21 +147,52 @@ fn zeroize_vars(vars: Vars) {
     }
 }
 
-/// One open view.
+/// One open view's data.
 struct OpenView {
-    id: ViewId,
     node: NodeView,
     saved: Merged,
     /// The level being edited and the merge with its text as typed.
     live: Option<(LevelKind, Merged)>,
+    /// The sequence number of the last edit applied (an older one arriving later is ignored).
+    edit_seq: u64,
+    /// Closed (its project locked, or evicted): its data is gone, a read that still holds it gets
+    /// `ViewClosed`.
+    closed: bool,
+}
+
+impl OpenView {
+    /// Zeroizes and drops what it holds; every later read of it is `ViewClosed`.
+    fn close(&mut self) {
+        self.closed = true;
+        for l in &mut self.node.levels {
+            l.text.zeroize();
+        }
+        self.node.levels.clear();
+        self.live = None;
+        self.saved = Merged { vars: Vec::new(), resolution: Resolution::default() };
+    }
 }
 
 impl Drop for OpenView {
     fn drop(&mut self) {
+        // `node.merged` and `node.resolution` were moved into `saved`, zeroized by its own drop.
         for l in &mut self.node.levels {
             l.text.zeroize();
         }
-        // `node.merged` and `node.resolution` were moved into `saved`.
+    }
+}
+
+/// A view in the list: its id, project and size are read without locking its data.
+struct Entry {
+    id: ViewId,
+    project: String,
+    bytes: usize,
+    view: Arc<Mutex<OpenView>>,
+}
+
+impl Entry {
+    fn close(&self) {
+        self.view.lock().unwrap_or_else(|e| e.into_inner()).close();
     }
 }
 
@@ -162,25 +200,26 @@ impl Drop for OpenView {
 #[derive(Default)]
 pub(crate) struct Views {
     next: AtomicU64,
-    open: Mutex<VecDeque<Arc<Mutex<OpenView>>>>,
+    open: Mutex<VecDeque<Entry>>,
 }
 
 impl Views {
-    fn list(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Mutex<OpenView>>>> {
+    fn list(&self) -> std::sync::MutexGuard<'_, VecDeque<Entry>> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Drops the views of `project` (or every view).
+    /// Closes the views of `project` (or every view): their data is zeroized now, even if a read still
+    /// holds one of them.
     pub(crate) fn forget(&self, project: Option<&str>) {
-        let dropped: Vec<_> = {
+        let gone: Vec<Entry> = {
             let mut list = self.list();
-            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|v| {
-                project.is_none_or(|p| v.lock().unwrap_or_else(|e| e.into_inner()).node.path.project == p)
-            });
+            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| project.is_none_or(|p| e.project == p));
             *list = kept.into();
             gone
         };
-        drop(dropped);
+        for e in gone {
+            e.close();
+        }
     }
 }
 
@@ -203,6 +242,14 @@ impl Vault {
     pub async fn open_view(&self, path: &NodePath, text_of: Option<LevelKind>) -> Result<OpenedView> {
         let epoch = self.lock_epoch.load(Ordering::SeqCst);
         let mut node = self.read_node(path).await?;
+        // What the view holds: the texts, and about as much again for the merged values and resolution.
+        let bytes = node.levels.iter().map(|l| l.text.len()).sum::<usize>() * 3;
+        if bytes > self.opts.limits.views_bytes {
+            return Err(ClientError::TooLarge {
+                what: "node",
+                limit: crate::error::bytes_in_words(self.opts.limits.views_bytes),
+            });
+        }
         let deepest = super::levels::kind_of_path(path);
         let text_of = text_of.filter(|k| *k <= deepest).unwrap_or(deepest);
         let saved = Merged { vars: std::mem::take(&mut node.merged), resolution: std::mem::take(&mut node.resolution) };
@@ -213,41 +260,61 @@ impl Vault {
             levels: node
                 .levels
                 .iter()
-                .map(|l| {
-                    let mut l = l.clone();
-                    if l.kind != text_of && l.parse_error.is_none() {
-                        l.text = String::new();
-                    }
-                    l
+                .map(|l| LevelView {
+                    kind: l.kind,
+                    source: l.source.clone(),
+                    text: if l.kind == text_of || l.parse_error.is_some() { l.text.clone() } else { String::new() },
+                    exists: l.exists,
+                    revision: l.revision,
+                    id: l.id.clone(),
+                    updated_at: l.updated_at.clone(),
+                    parse_error: l.parse_error.clone(),
                 })
                 .collect(),
             merged: Vec::new(),
             resolution: Resolution::default(),
         };
-        let view = Arc::new(Mutex::new(OpenView { id, node, saved, live: None }));
-        {
+        let view = Arc::new(Mutex::new(OpenView { node, saved, live: None, edit_seq: 0, closed: false }));
+        let evicted: Vec<Entry> = {
             let mut list = self.views.list();
-            // A lock came while the node was read: nothing of it is kept.
-            if self.lock_epoch.load(Ordering::SeqCst) != epoch {
+            // A lock came while the node was read and this project is locked now: nothing of it is
+            // kept. (Another project's lock does not fail this read.)
+            if self.lock_epoch.load(Ordering::SeqCst) != epoch && !self.is_unlocked(&path.project) {
                 drop(list);
-                drop(view);
+                view.lock().unwrap_or_else(|e| e.into_inner()).close();
                 return Err(ClientError::Locked { project: path.project.clone() });
             }
-            while list.len() >= MAX_VIEWS {
-                list.pop_front();
+            let mut evicted = Vec::new();
+            let mut total: usize = list.iter().map(|e| e.bytes).sum::<usize>() + bytes;
+            while !list.is_empty() && (list.len() >= MAX_VIEWS || total > self.opts.limits.views_bytes) {
+                if let Some(e) = list.pop_front() {
+                    total -= e.bytes;
+                    evicted.push(e);
+                }
             }
-            list.push_back(view);
+            list.push_back(Entry { id, project: path.project.clone(), bytes, view });
+            evicted
+        };
+        for e in evicted {
+            e.close();
         }
         Ok(OpenedView { id, node: answer, text_of, keys })
     }
 
-    /// The view `id`, if it is still open and its project still unlocked.
-    fn view(&self, id: ViewId) -> Result<Arc<Mutex<OpenView>>> {
-        let found = self.views.list().iter().find(|v| v.lock().unwrap_or_else(|e| e.into_inner()).id == id).cloned();
-        let view = found.ok_or(ClientError::ViewClosed)?;
-        let project = view.lock().unwrap_or_else(|e| e.into_inner()).node.path.project.clone();
+    /// Runs `f` on view `id`'s data, if it is still open and its project still unlocked (checked
+    /// before, and the view's `closed` flag under its lock, so a lock in between wins).
+    fn with_view<R>(&self, id: ViewId, f: impl FnOnce(&mut OpenView) -> Result<R>) -> Result<R> {
+        let (view, project) = {
+            let list = self.views.list();
+            let e = list.iter().find(|e| e.id == id).ok_or(ClientError::ViewClosed)?;
+            (e.view.clone(), e.project.clone())
+        };
         self.unlocked(&project)?;
-        Ok(view)
+        let mut v = view.lock().unwrap_or_else(|e| e.into_inner());
+        if v.closed {
+            return Err(ClientError::ViewClosed);
+        }
+        f(&mut v)
     }
 
     /// A window of the view's merged result — the live one (a level as typed, see [`Vault::view_edit`])
@@ -257,97 +324,106 @@ impl Vault {
         if filter.len() > MAX_FILTER {
             return Err(ClientError::Invalid(format!("A filter is at most {MAX_FILTER} bytes.")));
         }
-        let view = self.view(id)?;
-        let v = view.lock().unwrap_or_else(|e| e.into_inner());
-        let (merged, live) = match &v.live {
-            Some((_, m)) if live => (m, true),
-            _ => (&v.saved, false),
-        };
-        let limit = limit.min(MAX_WINDOW) as usize;
-        let needle = filter.to_lowercase();
-        let matches = |m: &&MergedVar| needle.is_empty() || contains_ignoring_case(&m.key, &needle);
-        let mut total = 0u32;
-        let mut rows = Vec::with_capacity(limit.min(merged.vars.len()));
-        for m in merged.vars.iter().filter(matches) {
-            if total as usize >= offset as usize && rows.len() < limit {
-                rows.push(merged.row(m));
+        self.with_view(id, |v| {
+            let (merged, live) = match &v.live {
+                Some((_, m)) if live => (m, true),
+                _ => (&v.saved, false),
+            };
+            let limit = limit.min(MAX_WINDOW) as usize;
+            let needle = filter.to_lowercase();
+            let matches = |m: &&MergedVar| needle.is_empty() || contains_ignoring_case(&m.key, &needle);
+            let mut total = 0u32;
+            let mut rows = Vec::with_capacity(limit.min(merged.vars.len()));
+            for m in merged.vars.iter().filter(matches) {
+                if total as usize >= offset as usize && rows.len() < limit {
+                    rows.push(merged.row(m));
+                }
+                total += 1;
             }
-            total += 1;
-        }
-        Ok(MergedWindow { total, all: merged.vars.len() as u32, offset, rows, live })
+            Ok(MergedWindow { total, all: merged.vars.len() as u32, offset, rows, live })
+        })
     }
 
     /// One key of the view's merged result (the live one when `live` and a level is being edited), if
     /// it has it.
     pub fn view_key(&self, id: ViewId, key: &str, live: bool) -> Result<Option<MergedRow>> {
-        let view = self.view(id)?;
-        let v = view.lock().unwrap_or_else(|e| e.into_inner());
-        let merged = v.live.as_ref().filter(|_| live).map(|(_, m)| m).unwrap_or(&v.saved);
-        Ok(merged.vars.iter().find(|m| m.key == key).map(|m| merged.row(m)))
+        self.with_view(id, |v| {
+            let merged = v.live.as_ref().filter(|_| live).map(|(_, m)| m).unwrap_or(&v.saved);
+            Ok(merged.vars.iter().find(|m| m.key == key).map(|m| merged.row(m)))
+        })
     }
 
     /// The text of level `kind` of the view, as it was read (the base of its next save).
     pub fn view_level_text(&self, id: ViewId, kind: LevelKind) -> Result<String> {
-        let view = self.view(id)?;
-        let v = view.lock().unwrap_or_else(|e| e.into_inner());
-        v.node
-            .levels
-            .iter()
-            .find(|l| l.kind == kind)
-            .map(|l| l.text.clone())
-            .ok_or_else(|| ClientError::Invalid(format!("This node has no {} level.", kind.as_str())))
+        self.with_view(id, |v| {
+            v.node
+                .levels
+                .iter()
+                .find(|l| l.kind == kind)
+                .map(|l| l.text.clone())
+                .ok_or_else(|| ClientError::Invalid(format!("This node has no {} level.", kind.as_str())))
+        })
     }
 
     /// Level `kind` of the view is being edited and now reads `text` (`None`: back to its saved text):
     /// the view's rows become the live effective result — that level as typed (no keys while it does
-    /// not parse, as a saved level that does not parse), the others as read. Returns the keys in it.
-    pub fn view_edit(&self, id: ViewId, kind: LevelKind, text: Option<&str>) -> Result<u32> {
-        let view = self.view(id)?;
-        let mut v = view.lock().unwrap_or_else(|e| e.into_inner());
-        if !v.node.levels.iter().any(|l| l.kind == kind) {
-            return Err(ClientError::Invalid(format!("This node has no {} level.", kind.as_str())));
+    /// not parse, as a saved level that does not parse), the others as read. `seq` orders the edits:
+    /// one older than the last applied is ignored (the answers of concurrent calls may arrive in any
+    /// order). Returns the keys in the live result.
+    pub fn view_edit(&self, id: ViewId, kind: LevelKind, text: Option<&str>, seq: u64) -> Result<u32> {
+        if text.is_some_and(|t| t.len() > MAX_EDIT_BYTES) {
+            return Err(ClientError::Invalid("A level's text is at most 64 MiB.".into()));
         }
-        let saved_text = v.node.levels.iter().find(|l| l.kind == kind).map(|l| l.text.as_str());
-        let text = text.filter(|t| Some(*t) != saved_text);
-        let Some(text) = text else {
-            v.live = None;
-            return Ok(v.saved.vars.len() as u32);
-        };
-        let edited = Document::parse(text).map(|d| d.vars()).unwrap_or_default();
-        let parsed: Vec<(LevelKind, Vars)> = v
-            .node
-            .levels
-            .iter()
-            .map(|l| {
-                if l.kind == kind {
-                    (l.kind, edited.clone())
-                } else {
-                    (l.kind, Document::parse(&l.text).map(|d| d.vars()).unwrap_or_default())
-                }
-            })
-            .collect();
-        zeroize_vars(edited);
-        let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
-        let live = Merged::of(&refs);
-        drop(refs);
-        for (_, vars) in parsed {
-            zeroize_vars(vars);
-        }
-        let keys = live.vars.len() as u32;
-        v.live = Some((kind, live));
-        Ok(keys)
+        self.with_view(id, |v| {
+            if !v.node.levels.iter().any(|l| l.kind == kind) {
+                return Err(ClientError::Invalid(format!("This node has no {} level.", kind.as_str())));
+            }
+            if seq < v.edit_seq {
+                return Ok(v.live.as_ref().map_or(v.saved.vars.len(), |(_, m)| m.vars.len()) as u32);
+            }
+            v.edit_seq = seq;
+            let saved_text = v.node.levels.iter().find(|l| l.kind == kind).map(|l| l.text.as_str());
+            let Some(text) = text.filter(|t| Some(*t) != saved_text) else {
+                v.live = None;
+                return Ok(v.saved.vars.len() as u32);
+            };
+            let edited = Document::parse(text).map(|d| d.vars()).unwrap_or_default();
+            let parsed: Vec<(LevelKind, Vars)> = v
+                .node
+                .levels
+                .iter()
+                .map(|l| {
+                    if l.kind == kind {
+                        (l.kind, edited.clone())
+                    } else {
+                        (l.kind, Document::parse(&l.text).map(|d| d.vars()).unwrap_or_default())
+                    }
+                })
+                .collect();
+            zeroize_vars(edited);
+            let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+            let live = Merged::of(&refs);
+            drop(refs);
+            for (_, vars) in parsed {
+                zeroize_vars(vars);
+            }
+            let keys = live.vars.len() as u32;
+            v.live = Some((kind, live));
+            Ok(keys)
+        })
     }
 
-    /// Closes view `id` (nothing happens if it is already closed).
+    /// Closes view `id` (nothing happens if it is already closed): its data is zeroized now.
     pub fn close_view(&self, id: ViewId) {
-        let gone: Vec<_> = {
+        let gone: Vec<Entry> = {
             let mut list = self.views.list();
-            let (gone, kept): (Vec<_>, Vec<_>) =
-                list.drain(..).partition(|v| v.lock().unwrap_or_else(|e| e.into_inner()).id == id);
+            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| e.id == id);
             *list = kept.into();
             gone
         };
-        drop(gone);
+        for e in gone {
+            e.close();
+        }
     }
 }
 

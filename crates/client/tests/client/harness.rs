@@ -29,7 +29,7 @@ pub struct Env {
 }
 
 pub fn opts() -> VaultOptions {
-    VaultOptions { kdf_iterations: ITERS, idle_lock: None }
+    VaultOptions { kdf_iterations: ITERS, idle_lock: None, ..Default::default() }
 }
 
 impl Env {
@@ -90,11 +90,16 @@ impl Env {
 
     /// A new vault instance on the same connection (as after a restart of the app).
     pub fn fresh_vault(&self) -> Vault {
+        self.fresh_vault_with(opts())
+    }
+
+    /// [`Env::fresh_vault`] with other options.
+    pub fn fresh_vault_with(&self, opts: VaultOptions) -> Vault {
         let backend: Arc<dyn envdesk_api::Backend> = match &self.url {
             Some(url) => Arc::new(http_backend(url, &self.org, &self.token)),
             None => Arc::new(envdesk_server::ServiceBackend::for_token(self.service.clone(), &self.token).unwrap()),
         };
-        Vault::new(backend, self.keys.clone(), self.vault.connection(), self.dir.path().join("drafts"), opts())
+        Vault::new(backend, self.keys.clone(), self.vault.connection(), self.dir.path().join("drafts"), opts)
     }
 }
 

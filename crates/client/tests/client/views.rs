@@ -3,7 +3,8 @@
 //! edit (templates resolved), and a lock or a newer read closes views.
 
 use envdesk_api::NodePath;
-use envdesk_client::vault::{NewProjectKey, MAX_VIEWS, MAX_WINDOW};
+use envdesk_client::vault::{MemoryLimits, NewProjectKey, MAX_VIEWS, MAX_WINDOW};
+use envdesk_client::VaultOptions;
 use envdesk_client::ClientError;
 use envdesk_core::merge::LevelKind;
 
@@ -82,7 +83,7 @@ async fn views_send_windows_of_rows(e: &Env) {
     assert!(v.view_level_text(id, LevelKind::Project).unwrap().starts_with("KEY_0000=project-0\n"));
 
     // A live edit: the rows are the result with the level as typed, templates resolved.
-    let n = v.view_edit(id, LevelKind::Environment, Some("HOST=edited\nURL=postgres://${HOST}/x\nNEW=1\n")).unwrap();
+    let n = v.view_edit(id, LevelKind::Environment, Some("HOST=edited\nURL=postgres://${HOST}/x\nNEW=1\n"), 1).unwrap();
     assert_eq!(n, 1503);
     let w = v.view_rows(id, 1500, 10, "", true).unwrap();
     assert!(w.live);
@@ -96,18 +97,21 @@ async fn views_send_windows_of_rows(e: &Env) {
     assert_eq!(rows, [("HOST", "edited", None), ("URL", "postgres://${HOST}/x", Some("postgres://edited/x")), ("NEW", "1", None)]);
     assert_eq!(v.view_key(id, "KEY_0002", true).unwrap().unwrap().value, "project-2", "the edit removed it here");
     // A text that does not parse leaves that level's keys out, as a saved one would.
-    assert_eq!(v.view_edit(id, LevelKind::Environment, Some("A B C\n")).unwrap(), 1501);
+    assert_eq!(v.view_edit(id, LevelKind::Environment, Some("A B C\n"), 2).unwrap(), 1501);
     // Back to the saved text (or none): the saved result.
-    assert_eq!(v.view_edit(id, LevelKind::Environment, Some(texts[2])).unwrap(), 1502);
+    assert_eq!(v.view_edit(id, LevelKind::Environment, Some(texts[2]), 3).unwrap(), 1502);
     assert!(!v.view_rows(id, 0, 1, "", true).unwrap().live);
-    v.view_edit(id, LevelKind::Target, Some("")).unwrap();
+    v.view_edit(id, LevelKind::Target, Some(""), 4).unwrap();
     assert!(v.view_key(id, "HOST", true).unwrap().is_none());
-    v.view_edit(id, LevelKind::Target, None).unwrap();
+    v.view_edit(id, LevelKind::Target, None, 5).unwrap();
+    assert!(v.view_key(id, "HOST", true).unwrap().is_some());
+    // An edit older than the last applied (a late answer of a concurrent call) changes nothing.
+    v.view_edit(id, LevelKind::Target, Some(""), 4).unwrap();
     assert!(v.view_key(id, "HOST", true).unwrap().is_some());
     // A level the node does not have.
     let target = v.open_view(&NodePath::target("app", "api"), None).await.unwrap();
     assert_eq!(target.keys, 1501);
-    assert!(matches!(v.view_edit(target.id, LevelKind::Environment, Some("A=1\n")), Err(ClientError::Invalid(_))));
+    assert!(matches!(v.view_edit(target.id, LevelKind::Environment, Some("A=1\n"), 1), Err(ClientError::Invalid(_))));
     assert!(matches!(v.view_level_text(target.id, LevelKind::Environment), Err(ClientError::Invalid(_))));
 }
 
@@ -147,4 +151,38 @@ async fn views_close_on_lock_and_newer_reads(e: &Env) {
     assert_eq!(&open[..3], [false, false, false]);
     v.close_view(ids[ids.len() - 1]);
     assert!(matches!(v.view_rows(ids[ids.len() - 1], 0, 1, "", false), Err(ClientError::ViewClosed)));
+}
+
+conformance!(views_built_from_many_levels_are_bounded);
+
+/// A server whose levels or versions hold more than envdesk keeps in memory for one view: the matrix and
+/// one key's history are refused with `TooLarge`, search leaves the levels past its budget out and lists
+/// them; nothing is truncated silently.
+async fn views_built_from_many_levels_are_bounded(e: &Env) {
+    let env = setup(e, "app", NewProjectKey::Generate).await;
+    for i in 0..3 {
+        save(&e.vault, &env, &format!("KEY_0002=prod-{i}\n")).await;
+    }
+    let limits = MemoryLimits { matrix_bytes: 4096, indexed_text: 4096, history_bytes: 4096, views_bytes: 4096 };
+    let small = e.fresh_vault_with(VaultOptions { limits, ..crate::harness::opts() });
+    small.unlock("app").await.unwrap();
+    let err = small.key_matrix("app").await.unwrap_err();
+    assert!(matches!(err, ClientError::TooLarge { .. }), "{err:?}");
+    assert!(err.to_string().contains("4 KiB"), "{err}");
+    // The target and environment levels fit; the project's 1,500 keys do not.
+    let found = small.search("key_000", Default::default()).await.unwrap();
+    assert!(found.unreadable.iter().any(|l| l.target.is_none()), "{:?}", found.unreadable);
+    assert!(found.results.hits.iter().all(|h| h.level.target.is_some()));
+    assert!(found.results.hits.iter().any(|h| h.key == "KEY_0002"));
+    // A node whose levels hold more than the views may: refused; a small one opens.
+    assert!(matches!(small.open_view(&env, None).await, Err(ClientError::TooLarge { .. })));
+    // One key's history of the project level: its one version already holds more.
+    let err = small.key_history(&NodePath::project("app"), "KEY_0001").await.unwrap_err();
+    assert!(matches!(err, ClientError::TooLarge { .. }), "{err:?}");
+    // The default limits build all three.
+    let v = &e.vault;
+    assert!(v.key_matrix("app").await.is_ok());
+    assert!(v.search("key_000", Default::default()).await.unwrap().unreadable.is_empty());
+    assert!(v.key_history(&NodePath::project("app"), "KEY_0001").await.is_ok());
+    assert_eq!(VaultOptions::default().limits, MemoryLimits::default());
 }

@@ -241,7 +241,23 @@ export default (h) => {
       const rendered = await page.locator('[data-testid=matrix] tbody tr[data-key]').count();
       expect(rendered < 100, `only the rows in view are in the page: ${rendered}`);
       expect((await page.locator('[data-testid=matrix] table').getAttribute('data-total')) === '2000', 'every row counted');
-      console.log(`  matrix of 30 × 2,000 (fake backend) on screen in ${took} ms, ${rendered} rows rendered`);
+      // Columns too: 32 levels do not fit a screen; only those in view (and a margin) are in the page.
+      const cells = await page.locator('tr[data-key=KEY_0] td.cell').count();
+      expect(cells < 16, `only the columns in view are in the page: ${cells}`);
+      expect((await page.locator('[data-testid=matrix] table').getAttribute('aria-colcount')) === '33', 'every column counted');
+      expect((await page.locator('th[data-column=e29]').count()) === 0, 'the last column is not in the page yet');
+      // Scrolled to the right end: the last environments are there, with their header and group.
+      await page.locator('[data-testid=matrix] .wrap').evaluate((w) => {
+        w.scrollLeft = w.scrollWidth;
+        w.dispatchEvent(new Event('scroll'));
+      });
+      await page.locator('th[data-column=e29]').waitFor();
+      await page.getByRole('button', { name: /^set: KEY_0 in e29 \(t\)/ }).waitFor();
+      expect((await page.locator('th[data-column=e0]').count()) === 0, 'the first columns left the page');
+      expect((await page.locator('thead th.group').first().textContent()).trim() === 't', 'the target heads the columns shown');
+      const colindex = await page.locator('th[data-column=e29]').getAttribute('aria-colindex');
+      expect(colindex === '33', 'its place among all columns: ' + colindex);
+      console.log(`  matrix of 30 × 2,000 (fake backend) on screen in ${took} ms, ${rendered} rows and ${cells} columns rendered`);
       return page;
     },
 

@@ -60,6 +60,32 @@ export default (h) => {
       return page;
     },
 
+    async search_everywhere_renders_a_screen_of_hits_at_a_time() {
+      const many = `
+        const m = window.__envdeskFake.state;
+        m.levels['app/backend/production'] = { text: Array.from({ length: 150 }, (_, i) => 'MANY_' + i + '=x').join('\\n') + '\\n', revision: 1 };
+      `;
+      const { page } = await open(project + many);
+      await search(page, 'many_');
+      await page.waitForFunction(() => document.querySelector('#search-results')?.dataset.answered === 'many_');
+      const first = await options(page).count();
+      expect(first === 30, `a screen of hits, not all 150: ${first}`);
+      expect((await options(page).nth(0).getAttribute('aria-setsize')) === '150', 'each option says how many there are');
+      // Walking past the last rendered one with the arrows renders more, and the active one is there.
+      const input = palette(page).getByRole('combobox');
+      for (let i = 0; i < 32; i++) await input.press('ArrowDown');
+      expect((await input.getAttribute('aria-activedescendant')) === 'search-hit-32', 'the 33rd is active');
+      expect((await page.locator('#search-hit-32').getAttribute('aria-selected')) === 'true', 'and in the page');
+      // Scrolling to the end of the list renders more.
+      const before = await options(page).count();
+      await page.locator('#search-results').evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+        el.dispatchEvent(new Event('scroll'));
+      });
+      await page.waitForFunction((n) => document.querySelectorAll('[role=option]').length > n, before);
+      return page;
+    },
+
     async search_everywhere_enter_typed_fast_opens_what_was_typed() {
       const { page } = await open(project + shop);
       await page.keyboard.press('Control+k');
