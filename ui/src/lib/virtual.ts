@@ -2,7 +2,7 @@
 // above and below, so a 5,000-key table renders as fast as a 50-key one. Rows have a fixed height.
 
 export const ROW_HEIGHT = 30;
-const MARGIN = 15;
+const MARGIN = 8;
 
 export interface Window {
   start: number;

@@ -218,6 +218,29 @@ pub fn resolve_conflict(merged_text: &str, choices: &[(String, Option<String>)])
 impl Vault {
     /// Reads a node: every level on its path decrypted, the merge and the templates.
     pub async fn read_node(&self, path: &NodePath) -> Result<NodeView> {
+        let mut levels = self.read_levels(path).await?;
+        let mut parsed: Vec<(LevelKind, Vars)> = Vec::new();
+        for l in &mut levels {
+            match Document::parse(&l.text) {
+                Ok(d) => parsed.push((l.kind, d.vars())),
+                Err(e) => {
+                    l.parse_error = Some(e.to_string());
+                    parsed.push((l.kind, Vars::new()));
+                }
+            }
+        }
+        let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+        let merged = merge::merge(&refs);
+        let vars: Vars = merged.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
+        let resolution = template::resolve(&vars);
+        let node = NodeView { path: path.clone(), levels, merged, resolution };
+        self.search_read(&node);
+        Ok(node)
+    }
+
+    /// Every level on `path`'s path, decrypted, shallowest first — the texts only (no parse, merge or
+    /// templates: `parse_error` is not set). What a view that parses the texts itself needs (the matrix).
+    pub(crate) async fn read_levels(&self, path: &NodePath) -> Result<Vec<LevelView>> {
         let u = self.unlocked(&path.project)?;
         let read = self.backend.read_secrets(path, SecretsQuery::default()).await?;
         let SecretsRead::Structured(resp) = read else {
@@ -304,23 +327,7 @@ impl Vault {
             }
         }
         levels.sort_by_key(|l| l.kind);
-        let mut parsed: Vec<(LevelKind, Vars)> = Vec::new();
-        for l in &mut levels {
-            match Document::parse(&l.text) {
-                Ok(d) => parsed.push((l.kind, d.vars())),
-                Err(e) => {
-                    l.parse_error = Some(e.to_string());
-                    parsed.push((l.kind, Vars::new()));
-                }
-            }
-        }
-        let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
-        let merged = merge::merge(&refs);
-        let vars: Vars = merged.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
-        let resolution = template::resolve(&vars);
-        let node = NodeView { path: path.clone(), levels, merged, resolution };
-        self.search_read(&node);
-        Ok(node)
+        Ok(levels)
     }
 
     /// Saves the deepest level of `path`: `text` exactly as written, on top of `base_revision` (the

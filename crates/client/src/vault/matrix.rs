@@ -68,6 +68,13 @@ async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
 }
 
 /// The text of the `kind` level of a node read (empty when absent).
+/// Zeroizes the texts of levels read for the matrix once their texts are taken.
+fn zeroize_levels(mut levels: Vec<LevelView>) {
+    for l in &mut levels {
+        zeroize::Zeroize::zeroize(&mut l.text);
+    }
+}
+
 fn level_text(levels: &[LevelView], kind: LevelKind) -> Zeroizing<String> {
     Zeroizing::new(levels.iter().find(|l| l.kind == kind).map(|l| l.text.clone()).unwrap_or_default())
 }
@@ -113,15 +120,17 @@ impl Vault {
                 first_of_target.extend((0..envs.len().max(1)).map(|i| i == 0));
             }
             for chunk in paths.chunks(AT_ONCE) {
-                for node in join_all(chunk.iter().map(|p| self.read_node(p)).collect()).await {
-                    let node = node?;
+                // The texts only: the matrix parses them itself (no merge or templates per node).
+                for levels in join_all(chunk.iter().map(|p| self.read_levels(p)).collect()).await {
+                    let levels = levels?;
                     if got.is_empty() {
-                        project_text = level_text(&node.levels, LevelKind::Project);
+                        project_text = level_text(&levels, LevelKind::Project);
                         kept += project_text.len();
                     }
                     let first = first_of_target.get(got.len()).copied().unwrap_or(true);
-                    let target = if first { level_text(&node.levels, LevelKind::Target) } else { Zeroizing::default() };
-                    let env = level_text(&node.levels, LevelKind::Environment);
+                    let target = if first { level_text(&levels, LevelKind::Target) } else { Zeroizing::default() };
+                    let env = level_text(&levels, LevelKind::Environment);
+                    zeroize_levels(levels);
                     kept += target.len() + env.len();
                     if kept > self.opts.limits.matrix_bytes {
                         return Err(ClientError::TooLarge { what: "key matrix of this project", limit: crate::error::bytes_in_words(self.opts.limits.matrix_bytes) });
