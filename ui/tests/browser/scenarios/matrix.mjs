@@ -261,6 +261,36 @@ export default (h) => {
       return page;
     },
 
+    async matrix_arrow_keys_move_between_cells_beyond_the_window() {
+      const seed = `
+        const f = window.__envdeskFake.state;
+        f.projects.push({ id: 'Pbig', slug: 'big', name: 'big', managed: 'client', has_secrets: true, children: 1, status: null });
+        f.targets.big = [{ id: 'Tt', slug: 't', name: 't', managed: null, has_secrets: null, children: 30, status: null }];
+        f.envs['big/t'] = Array.from({ length: 30 }, (_, i) => ({ id: 'E' + i, slug: 'e' + i, name: 'e' + i, managed: null, has_secrets: null, children: null, status: 'development' }));
+        const text = Array.from({ length: 500 }, (_, i) => 'KEY_' + i + '=v' + i).join('\\n') + '\\n';
+        for (let i = 0; i < 30; i++) f.levels['big/t/e' + i] = { text, revision: 1 };
+      `;
+      const { page } = await open(seed);
+      await page.getByRole('button', { name: 'big', exact: true }).click();
+      await page.getByRole('tab', { name: 'Matrix' }).click();
+      await page.getByRole('button', { name: /^set: KEY_0 in e0 \(t\)/ }).focus();
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+      for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+      expect((await focused()).startsWith('set: KEY_0 in e12 (t)'), 'twelve to the right: ' + (await focused()));
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+      expect((await focused()).startsWith('set: KEY_3 in e12 (t)'), 'three down: ' + (await focused()));
+      await page.keyboard.press('End');
+      expect((await focused()).startsWith('set: KEY_3 in e29 (t)'), 'End: the last level of the row: ' + (await focused()));
+      await page.keyboard.press('Control+End');
+      expect((await focused()).startsWith('set: KEY_499 in e29 (t)'), 'Ctrl+End: the last key: ' + (await focused()));
+      await page.keyboard.press('PageUp');
+      expect(/^set: KEY_4[0-9][0-9] in e29/.test(await focused()) && !(await focused()).startsWith('set: KEY_499 '), 'a screen up: ' + (await focused()));
+      await page.keyboard.press('Control+Home');
+      await page.keyboard.press('Home');
+      expect((await focused()).startsWith('not set: KEY_0 in the project level (big)'), 'back to the first cell: ' + (await focused()));
+      return page;
+    },
+
     matrix_axe_light_theme: () => axeIn('light'),
     matrix_axe_dark_theme: () => axeIn('dark'),
   };
