@@ -106,7 +106,8 @@ async fn main() {
     vault.create_environment("hist", "app", "prod", None, None).await.unwrap();
     let path = NodePath::environment("hist", "app", "prod");
     let mut values: Vec<String> = (0..1000).map(|i| format!("initial-{i}")).collect();
-    let render = |values: &[String]| values.iter().enumerate().map(|(i, v)| format!("KEY_{i:05}=\"{v}\"\n")).collect::<String>();
+    let render =
+        |values: &[String]| values.iter().enumerate().map(|(i, v)| format!("KEY_{i:05}=\"{v}\"\n")).collect::<String>();
     let mut before = String::new();
     for version in 0..200u64 {
         for j in 0..5 {

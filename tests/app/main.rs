@@ -104,9 +104,19 @@ async fn create_edit_save_and_read_back() {
     assert_eq!(node.levels[2].text.as_deref(), Some(text));
     assert_eq!(node.levels[2].parse_error, None);
     assert_eq!(analyze(node.levels[2].text.as_deref().unwrap()).lints.len(), 1, "the unquoted space is linted");
-    let rows = run::merged_rows(&ctx, cmd::MergedRows { conn: LOCAL.into(), view: node.view, offset: 0, limit: 10, filter: String::new(), live: false })
-        .await
-        .unwrap();
+    let rows = run::merged_rows(
+        &ctx,
+        cmd::MergedRows {
+            conn: LOCAL.into(),
+            view: node.view,
+            offset: 0,
+            limit: 10,
+            filter: String::new(),
+            live: false,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(rows.rows[0].key, "DB");
     // A table edit changes only that value.
     let edited = edit_text(text, &TextEdit::Set { key: "DB".into(), value: "new-db".into() }).unwrap();
@@ -367,9 +377,10 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     assert!(!json.contains("target\\n") && !json.contains("\"merged\""), "no other level, no merged rows: {json}");
     assert!(node.first.is_none());
     // The first rows come with the node when asked for (one request for the table on screen).
-    let with_rows = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: None, rows: 2 })
-        .await
-        .unwrap();
+    let with_rows =
+        run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: None, rows: 2 })
+            .await
+            .unwrap();
     let first = with_rows.first.unwrap();
     assert_eq!((first.total, first.rows.len(), first.rows[0].key.as_str()), (3, 2, "A"));
     let rows = |filter: &str, offset: u32, limit: u32| cmd::MergedRows {
@@ -389,9 +400,12 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     let level = |level| cmd::LevelText { conn: LOCAL.into(), view: node.view, level };
     assert_eq!(run::level_text(&ctx, level(LevelKind::Target)).await.unwrap(), "A=target\nB=target\n");
     // The text of another level comes with the node when asked for.
-    let t = run::read_node(&ctx, cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: Some(LevelKind::Target), rows: 0 })
-        .await
-        .unwrap();
+    let t = run::read_node(
+        &ctx,
+        cmd::ReadNode { conn: LOCAL.into(), path: ipc(&env()), text_of: Some(LevelKind::Target), rows: 0 },
+    )
+    .await
+    .unwrap();
     assert_eq!(t.levels[1].text.as_deref(), Some("A=target\nB=target\n"));
     assert_eq!(t.levels[2].text, None);
     // Two reads are two views: the first is still open.

@@ -425,7 +425,9 @@ async fn deleting_a_node_needs_the_native_yes() {
         assert_eq!(e.code, Code::Cancelled, "{path:?}");
     }
     assert_eq!(run::list_projects(&ctx, ConnRef { conn: LOCAL.into() }).await.unwrap().len(), 1, "nothing was deleted");
-    assert!(run::read_node(&ctx, ReadNode { conn: LOCAL.into(), path: super::ipc(&env()), text_of: None, rows: 0 }).await.is_ok());
+    assert!(run::read_node(&ctx, ReadNode { conn: LOCAL.into(), path: super::ipc(&env()), text_of: None, rows: 0 })
+        .await
+        .is_ok());
 }
 
 /// The lock screen learns what protects each key, never a key; forgetting a remembered passphrase is

@@ -200,7 +200,11 @@ struct LevelIndex {
 
 impl LevelIndex {
     fn bytes(&self) -> usize {
-        self.keys.bytes() + self.names.bytes() + self.comments.bytes() + self.comments_lower.bytes() + self.values.bytes()
+        self.keys.bytes()
+            + self.names.bytes()
+            + self.comments.bytes()
+            + self.comments_lower.bytes()
+            + self.values.bytes()
     }
 
     fn build(text: &str) -> LevelIndex {

@@ -332,7 +332,10 @@ impl Vault {
             let state = self.version_state(path, v).await?;
             held += state.0.approx_bytes();
             if held > self.opts.limits.history_bytes {
-                return Err(ClientError::TooLarge { what: "history of this level", limit: crate::error::bytes_in_words(self.opts.limits.history_bytes) });
+                return Err(ClientError::TooLarge {
+                    what: "history of this level",
+                    limit: crate::error::bytes_in_words(self.opts.limits.history_bytes),
+                });
             }
             states.push(state);
         }

@@ -133,7 +133,10 @@ impl Vault {
                     zeroize_levels(levels);
                     kept += target.len() + env.len();
                     if kept > self.opts.limits.matrix_bytes {
-                        return Err(ClientError::TooLarge { what: "key matrix of this project", limit: crate::error::bytes_in_words(self.opts.limits.matrix_bytes) });
+                        return Err(ClientError::TooLarge {
+                            what: "key matrix of this project",
+                            limit: crate::error::bytes_in_words(self.opts.limits.matrix_bytes),
+                        });
                     }
                     got.push((target, env));
                 }

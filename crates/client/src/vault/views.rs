@@ -26,9 +26,9 @@ use std::sync::{Arc, Mutex};
 use envdesk_api::NodePath;
 use envdesk_core::dotenv::Document;
 use envdesk_core::merge::LevelKind;
-use envdesk_core::Vars;
 use envdesk_core::merge::{self, MergedVar, Overridden};
 use envdesk_core::template::{self, Resolution};
+use envdesk_core::Vars;
 use zeroize::Zeroize;
 
 use super::levels::{LevelView, NodeView};
@@ -432,7 +432,9 @@ impl Vault {
 fn contains_ignoring_case(hay: &str, needle_lower: &str) -> bool {
     if hay.is_ascii() && needle_lower.is_ascii() {
         let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
-        n.is_empty() || n.len() <= h.len() && h.windows(n.len()).any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+        n.is_empty()
+            || n.len() <= h.len()
+                && h.windows(n.len()).any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
     } else {
         hay.to_lowercase().contains(needle_lower)
     }

@@ -4,8 +4,8 @@
 
 use envdesk_api::NodePath;
 use envdesk_client::vault::{MemoryLimits, NewProjectKey, MAX_VIEWS, MAX_WINDOW};
-use envdesk_client::VaultOptions;
 use envdesk_client::ClientError;
+use envdesk_client::VaultOptions;
 use envdesk_core::merge::LevelKind;
 
 use crate::cases::save;
@@ -94,7 +94,10 @@ async fn views_send_windows_of_rows(e: &Env) {
     assert_eq!(v.view_key(id, "KEY_0002", false).unwrap().unwrap().value, "prod-2");
     let rows: Vec<(&str, &str, Option<&str>)> =
         w.rows.iter().map(|r| (r.key.as_str(), r.value.as_str(), r.resolved.as_deref())).collect();
-    assert_eq!(rows, [("HOST", "edited", None), ("URL", "postgres://${HOST}/x", Some("postgres://edited/x")), ("NEW", "1", None)]);
+    assert_eq!(
+        rows,
+        [("HOST", "edited", None), ("URL", "postgres://${HOST}/x", Some("postgres://edited/x")), ("NEW", "1", None)]
+    );
     assert_eq!(v.view_key(id, "KEY_0002", true).unwrap().unwrap().value, "project-2", "the edit removed it here");
     // A text that does not parse leaves that level's keys out, as a saved one would.
     assert_eq!(v.view_edit(id, LevelKind::Environment, Some("A B C\n"), 2).unwrap(), 1501);
