@@ -211,9 +211,14 @@ impl Views {
     /// Closes the views of `project` (or every view): their data is zeroized now, even if a read still
     /// holds one of them.
     pub(crate) fn forget(&self, project: Option<&str>) {
+        self.close_where(|e| project.is_none_or(|p| e.project == p));
+    }
+
+    /// Takes the views `which` picks out of the list, then closes them (outside the list's lock).
+    fn close_where(&self, which: impl Fn(&Entry) -> bool) {
         let gone: Vec<Entry> = {
             let mut list = self.list();
-            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| project.is_none_or(|p| e.project == p));
+            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| which(e));
             *list = kept.into();
             gone
         };
@@ -415,15 +420,7 @@ impl Vault {
 
     /// Closes view `id` (nothing happens if it is already closed): its data is zeroized now.
     pub fn close_view(&self, id: ViewId) {
-        let gone: Vec<Entry> = {
-            let mut list = self.views.list();
-            let (gone, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| e.id == id);
-            *list = kept.into();
-            gone
-        };
-        for e in gone {
-            e.close();
-        }
+        self.views.close_where(|e| e.id == id);
     }
 }
 

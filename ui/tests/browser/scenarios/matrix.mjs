@@ -13,6 +13,16 @@ export default (h) => {
   const { open, project, expect, shots } = h;
   const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`) });
 
+  /** A project `big` with one target `t` of 30 environments, `keys` keys in each. */
+  const bigProject = (keys) => `
+    const f = window.__envdeskFake.state;
+    f.projects.push({ id: 'Pbig', slug: 'big', name: 'big', managed: 'client', has_secrets: true, children: 1, status: null });
+    f.targets.big = [{ id: 'Tt', slug: 't', name: 't', managed: null, has_secrets: null, children: 30, status: null }];
+    f.envs['big/t'] = Array.from({ length: 30 }, (_, i) => ({ id: 'E' + i, slug: 'e' + i, name: 'e' + i, managed: null, has_secrets: null, children: null, status: 'development' }));
+    const text = Array.from({ length: ${keys} }, (_, i) => 'KEY_' + i + '=v' + i).join('\\n') + '\\n';
+    for (let i = 0; i < 30; i++) f.levels['big/t/e' + i] = { text, revision: 1 };
+  `;
+
   /** Opens the project `app` and its Matrix tab. */
   const matrix = async (seed = '') => {
     const { page, errors } = await open(project + seed);
@@ -224,15 +234,7 @@ export default (h) => {
     },
 
     async matrix_of_thirty_environments_renders_the_rows_in_view() {
-      const seed = `
-        const f = window.__envdeskFake.state;
-        f.projects.push({ id: 'Pbig', slug: 'big', name: 'big', managed: 'client', has_secrets: true, children: 1, status: null });
-        f.targets.big = [{ id: 'Tt', slug: 't', name: 't', managed: null, has_secrets: null, children: 30, status: null }];
-        f.envs['big/t'] = Array.from({ length: 30 }, (_, i) => ({ id: 'E' + i, slug: 'e' + i, name: 'e' + i, managed: null, has_secrets: null, children: null, status: 'development' }));
-        const text = Array.from({ length: 2000 }, (_, i) => 'KEY_' + i + '=v' + i).join('\\n') + '\\n';
-        for (let i = 0; i < 30; i++) f.levels['big/t/e' + i] = { text, revision: 1 };
-      `;
-      const { page } = await open(seed);
+      const { page } = await open(bigProject(2000));
       await page.getByRole('button', { name: 'big', exact: true }).click();
       await page.getByRole('tab', { name: 'Matrix' }).click();
       const start = Date.now();
@@ -262,15 +264,7 @@ export default (h) => {
     },
 
     async matrix_arrow_keys_move_between_cells_beyond_the_window() {
-      const seed = `
-        const f = window.__envdeskFake.state;
-        f.projects.push({ id: 'Pbig', slug: 'big', name: 'big', managed: 'client', has_secrets: true, children: 1, status: null });
-        f.targets.big = [{ id: 'Tt', slug: 't', name: 't', managed: null, has_secrets: null, children: 30, status: null }];
-        f.envs['big/t'] = Array.from({ length: 30 }, (_, i) => ({ id: 'E' + i, slug: 'e' + i, name: 'e' + i, managed: null, has_secrets: null, children: null, status: 'development' }));
-        const text = Array.from({ length: 500 }, (_, i) => 'KEY_' + i + '=v' + i).join('\\n') + '\\n';
-        for (let i = 0; i < 30; i++) f.levels['big/t/e' + i] = { text, revision: 1 };
-      `;
-      const { page } = await open(seed);
+      const { page } = await open(bigProject(500));
       await page.getByRole('button', { name: 'big', exact: true }).click();
       await page.getByRole('tab', { name: 'Matrix' }).click();
       await page.getByRole('button', { name: /^set: KEY_0 in e0 \(t\)/ }).focus();
