@@ -1,7 +1,10 @@
 # Shared helpers of envdesk's scripts: install only what is missing, say what is being done.
 # shellcheck shell=bash
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Seconds since the outermost script started, on every step's line (where CI's minutes go).
+: "${ENVDESK_T0:=$(date +%s)}"
+export ENVDESK_T0
+log() { printf '\033[1m==> [%ss] %s\033[0m\n' "$(($(date +%s) - ENVDESK_T0))" "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

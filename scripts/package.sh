@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Builds the .deb, installs it, starts the installed binary under Xvfb and checks that its window comes
 # up, then uninstalls it.
+#
+#   bash scripts/package.sh           the release .deb (what ships: target/release/bundle/deb/)
+#   bash scripts/package.sh --debug   the same package from the debug build (what CI checks: it reuses
+#                                     the test build instead of compiling every crate again in release,
+#                                     about ten minutes on a fresh 2-core machine)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 apt_install xvfb xauth xdotool dbus-x11 gnome-keyring imagemagick
-log "npx tauri build --bundles deb (release build)"
-npx tauri build --bundles deb
-DEB=$(ls -t target/release/bundle/deb/*.deb | head -n 1)
+profile=release
+flags=()
+if [ "${1:-}" = "--debug" ]; then profile=debug flags=(--debug); fi
+log "npx tauri build ${flags[*]} --bundles deb ($profile build)"
+npx tauri build "${flags[@]}" --bundles deb
+DEB=$(ls -t target/$profile/bundle/deb/*.deb | head -n 1)
 log "installing $DEB"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$DEB" >/dev/null
 command -v envdesk >/dev/null || { echo "package: 0 passed, 1 failed (no envdesk on PATH)"; exit 1; }

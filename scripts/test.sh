@@ -26,8 +26,8 @@ bash "$ROOT/scripts/fuzz.sh" 2>&1 | tee -a "$LOG"
 log "end-to-end: the real window"
 bash "$ROOT/scripts/e2e.sh" 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
 
-log "package: build, install and start the .deb"
-bash "$ROOT/scripts/package.sh" 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
+log "package: build, install and start the .deb (from the debug build: one build of the workspace)"
+bash "$ROOT/scripts/package.sh" --debug 2>&1 | grep -vE 'dbus-daemon|Gtk-WARNING|SpiRegistry|^$' | tee -a "$LOG"
 
 # One closing line for everything that ran.
 passed=$(sed 's/\x1b\[[0-9;]*m//g' "$LOG" | awk '
