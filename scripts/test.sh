@@ -5,7 +5,8 @@ source "$(dirname "$0")/lib.sh"
 bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 LOG=$(mktemp)
-trap 'rm -f "$LOG"' EXIT
+PGDIR=$(mktemp -d /tmp/envdesk-pg.XXXXXX)
+trap 'bash "$ROOT/scripts/pg.sh" stop "$PGDIR"; rm -rf "$LOG" "$PGDIR"' EXIT
 
 log "web UI: type check, unit tests, build, browser tests"
 (cd ui && npm run --silent check && npx vitest run && npm run --silent build && node tests/browser/run.mjs) 2>&1 | tee -a "$LOG"
@@ -16,6 +17,11 @@ log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
 cargo test --workspace --locked 2>&1 | tee -a "$LOG"
+
+log "PostgreSQL (scripts/pg.sh), started once for the server suite's second pass"
+PG_URL=$(bash "$ROOT/scripts/pg.sh" start "$PGDIR")
+log "cargo test: the server suite again, on PostgreSQL (with the replica tests)"
+ENVDESK_TEST_POSTGRES=$PG_URL cargo test --locked -p envdesk-server --test server 2>&1 | tee -a "$LOG"
 
 log "licences of every Rust and npm dependency"
 bash "$ROOT/scripts/licenses.sh" 2>&1 | tee -a "$LOG"

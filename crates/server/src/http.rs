@@ -217,7 +217,18 @@ pub fn router(state: Arc<AppState>) -> Router {
     router_with(state, &Limits::default())
 }
 
-/// The router: `/healthz` and everything under `/api/v1`, behind a request timeout (tower's
+/// `/readyz`: 200 `ok` when the database answers and its schema is this server's; 503 with the reason
+/// otherwise (for a load balancer: take this replica out, keep it running).
+async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
+    let service = shared.app.service.clone();
+    match tokio::task::spawn_blocking(move || service.db().ready()).await {
+        Ok(Ok(())) => "ok".into_response(),
+        Ok(Err(reason)) => (StatusCode::SERVICE_UNAVAILABLE, reason).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "the readiness check failed").into_response(),
+    }
+}
+
+/// The router: `/healthz` (the process is alive), `/readyz` (and can serve) and everything under `/api/v1`, behind a request timeout (tower's
 /// `Timeout`, answered as 408 `request_timeout` in the documented error shape) and a limit of
 /// requests in flight (tower's `GlobalConcurrencyLimit`: one semaphore for every route).
 pub fn router_with(state: Arc<AppState>, limits: &Limits) -> Router {
@@ -229,6 +240,7 @@ pub fn router_with(state: Arc<AppState>, limits: &Limits) -> Router {
     let secs = limits.request_timeout.as_secs_f64();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/api/v1", any(api))
         .route("/api/v1/{*rest}", any(api))
         .fallback(fallback)

@@ -6,11 +6,16 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use envdesk_server::db::DbTarget;
 use envdesk_server::http::Limits;
 use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
 
 #[derive(Parser)]
-#[command(name = "envdesk-server", version, about = "envdesk's API server (the dotEnv Cloud API on SQLite)")]
+#[command(
+    name = "envdesk-server",
+    version,
+    about = "envdesk's API server (the dotEnv Cloud API on SQLite or PostgreSQL)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,11 +24,15 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Create the database and an organization; print its id and a `*` token (shown once). Also
-    /// writes a master key to `<db>.master-key` (mode 0600), which `serve` uses by default.
+    /// writes a master key (mode 0600) to `--master-key-file`, by default `<db>.master-key` beside a
+    /// SQLite file, which `serve` then uses by default.
     Init {
-        /// Database file.
-        #[arg(long, env = "ENVDESK_DB")]
-        db: PathBuf,
+        /// A SQLite file (`PATH` or `sqlite:PATH`) or a PostgreSQL database (`postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE`).
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
+        /// Where to write the master key (needed with PostgreSQL, unless --no-master-key).
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
         /// Organization name.
         #[arg(long, default_value = "My organization")]
         name: String,
@@ -38,14 +47,15 @@ enum Command {
     },
     /// Serve the API.
     Serve {
-        /// Database file (created if missing; run `init` first to get a token).
-        #[arg(long, env = "ENVDESK_DB")]
-        db: PathBuf,
+        /// A SQLite file (created if missing) or a `postgres://` URL; run `init` first to get a token.
+        /// Several `serve` may share one PostgreSQL database (replicas behind a load balancer).
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
         /// Address to listen on.
         #[arg(long, env = "ENVDESK_LISTEN", default_value = "127.0.0.1:8787")]
         listen: String,
         /// File holding the master key (base64 of 32 bytes). `ENVDESK_MASTER_KEY` may hold it instead;
-        /// with neither, `<db>.master-key` is used when it exists.
+        /// with neither, `<db>.master-key` is used when it exists beside a SQLite file.
         #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
         master_key_file: Option<PathBuf>,
         /// Lock versions older than this many days (403 version_locked).
@@ -54,7 +64,8 @@ enum Command {
         /// Requests per organization per minute (429 beyond).
         #[arg(long, env = "ENVDESK_RATE_LIMIT")]
         rate_limit: Option<u32>,
-        /// `full` (fsync every commit) or `normal` (WAL; durable across process crashes).
+        /// SQLite: `full` (fsync every commit) or `normal` (WAL; durable across process crashes).
+        /// PostgreSQL commits as its own `synchronous_commit` says.
         #[arg(long, env = "ENVDESK_SYNCHRONOUS", default_value = "full")]
         synchronous: String,
         /// Accept `rotate-client-keys` without a proof of the current key, as upstream does (the
@@ -93,8 +104,8 @@ enum Command {
 enum TokenCommand {
     /// Create a token (printed once).
     Create {
-        #[arg(long, env = "ENVDESK_DB")]
-        db: PathBuf,
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
         /// Organization ULID (default: the only one).
         #[arg(long)]
         organization: Option<String>,
@@ -107,20 +118,43 @@ enum TokenCommand {
     },
     /// List tokens (never their secrets).
     List {
-        #[arg(long, env = "ENVDESK_DB")]
-        db: PathBuf,
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
     },
     /// Revoke a token by id.
     Revoke {
-        #[arg(long, env = "ENVDESK_DB")]
-        db: PathBuf,
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
         /// Token id (from `token list`).
         id: i64,
     },
 }
 
-fn open(db: &std::path::Path, sync: Synchronous, master: Option<MasterKey>, config: Config) -> Result<Service> {
-    let db = Db::open(db, sync).with_context(|| format!("cannot open the database {}", db.display()))?;
+/// `--db`, parsed into a [`DbTarget`]. Its own parser, so a refused value is never echoed (clap's
+/// "invalid value '…'" would print a URL's password); `hide_env_values` keeps `ENVDESK_DB` out of
+/// `--help` for the same reason.
+#[derive(Clone)]
+struct DbArg;
+
+impl clap::builder::TypedValueParser for DbArg {
+    type Value = DbTarget;
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> std::result::Result<DbTarget, clap::Error> {
+        use clap::error::ErrorKind;
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::raw(ErrorKind::InvalidUtf8, "--db is not valid UTF-8\n").with_cmd(cmd))?;
+        text.parse()
+            .map_err(|e: String| clap::Error::raw(ErrorKind::InvalidValue, format!("--db: {e}\n")).with_cmd(cmd))
+    }
+}
+
+fn open(db: &DbTarget, sync: Synchronous, master: Option<MasterKey>, config: Config) -> Result<Service> {
+    let db = Db::open_target(db, sync).with_context(|| format!("cannot open the database {db}"))?;
     Ok(Service::new(db, master, config))
 }
 
@@ -128,27 +162,25 @@ fn api<T>(r: Result<T, envdesk_api::ApiError>) -> Result<T> {
     r.map_err(|e| anyhow::anyhow!("{}", e.message))
 }
 
-fn default_master_key_file(db: &std::path::Path) -> PathBuf {
-    let mut name = db.as_os_str().to_owned();
+/// `<db>.master-key` beside a SQLite file; a PostgreSQL database has no such place.
+fn default_master_key_file(db: &DbTarget) -> Option<PathBuf> {
+    let DbTarget::Sqlite(path) = db else { return None };
+    let mut name = path.as_os_str().to_owned();
     name.push(".master-key");
-    PathBuf::from(name)
+    Some(PathBuf::from(name))
 }
 
-fn master_key(file: Option<PathBuf>, db: &std::path::Path) -> Result<Option<MasterKey>> {
+fn master_key(file: Option<PathBuf>, db: &DbTarget) -> Result<Option<MasterKey>> {
     let read = |path: &std::path::Path| {
         std::fs::read_to_string(path).with_context(|| format!("cannot read the master key file {}", path.display()))
     };
     let text = match (file, std::env::var("ENVDESK_MASTER_KEY").ok()) {
         (Some(path), _) => Some(read(&path)?),
         (None, Some(env)) => Some(env),
-        (None, None) => {
-            let default = default_master_key_file(db);
-            if default.exists() {
-                Some(read(&default)?)
-            } else {
-                None
-            }
-        }
+        (None, None) => match default_master_key_file(db) {
+            Some(default) if default.exists() => Some(read(&default)?),
+            _ => None,
+        },
     };
     text.map(|t| MasterKey::from_base64(&t).map_err(|e| anyhow::anyhow!(e))).transpose()
 }
@@ -187,16 +219,20 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Init { db, name, no_master_key } => {
+        Command::Init { db, master_key_file, name, no_master_key } => {
+            let key_path = match (no_master_key, master_key_file.or_else(|| default_master_key_file(&db))) {
+                (true, _) => None,
+                (false, Some(path)) => Some(path),
+                (false, None) => bail!(
+                    "where should the master key go? Pass --master-key-file PATH (kept apart from the \
+                     database and its backups), or --no-master-key for a server without server-managed projects"
+                ),
+            };
             let s = open(&db, Synchronous::Full, None, Config::default())?;
             if !api(s.organizations())?.is_empty() {
-                bail!(
-                    "{} already has an organization; use `envdesk-server token create` for another token",
-                    db.display()
-                );
+                bail!("{db} already has an organization; use `envdesk-server token create` for another token");
             }
-            if !no_master_key {
-                let path = default_master_key_file(&db);
+            if let Some(path) = key_path {
                 if !path.exists() {
                     let (_, b64) = MasterKey::generate();
                     write_private(&path, b64.as_bytes())?;

@@ -11,10 +11,10 @@ mod versions;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
+use crate::db::Conn;
 use chrono::{DateTime, SecondsFormat, Utc};
 use envdesk_api::{Abilities, ApiError, ApiResult, ErrorCode, NodePath, StorageMode};
 use envdesk_core::crypto::{self, DataKey, ProjectKey};
-use r2d2_sqlite::rusqlite::Connection;
 use zeroize::Zeroizing;
 
 use crate::db::{Db, DbError};
@@ -224,7 +224,7 @@ impl Service {
     }
 
     /// Resolves a path to its rows; 404 names the deepest missing node.
-    pub(crate) fn resolve(&self, c: &Connection, caller: &Caller, path: &NodePath) -> ApiResult<Resolved> {
+    pub(crate) fn resolve(&self, c: &Conn<'_>, caller: &Caller, path: &NodePath) -> ApiResult<Resolved> {
         let project = store::project_by_slug(c, caller.org_id, &path.project)?
             .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(&path.project))))?;
         if path.environment.is_some() && path.target.is_none() {
@@ -261,7 +261,7 @@ impl Service {
     }
 
     /// The data key of a project's server-managed key `version` (cached like [`Self::server_data_key`]).
-    pub(crate) fn server_data_key_of(&self, c: &Connection, project: i64, version: i64) -> ApiResult<Arc<DataKey>> {
+    pub(crate) fn server_data_key_of(&self, c: &Conn<'_>, project: i64, version: i64) -> ApiResult<Arc<DataKey>> {
         let row = store::key_version(c, project, version)?.ok_or_else(ApiError::internal)?;
         self.server_data_key(&row)
     }
@@ -272,7 +272,7 @@ impl Service {
         self.master()?.unwrap(wrapped)
     }
 
-    pub(crate) fn active_key(&self, c: &Connection, project: &ProjectRow) -> ApiResult<KeyRow> {
+    pub(crate) fn active_key(&self, c: &Conn<'_>, project: &ProjectRow) -> ApiResult<KeyRow> {
         store::active_key(c, project.id)?.ok_or_else(ApiError::internal)
     }
 

@@ -1,9 +1,9 @@
 //! Projects, targets and environments.
 
+use crate::db::Conn;
 use envdesk_api::ability::*;
 use envdesk_api::*;
 use envdesk_core::crypto::{self, KeyCheck, ProjectKey};
-use r2d2_sqlite::rusqlite::{self, Connection};
 
 use super::{check_page, name, new_ulid, Caller, Service};
 use crate::store::{self, EnvRow, ProjectRow, Table, TargetRow};
@@ -100,7 +100,7 @@ fn exists(what: &str, slug: &str) -> ApiError {
 }
 
 fn is_unique_violation(e: &crate::db::DbError) -> bool {
-    matches!(e, crate::db::DbError::Sqlite(rusqlite::Error::SqliteFailure(f, _)) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+    e.is_unique_violation()
 }
 
 fn env_status(status: Option<&str>) -> ApiResult<String> {
@@ -113,12 +113,12 @@ fn env_status(status: Option<&str>) -> ApiResult<String> {
 }
 
 impl Service {
-    fn project_row(&self, c: &Connection, caller: &Caller, slug: &str) -> ApiResult<ProjectRow> {
+    fn project_row(&self, c: &Conn<'_>, caller: &Caller, slug: &str) -> ApiResult<ProjectRow> {
         store::project_by_slug(c, caller.org_id, slug)?
             .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(slug))))
     }
 
-    fn target_row(&self, c: &Connection, caller: &Caller, p: &str, t: &str) -> ApiResult<(ProjectRow, TargetRow)> {
+    fn target_row(&self, c: &Conn<'_>, caller: &Caller, p: &str, t: &str) -> ApiResult<(ProjectRow, TargetRow)> {
         let project = self.project_row(c, caller, p)?;
         let target = store::target_by_slug(c, project.id, t)?
             .ok_or_else(|| ApiError::not_found(format!("Target `{}/{}`", name(p), name(t))))?;
@@ -127,7 +127,7 @@ impl Service {
 
     fn env_row(
         &self,
-        c: &Connection,
+        c: &Conn<'_>,
         caller: &Caller,
         p: &str,
         t: &str,

@@ -1,5 +1,6 @@
 //! Secrets: the hierarchical read, retrieve, store and delete.
 
+use crate::db::Conn;
 use envdesk_api::ability::*;
 use envdesk_api::*;
 use envdesk_core::crypto;
@@ -7,7 +8,6 @@ use envdesk_core::dotenv::Document;
 use envdesk_core::merge::{self, LevelKind};
 use envdesk_core::Vars;
 use indexmap::IndexMap;
-use r2d2_sqlite::rusqlite::Connection;
 
 use super::{check_base_revision, check_blob, check_proof, new_ulid, Caller, Resolved, Service};
 use crate::store::{self, NodeIds, VersionAction};
@@ -23,7 +23,7 @@ fn combo(message: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidParameterCombination, message)
 }
 
-fn levels_of(c: &Connection, r: &Resolved) -> ApiResult<Vec<LevelRow>> {
+fn levels_of(c: &Conn<'_>, r: &Resolved) -> ApiResult<Vec<LevelRow>> {
     let mut out = vec![LevelRow {
         kind: LevelKind::Project,
         source: r.project.slug.clone(),
@@ -78,7 +78,7 @@ fn filter_vars(doc: &Document, vars: &Vars, filters: &Filters) -> Vars {
 
 impl Service {
     /// Decrypts the levels of a server-managed project.
-    fn decrypt_levels(&self, c: &Connection, r: &Resolved, levels: &[LevelRow]) -> ApiResult<Vec<Option<String>>> {
+    fn decrypt_levels(&self, c: &Conn<'_>, r: &Resolved, levels: &[LevelRow]) -> ApiResult<Vec<Option<String>>> {
         let mut out = Vec::with_capacity(levels.len());
         for l in levels {
             let Some(row) = &l.row else {
@@ -329,7 +329,7 @@ impl Service {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn record(
         &self,
-        c: &Connection,
+        c: &Conn<'_>,
         ids: &NodeIds,
         action: VersionAction,
         content: Option<&str>,

@@ -1,10 +1,10 @@
 //! Version history: list, get, restore, delete one, purge.
 
+use crate::db::Conn;
 use chrono::{DateTime, Duration, Utc};
 use envdesk_api::ability::*;
 use envdesk_api::*;
 use envdesk_core::crypto;
-use r2d2_sqlite::rusqlite::Connection;
 
 use super::keys::history_item;
 use super::{check_base_revision, check_blob, check_page, check_proof, Caller, Service};
@@ -68,7 +68,7 @@ impl Service {
         }
     }
 
-    fn version_row(&self, c: &Connection, caller: &Caller, id: &str) -> ApiResult<VersionRow> {
+    fn version_row(&self, c: &Conn<'_>, caller: &Caller, id: &str) -> ApiResult<VersionRow> {
         let n = parse_id(id)?;
         store::version_in_org(c, caller.org_id, n)?
             .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))

@@ -1,9 +1,10 @@
 //! `project_keys`: one row per key version of a project.
 
+use crate::db::{Conn, Row};
+use crate::params;
 use envdesk_api::StorageMode;
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::{mode, Mode, Q, R};
+use super::{mode, Mode, Q};
 
 /// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
 #[derive(Clone)]
@@ -23,7 +24,7 @@ pub struct KeyRow {
 
 const KEY_COLS: &str = "id, project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at, rotated_at";
 
-fn key(r: &Row<'_>) -> R<KeyRow> {
+fn key(r: &Row<'_>) -> Q<KeyRow> {
     Ok(KeyRow {
         id: r.get("id")?,
         project_id: r.get("project_id")?,
@@ -49,33 +50,38 @@ pub struct NewKey<'a> {
 }
 
 /// Inserts a new active key version, retiring the previous active one (frozen from then on).
-pub fn insert_key(c: &Connection, project: i64, k: &NewKey<'_>, now: &str) -> Q<i64> {
-    c.prepare_cached("UPDATE project_keys SET is_active = 0, rotated_at = ?2 WHERE project_id = ?1 AND is_active = 1")?
-        .execute(params![project, now])?;
-    c.prepare_cached("INSERT INTO project_keys (project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![project, k.version, Mode(k.managed), k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now])?;
-    Ok(c.last_insert_rowid())
+pub fn insert_key(c: &Conn<'_>, project: i64, k: &NewKey<'_>, now: &str) -> Q<i64> {
+    c.execute(
+        "UPDATE project_keys SET is_active = 0, rotated_at = ?2 WHERE project_id = ?1 AND is_active = 1",
+        params![project, now],
+    )?;
+    c.query_one("INSERT INTO project_keys (project_id, version, managed, wrapped_key, key_check, key_check_salt, key_check_iterations, is_active, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) RETURNING id", params![project, k.version, Mode(k.managed), k.wrapped_key, k.key_check, k.key_check_salt, k.key_check_iterations, now], |r| r.get("id"))
 }
 
-pub fn active_key(c: &Connection, project: i64) -> Q<Option<KeyRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND is_active = 1"))?
-        .query_row([project], key)
-        .optional()?)
+pub fn active_key(c: &Conn<'_>, project: i64) -> Q<Option<KeyRow>> {
+    c.query_opt(
+        &format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND is_active = 1"),
+        params![project],
+        key,
+    )
 }
 
-pub fn key_version(c: &Connection, project: i64, version: i64) -> Q<Option<KeyRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND version = ?2"))?
-        .query_row(params![project, version], key)
-        .optional()?)
+pub fn key_version(c: &Conn<'_>, project: i64, version: i64) -> Q<Option<KeyRow>> {
+    c.query_opt(
+        &format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 AND version = ?2"),
+        params![project, version],
+        key,
+    )
 }
 
 /// Active first, then by descending version.
-pub fn keys(c: &Connection, project: i64) -> Q<Vec<KeyRow>> {
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 ORDER BY is_active DESC, version DESC"
-    ))?;
-    let rows = st.query_map([project], key)?;
-    Ok(rows.collect::<R<Vec<_>>>()?)
+pub fn keys(c: &Conn<'_>, project: i64) -> Q<Vec<KeyRow>> {
+    c.query(
+        &format!("SELECT {KEY_COLS} FROM project_keys WHERE project_id = ?1 ORDER BY is_active DESC, version DESC"),
+        params![project],
+        key,
+    )
 }
 
 impl std::fmt::Debug for KeyRow {

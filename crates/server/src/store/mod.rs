@@ -8,8 +8,8 @@
 //! SQLite leaves unspecified). A single value (`COUNT(*)`) is read as column 0.
 
 use envdesk_api::StorageMode;
-use r2d2_sqlite::rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use r2d2_sqlite::rusqlite::{self, Row};
+
+use crate::db::{Column, DbError, Row, ToV, V};
 
 mod keys;
 mod nodes;
@@ -25,35 +25,44 @@ pub use secrets::*;
 pub use tokens::*;
 pub use versions::*;
 
-type R<T> = rusqlite::Result<T>;
 /// Result of a storage function.
 pub type Q<T> = Result<T, crate::db::DbError>;
 
 /// Who holds a project's key as `projects.storage_mode` and `project_keys.managed` store it:
 /// `'server'` or `'client'` (the schema's `CHECK`). Written as `Mode(m)`; read with [`mode`]. (A
-/// wrapper, because `StorageMode` is the wire crate's type and `FromSql` rusqlite's trait.)
+/// wrapper, because `StorageMode` is the wire crate's type and `Column` this crate's trait.)
 #[derive(Clone, Copy)]
 pub(crate) struct Mode(pub StorageMode);
 
-impl ToSql for Mode {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.0.as_str()))
+impl ToV for Mode {
+    fn v(&self) -> V<'_> {
+        V::Text(self.0.as_str())
     }
 }
 
-impl FromSql for Mode {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<Mode> {
-        match v.as_str()? {
+impl Mode {
+    fn parse(s: &str) -> Q<Mode> {
+        match s {
             "server" => Ok(Mode(StorageMode::Server)),
             "client" => Ok(Mode(StorageMode::Client)),
-            _ => Err(FromSqlError::Other("a storage mode must be 'server' or 'client'".into())),
+            _ => Err(DbError::Invalid("a storage mode must be 'server' or 'client'")),
         }
     }
 }
 
+/// Read as its string; an unknown string is an error, never a default.
+impl Column for Mode {
+    fn sqlite(r: &r2d2_sqlite::rusqlite::Row<'_>, name: &str) -> Q<Self> {
+        Mode::parse(&String::sqlite(r, name)?)
+    }
+    fn pg(r: &tokio_postgres::Row, name: &str) -> Q<Self> {
+        Mode::parse(&String::pg(r, name)?)
+    }
+}
+
 /// The [`StorageMode`] in `column` of `r`.
-pub(crate) fn mode(r: &Row<'_>, column: &str) -> R<StorageMode> {
-    Ok(r.get::<_, Mode>(column)?.0)
+pub(crate) fn mode(r: &Row<'_>, column: &str) -> Q<StorageMode> {
+    Ok(r.get::<Mode>(column)?.0)
 }
 
 #[cfg(test)]
@@ -64,26 +73,31 @@ mod tests {
     /// error, never a default.
     #[test]
     fn stored_enums_are_their_strings() {
-        let c = rusqlite::Connection::open_in_memory().unwrap();
-        for m in [StorageMode::Server, StorageMode::Client] {
-            let text: String = c.query_row("SELECT ?1", [Mode(m)], |r| r.get(0)).unwrap();
-            assert_eq!(text, m.as_str());
-            assert_eq!(c.query_row("SELECT ?1", [&text], |r| r.get::<_, Mode>(0)).unwrap().0, m);
-        }
-        for a in [
-            VersionAction::Create,
-            VersionAction::Update,
-            VersionAction::Delete,
-            VersionAction::Restore,
-            VersionAction::Rotate,
-        ] {
-            let text: String = c.query_row("SELECT ?1", [a], |r| r.get(0)).unwrap();
-            assert_eq!(text, a.as_str());
-            assert_eq!(c.query_row("SELECT ?1", [&text], |r| r.get::<_, VersionAction>(0)).unwrap(), a);
-        }
-        assert!(c.query_row("SELECT 'hybrid'", [], |r| r.get::<_, Mode>(0)).is_err());
-        assert!(c.query_row("SELECT 'store'", [], |r| r.get::<_, VersionAction>(0)).is_err());
-        assert!(c.query_row("SELECT 1", [], |r| r.get::<_, Mode>(0)).is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::Db::open(&dir.path().join("t.db"), crate::db::Synchronous::Normal).unwrap();
+        db.read(|c| {
+            for m in [StorageMode::Server, StorageMode::Client] {
+                let text: String = c.query_one("SELECT ?1 AS v", crate::params![Mode(m)], |r| r.get("v"))?;
+                assert_eq!(text, m.as_str());
+                assert_eq!(c.query_one("SELECT ?1 AS v", crate::params![text], |r| r.get::<Mode>("v"))?.0, m);
+            }
+            for a in [
+                VersionAction::Create,
+                VersionAction::Update,
+                VersionAction::Delete,
+                VersionAction::Restore,
+                VersionAction::Rotate,
+            ] {
+                let text: String = c.query_one("SELECT ?1 AS v", crate::params![a], |r| r.get("v"))?;
+                assert_eq!(text, a.as_str());
+                assert_eq!(c.query_one("SELECT ?1 AS v", crate::params![text], |r| r.get::<VersionAction>("v"))?, a);
+            }
+            assert!(c.query_one("SELECT 'hybrid' AS v", &[], |r| r.get::<Mode>("v")).is_err());
+            assert!(c.query_one("SELECT 'store' AS v", &[], |r| r.get::<VersionAction>("v")).is_err());
+            assert!(c.query_one("SELECT 1 AS v", &[], |r| r.get::<Mode>("v")).is_err());
+            Ok::<_, DbError>(())
+        })
+        .unwrap();
     }
 
     /// Rows print no token hash, wrapped key, proof, salt or blob.

@@ -1,9 +1,9 @@
 //! The hierarchy: `projects`, `targets`, `environments`.
 
+use super::{mode, offset_param, Mode, Q};
+use crate::db::{Conn, Row};
+use crate::params;
 use envdesk_api::StorageMode;
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
-
-use super::{mode, Mode, Q, R};
 
 #[derive(Clone, Debug)]
 pub struct ProjectRow {
@@ -31,7 +31,7 @@ const PROJECT_SELECT: &str = "SELECT p.id AS id, p.ulid AS ulid, p.name AS name,
   EXISTS (SELECT 1 FROM secrets s WHERE s.project_id = p.id AND s.content IS NOT NULL) AS has_secrets
   FROM projects p";
 
-fn project(r: &Row<'_>) -> R<ProjectRow> {
+fn project(r: &Row<'_>) -> Q<ProjectRow> {
     Ok(ProjectRow {
         id: r.get("id")?,
         ulid: r.get("ulid")?,
@@ -57,35 +57,33 @@ pub struct NewProject<'a> {
     pub storage_mode: StorageMode,
 }
 
-pub fn insert_project(c: &Connection, org: i64, p: &NewProject<'_>, now: &str) -> Q<i64> {
-    c.prepare_cached("INSERT INTO projects (ulid, organization_id, name, slug, description, secret_format, storage_mode, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, Mode(p.storage_mode), now])?;
-    Ok(c.last_insert_rowid())
+pub fn insert_project(c: &Conn<'_>, org: i64, p: &NewProject<'_>, now: &str) -> Q<i64> {
+    c.query_one("INSERT INTO projects (ulid, organization_id, name, slug, description, secret_format, storage_mode, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id", params![p.ulid, org, p.name, p.slug, p.description, p.secret_format, Mode(p.storage_mode), now], |r| r.get("id"))
 }
 
-pub fn project_by_slug(c: &Connection, org: i64, slug: &str) -> Q<Option<ProjectRow>> {
-    Ok(c.prepare_cached(&format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 AND p.slug = ?2"))?
-        .query_row(params![org, slug], project)
-        .optional()?)
+pub fn project_by_slug(c: &Conn<'_>, org: i64, slug: &str) -> Q<Option<ProjectRow>> {
+    c.query_opt(&format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 AND p.slug = ?2"), params![org, slug], project)
 }
 
-pub fn project_by_id(c: &Connection, id: i64) -> Q<Option<ProjectRow>> {
-    Ok(c.prepare_cached(&format!("{PROJECT_SELECT} WHERE p.id = ?1"))?.query_row([id], project).optional()?)
+pub fn project_by_id(c: &Conn<'_>, id: i64) -> Q<Option<ProjectRow>> {
+    c.query_opt(&format!("{PROJECT_SELECT} WHERE p.id = ?1"), params![id], project)
 }
 
-pub fn projects(c: &Connection, org: i64, limit: u32, offset: u64) -> Q<(Vec<ProjectRow>, u64)> {
+pub fn projects(c: &Conn<'_>, org: i64, limit: u32, offset: u64) -> Q<(Vec<ProjectRow>, u64)> {
     let total: i64 =
-        c.prepare_cached("SELECT COUNT(*) FROM projects WHERE organization_id = ?1")?.query_row([org], |r| r.get(0))?;
-    let mut st = c.prepare_cached(&format!(
-        "{PROJECT_SELECT} WHERE p.organization_id = ?1 ORDER BY p.name, p.id LIMIT ?2 OFFSET ?3"
-    ))?;
-    let rows = st.query_map(params![org, limit, offset as i64], project)?.collect::<R<Vec<_>>>()?;
+        c.query_one("SELECT COUNT(*) AS n FROM projects WHERE organization_id = ?1", params![org], |r| r.get("n"))?;
+    let rows = c.query(
+        &format!("{PROJECT_SELECT} WHERE p.organization_id = ?1 ORDER BY p.name, p.id LIMIT ?2 OFFSET ?3"),
+        params![org, limit, offset_param(offset)],
+        project,
+    )?;
     Ok((rows, total as u64))
 }
 
 /// Updates name, slug and description of a project, target or environment row.
 pub fn update_node(
-    c: &Connection,
+    c: &Conn<'_>,
     table: Table,
     id: i64,
     name: &str,
@@ -93,16 +91,15 @@ pub fn update_node(
     description: Option<&str>,
     now: &str,
 ) -> Q<()> {
-    c.prepare_cached(&format!(
-        "UPDATE {} SET name = ?2, slug = ?3, description = ?4, updated_at = ?5 WHERE id = ?1",
-        table.name()
-    ))?
-    .execute(params![id, name, slug, description, now])?;
+    c.execute(
+        &format!("UPDATE {} SET name = ?2, slug = ?3, description = ?4, updated_at = ?5 WHERE id = ?1", table.name()),
+        params![id, name, slug, description, now],
+    )?;
     Ok(())
 }
 
-pub fn delete_node(c: &Connection, table: Table, id: i64) -> Q<()> {
-    c.prepare_cached(&format!("DELETE FROM {} WHERE id = ?1", table.name()))?.execute([id])?;
+pub fn delete_node(c: &Conn<'_>, table: Table, id: i64) -> Q<()> {
+    c.execute(&format!("DELETE FROM {} WHERE id = ?1", table.name()), params![id])?;
     Ok(())
 }
 
@@ -141,7 +138,7 @@ const TARGET_SELECT: &str = "SELECT t.id AS id, t.ulid AS ulid, t.project_id AS 
   t.slug AS slug, t.description AS description, t.created_at AS created_at, t.updated_at AS updated_at,
   (SELECT COUNT(*) FROM environments e WHERE e.target_id = t.id) AS environment_count FROM targets t";
 
-fn target(r: &Row<'_>) -> R<TargetRow> {
+fn target(r: &Row<'_>) -> Q<TargetRow> {
     Ok(TargetRow {
         id: r.get("id")?,
         ulid: r.get("ulid")?,
@@ -156,7 +153,7 @@ fn target(r: &Row<'_>) -> R<TargetRow> {
 }
 
 pub fn insert_target(
-    c: &Connection,
+    c: &Conn<'_>,
     project: i64,
     ulid: &str,
     name: &str,
@@ -164,26 +161,25 @@ pub fn insert_target(
     description: Option<&str>,
     now: &str,
 ) -> Q<i64> {
-    c.prepare_cached("INSERT INTO targets (ulid, project_id, name, slug, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)")?.execute(params![ulid, project, name, slug, description, now])?;
-    Ok(c.last_insert_rowid())
+    c.query_one("INSERT INTO targets (ulid, project_id, name, slug, description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id", params![ulid, project, name, slug, description, now], |r| r.get("id"))
 }
 
-pub fn target_by_slug(c: &Connection, project: i64, slug: &str) -> Q<Option<TargetRow>> {
-    Ok(c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 AND t.slug = ?2"))?
-        .query_row(params![project, slug], target)
-        .optional()?)
+pub fn target_by_slug(c: &Conn<'_>, project: i64, slug: &str) -> Q<Option<TargetRow>> {
+    c.query_opt(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 AND t.slug = ?2"), params![project, slug], target)
 }
 
-pub fn target_by_id(c: &Connection, id: i64) -> Q<Option<TargetRow>> {
-    Ok(c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.id = ?1"))?.query_row([id], target).optional()?)
+pub fn target_by_id(c: &Conn<'_>, id: i64) -> Q<Option<TargetRow>> {
+    c.query_opt(&format!("{TARGET_SELECT} WHERE t.id = ?1"), params![id], target)
 }
 
-pub fn targets(c: &Connection, project: i64, limit: u32, offset: u64) -> Q<(Vec<TargetRow>, u64)> {
+pub fn targets(c: &Conn<'_>, project: i64, limit: u32, offset: u64) -> Q<(Vec<TargetRow>, u64)> {
     let total: i64 =
-        c.prepare_cached("SELECT COUNT(*) FROM targets WHERE project_id = ?1")?.query_row([project], |r| r.get(0))?;
-    let mut st =
-        c.prepare_cached(&format!("{TARGET_SELECT} WHERE t.project_id = ?1 ORDER BY t.name, t.id LIMIT ?2 OFFSET ?3"))?;
-    let rows = st.query_map(params![project, limit, offset as i64], target)?.collect::<R<Vec<_>>>()?;
+        c.query_one("SELECT COUNT(*) AS n FROM targets WHERE project_id = ?1", params![project], |r| r.get("n"))?;
+    let rows = c.query(
+        &format!("{TARGET_SELECT} WHERE t.project_id = ?1 ORDER BY t.name, t.id LIMIT ?2 OFFSET ?3"),
+        params![project, limit, offset_param(offset)],
+        target,
+    )?;
     Ok((rows, total as u64))
 }
 
@@ -203,7 +199,7 @@ pub struct EnvRow {
 
 const ENV_COLS: &str = "id, ulid, target_id, name, slug, description, status, is_production, created_at, updated_at";
 
-fn env(r: &Row<'_>) -> R<EnvRow> {
+fn env(r: &Row<'_>) -> Q<EnvRow> {
     Ok(EnvRow {
         id: r.get("id")?,
         ulid: r.get("ulid")?,
@@ -227,40 +223,38 @@ pub struct NewEnv<'a> {
     pub is_production: bool,
 }
 
-pub fn insert_env(c: &Connection, target: i64, e: &NewEnv<'_>, now: &str) -> Q<i64> {
-    c.prepare_cached("INSERT INTO environments (ulid, target_id, name, slug, description, status, is_production, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")?.execute(params![e.ulid, target, e.name, e.slug, e.description, e.status, e.is_production, now])?;
-    Ok(c.last_insert_rowid())
+pub fn insert_env(c: &Conn<'_>, target: i64, e: &NewEnv<'_>, now: &str) -> Q<i64> {
+    c.query_one("INSERT INTO environments (ulid, target_id, name, slug, description, status, is_production, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id", params![e.ulid, target, e.name, e.slug, e.description, e.status, e.is_production, now], |r| r.get("id"))
 }
 
-pub fn env_by_slug(c: &Connection, target: i64, slug: &str) -> Q<Option<EnvRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 AND slug = ?2"))?
-        .query_row(params![target, slug], env)
-        .optional()?)
+pub fn env_by_slug(c: &Conn<'_>, target: i64, slug: &str) -> Q<Option<EnvRow>> {
+    c.query_opt(
+        &format!("SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 AND slug = ?2"),
+        params![target, slug],
+        env,
+    )
 }
 
-pub fn env_by_id(c: &Connection, id: i64) -> Q<Option<EnvRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1"))?
-        .query_row([id], env)
-        .optional()?)
+pub fn env_by_id(c: &Conn<'_>, id: i64) -> Q<Option<EnvRow>> {
+    c.query_opt(&format!("SELECT {ENV_COLS} FROM environments WHERE id = ?1"), params![id], env)
 }
 
-pub fn envs(c: &Connection, target: i64, limit: u32, offset: u64) -> Q<(Vec<EnvRow>, u64)> {
-    let total: i64 = c
-        .prepare_cached("SELECT COUNT(*) FROM environments WHERE target_id = ?1")?
-        .query_row([target], |r| r.get(0))?;
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3"
-    ))?;
-    let rows = st.query_map(params![target, limit, offset as i64], env)?.collect::<R<Vec<_>>>()?;
+pub fn envs(c: &Conn<'_>, target: i64, limit: u32, offset: u64) -> Q<(Vec<EnvRow>, u64)> {
+    let total: i64 =
+        c.query_one("SELECT COUNT(*) AS n FROM environments WHERE target_id = ?1", params![target], |r| r.get("n"))?;
+    let rows = c.query(
+        &format!("SELECT {ENV_COLS} FROM environments WHERE target_id = ?1 ORDER BY name, id LIMIT ?2 OFFSET ?3"),
+        params![target, limit, offset_param(offset)],
+        env,
+    )?;
     Ok((rows, total as u64))
 }
 
-pub fn update_env_status(c: &Connection, id: i64, status: &str, is_production: bool) -> Q<()> {
-    c.prepare_cached("UPDATE environments SET status = ?2, is_production = ?3 WHERE id = ?1")?.execute(params![
-        id,
-        status,
-        is_production
-    ])?;
+pub fn update_env_status(c: &Conn<'_>, id: i64, status: &str, is_production: bool) -> Q<()> {
+    c.execute(
+        "UPDATE environments SET status = ?2, is_production = ?3 WHERE id = ?1",
+        params![id, status, is_production],
+    )?;
     Ok(())
 }

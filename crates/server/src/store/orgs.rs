@@ -1,8 +1,9 @@
 //! `organizations`.
 
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::{Conn, Row};
+use crate::params;
 
-use super::{Q, R};
+use super::Q;
 
 #[derive(Clone, Debug)]
 pub struct OrgRow {
@@ -15,7 +16,7 @@ pub struct OrgRow {
     pub updated_at: String,
 }
 
-fn org(r: &Row<'_>) -> R<OrgRow> {
+fn org(r: &Row<'_>) -> Q<OrgRow> {
     Ok(OrgRow {
         id: r.get("id")?,
         ulid: r.get("ulid")?,
@@ -29,25 +30,19 @@ fn org(r: &Row<'_>) -> R<OrgRow> {
 
 const ORG_COLS: &str = "id, ulid, name, slug, status, created_at, updated_at";
 
-pub fn insert_org(c: &Connection, ulid: &str, name: &str, slug: &str, now: &str) -> Q<i64> {
-    c.prepare_cached("INSERT INTO organizations (ulid, name, slug, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4)")?.execute(params![ulid, name, slug, now])?;
-    Ok(c.last_insert_rowid())
+pub fn insert_org(c: &Conn<'_>, ulid: &str, name: &str, slug: &str, now: &str) -> Q<i64> {
+    c.query_one("INSERT INTO organizations (ulid, name, slug, status, created_at, updated_at) VALUES (?1, ?2, ?3, 'active', ?4, ?4) RETURNING id", params![ulid, name, slug, now], |r| r.get("id"))
 }
 
-pub fn org_by_id(c: &Connection, id: i64) -> Q<Option<OrgRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1"))?
-        .query_row([id], org)
-        .optional()?)
+pub fn org_by_id(c: &Conn<'_>, id: i64) -> Q<Option<OrgRow>> {
+    c.query_opt(&format!("SELECT {ORG_COLS} FROM organizations WHERE id = ?1"), params![id], org)
 }
 
-pub fn orgs(c: &Connection) -> Q<Vec<OrgRow>> {
-    let mut st = c.prepare_cached(&format!("SELECT {ORG_COLS} FROM organizations ORDER BY id"))?;
-    let rows = st.query_map([], org)?;
-    Ok(rows.collect::<R<Vec<_>>>()?)
+pub fn orgs(c: &Conn<'_>) -> Q<Vec<OrgRow>> {
+    c.query(&format!("SELECT {ORG_COLS} FROM organizations ORDER BY id"), params![], org)
 }
 
-pub fn update_org_name(c: &Connection, id: i64, name: &str, now: &str) -> Q<()> {
-    c.prepare_cached("UPDATE organizations SET name = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, name, now])?;
+pub fn update_org_name(c: &Conn<'_>, id: i64, name: &str, now: &str) -> Q<()> {
+    c.execute("UPDATE organizations SET name = ?2, updated_at = ?3 WHERE id = ?1", params![id, name, now])?;
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `secrets`: one row per level ever written, and where a level sits.
 
-use r2d2_sqlite::rusqlite::{self, params, Connection, OptionalExtension, Row};
-
-use super::{env_by_id, Q, R};
+use super::{env_by_id, Q};
+use crate::db::{Conn, DbError, Row};
+use crate::params;
 
 /// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
 #[derive(Clone)]
@@ -18,7 +18,7 @@ pub struct SecretRow {
 
 const SECRET_COLS: &str = "id, ulid, node, content, key_version, revision, updated_at";
 
-fn secret(r: &Row<'_>) -> R<SecretRow> {
+fn secret(r: &Row<'_>) -> Q<SecretRow> {
     Ok(SecretRow {
         id: r.get("id")?,
         ulid: r.get("ulid")?,
@@ -30,16 +30,12 @@ fn secret(r: &Row<'_>) -> R<SecretRow> {
     })
 }
 
-pub fn secret_by_node(c: &Connection, node: &str) -> Q<Option<SecretRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {SECRET_COLS} FROM secrets WHERE node = ?1"))?
-        .query_row([node], secret)
-        .optional()?)
+pub fn secret_by_node(c: &Conn<'_>, node: &str) -> Q<Option<SecretRow>> {
+    c.query_opt(&format!("SELECT {SECRET_COLS} FROM secrets WHERE node = ?1"), params![node], secret)
 }
 
-pub fn secrets_of_project(c: &Connection, project: i64) -> Q<Vec<SecretRow>> {
-    let mut st = c.prepare_cached(&format!("SELECT {SECRET_COLS} FROM secrets WHERE project_id = ?1 ORDER BY id"))?;
-    let rows = st.query_map([project], secret)?;
-    Ok(rows.collect::<R<Vec<_>>>()?)
+pub fn secrets_of_project(c: &Conn<'_>, project: i64) -> Q<Vec<SecretRow>> {
+    c.query(&format!("SELECT {SECRET_COLS} FROM secrets WHERE project_id = ?1 ORDER BY id"), params![project], secret)
 }
 
 /// Where a level sits: its node key and the ids of its project, target and environment.
@@ -52,38 +48,37 @@ pub struct NodeIds {
 }
 
 /// The ids of the level a node key (`p<id>`, `t<id>`, `e<id>`) of `project` names.
-pub fn node_ids(c: &Connection, node: &str, project: i64) -> Q<NodeIds> {
-    let (kind, id) = node.split_at(1);
-    let id: i64 = id.parse().map_err(|_| rusqlite::Error::InvalidQuery)?;
+pub fn node_ids(c: &Conn<'_>, node: &str, project: i64) -> Q<NodeIds> {
+    let (kind, id) = node.split_at_checked(1).ok_or(DbError::Invalid("an empty node key"))?;
+    let id: i64 = id.parse().map_err(|_| DbError::Invalid("a node key is p, t or e and a number"))?;
     Ok(match kind {
         "p" => NodeIds { node: node.to_owned(), project, target: None, environment: None },
         "t" => NodeIds { node: node.to_owned(), project, target: Some(id), environment: None },
         _ => {
-            let e = env_by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let e = env_by_id(c, id)?.ok_or(DbError::NoRow)?;
             NodeIds { node: node.to_owned(), project, target: Some(e.target_id), environment: Some(id) }
         }
     })
 }
 
 pub fn insert_secret(
-    c: &Connection,
+    c: &Conn<'_>,
     ulid: &str,
     n: &NodeIds,
     content: Option<&str>,
     key_version: i64,
     now: &str,
 ) -> Q<i64> {
-    c.prepare_cached("INSERT INTO secrets (ulid, node, project_id, target_id, environment_id, content, key_version, revision, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)")?.execute(params![ulid, n.node, n.project, n.target, n.environment, content, key_version, now])?;
-    Ok(c.last_insert_rowid())
+    c.query_one("INSERT INTO secrets (ulid, node, project_id, target_id, environment_id, content, key_version, revision, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) RETURNING id", params![ulid, n.node, n.project, n.target, n.environment, content, key_version, now], |r| r.get("id"))
 }
 
-pub fn update_secret(c: &Connection, id: i64, content: Option<&str>, key_version: i64, now: &str) -> Q<i64> {
-    Ok(c.prepare_cached("UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision")?.query_row(params![id, content, key_version, now], |r| r.get("revision"))?)
+pub fn update_secret(c: &Conn<'_>, id: i64, content: Option<&str>, key_version: i64, now: &str) -> Q<i64> {
+    c.query_one("UPDATE secrets SET content = ?2, key_version = ?3, revision = revision + 1, updated_at = ?4 WHERE id = ?1 RETURNING revision", params![id, content, key_version, now], |r| r.get("revision"))
 }
 
-pub fn delete_secret_row(c: &Connection, id: i64) -> Q<()> {
-    c.prepare_cached("DELETE FROM secrets WHERE id = ?1")?.execute([id])?;
+pub fn delete_secret_row(c: &Conn<'_>, id: i64) -> Q<()> {
+    c.execute("DELETE FROM secrets WHERE id = ?1", params![id])?;
     Ok(())
 }
 

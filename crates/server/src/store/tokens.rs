@@ -1,8 +1,9 @@
 //! `api_tokens`.
 
-use r2d2_sqlite::rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::db::{Conn, Row};
+use crate::params;
 
-use super::{Q, R};
+use super::Q;
 
 /// `Debug` leaves out hashes, wrapped keys, proofs and blobs.
 #[derive(Clone)]
@@ -19,7 +20,7 @@ pub struct TokenRow {
 
 const TOKEN_COLS: &str = "id, organization_id, name, token_hash, abilities, created_at, last_used_at, revoked_at";
 
-fn token(r: &Row<'_>) -> R<TokenRow> {
+fn token(r: &Row<'_>) -> Q<TokenRow> {
     Ok(TokenRow {
         id: r.get("id")?,
         organization_id: r.get("organization_id")?,
@@ -32,34 +33,43 @@ fn token(r: &Row<'_>) -> R<TokenRow> {
     })
 }
 
-pub fn insert_token(c: &Connection, org: i64, name: &str, hash: &[u8], abilities: &str, now: &str) -> Q<i64> {
-    c.prepare_cached(
-        "INSERT INTO api_tokens (organization_id, name, token_hash, abilities, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![org, name, hash, abilities, now])?;
-    Ok(c.last_insert_rowid())
+pub fn insert_token(c: &Conn<'_>, org: i64, name: &str, hash: &[u8], abilities: &str, now: &str) -> Q<i64> {
+    c.query_one(
+        "INSERT INTO api_tokens (organization_id, name, token_hash, abilities, created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        params![org, name, hash, abilities, now],
+        |r| r.get("id"),
+    )
 }
 
-pub fn token_by_hash(c: &Connection, hash: &[u8]) -> Q<Option<TokenRow>> {
-    Ok(c.prepare_cached(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = ?1"))?
-        .query_row([hash], token)
-        .optional()?)
+pub fn token_by_hash(c: &Conn<'_>, hash: &[u8]) -> Q<Option<TokenRow>> {
+    c.query_opt(&format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE token_hash = ?1"), params![hash], token)
 }
 
-pub fn tokens(c: &Connection, org: Option<i64>) -> Q<Vec<TokenRow>> {
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {TOKEN_COLS} FROM api_tokens WHERE ?1 IS NULL OR organization_id = ?1 ORDER BY id"
-    ))?;
-    let rows = st.query_map([org], token)?;
-    Ok(rows.collect::<R<Vec<_>>>()?)
+pub fn tokens(c: &Conn<'_>, org: Option<i64>) -> Q<Vec<TokenRow>> {
+    match org {
+        Some(org) => c.query(
+            &format!("SELECT {TOKEN_COLS} FROM api_tokens WHERE organization_id = ?1 ORDER BY id"),
+            params![org],
+            token,
+        ),
+        None => c.query(&format!("SELECT {TOKEN_COLS} FROM api_tokens ORDER BY id"), params![], token),
+    }
 }
 
-pub fn revoke_token(c: &Connection, id: i64, org: Option<i64>, now: &str) -> Q<usize> {
-    Ok(c.prepare_cached("UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2) AND revoked_at IS NULL")?.execute(params![id, org, now])?)
+pub fn revoke_token(c: &Conn<'_>, id: i64, org: Option<i64>, now: &str) -> Q<u64> {
+    match org {
+        Some(org) => c.execute(
+            "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?1 AND organization_id = ?2 AND revoked_at IS NULL",
+            params![id, org, now],
+        ),
+        None => {
+            c.execute("UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL", params![id, now])
+        }
+    }
 }
 
-pub fn touch_token(c: &Connection, id: i64, now: &str) -> Q<()> {
-    c.prepare_cached("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1")?.execute(params![id, now])?;
+pub fn touch_token(c: &Conn<'_>, id: i64, now: &str) -> Q<()> {
+    c.execute("UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1", params![id, now])?;
     Ok(())
 }
 

@@ -1,9 +1,8 @@
 //! `secret_versions`: every write of a level.
 
-use r2d2_sqlite::rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use r2d2_sqlite::rusqlite::{self, params, Connection, OptionalExtension, Row};
-
-use super::{NodeIds, Q, R};
+use super::{NodeIds, Q};
+use crate::db::{Column, Conn, DbError, Row, ToV, V};
+use crate::params;
 
 /// What a version records (`secret_versions.action`, and a version's `action` on the wire).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,22 +32,32 @@ impl VersionAction {
     }
 }
 
-impl ToSql for VersionAction {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::from(self.as_str()))
+impl ToV for VersionAction {
+    fn v(&self) -> V<'_> {
+        V::Text(self.as_str())
     }
 }
 
-impl FromSql for VersionAction {
-    fn column_result(v: ValueRef<'_>) -> FromSqlResult<VersionAction> {
-        Ok(match v.as_str()? {
+impl VersionAction {
+    fn parse(s: &str) -> Q<VersionAction> {
+        Ok(match s {
             "create" => VersionAction::Create,
             "update" => VersionAction::Update,
             "delete" => VersionAction::Delete,
             "restore" => VersionAction::Restore,
             "rotate" => VersionAction::Rotate,
-            _ => return Err(FromSqlError::Other("unknown version action".into())),
+            _ => return Err(DbError::Invalid("unknown version action")),
         })
+    }
+}
+
+/// Read as its string; an unknown string is an error, never a default.
+impl Column for VersionAction {
+    fn sqlite(r: &r2d2_sqlite::rusqlite::Row<'_>, name: &str) -> Q<Self> {
+        VersionAction::parse(&String::sqlite(r, name)?)
+    }
+    fn pg(r: &tokio_postgres::Row, name: &str) -> Q<Self> {
+        VersionAction::parse(&String::pg(r, name)?)
     }
 }
 
@@ -72,7 +81,7 @@ pub struct VersionRow {
 const VERSION_COLS: &str =
     "id, node, project_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name";
 
-fn version(r: &Row<'_>) -> R<VersionRow> {
+fn version(r: &Row<'_>) -> Q<VersionRow> {
     Ok(VersionRow {
         id: r.get("id")?,
         node: r.get("node")?,
@@ -98,10 +107,10 @@ pub struct NewVersion<'a> {
     pub created_by: Option<(i64, &'a str)>,
 }
 
-pub fn insert_version(c: &Connection, n: &NodeIds, v: &NewVersion<'_>, now: &str) -> Q<i64> {
+pub fn insert_version(c: &Conn<'_>, n: &NodeIds, v: &NewVersion<'_>, now: &str) -> Q<i64> {
     let size = v.content.map_or(0, str::len) as i64;
-    c.prepare_cached("INSERT INTO secret_versions (node, project_id, target_id, environment_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)")?.execute(params![
+    c.query_one("INSERT INTO secret_versions (node, project_id, target_id, environment_id, action, content, size_bytes, key_version, is_client, revision, created_at, created_by_id, created_by_name)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id", params![
             n.node,
             n.project,
             n.target,
@@ -115,74 +124,89 @@ pub fn insert_version(c: &Connection, n: &NodeIds, v: &NewVersion<'_>, now: &str
             now,
             v.created_by.map(|c| c.0),
             v.created_by.map(|c| c.1)
-        ])?;
-    Ok(c.last_insert_rowid())
+        ], |r| r.get("id"))
 }
 
-pub fn versions_of_node(c: &Connection, node: &str, limit: u32, offset: u64) -> Q<(Vec<VersionRow>, u64)> {
+pub fn versions_of_node(c: &Conn<'_>, node: &str, limit: u32, offset: u64) -> Q<(Vec<VersionRow>, u64)> {
     let total: i64 =
-        c.prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1")?.query_row([node], |r| r.get(0))?;
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {VERSION_COLS} FROM secret_versions WHERE node = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"
-    ))?;
-    let rows = st.query_map(params![node, limit, offset as i64], version)?.collect::<R<Vec<_>>>()?;
+        c.query_one("SELECT COUNT(*) AS n FROM secret_versions WHERE node = ?1", params![node], |r| r.get("n"))?;
+    let rows = c.query(
+        &format!("SELECT {VERSION_COLS} FROM secret_versions WHERE node = ?1 ORDER BY id DESC LIMIT ?2 OFFSET ?3"),
+        params![node, limit, offset_param(offset)],
+        version,
+    )?;
     Ok((rows, total as u64))
+}
+
+/// An `OFFSET` as the databases take it (a signed 64-bit integer; larger ones select nothing anyway).
+pub(crate) fn offset_param(offset: u64) -> i64 {
+    i64::try_from(offset).unwrap_or(i64::MAX)
 }
 
 /// A version, only if it belongs to a project of `org`.
-pub fn version_in_org(c: &Connection, org: i64, id: i64) -> Q<Option<VersionRow>> {
-    Ok(c.prepare_cached(&format!(
+pub fn version_in_org(c: &Conn<'_>, org: i64, id: i64) -> Q<Option<VersionRow>> {
+    c.query_opt(
+        &format!(
             "SELECT {} FROM secret_versions v JOIN projects p ON v.project_id = p.id WHERE v.id = ?1 AND p.organization_id = ?2",
             VERSION_COLS.split(", ").map(|c| format!("v.{c} AS {c}")).collect::<Vec<_>>().join(", ")
-        ))?.query_row(params![id, org], version)
-    .optional()?)
+        ),
+        params![id, org],
+        version,
+    )
 }
 
-pub fn count_content_versions(c: &Connection, node: &str) -> Q<u64> {
-    let n: i64 = c
-        .prepare_cached("SELECT COUNT(*) FROM secret_versions WHERE node = ?1 AND content IS NOT NULL")?
-        .query_row([node], |r| r.get(0))?;
+pub fn count_content_versions(c: &Conn<'_>, node: &str) -> Q<u64> {
+    let n: i64 = c.query_one(
+        "SELECT COUNT(*) AS n FROM secret_versions WHERE node = ?1 AND content IS NOT NULL",
+        params![node],
+        |r| r.get("n"),
+    )?;
     Ok(n as u64)
 }
 
-pub fn delete_version(c: &Connection, id: i64) -> Q<()> {
-    c.prepare_cached("DELETE FROM secret_versions WHERE id = ?1")?.execute([id])?;
+pub fn delete_version(c: &Conn<'_>, id: i64) -> Q<()> {
+    c.execute("DELETE FROM secret_versions WHERE id = ?1", params![id])?;
     Ok(())
 }
 
-pub fn purge_node(c: &Connection, node: &str) -> Q<usize> {
-    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE node = ?1")?.execute([node])?)
+pub fn purge_node(c: &Conn<'_>, node: &str) -> Q<u64> {
+    c.execute("DELETE FROM secret_versions WHERE node = ?1", params![node])
 }
 
-pub fn purge_project(c: &Connection, project: i64) -> Q<usize> {
-    Ok(c.prepare_cached("DELETE FROM secret_versions WHERE project_id = ?1")?.execute([project])?)
+pub fn purge_project(c: &Conn<'_>, project: i64) -> Q<u64> {
+    c.execute("DELETE FROM secret_versions WHERE project_id = ?1", params![project])
 }
 
 /// Versions of a project whose blob is under another key version than `active`.
-pub fn pending_versions(c: &Connection, project: i64, active: i64, limit: u32) -> Q<(Vec<VersionRow>, u64)> {
-    let total: i64 = c
-        .prepare_cached(
-            "SELECT COUNT(*) FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL",
-        )?
-        .query_row(params![project, active], |r| r.get(0))?;
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL ORDER BY id LIMIT ?3"
-    ))?;
-    let rows = st.query_map(params![project, active, limit], version)?.collect::<R<Vec<_>>>()?;
+pub fn pending_versions(c: &Conn<'_>, project: i64, active: i64, limit: u32) -> Q<(Vec<VersionRow>, u64)> {
+    let total: i64 = c.query_one(
+        "SELECT COUNT(*) AS n FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL",
+        params![project, active],
+        |r| r.get("n"),
+    )?;
+    let rows = c.query(
+        &format!("SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND key_version != ?2 AND content IS NOT NULL ORDER BY id LIMIT ?3"),
+        params![project, active, limit],
+        version,
+    )?;
     Ok((rows, total as u64))
 }
 
-pub fn versions_of_project(c: &Connection, project: i64) -> Q<Vec<VersionRow>> {
-    let mut st = c.prepare_cached(&format!(
-        "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND content IS NOT NULL"
-    ))?;
-    let rows = st.query_map([project], version)?;
-    Ok(rows.collect::<R<Vec<_>>>()?)
+pub fn versions_of_project(c: &Conn<'_>, project: i64) -> Q<Vec<VersionRow>> {
+    c.query(
+        &format!(
+            "SELECT {VERSION_COLS} FROM secret_versions WHERE project_id = ?1 AND content IS NOT NULL ORDER BY id"
+        ),
+        params![project],
+        version,
+    )
 }
 
-pub fn set_version_content(c: &Connection, id: i64, content: &str, key_version: i64) -> Q<()> {
-    c.prepare_cached("UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1")?
-        .execute(params![id, content, content.len() as i64, key_version])?;
+pub fn set_version_content(c: &Conn<'_>, id: i64, content: &str, key_version: i64) -> Q<()> {
+    c.execute(
+        "UPDATE secret_versions SET content = ?2, size_bytes = ?3, key_version = ?4 WHERE id = ?1",
+        params![id, content, content.len() as i64, key_version],
+    )?;
     Ok(())
 }
 

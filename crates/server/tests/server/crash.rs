@@ -2,6 +2,7 @@
 //! write that got a 2xx is there, and `PRAGMA integrity_check` is `ok`. 20 rounds, bounded in time.
 
 use std::collections::HashSet;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -20,10 +21,16 @@ pub struct Proc {
 }
 
 /// `envdesk-server init`: (organization, token).
-pub fn init(db: &Path) -> (String, String) {
+pub fn init(db: impl AsRef<OsStr>) -> (String, String) {
+    init_with(db, &[])
+}
+
+/// `envdesk-server init` with more arguments.
+pub fn init_with(db: impl AsRef<OsStr>, args: &[&str]) -> (String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_envdesk-server"))
         .args(["init", "--db"])
         .arg(db)
+        .args(args)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -38,7 +45,7 @@ pub fn init(db: &Path) -> (String, String) {
 }
 
 /// `envdesk-server serve` on a free port; stderr (the log) goes to `log`.
-pub async fn serve(db: &Path, log: &Path, extra: &[(&str, &str)]) -> Proc {
+pub async fn serve(db: impl AsRef<OsStr>, log: &Path, extra: &[(&str, &str)]) -> Proc {
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_envdesk-server"));
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--db"])
@@ -123,11 +130,7 @@ async fn kill_9_loses_no_acknowledged_write() {
     // Every acknowledged write is in the history.
     let db = Db::open(&db, Synchronous::Full).unwrap();
     let blobs: Vec<String> = db
-        .read(|c| {
-            let mut st = c.prepare("SELECT content FROM secret_versions WHERE content IS NOT NULL")?;
-            let rows = st.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
-            Ok::<_, envdesk_server::db::DbError>(rows)
-        })
+        .read(|c| c.query("SELECT content FROM secret_versions WHERE content IS NOT NULL", &[], |r| r.get("content")))
         .unwrap();
     let stored: HashSet<String> =
         blobs.iter().map(|b| crypto::decrypt_string(&ck.data, b).unwrap().to_string()).collect();

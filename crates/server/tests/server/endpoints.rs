@@ -22,6 +22,22 @@ async fn organization_endpoints() {
     assert_eq!(s.get("healthz").await.status, 404, "healthz lives outside /api/v1");
     let health = reqwest::get(format!("{}/healthz", s.url)).await.unwrap();
     assert_eq!(health.status(), 200);
+    let ready = reqwest::get(format!("{}/readyz", s.url)).await.unwrap();
+    assert_eq!((ready.status().as_u16(), ready.text().await.unwrap()), (200, "ok".to_owned()));
+    // A database migrated by a newer server: alive, but not ready, and the answer says why.
+    s.service
+        .db()
+        .write(|c| {
+            c.execute_batch(match c.kind() {
+                envdesk_server::db::Kind::Sqlite => "PRAGMA user_version = 99",
+                envdesk_server::db::Kind::Postgres => "INSERT INTO envdesk_schema (version) VALUES (99)",
+            })
+        })
+        .unwrap();
+    let ready = reqwest::get(format!("{}/readyz", s.url)).await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert!(ready.text().await.unwrap().contains("version 99"));
+    assert_eq!(reqwest::get(format!("{}/healthz", s.url)).await.unwrap().status(), 200);
     s.stop().await;
 }
 

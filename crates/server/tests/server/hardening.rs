@@ -338,7 +338,7 @@ async fn non_utf8_plaintext_is_refused_and_bad_rows_read_as_422() {
         s.service
             .db()
             .write(|c| {
-                c.execute("UPDATE secrets SET content = ?1 WHERE node LIKE 'e%'", [&bad])?;
+                c.execute("UPDATE secrets SET content = ?1 WHERE node LIKE 'e%'", envdesk_server::params![bad])?;
                 Ok::<_, envdesk_server::db::DbError>(())
             })
             .unwrap();
@@ -546,7 +546,7 @@ async fn restore_refuses_non_utf8_plaintext() {
     s.service
         .db()
         .write(|c| {
-            c.execute("UPDATE secret_versions SET content = ?1", [&bad])?;
+            c.execute("UPDATE secret_versions SET content = ?1", envdesk_server::params![bad])?;
             Ok::<_, envdesk_server::db::DbError>(())
         })
         .unwrap();
@@ -564,10 +564,18 @@ async fn a_failed_last_used_at_write_does_not_fail_authentication() {
     s.service
         .db()
         .write(|c| {
-            c.execute_batch(
-                "CREATE TRIGGER no_touch BEFORE UPDATE OF last_used_at ON api_tokens \
-                 BEGIN SELECT RAISE(ABORT, 'read-only for this test'); END;",
-            )?;
+            c.execute_batch(match c.kind() {
+                envdesk_server::db::Kind::Sqlite => {
+                    "CREATE TRIGGER no_touch BEFORE UPDATE OF last_used_at ON api_tokens \
+                     BEGIN SELECT RAISE(ABORT, 'read-only for this test'); END;"
+                }
+                envdesk_server::db::Kind::Postgres => {
+                    "CREATE FUNCTION no_touch() RETURNS trigger LANGUAGE plpgsql AS \
+                     $$ BEGIN RAISE EXCEPTION 'read-only for this test'; END $$; \
+                     CREATE TRIGGER no_touch BEFORE UPDATE OF last_used_at ON api_tokens \
+                     FOR EACH ROW EXECUTE FUNCTION no_touch();"
+                }
+            })?;
             Ok::<_, envdesk_server::db::DbError>(())
         })
         .unwrap();

@@ -9,6 +9,7 @@ mod endpoints;
 mod hardening;
 mod keys;
 mod redaction;
+mod replicas;
 mod shapes;
 mod support;
 mod versions;

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use envdesk_core::crypto::{self, DataKey, KeyCheck, ProjectKey};
+use envdesk_server::db::DbTarget;
 pub use envdesk_server::http::Limits;
 use envdesk_server::{Config, Db, MasterKey, Running, Service, Synchronous};
 use reqwest::Method;
@@ -10,6 +11,57 @@ use serde_json::{json, Value};
 
 /// PBKDF2 iterations used in tests (the code path is the same; 600,000 is only slower).
 pub const ITERS: u32 = 1000;
+
+/// The PostgreSQL server the suite runs on as well, when set (`scripts/test.sh` starts one and sets
+/// it): `postgres://USER@HOST:PORT/DATABASE`. Unset, every test runs on SQLite only.
+pub const POSTGRES_ENV: &str = "ENVDESK_TEST_POSTGRES";
+
+/// The database of one test: a SQLite file in a temporary directory, or, when [`POSTGRES_ENV`] is set,
+/// a new schema of its own on that PostgreSQL server.
+pub struct TestDb {
+    pub db: Db,
+    pub dir: tempfile::TempDir,
+}
+
+/// A fresh, empty database for one test, on the backend the run is for.
+pub async fn test_db() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    match std::env::var(POSTGRES_ENV) {
+        Ok(url) if !url.is_empty() => {
+            let target = postgres_schema(&url).await;
+            let DbTarget::Postgres(config) = target.parse::<DbTarget>().unwrap() else { unreachable!() };
+            let db = Db::connect(&config, 4).unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set, but: {e}"));
+            TestDb { db, dir }
+        }
+        _ => {
+            let db = Db::open(&dir.path().join("envdesk.db"), Synchronous::Normal).unwrap();
+            TestDb { db, dir }
+        }
+    }
+}
+
+/// Creates a new schema on the PostgreSQL server at `url`; the URL of a database whose tables go
+/// there (`search_path`).
+pub async fn postgres_schema(url: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let schema = format!("t{}_{}_{}", std::process::id(), nanos, N.fetch_add(1, Ordering::Relaxed));
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set, but PostgreSQL cannot be reached: {e}"));
+    let task = tokio::spawn(conn);
+    client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
+    drop(client);
+    let _ = task.await;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// Whether this run is the one on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var(POSTGRES_ENV).is_ok_and(|u| !u.is_empty())
+}
 
 /// The test configuration (fast PBKDF2).
 pub fn config() -> Config {
@@ -60,8 +112,7 @@ impl TestServer {
 
     /// A server with explicit HTTP limits.
     pub async fn start_full(config: Config, master: bool, rate: Option<u32>, limits: Limits) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("envdesk.db"), Synchronous::Normal).unwrap();
+        let TestDb { db, dir, .. } = test_db().await;
         let master = master.then(|| MasterKey::generate().0);
         let service = Arc::new(Service::new(db, master, config));
         let org = service.create_organization("Acme").unwrap();

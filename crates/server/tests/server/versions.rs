@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use envdesk_core::crypto;
 use envdesk_server::service::Clock;
-use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
+use envdesk_server::{Config, MasterKey, Service};
 use reqwest::Method;
 use serde_json::json;
 
@@ -102,9 +102,8 @@ impl Clock for FakeClock {
 
 #[tokio::test]
 async fn retention_locks_old_versions() {
-    let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(FakeClock(Mutex::new(Utc::now() - Duration::days(40))));
-    let db = Db::open(&dir.path().join("db"), Synchronous::Normal).unwrap();
+    let crate::support::TestDb { db, dir: _dir, .. } = crate::support::test_db().await;
     let service = Arc::new(Service::with_clock(
         db,
         Some(MasterKey::generate().0),
