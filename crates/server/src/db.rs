@@ -312,8 +312,8 @@ impl Db {
                 ))?;
                 {
                     let c = Conn(ConnInner::Pg(RefCell::new(&mut conn)));
-                    let version = c
-                        .query_one("SELECT COALESCE(MAX(version), 0) AS v FROM envdesk_schema", &[], |r| {
+                    let version =
+                        c.query_one("SELECT COALESCE(MAX(version), 0) AS v FROM envdesk_schema", &[], |r| {
                             r.get::<i64>("v")
                         })?;
                     for (i, sql) in PG_MIGRATIONS.iter().enumerate().skip(version as usize) {
@@ -555,7 +555,7 @@ macro_rules! plain_columns {
         }
     )*};
 }
-plain_columns!(i64, String, Option<i64>, Option<String>, Vec<u8>);
+plain_columns!(i64, String, Option<i64>, Option<String>, Vec<u8>, Option<Vec<u8>>);
 
 /// A flag: SQLite stores integers; PostgreSQL's `EXISTS` is a boolean, a stored flag a `bigint`.
 impl Column for bool {

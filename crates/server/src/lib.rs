@@ -10,6 +10,7 @@
 pub mod backend;
 pub mod db;
 pub mod http;
+pub mod migrate;
 pub mod service;
 pub mod store;
 

@@ -40,6 +40,17 @@ enum Command {
         #[arg(long)]
         no_master_key: bool,
     },
+    /// Copy a whole database into a new, empty one (SQLite to PostgreSQL, or back), then check that
+    /// both hold the same rows (counts and a SHA-256 of every table). Stop the servers of the source
+    /// first; the target then serves with the same master key.
+    Migrate {
+        /// The database to copy (`sqlite:PATH`, `PATH` or `postgres://…`).
+        #[arg(long, value_parser = DbArg)]
+        from: DbTarget,
+        /// The new, empty database (its schema is created; a database holding anything is refused).
+        #[arg(long, value_parser = DbArg)]
+        to: DbTarget,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -244,6 +255,20 @@ async fn main() -> Result<()> {
             println!("organization: {}", org.id);
             println!("token:        {}", token.token.as_str());
             eprintln!("The token is shown once; keep it somewhere safe.");
+        }
+        Command::Migrate { from, to } => {
+            if from.to_string() == to.to_string() {
+                bail!("--from and --to are the same database");
+            }
+            let source = Db::open_target(&from, Synchronous::Full).with_context(|| format!("cannot open {from}"))?;
+            let target = Db::open_target(&to, Synchronous::Full).with_context(|| format!("cannot open {to}"))?;
+            let report = envdesk_server::migrate::migrate(&source, &target)
+                .with_context(|| format!("the migration from {from} to {to} failed"))?;
+            println!("{:<16} {:>10}  SHA-256 (source = target)", "TABLE", "ROWS");
+            for t in &report {
+                println!("{:<16} {:>10}  {}", t.table, t.rows, t.sha256);
+            }
+            eprintln!("{from} copied to {to} and verified; serve the new database with the same master key.");
         }
         Command::Token { command } => match command {
             TokenCommand::Create { db, organization, name, abilities } => {

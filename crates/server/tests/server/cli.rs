@@ -100,3 +100,23 @@ fn a_postgres_url_is_checked_and_its_password_never_shown() {
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("ENVDESK_DB") && !help.contains("hunter2"), "{help}");
 }
+
+/// `migrate` copies into a new database and prints what it checked; into a non-empty one, or onto
+/// itself, it refuses.
+#[test]
+fn migrate_copies_and_refuses_what_it_must() {
+    let dir = tempfile::tempdir().unwrap();
+    let (from, to) = (dir.path().join("a.db"), dir.path().join("b.db"));
+    let (from, to) = (from.to_str().unwrap(), to.to_str().unwrap());
+    let (ok, _, err) = cli(&["init", "--db", from]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli(&["migrate", "--from", from, "--to", &format!("sqlite:{to}")]);
+    assert!(ok, "{err}");
+    let orgs = out.lines().find(|l| l.starts_with("organizations")).unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(orgs.split_whitespace().nth(1), Some("1"), "{out}");
+    assert!(err.contains("verified"), "{err}");
+    let (ok, _, err) = cli(&["migrate", "--from", from, "--to", to]);
+    assert!(!ok && err.contains("not empty"), "{err}");
+    let (ok, _, err) = cli(&["migrate", "--from", from, "--to", from]);
+    assert!(!ok && err.contains("the same database"), "{err}");
+}

@@ -8,6 +8,7 @@ mod crash;
 mod endpoints;
 mod hardening;
 mod keys;
+mod migrate;
 mod redaction;
 mod replicas;
 mod shapes;

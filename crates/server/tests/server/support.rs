@@ -117,11 +117,28 @@ impl TestServer {
         let service = Arc::new(Service::new(db, master, config));
         let org = service.create_organization("Acme").unwrap();
         let token = service.create_token_for(&org.id, "admin", &["*".into()]).unwrap();
+        TestServer::serve(service, org.id, token.token.to_string(), dir, rate, limits).await
+    }
+
+    /// A server on a database that already has an organization and a token.
+    pub async fn start_on(db: Db, master: MasterKey, org: String, token: String) -> TestServer {
+        let service = Arc::new(Service::new(db, Some(master), config()));
+        TestServer::serve(service, org, token, tempfile::tempdir().unwrap(), None, Limits::default()).await
+    }
+
+    async fn serve(
+        service: Arc<Service>,
+        org: String,
+        token: String,
+        dir: tempfile::TempDir,
+        rate: Option<u32>,
+        limits: Limits,
+    ) -> TestServer {
         let running = envdesk_server::spawn_with(service.clone(), "127.0.0.1:0", rate, limits).await.unwrap();
         TestServer {
             url: running.url(),
-            org: org.id,
-            token: token.token.to_string(),
+            org,
+            token,
             service,
             _dir: dir,
             http: reqwest::Client::new(),
