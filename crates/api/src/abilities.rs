@@ -30,10 +30,12 @@ pub mod ability {
     pub const API_TOKEN_READ: &str = "api-token:read";
     pub const API_TOKEN_UPDATE: &str = "api-token:update";
     pub const API_TOKEN_DELETE: &str = "api-token:delete";
+    /// envdesk's own (upstream has no such ability): read the organization's audit log.
+    pub const AUDIT_READ: &str = "audit:read";
 }
 
 /// Every ability a token can be given, `*` excluded.
-pub const KNOWN_ABILITIES: [&str; 26] = [
+pub const KNOWN_ABILITIES: [&str; 27] = [
     ability::SECRET_READ,
     ability::SECRET_WRITE,
     ability::SECRET_DECRYPT,
@@ -60,6 +62,7 @@ pub const KNOWN_ABILITIES: [&str; 26] = [
     ability::API_TOKEN_READ,
     ability::API_TOKEN_UPDATE,
     ability::API_TOKEN_DELETE,
+    ability::AUDIT_READ,
 ];
 
 /// Whether `name` is `*` or a known ability.

@@ -187,9 +187,10 @@ fn abandoned() -> bool {
     ABANDONED.with(|a| a.borrow().as_ref().is_some_and(|f| f.load(Ordering::SeqCst)))
 }
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_audit.sql")];
 /// The same schema in PostgreSQL's types (`bigint` identities, `bytea`, names in byte order).
-const PG_MIGRATIONS: &[&str] = &[include_str!("migrations/pg/0001_init.sql")];
+const PG_MIGRATIONS: &[&str] =
+    &[include_str!("migrations/pg/0001_init.sql"), include_str!("migrations/pg/0002_audit.sql")];
 
 /// The advisory lock every PostgreSQL write transaction takes first (one writer at a time on the
 /// database, across replicas), and the one migrations take.
@@ -353,11 +354,17 @@ impl Db {
                 let _turn = writer.lock().unwrap_or_else(|e| e.into_inner());
                 let mut conn = pool.get().map_err(DbError::from)?;
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
-                let out = f(&Conn(ConnInner::Sqlite(&tx)))?;
+                let conn = Conn(ConnInner::Sqlite(&tx));
+                let out = f(&conn)?;
+                crate::audit::before_commit(&conn)?;
                 if abandoned() {
+                    crate::audit::not_committed();
                     return Err(DbError::Abandoned.into());
                 }
-                tx.commit().map_err(DbError::from)?;
+                tx.commit().map_err(|e| {
+                    crate::audit::not_committed();
+                    DbError::from(e)
+                })?;
                 Ok(out)
             }
             Backend::Postgres { pool, .. } => {
@@ -407,19 +414,34 @@ fn pg_transaction<T, E: From<DbError>>(
     let mut conn = pool.get().map_err(DbError::from)?;
     conn.in_tx = true;
     conn.batch(begin)?;
-    let out = f(&Conn(ConnInner::Pg(RefCell::new(&mut conn))));
-    match out {
-        Ok(v) if !(write && abandoned()) => {
-            conn.batch("COMMIT")?;
-            conn.in_tx = false;
+    let out = {
+        let c = Conn(ConnInner::Pg(RefCell::new(&mut conn)));
+        f(&c).and_then(|v| {
+            if write {
+                crate::audit::before_commit(&c)?;
+            }
             Ok(v)
-        }
+        })
+    };
+    match out {
+        Ok(v) if !(write && abandoned()) => match conn.batch("COMMIT") {
+            Ok(()) => {
+                conn.in_tx = false;
+                Ok(v)
+            }
+            Err(e) => {
+                crate::audit::not_committed();
+                Err(e.into())
+            }
+        },
         Ok(_) => {
             conn.rollback();
+            crate::audit::not_committed();
             Err(DbError::Abandoned.into())
         }
         Err(e) => {
             conn.rollback();
+            crate::audit::not_committed();
             Err(e)
         }
     }

@@ -485,8 +485,36 @@ async fn handle(
     let abandoned = Arc::new(AtomicBool::new(false));
     let flag = abandoned.clone();
     let guard = AbandonOnDrop(Some(abandoned));
+    let client = ip.map(|ip| ip.to_string());
     let result = tokio::task::spawn_blocking(move || {
-        crate::db::abandonable(flag, || dispatch(&app.service, &caller, &method, &segs, &query, &body, &full_path))
+        let service = &app.service;
+        if !service.audits() {
+            return crate::db::abandonable(flag, || {
+                dispatch(service, &caller, &method, &segs, &query, &body, &full_path)
+            });
+        }
+        let seg: Vec<&str> = segs.iter().map(String::as_str).collect();
+        let event = crate::audit::classify(&method, &seg);
+        let entry = crate::audit::Entry {
+            at: service.now_str(),
+            org_id: Some(caller.org_id),
+            token_id: Some(caller.token_id),
+            token_name: Some(caller.token_name.clone()),
+            ability: None,
+            event: event.unwrap_or_default().to_owned(),
+            node: None,
+            version: crate::audit::version_in_path(&seg),
+            outcome: String::new(),
+            error: None,
+            client,
+        };
+        let (out, left) = crate::audit::for_request(entry, event.is_some(), || {
+            crate::db::abandonable(flag, || dispatch(service, &caller, &method, &segs, &query, &body, &full_path))
+        });
+        if let Some(e) = left.and_then(|e| crate::audit::outcome(e, out.as_ref().err())) {
+            service.audit_push(e);
+        }
+        out
     })
     .await;
     guard.finish();
@@ -722,6 +750,16 @@ fn org_routes(
     let delete = m == Method::DELETE;
     let update = m == Method::PUT || m == Method::PATCH;
     match seg {
+        ["audit-log"] if get => {
+            let query = crate::service::AuditQuery {
+                from: q.get("from").cloned(),
+                to: q.get("to").cloned(),
+                node: q.get("node").cloned(),
+                token: q.get("token").cloned(),
+                event: q.get("event").cloned(),
+            };
+            ok(s.audit_log(c, &query, q_page(q)?)?)
+        }
         ["projects"] if get => ok(s.list_projects(c, q_page(q)?)?),
         ["projects"] if post => created(Data { data: s.create_project(c, body(b)?)? }),
         ["secrets", "retrieve"] if post => ok(s.retrieve(c, body(b)?, full_path)?),

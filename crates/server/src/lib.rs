@@ -7,6 +7,7 @@
 //! - [`http`] — thin axum handlers.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod backend;
 pub mod db;
 pub mod http;

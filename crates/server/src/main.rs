@@ -51,6 +51,16 @@ enum Command {
         #[arg(long, value_parser = DbArg)]
         to: DbTarget,
     },
+    /// The master key.
+    MasterKey {
+        #[command(subcommand)]
+        command: MasterKeyCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -72,6 +82,13 @@ enum Command {
         /// Lock versions older than this many days (403 version_locked).
         #[arg(long, env = "ENVDESK_RETENTION_DAYS")]
         retention_days: Option<u32>,
+        /// Prune audit-log entries older than this many days (the chain stays verifiable from the
+        /// first one kept). Without it, every entry is kept.
+        #[arg(long, env = "ENVDESK_AUDIT_RETENTION_DAYS")]
+        audit_retention_days: Option<u32>,
+        /// Record nothing in the audit log (it is on by default).
+        #[arg(long, env = "ENVDESK_NO_AUDIT")]
+        no_audit: bool,
         /// Requests per organization per minute (429 beyond).
         #[arg(long, env = "ENVDESK_RATE_LIMIT")]
         rate_limit: Option<u32>,
@@ -108,6 +125,34 @@ enum Command {
         #[cfg(debug_assertions)]
         #[arg(long, env = "ENVDESK_KDF_ITERATIONS", default_value_t = 600_000, hide = true)]
         kdf_iterations: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum MasterKeyCommand {
+    /// Make a new master key, write it to --new-key-file (mode 0600; the file must not exist), and wrap
+    /// every server-managed project key under it, in one transaction. Stop every server first; start
+    /// them again with the new key file.
+    Rotate {
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
+        /// The current master key (default: `<db>.master-key` beside a SQLite file, or
+        /// ENVDESK_MASTER_KEY).
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
+        /// Where to write the new master key.
+        #[arg(long)]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole log; report the first entry that does not match (exit 1),
+    /// or print the head hash (keep it elsewhere: removing the newest entries is seen only against it).
+    Verify {
+        #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
+        db: DbTarget,
     },
 }
 
@@ -270,6 +315,42 @@ async fn main() -> Result<()> {
             }
             eprintln!("{from} copied to {to} and verified; serve the new database with the same master key.");
         }
+        Command::MasterKey { command: MasterKeyCommand::Rotate { db, master_key_file, new_key_file } } => {
+            let Some(old) = master_key(master_key_file, &db)? else {
+                bail!("no current master key: pass --master-key-file (or set ENVDESK_MASTER_KEY)");
+            };
+            let s = open(&db, Synchronous::Full, Some(old), Config::default())?;
+            let (new, b64) = MasterKey::generate();
+            write_private(&new_key_file, b64.as_bytes())?;
+            match s.rewrap_master_key(&new) {
+                Ok(n) => {
+                    println!("{n} server-managed keys wrapped under the new master key");
+                    eprintln!(
+                        "new master key written to {}; start every server with it (--master-key-file), and keep it with the backups",
+                        new_key_file.display()
+                    );
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(&new_key_file);
+                    bail!("{} (the new key file was removed)", e.message);
+                }
+            }
+        }
+        Command::Audit { command: AuditCommand::Verify { db } } => {
+            let db =
+                Db::open_target(&db, Synchronous::Full).with_context(|| format!("cannot open the database {db}"))?;
+            let v = envdesk_server::audit::verify(&db)?;
+            if let Some(p) = v.pruned_through {
+                println!("entries up to id {p} were pruned by retention; the chain is checked from there");
+            }
+            match v.first_break {
+                Some((id, why)) => {
+                    println!("{} entries check out; the chain breaks at entry {id}: {why}", v.entries);
+                    std::process::exit(1);
+                }
+                None => println!("{} entries, chain intact; head {}", v.entries, v.head),
+            }
+        }
         Command::Token { command } => match command {
             TokenCommand::Create { db, organization, name, abilities } => {
                 let s = open(&db, Synchronous::Full, None, Config::default())?;
@@ -311,6 +392,8 @@ async fn main() -> Result<()> {
             listen,
             master_key_file,
             retention_days,
+            audit_retention_days,
+            no_audit,
             rate_limit,
             synchronous,
             allow_unproven_rotation,
@@ -358,7 +441,13 @@ async fn main() -> Result<()> {
                     "--allow-unproven-rotation: rotate-client-keys is accepted without a proof of the current key"
                 );
             }
-            let config = Config { retention_days, kdf_iterations, allow_unproven_rotation };
+            let config = Config {
+                retention_days,
+                kdf_iterations,
+                allow_unproven_rotation,
+                audit: !no_audit,
+                audit_retention_days,
+            };
             let s = Arc::new(open(&db, sync, master, config)?);
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;

@@ -137,6 +137,26 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("created_by_name", Ty::Text),
         ],
     ),
+    (
+        "audit_log",
+        &[
+            ("id", Ty::Int),
+            ("at", Ty::Text),
+            ("organization_id", Ty::Int),
+            ("token_id", Ty::Int),
+            ("token_name", Ty::Text),
+            ("ability", Ty::Text),
+            ("event", Ty::Text),
+            ("node", Ty::Text),
+            ("version", Ty::Text),
+            ("outcome", Ty::Text),
+            ("error", Ty::Text),
+            ("client", Ty::Text),
+            ("prev_hash", Ty::Text),
+            ("hash", Ty::Text),
+        ],
+    ),
+    ("audit_anchor", &[("id", Ty::Int), ("pruned_through", Ty::Int), ("hash", Ty::Text)]),
 ];
 
 /// Rows are copied in batches of this many (by id), so memory stays bounded on a large history.
@@ -291,7 +311,7 @@ pub fn migrate(from: &Db, to: &Db) -> Result<Vec<TableReport>, MigrateError> {
                     }
                 }
                 // Ids were given; the next one the database hands out must come after them.
-                if dst.kind() == Kind::Postgres {
+                if dst.kind() == Kind::Postgres && *table != "audit_anchor" {
                     dst.query_one(
                         &format!(
                             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) AS v FROM {table}"

@@ -2,6 +2,7 @@
 //! vault both call it. Every method runs in one database transaction, so a failed request changes
 //! nothing.
 
+mod audit_log;
 mod keys;
 mod nodes;
 mod secrets;
@@ -20,6 +21,7 @@ use zeroize::Zeroizing;
 use crate::db::{Db, DbError};
 use crate::store::{self, KeyRow, NodeIds, ProjectRow};
 
+pub use audit_log::AuditQuery;
 pub use tokens::{hash_token, NewToken};
 
 /// The clock, injected so tests can move time (retention).
@@ -49,11 +51,22 @@ pub struct Config {
     /// proof a `key:rotate` token that does not know the key can replace every blob
     /// (`docs/decisions.md`, issue 10 hole 6). `envdesk-server serve --allow-unproven-rotation`.
     pub allow_unproven_rotation: bool,
+    /// Record requests in the audit log (`crate::audit`); `serve` turns it on, the app's local
+    /// vault leaves it off.
+    pub audit: bool,
+    /// Audit entries older than this many days are pruned (`None` keeps all).
+    pub audit_retention_days: Option<u32>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { retention_days: None, kdf_iterations: crypto::DEFAULT_ITERATIONS, allow_unproven_rotation: false }
+        Config {
+            retention_days: None,
+            kdf_iterations: crypto::DEFAULT_ITERATIONS,
+            allow_unproven_rotation: false,
+            audit: false,
+            audit_retention_days: None,
+        }
     }
 }
 
@@ -113,6 +126,7 @@ pub struct Caller {
 impl Caller {
     /// 403 unless the token holds `ability`.
     pub fn require(&self, ability: &str) -> ApiResult<()> {
+        crate::audit::note(|e| e.ability = Some(ability.to_owned()));
         if self.abilities.has(ability) {
             Ok(())
         } else {
@@ -146,6 +160,9 @@ pub struct Service {
     key_cache: Mutex<HashMap<i64, Arc<DataKey>>>,
     /// Projects with a rotation running.
     rotating: Mutex<HashSet<i64>>,
+    /// Entries of the audit log not written inside a change's transaction (`None`: no audit log,
+    /// as in the app's local vault).
+    audit: Option<crate::audit::Sink>,
 }
 
 /// A resolved node: the rows on its path.
@@ -191,13 +208,63 @@ impl Service {
 
     /// A service with an injected clock.
     pub fn with_clock(db: Db, master: Option<MasterKey>, config: Config, clock: Arc<dyn Clock>) -> Service {
+        let audit = config.audit.then(|| crate::audit::Sink::start(db.clone(), config.audit_retention_days));
         Service {
-            db,
             master,
             clock,
             config,
             key_cache: Mutex::new(HashMap::new()),
             rotating: Mutex::new(HashSet::new()),
+            audit,
+            db,
+        }
+    }
+
+    /// Wraps every server-managed project key again under `new` (the master key this service holds
+    /// unwraps them first), in one transaction, and checks each under `new` before committing.
+    /// Returns how many keys were wrapped again. Servers must then restart with `new`.
+    pub fn rewrap_master_key(&self, new: &MasterKey) -> ApiResult<u64> {
+        let old = self.master.as_ref().ok_or_else(|| {
+            ApiError::new(ErrorCode::ServerKeysUnavailable, "The current master key is needed to wrap the keys again.")
+        })?;
+        self.db.write(|c| {
+            let rows = store::server_keys(c)?;
+            for row in &rows {
+                let key = old.unwrap(row.wrapped_key.as_deref().unwrap_or_default()).map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::ServerKeysUnavailable,
+                        format!(
+                            "Key {} of project {} does not open with the current master key; nothing was changed.",
+                            row.version, row.project_id
+                        ),
+                    )
+                })?;
+                let wrapped = new.wrap(&key);
+                if new.unwrap(&wrapped)?.expose() != key.expose() {
+                    return Err(ApiError::internal());
+                }
+                store::set_wrapped_key(c, row.id, &wrapped)?;
+            }
+            Ok(rows.len() as u64)
+        })
+    }
+
+    /// Whether requests are recorded in the audit log.
+    pub fn audits(&self) -> bool {
+        self.audit.is_some()
+    }
+
+    /// Queues an entry of the audit log (one not written inside a change's transaction).
+    pub fn audit_push(&self, e: crate::audit::Entry) {
+        if let Some(a) = &self.audit {
+            a.push(e);
+        }
+    }
+
+    /// Writes every queued entry of the audit log now.
+    pub fn audit_flush(&self) {
+        if let Some(a) = &self.audit {
+            a.flush();
         }
     }
 
@@ -225,6 +292,11 @@ impl Service {
 
     /// Resolves a path to its rows; 404 names the deepest missing node.
     pub(crate) fn resolve(&self, c: &Conn<'_>, caller: &Caller, path: &NodePath) -> ApiResult<Resolved> {
+        crate::audit::set_node(match (&path.target, &path.environment) {
+            (Some(t), Some(e)) => format!("{}/{t}/{e}", path.project),
+            (Some(t), None) => format!("{}/{t}", path.project),
+            _ => path.project.clone(),
+        });
         let project = store::project_by_slug(c, caller.org_id, &path.project)?
             .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(&path.project))))?;
         if path.environment.is_some() && path.target.is_none() {

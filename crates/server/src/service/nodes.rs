@@ -154,6 +154,7 @@ impl Service {
         caller.require(PROJECT_CREATE)?;
         let name = check_name(&req.name)?;
         let slug = pick_slug(req.slug.as_deref(), &name)?;
+        crate::audit::set_node(slug.clone());
         let format = req.secret_format.clone().unwrap_or_else(|| "env".to_owned());
         if format != "env" {
             return Err(ApiError::validation("secret_format", "envdesk stores `.env` text: the format must be `env`."));
@@ -282,6 +283,7 @@ impl Service {
         caller.require(TARGET_CREATE)?;
         let name = check_name(&req.name)?;
         let slug = pick_slug(req.slug.as_deref(), &name)?;
+        crate::audit::set_node(format!("{project}/{slug}"));
         let now = self.now_str();
         let ulid = new_ulid();
         self.db.write(|c| {
@@ -368,6 +370,7 @@ impl Service {
         caller.require(ENVIRONMENT_CREATE)?;
         let name = check_name(&req.name)?;
         let slug = pick_slug(req.slug.as_deref(), &name)?;
+        crate::audit::set_node(format!("{project}/{target}/{slug}"));
         let status = env_status(req.status.as_deref())?;
         let is_production = req.is_production.unwrap_or(status == "production");
         let now = self.now_str();

@@ -339,6 +339,12 @@ impl Service {
         caller: &Caller,
         now: &str,
     ) -> ApiResult<i64> {
+        crate::audit::note(|e| {
+            e.version = Some(format!("rev {revision}"));
+            if action == VersionAction::Create && e.event == "secret.updated" {
+                e.event = "secret.created".into();
+            }
+        });
         Ok(store::insert_version(
             c,
             ids,

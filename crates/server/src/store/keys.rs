@@ -84,6 +84,22 @@ pub fn keys(c: &Conn<'_>, project: i64) -> Q<Vec<KeyRow>> {
     )
 }
 
+/// Every server-managed key row (wrapped under the master key), of every project.
+pub fn server_keys(c: &Conn<'_>) -> Q<Vec<KeyRow>> {
+    c.query(
+        &format!(
+            "SELECT {KEY_COLS} FROM project_keys WHERE managed = 'server' AND wrapped_key IS NOT NULL ORDER BY id"
+        ),
+        params![],
+        key,
+    )
+}
+
+pub fn set_wrapped_key(c: &Conn<'_>, id: i64, wrapped: &str) -> Q<()> {
+    c.execute("UPDATE project_keys SET wrapped_key = ?2 WHERE id = ?1", params![id, wrapped])?;
+    Ok(())
+}
+
 impl std::fmt::Debug for KeyRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyRow")

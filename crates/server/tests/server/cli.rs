@@ -120,3 +120,93 @@ fn migrate_copies_and_refuses_what_it_must() {
     let (ok, _, err) = cli(&["migrate", "--from", from, "--to", from]);
     assert!(!ok && err.contains("the same database"), "{err}");
 }
+
+/// `audit verify` prints the head of an intact chain (exit 0) and names the first broken entry
+/// (exit 1).
+#[tokio::test]
+async fn audit_verify_reports_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let dbs = db.to_str().unwrap();
+    let (org, token) = init_with(dbs, &[]);
+    let mut p = serve(dbs, &dir.path().join("log"), &[]).await;
+    let http = reqwest::Client::new();
+    for name in ["one", "two", "three"] {
+        let r = http
+            .post(format!("{}/api/v1/{org}/projects", p.url))
+            .bearer_auth(&token)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    p.child.start_kill().unwrap();
+    p.child.wait().await.unwrap();
+    let (ok, out, err) = cli(&["audit", "verify", "--db", dbs]);
+    assert!(ok && out.contains("3 entries, chain intact; head "), "{out}{err}");
+    let tamper = envdesk_server::Db::open(&db, envdesk_server::Synchronous::Full).unwrap();
+    tamper.write(|c| c.execute("UPDATE audit_log SET token_name = 'someone else' WHERE id = 2", &[])).unwrap();
+    drop(tamper);
+    let (ok, out, _) = cli(&["audit", "verify", "--db", dbs]);
+    assert!(!ok && out.contains("breaks at entry 2"), "{out}");
+}
+
+/// `master-key rotate` wraps every server-managed key under a new master key: a server with the new
+/// key reads what was stored before; one with the old key no longer can.
+#[tokio::test]
+async fn the_master_key_rotates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mk.db");
+    let dbs = db.to_str().unwrap();
+    let (org, token) = init_with(dbs, &[]);
+    let http = reqwest::Client::new();
+    let call = |url: String, body: Option<serde_json::Value>| {
+        let req = match body {
+            Some(b) => http.post(url).json(&b),
+            None => http.get(url),
+        };
+        req.bearer_auth(&token).send()
+    };
+    let mut p = serve(dbs, &dir.path().join("log"), &[]).await;
+    let base = format!("{}/api/v1/{org}", p.url);
+    assert_eq!(call(format!("{base}/projects"), Some(json!({"name": "app"}))).await.unwrap().status(), 201);
+    let d: serde_json::Value = call(format!("{base}/app/encryption-key"), None).await.unwrap().json().await.unwrap();
+    let content: serde_json::Value =
+        serde_json::from_str(d["data"]["attributes"]["content"].as_str().unwrap()).unwrap();
+    let k = &content["key"];
+    let key = envdesk_core::crypto::ProjectKey::new(k["key"].as_str().unwrap()).unwrap();
+    let dk = envdesk_core::crypto::DataKey::for_descriptor(
+        &key,
+        k["key_check_salt"].as_str(),
+        k["key_check_iterations"].as_i64(),
+        false,
+    )
+    .unwrap();
+    let blob = envdesk_core::crypto::encrypt(&dk, b"A=1\n");
+    let r = call(format!("{base}/secrets/store"), Some(json!({"project": "app", "content": blob}))).await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+    p.child.start_kill().unwrap();
+    p.child.wait().await.unwrap();
+
+    let new_key = dir.path().join("new.key");
+    let nk = new_key.to_str().unwrap();
+    let (ok, out, err) = cli(&["master-key", "rotate", "--db", dbs, "--new-key-file", nk]);
+    assert!(ok && out.contains("1 server-managed keys wrapped"), "{out}{err}");
+    assert_eq!(std::fs::metadata(&new_key).unwrap().permissions().mode() & 0o777, 0o600);
+    let (ok, _, err) = cli(&["master-key", "rotate", "--db", dbs, "--new-key-file", nk]);
+    assert!(!ok && err.contains("new.key"), "an existing key file is never overwritten: {err}");
+
+    for (key_file, readable) in [(nk.to_owned(), true), (format!("{dbs}.master-key"), false)] {
+        let mut p = serve(dbs, &dir.path().join("log"), &[("ENVDESK_MASTER_KEY_FILE", key_file.as_str())]).await;
+        let r = call(format!("{}/api/v1/{org}/app/secrets?decrypt=true", p.url), None).await.unwrap();
+        let (status, text) = (r.status(), r.text().await.unwrap());
+        if readable {
+            assert!(status.is_success() && text.contains("A=1"), "{status} {text}");
+        } else {
+            assert!(!status.is_success() && !text.contains("A=1"), "the old key opens nothing: {status} {text}");
+        }
+        p.child.start_kill().unwrap();
+        p.child.wait().await.unwrap();
+    }
+}

@@ -1,6 +1,7 @@
 //! envdesk-server over real HTTP (bound to 127.0.0.1:0), one test binary.
 
 mod abilities;
+mod audit;
 mod cli;
 mod client_managed;
 mod concurrency;

@@ -65,7 +65,7 @@ pub fn on_postgres() -> bool {
 
 /// The test configuration (fast PBKDF2).
 pub fn config() -> Config {
-    Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() }
+    Config { retention_days: None, kdf_iterations: ITERS, audit: true, ..Config::default() }
 }
 
 pub struct TestServer {
@@ -102,8 +102,7 @@ impl Resp {
 
 impl TestServer {
     pub async fn start() -> TestServer {
-        TestServer::start_with(Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() }, true, None)
-            .await
+        TestServer::start_with(config(), true, None).await
     }
 
     pub async fn start_with(config: Config, master: bool, rate: Option<u32>) -> TestServer {
