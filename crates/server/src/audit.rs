@@ -521,6 +521,11 @@ impl Sink {
         }
     }
 
+    /// Entries waiting to be written.
+    pub fn queued(&self) -> usize {
+        self.shared.queue.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     /// Writes every queued entry now (a reader of the log sees everything up to this moment).
     pub fn flush(&self) {
         write_pending(&self.shared, &self.db);

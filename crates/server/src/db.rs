@@ -263,6 +263,15 @@ impl Db {
         }
     }
 
+    /// The pool's use (for `/metrics`).
+    pub fn pool_use(&self) -> crate::metrics::PoolUse {
+        let (state, max) = match &self.0 {
+            Backend::Sqlite { pool, .. } => (pool.state(), pool.max_size()),
+            Backend::Postgres { pool, .. } => (pool.state(), pool.max_size()),
+        };
+        crate::metrics::PoolUse { open: state.connections, idle: state.idle_connections, max }
+    }
+
     /// Which database this is.
     pub fn kind(&self) -> Kind {
         match self.0 {

@@ -210,6 +210,7 @@ struct Shared {
     app: Arc<AppState>,
     auth: Option<AuthFailures>,
     body_timeout: Duration,
+    metrics: crate::metrics::Metrics,
 }
 
 /// The router with the default [`Limits`].
@@ -233,6 +234,7 @@ async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
 /// requests in flight (tower's `GlobalConcurrencyLimit`: one semaphore for every route).
 pub fn router_with(state: Arc<AppState>, limits: &Limits) -> Router {
     let shared = Arc::new(Shared {
+        metrics: crate::metrics::Metrics::default(),
         app: state,
         auth: limits.auth_failures_per_minute.map(AuthFailures::new),
         body_timeout: limits.body_timeout,
@@ -241,6 +243,7 @@ pub fn router_with(state: Arc<AppState>, limits: &Limits) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route("/api/v1", any(api))
         .route("/api/v1/{*rest}", any(api))
         .fallback(fallback)
@@ -389,14 +392,23 @@ async fn api(State(sh): State<Arc<Shared>>, req: axum::extract::Request) -> Resp
     let (resp, body_read) = handle(&sh, &parts, body, segs, ip).await;
     let mut resp = if announced && !body_read { closing(resp) } else { resp };
     security_headers(&mut resp, version);
+    let seconds = started.elapsed().as_secs_f64();
+    sh.metrics.observe(&route, method_label(&parts.method), resp.status().as_u16(), seconds);
     tracing::info!(
         method = %method_label(&parts.method),
         route = %route,
         status = resp.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
+        ms = seconds * 1000.0,
         "request"
     );
     resp
+}
+
+/// `/metrics`: Prometheus's text format (`crate::metrics`). Keep it off the internet (docs/deploy.md).
+async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
+    let service = &shared.app.service;
+    let text = shared.metrics.render(service.db().pool_use(), service.audit_queued());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// Authenticates (off the async runtime: SQLite), then reads the body, then dispatches (off the
@@ -552,7 +564,7 @@ impl Drop for AbandonOnDrop {
 /// The route with organization and slugs replaced, for logs: at most [`ROUTE_SEGMENTS`] segments,
 /// each a word of the API or `*` (hole 22: one request once wrote a 70,000-character log line).
 fn route_shape(segs: &[String]) -> String {
-    const WORDS: [&str; 19] = [
+    const WORDS: [&str; 20] = [
         "organization",
         "organizations",
         "projects",
@@ -572,6 +584,7 @@ fn route_shape(segs: &[String]) -> String {
         "rotate-client-keys",
         "re-encrypt-history",
         "pending",
+        "audit-log",
     ];
     let mut parts: Vec<&str> =
         segs.iter().take(ROUTE_SEGMENTS).map(|s| if WORDS.contains(&s.as_str()) { s.as_str() } else { "*" }).collect();

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backend;
 pub mod db;
 pub mod http;
+pub mod metrics;
 pub mod migrate;
 pub mod service;
 pub mod store;

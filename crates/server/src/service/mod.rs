@@ -261,6 +261,11 @@ impl Service {
         }
     }
 
+    /// Audit entries waiting to be written (`None` without an audit log).
+    pub fn audit_queued(&self) -> Option<usize> {
+        self.audit.as_ref().map(crate::audit::Sink::queued)
+    }
+
     /// Writes every queued entry of the audit log now.
     pub fn audit_flush(&self) {
         if let Some(a) = &self.audit {

@@ -2,6 +2,7 @@
 
 mod abilities;
 mod audit;
+mod backup;
 mod cli;
 mod client_managed;
 mod concurrency;
@@ -9,6 +10,7 @@ mod crash;
 mod endpoints;
 mod hardening;
 mod keys;
+mod metrics;
 mod migrate;
 mod redaction;
 mod replicas;

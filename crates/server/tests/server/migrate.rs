@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::support::*;
 
 /// What a client can read of everything the history test wrote.
-async fn everything(s: &TestServer) -> Vec<Value> {
+pub async fn everything(s: &TestServer) -> Vec<Value> {
     let mut out = Vec::new();
     for path in [
         "projects",
@@ -41,22 +41,9 @@ async fn everything(s: &TestServer) -> Vec<Value> {
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_with_history_is_copied_and_verified() {
-    // The source: always SQLite, as a team moving to PostgreSQL has it.
-    let dir = tempfile::tempdir().unwrap();
-    let source = Db::open(&dir.path().join("source.db"), Synchronous::Normal).unwrap();
-    let (_, master_b64) = MasterKey::generate();
-    let master = || MasterKey::from_base64(&master_b64).unwrap();
-    let setup = envdesk_server::Service::new(source.clone(), Some(master()), config());
-    let org = setup.create_organization("Acme").unwrap().id;
-    let token = setup.create_token_for(&org, "admin", &["*".into()]).unwrap().token.to_string();
-    let revoked = setup.create_token_for(&org, "old", &["secret:read".into()]).unwrap();
-    assert!(setup.revoke_token(revoked.id, None).unwrap());
-    let s = TestServer::start_on(source.clone(), master(), org.clone(), token.clone()).await;
-
-    // History: stores, a server-key rotation keeping old versions, a deleted level, a client project
-    // with a client-key rotation.
+/// History to copy: stores, a server-key rotation keeping old versions, a deleted level, a client
+/// project with a client-key rotation.
+pub async fn write_history(s: &TestServer) {
     s.tree("app", "t", "e").await;
     s.post(&s.o("app/t/environments"), json!({"name": "prod"})).await.ok();
     let key1 = s.server_key("app").await;
@@ -93,6 +80,23 @@ async fn a_database_with_history_is_copied_and_verified() {
     )
     .await
     .ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_with_history_is_copied_and_verified() {
+    // The source: always SQLite, as a team moving to PostgreSQL has it.
+    let dir = tempfile::tempdir().unwrap();
+    let source = Db::open(&dir.path().join("source.db"), Synchronous::Normal).unwrap();
+    let (_, master_b64) = MasterKey::generate();
+    let master = || MasterKey::from_base64(&master_b64).unwrap();
+    let setup = envdesk_server::Service::new(source.clone(), Some(master()), config());
+    let org = setup.create_organization("Acme").unwrap().id;
+    let token = setup.create_token_for(&org, "admin", &["*".into()]).unwrap().token.to_string();
+    let revoked = setup.create_token_for(&org, "old", &["secret:read".into()]).unwrap();
+    assert!(setup.revoke_token(revoked.id, None).unwrap());
+    let s = TestServer::start_on(source.clone(), master(), org.clone(), token.clone()).await;
+
+    write_history(&s).await;
     let before = everything(&s).await;
     s.stop().await;
 
@@ -108,6 +112,7 @@ async fn a_database_with_history_is_copied_and_verified() {
 
     // The copy answers as the original did, and takes new writes (ids continue after the copied ones).
     let t = TestServer::start_on(target.clone(), master(), org.clone(), token.clone()).await;
+    let key2 = t.server_key("app").await;
     let after = everything(&t).await;
     assert_eq!(after.len(), before.len());
     for (i, (a, b)) in after.iter().zip(&before).enumerate() {

@@ -43,6 +43,11 @@ pub async fn test_db() -> TestDb {
 /// Creates a new schema on the PostgreSQL server at `url`; the URL of a database whose tables go
 /// there (`search_path`).
 pub async fn postgres_schema(url: &str) -> String {
+    postgres_schema_named(url).await.0
+}
+
+/// [`postgres_schema`], and the schema's name.
+pub async fn postgres_schema_named(url: &str) -> (String, String) {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
@@ -54,6 +59,11 @@ pub async fn postgres_schema(url: &str) -> String {
     client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap();
     drop(client);
     let _ = task.await;
+    (with_search_path(url, &schema), schema)
+}
+
+/// `url` with `schema` as the search path.
+pub fn with_search_path(url: &str, schema: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}options=-c%20search_path%3D{schema}")
 }
