@@ -27,7 +27,9 @@ use envdesk_core::merge::LevelKind;
 use serde::Deserialize;
 use ts_rs::TS;
 
-use crate::app::args::{ExportSourceArg, ImportHandle, IpcPath, NewKey, SearchQuery, Secret, Slug, VersionId};
+use crate::app::args::{
+    ActivityKind, Day, ExportSourceArg, ImportHandle, IpcPath, NewKey, PageNumber, SearchQuery, Secret, Slug, VersionId,
+};
 use crate::app::core::{analyze, edit_text as edit, AppCore};
 use crate::app::dto::*;
 use crate::app::error::{IpcError, IpcResult};
@@ -191,6 +193,31 @@ pub struct TargetRef {
     pub project: Slug,
     /// Target slug.
     pub target: Slug,
+}
+
+/// A page of a server connection's audit log, filtered (every filter optional).
+#[derive(Debug, Deserialize, TS)]
+pub struct ActivityQuery {
+    /// Connection id.
+    pub conn: String,
+    /// A project, target or environment, and what is under it.
+    #[serde(default)]
+    pub node: Option<IpcPath>,
+    /// Which entries.
+    #[serde(default)]
+    pub kind: Option<ActivityKind>,
+    /// One token (its id, as the entries name it; never the token itself).
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub token_id: Option<u64>,
+    /// From this day on (UTC).
+    #[serde(default)]
+    pub from: Option<Day>,
+    /// Up to this day, included (UTC).
+    #[serde(default)]
+    pub to: Option<Day>,
+    /// The page (50 entries each).
+    pub page: PageNumber,
 }
 
 /// A node (project, target or environment) of a connection.
@@ -845,6 +872,32 @@ ipc_commands! {
     async fn restore_version(ctx, req: RestoreVersion) -> Option<u64> {
         let v = ctx.core.vault(&req.conn).await?;
         Ok(v.restore(&req.path.node(), req.id.as_str(), req.base_revision).await?)
+    }
+
+    /// A page of a server connection's audit log, newest first (50 entries a page). The local vault,
+    /// or a server without one, answers `not_found`; a token without `audit:read`, `forbidden`.
+    async fn activity(ctx, req: ActivityQuery) -> ActivityPage {
+        let query = envdesk_api::AuditLogQuery {
+            from: req.from.map(Day::start),
+            to: req.to.map(Day::end),
+            node: req.node.as_ref().map(|p| vault::audit_node(&p.node())),
+            token: req.token_id.map(|t| t.to_string()),
+            event: req.kind.map(|k| k.event().to_owned()),
+            page: envdesk_api::PageRequest { page: req.page.get(), per_page: 50 },
+        };
+        let page = ctx.core.vault(&req.conn).await?.audit_log(&query).await?;
+        Ok(ActivityPage {
+            page: page.meta.current_page,
+            last_page: page.meta.last_page.max(1),
+            total: page.meta.total,
+            entries: page.data.into_iter().map(ActivityEntry::from).collect(),
+        })
+    }
+
+    /// The newest recorded read of a level (a read of it or of a node under it), when the connection
+    /// keeps an audit log the token may read; `null` when none is recorded.
+    async fn last_read(ctx, req: NodeRef) -> Option<ActivityEntry> {
+        Ok(ctx.core.vault(&req.conn).await?.last_read(&req.path.node()).await?.map(ActivityEntry::from))
     }
 
     /// The versions of a level in which one key's value changed, newest first (no value).

@@ -338,3 +338,79 @@ impl<'de> Deserialize<'de> for SearchQuery {
         SearchQuery::parse(String::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
+
+/// A day the Activity view filters on, `YYYY-MM-DD` (a calendar date, UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ts_rs::TS)]
+#[ts(type = "string")]
+pub struct Day(chrono::NaiveDate);
+
+impl Day {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Result<Day, ArgError> {
+        chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Day).map_err(|_| ArgError("A day is written YYYY-MM-DD."))
+    }
+    /// Its first instant, RFC 3339.
+    pub fn start(self) -> String {
+        format!("{}T00:00:00Z", self.0.format("%Y-%m-%d"))
+    }
+    /// The first instant of the day after (the end of this one), RFC 3339.
+    pub fn end(self) -> String {
+        Day(self.0.succ_opt().unwrap_or(self.0)).start()
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        Day::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A page number: 1 or more (at most 1,000,000).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ts_rs::TS)]
+#[ts(type = "number")]
+pub struct PageNumber(u32);
+
+impl PageNumber {
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for PageNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PageNumber, D::Error> {
+        match u32::deserialize(d)? {
+            n @ 1..=1_000_000 => Ok(PageNumber(n)),
+            _ => Err(serde::de::Error::custom("A page number is 1 or more.")),
+        }
+    }
+}
+
+/// Which entries of the audit log the Activity view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    /// Reads of secrets (`secret.read`).
+    Reads,
+    /// Every event on secrets: reads, changes, restores (`secret.`).
+    Secrets,
+    /// Keys read and rotated (`key.`).
+    Keys,
+    /// Tokens created and revoked (`token.`).
+    Tokens,
+    /// Requests refused for a missing ability (`authz.access_denied`).
+    Denied,
+}
+
+impl ActivityKind {
+    /// The server's event filter.
+    pub fn event(self) -> &'static str {
+        match self {
+            ActivityKind::Reads => "secret.read",
+            ActivityKind::Secrets => "secret.",
+            ActivityKind::Keys => "key.",
+            ActivityKind::Tokens => "token.",
+            ActivityKind::Denied => "authz.access_denied",
+        }
+    }
+}

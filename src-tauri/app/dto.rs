@@ -306,3 +306,63 @@ impl std::fmt::Debug for RotationDto {
             .finish()
     }
 }
+
+/// One entry of a server connection's audit log, as the Activity view shows it (metadata only).
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct ActivityEntry {
+    /// The entry's id.
+    pub id: String,
+    /// RFC 3339: when the request came.
+    pub at: String,
+    /// `secret.read`, `secret.updated`, `key.rotated`, `authz.access_denied`, …
+    pub event: String,
+    /// `success`, `denied` or `failed`.
+    pub outcome: String,
+    /// The error code of a refusal or failure.
+    pub error: Option<String>,
+    /// The token's name.
+    pub token: Option<String>,
+    /// The token's id.
+    pub token_id: Option<String>,
+    /// The ability checked.
+    pub ability: Option<String>,
+    /// `project[/target[/environment]]`.
+    pub node: Option<String>,
+    /// A version id, or a revision (`rev 4`).
+    pub version: Option<String>,
+    /// The client's address.
+    pub client: Option<String>,
+}
+
+impl From<envdesk_api::AuditItem> for ActivityEntry {
+    fn from(i: envdesk_api::AuditItem) -> ActivityEntry {
+        let a = i.attributes;
+        ActivityEntry {
+            id: i.id,
+            at: a.at,
+            event: a.event,
+            outcome: a.outcome,
+            error: a.error,
+            token_id: a.token.as_ref().map(|t| t.id.clone()),
+            token: a.token.and_then(|t| t.name),
+            ability: a.ability,
+            node: a.node,
+            version: a.version,
+            client: a.client,
+        }
+    }
+}
+
+/// A page of the Activity view.
+#[derive(Clone, Debug, serde::Serialize, ts_rs::TS)]
+pub struct ActivityPage {
+    /// Newest first.
+    pub entries: Vec<ActivityEntry>,
+    /// This page (from 1).
+    pub page: u32,
+    /// The last page (at least 1).
+    pub last_page: u32,
+    /// Entries matching, in all pages.
+    #[ts(type = "number")]
+    pub total: u64,
+}

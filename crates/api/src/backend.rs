@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 
-use crate::error::ApiResult;
+use crate::audit::{AuditItem, AuditLogQuery};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::keys::*;
 use crate::nodes::*;
 use crate::resources::*;
@@ -91,4 +92,11 @@ pub trait Backend: Send + Sync {
     async fn reencrypt_pending(&self, project: &str, limit: u32) -> ApiResult<PendingResponse>;
     /// `POST /{org}/{project}/secrets/re-encrypt-history`.
     async fn reencrypt_submit(&self, project: &str, req: ReEncryptRequest) -> ApiResult<ReEncryptResponse>;
+
+    /// `GET /{org}/audit-log` (envdesk's own; `audit:read`). A backend without an audit log (the
+    /// local vault, a server that has none) says so.
+    async fn audit_log(&self, query: &AuditLogQuery) -> ApiResult<Page<AuditItem>> {
+        let _ = query;
+        Err(ApiError::new(ErrorCode::NotFound, "This connection keeps no audit log."))
+    }
 }

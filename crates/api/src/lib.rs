@@ -19,6 +19,7 @@
 // purge), keys (descriptor, history, rotations, re-encryption), secret (SecretString, Debug
 // redaction), lenient (tolerant-reader helpers), error, abilities, backend (the Backend trait).
 pub mod abilities;
+pub mod audit;
 pub mod backend;
 pub mod error;
 pub mod keys;
@@ -30,6 +31,7 @@ pub mod secrets;
 pub mod versions;
 
 pub use abilities::{ability, Abilities};
+pub use audit::*;
 pub use backend::Backend;
 pub use error::{ApiError, ApiResult, ErrorCode};
 pub use keys::*;

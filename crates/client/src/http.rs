@@ -614,6 +614,11 @@ impl Backend for HttpBackend {
     async fn encryption_key(&self, project: &str) -> ApiResult<EncryptionKeyResponse> {
         self.get(self.org_url(&[project, "encryption-key"], &[])).await
     }
+    async fn audit_log(&self, query: &AuditLogQuery) -> ApiResult<Page<AuditItem>> {
+        let pairs = query.pairs();
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.get(self.org_url(&["audit-log"], &refs)).await
+    }
     async fn key_history(&self, project: &str) -> ApiResult<Vec<KeyHistoryItem>> {
         Ok(self
             .get::<Data<Vec<KeyHistoryItem>>>(self.org_url(&[project, "encryption-key", "history"], &[]))

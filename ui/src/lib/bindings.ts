@@ -1063,6 +1063,76 @@ file: ImportChoiceDto | null,
  */
 error: IpcError | null, };
 
+export type ActivityEntry = { 
+/**
+ * The entry's id.
+ */
+id: string, 
+/**
+ * RFC 3339: when the request came.
+ */
+at: string, 
+/**
+ * `secret.read`, `secret.updated`, `key.rotated`, `authz.access_denied`, …
+ */
+event: string, 
+/**
+ * `success`, `denied` or `failed`.
+ */
+outcome: string, 
+/**
+ * The error code of a refusal or failure.
+ */
+error: string | null, 
+/**
+ * The token's name.
+ */
+token: string | null, 
+/**
+ * The token's id.
+ */
+token_id: string | null, 
+/**
+ * The ability checked.
+ */
+ability: string | null, 
+/**
+ * `project[/target[/environment]]`.
+ */
+node: string | null, 
+/**
+ * A version id, or a revision (`rev 4`).
+ */
+version: string | null, 
+/**
+ * The client's address.
+ */
+client: string | null, };
+
+export type ActivityPage = { 
+/**
+ * Newest first.
+ */
+entries: Array<ActivityEntry>, 
+/**
+ * This page (from 1).
+ */
+page: number, 
+/**
+ * The last page (at least 1).
+ */
+last_page: number, 
+/**
+ * Entries matching, in all pages.
+ */
+total: number, };
+
+export type ActivityKind = "reads" | "secrets" | "keys" | "tokens" | "denied";
+
+export type Day = string;
+
+export type PageNumber = number;
+
 export type ImportHandle = number;
 
 export type NewKey = { "mode": "server" } | { "mode": "generate" } | { "mode": "passphrase", 
@@ -1088,6 +1158,36 @@ path: NodePath, };
 export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "view_closed" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
 
 export type ImportMode = "merge" | "replace";
+
+export type ActivityQuery = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * A project, target or environment, and what is under it.
+ */
+node: NodePath | null, 
+/**
+ * Which entries.
+ */
+kind: ActivityKind | null, 
+/**
+ * One token (its id, as the entries name it; never the token itself).
+ */
+token_id: number | null, 
+/**
+ * From this day on (UTC).
+ */
+from: Day | null, 
+/**
+ * Up to this day, included (UTC).
+ */
+to: Day | null, 
+/**
+ * The page (50 entries each).
+ */
+page: PageNumber, };
 
 export type AddConnection = { 
 /**
@@ -1802,6 +1902,16 @@ export const commands = {
    * Restores a version as the level's current content; answers the new revision, if counted.
    */
   restoreVersion: (req: RestoreVersion) => call<number | null>('restore_version', { req }),
+  /**
+   * A page of a server connection's audit log, newest first (50 entries a page). The local vault,
+   * or a server without one, answers `not_found`; a token without `audit:read`, `forbidden`.
+   */
+  activity: (req: ActivityQuery) => call<ActivityPage>('activity', { req }),
+  /**
+   * The newest recorded read of a level (a read of it or of a node under it), when the connection
+   * keeps an audit log the token may read; `null` when none is recorded.
+   */
+  lastRead: (req: NodeRef) => call<ActivityEntry | null>('last_read', { req }),
   /**
    * The versions of a level in which one key's value changed, newest first (no value).
    */

@@ -31,6 +31,7 @@ export type Dialog =
   | { kind: 'rotate'; project: string }
   | { kind: 'key-history'; path: T.NodePath; key: string; level: T.LevelKind }
   | { kind: 'matrix-add'; path: T.NodePath; key: string; where: string; done: () => void }
+  | { kind: 'activity'; node?: T.NodePath }
   | { kind: 'confirm'; title: string; message: string; confirm: string; danger?: boolean; run: () => Promise<void>; cancel?: string; focusCancel?: boolean };
 
 /** The dialog of one kind. */

@@ -646,3 +646,28 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     return lock_project(a);
   };
 })();
+
+// The audit log of a server connection (issue 15), as vault/activity.rs asks it of the server: newest
+// first, 50 a page; the node filter takes the node and what is under it; the local vault keeps none.
+(() => {
+  const f = window.__envdeskFake;
+  f.state.audit = [];
+  f.state.auditForbidden = false;
+  const events = { reads: 'secret.read', secrets: 'secret.', keys: 'key.', tokens: 'token.', denied: 'authz.access_denied' };
+  const nodeOf = (p) => (p ? [p.project, p.target, p.environment].filter(Boolean).join('/') : null);
+  const list = (a, node, event) => {
+    if (a.conn === 'local') throw { code: 'not_found', message: 'This connection keeps no audit log.' };
+    if (f.state.auditForbidden) throw { code: 'insufficient_permissions', message: 'This token does not have the `audit:read` ability.' };
+    return [...f.state.audit]
+      .reverse()
+      .filter((e) => !node || e.node === node || e.node?.startsWith(node + '/'))
+      .filter((e) => !event || (event.endsWith('.') ? e.event.startsWith(event) : e.event === event))
+      .filter((e) => a.token_id == null || e.token_id === String(a.token_id))
+      .filter((e) => (!a.from || e.at.slice(0, 10) >= a.from) && (!a.to || e.at.slice(0, 10) <= a.to));
+  };
+  f.handlers.activity = (a) => {
+    const all = list(a, nodeOf(a.node), a.kind ? events[a.kind] : null);
+    return { entries: all.slice((a.page - 1) * 50, a.page * 50), page: a.page, last_page: Math.max(1, Math.ceil(all.length / 50)), total: all.length };
+  };
+  f.handlers.last_read = (a) => list(a, nodeOf(a.path), 'secret.read')[0] ?? null;
+})();

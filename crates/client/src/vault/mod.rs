@@ -4,6 +4,7 @@
 //! zeroizing memory until [`Vault::lock`], [`Vault::lock_all`] or the idle timeout. Nothing here knows
 //! about Tauri; long operations report through [`Progress`].
 
+mod activity;
 mod drafts;
 mod history;
 mod key_history;
@@ -27,6 +28,7 @@ use zeroize::Zeroizing;
 use crate::error::{ClientError, Result};
 use crate::keystore::{names, KeyStore};
 
+pub use activity::audit_node;
 pub use drafts::DraftInfo;
 pub use history::{VersionView, VersionsPage};
 pub use key_history::{

@@ -60,7 +60,7 @@ impl Env {
                 let service = Arc::new(Service::new(
                     db,
                     Some(MasterKey::generate().0),
-                    Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() },
+                    Config { retention_days: None, kdf_iterations: ITERS, audit: true, ..Config::default() },
                 ));
                 let org = service.create_organization("Acme").unwrap();
                 let token = service.create_token_for(&org.id, "app", &["*".into()]).unwrap().token.to_string();

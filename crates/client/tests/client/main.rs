@@ -2,6 +2,7 @@
 //! envdesk-server on 127.0.0.1:0, and the local vault in-process — and `upstream`: the client against
 //! dotEnv Cloud's documented answer shapes.
 
+mod activity;
 mod cases;
 mod harness;
 mod hostile;

@@ -2,8 +2,7 @@
 
 use chrono::DateTime;
 use envdesk_api::ability::AUDIT_READ;
-use envdesk_api::{ApiError, ApiResult, Page, PageMeta, PageRequest};
-use serde_json::{json, Value};
+use envdesk_api::{ApiError, ApiResult, AuditAttributes, AuditItem, AuditToken, Page, PageMeta, PageRequest};
 
 use super::{check_page, ts, Caller, Service};
 use crate::audit::{self, Filter, Stored};
@@ -50,38 +49,37 @@ impl AuditQuery {
     }
 }
 
-fn entry_json(s: &Stored) -> Value {
+fn item(s: &Stored) -> AuditItem {
     let e = &s.entry;
-    json!({
-        "type": "audit-log-entries",
-        "id": s.id.to_string(),
-        "attributes": {
-            "at": e.at,
-            "event": e.event,
-            "outcome": e.outcome,
-            "error": e.error,
-            "token": e.token_id.map(|id| json!({"id": id.to_string(), "name": e.token_name})),
-            "ability": e.ability,
-            "node": e.node,
-            "version": e.version,
-            "client": e.client,
-            "prev_hash": s.prev_hash,
-            "hash": s.hash,
-        }
-    })
+    AuditItem {
+        id: s.id.to_string(),
+        attributes: AuditAttributes {
+            at: e.at.clone(),
+            event: e.event.clone(),
+            outcome: e.outcome.clone(),
+            error: e.error.clone(),
+            token: e.token_id.map(|id| AuditToken { id: id.to_string(), name: e.token_name.clone() }),
+            ability: e.ability.clone(),
+            node: e.node.clone(),
+            version: e.version.clone(),
+            client: e.client.clone(),
+            prev_hash: s.prev_hash.clone(),
+            hash: s.hash.clone(),
+        },
+    }
 }
 
 impl Service {
     /// `GET /{org}/audit-log`: newest first. Entries queued for the log are written first, so the
     /// answer holds every request answered before it.
-    pub fn audit_log(&self, caller: &Caller, q: &AuditQuery, page: PageRequest) -> ApiResult<Page<Value>> {
+    pub fn audit_log(&self, caller: &Caller, q: &AuditQuery, page: PageRequest) -> ApiResult<Page<AuditItem>> {
         caller.require(AUDIT_READ)?;
         let filter = q.parse()?;
         let (limit, offset) = check_page(page.page, page.per_page)?;
         self.audit_flush();
         self.db.read(|c| {
             let (rows, total) = audit::query(c, caller.org_id, &filter, limit, offset)?;
-            Ok(Page::new(rows.iter().map(entry_json).collect(), PageMeta::new(page.page, limit, total)))
+            Ok(Page::new(rows.iter().map(item).collect(), PageMeta::new(page.page, limit, total)))
         })
     }
 }
