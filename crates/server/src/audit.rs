@@ -264,17 +264,25 @@ pub(crate) fn not_committed() {
 
 /// Appends `e` to the chain (inside a write transaction).
 pub(crate) fn append(c: &Conn<'_>, e: &Entry) -> Result<(), DbError> {
-    let prev =
+    append_all(c, std::slice::from_ref(e))
+}
+
+/// Appends `entries` in order (inside a write transaction): the chain's head is read once.
+pub(crate) fn append_all(c: &Conn<'_>, entries: &[Entry]) -> Result<(), DbError> {
+    let mut prev =
         match c.query_opt("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", &[], |r| r.get::<String>("hash"))? {
             Some(h) => h,
             None => anchor(c)?.map_or_else(|| GENESIS.to_owned(), |(_, h)| h),
         };
-    let hash = e.hash(&prev);
-    c.execute(
-        "INSERT INTO audit_log (at, organization_id, token_id, token_name, ability, event, node, version, outcome, error, client, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        params![e.at, e.org_id, e.token_id, e.token_name, e.ability, e.event, e.node, e.version, e.outcome, e.error, e.client, prev, hash],
-    )?;
+    for e in entries {
+        let hash = e.hash(&prev);
+        c.execute(
+            "INSERT INTO audit_log (at, organization_id, token_id, token_name, ability, event, node, version, outcome, error, client, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![e.at, e.org_id, e.token_id, e.token_name, e.ability, e.event, e.node, e.version, e.outcome, e.error, e.client, prev, hash],
+        )?;
+        prev = hash;
+    }
     Ok(())
 }
 
@@ -539,7 +547,7 @@ fn write_pending(shared: &SinkShared, db: &Db) {
         return;
     }
     let n = batch.len();
-    if let Err(e) = db.write(|c| batch.iter().try_for_each(|e| append(c, e))) {
+    if let Err(e) = db.write(|c| append_all(c, &batch)) {
         tracing::error!(error = %e, entries = n, "audit log: a batch could not be written");
     }
 }

@@ -586,7 +586,27 @@ macro_rules! plain_columns {
         }
     )*};
 }
-plain_columns!(i64, String, Option<i64>, Option<String>, Vec<u8>, Option<Vec<u8>>);
+plain_columns!(String, Option<String>, Vec<u8>, Option<Vec<u8>>);
+
+/// An integer: PostgreSQL's `bigint`, or an `integer` or `smallint` (a literal, a count of another
+/// type) widened; SQLite's integers are 64-bit.
+impl Column for Option<i64> {
+    fn sqlite(r: &rusqlite::Row<'_>, name: &str) -> Result<Self, DbError> {
+        Ok(r.get(name)?)
+    }
+    fn pg(r: &tokio_postgres::Row, name: &str) -> Result<Self, DbError> {
+        pg::int(r, name)
+    }
+}
+
+impl Column for i64 {
+    fn sqlite(r: &rusqlite::Row<'_>, name: &str) -> Result<Self, DbError> {
+        Ok(r.get(name)?)
+    }
+    fn pg(r: &tokio_postgres::Row, name: &str) -> Result<Self, DbError> {
+        pg::int(r, name)?.ok_or(DbError::Invalid("an integer column is NULL"))
+    }
+}
 
 /// A flag: SQLite stores integers; PostgreSQL's `EXISTS` is a boolean, a stored flag a `bigint`.
 impl Column for bool {

@@ -411,8 +411,80 @@ async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-/// Authenticates (off the async runtime: SQLite), then reads the body, then dispatches (off the
-/// runtime too: SQLite and PBKDF2). The `bool` says whether the body was read to its end.
+/// Why a request was refused before its work: authentication failed, or its organization is over its
+/// rate limit.
+enum Refusal {
+    Auth(ApiError),
+    Rate(u64),
+}
+
+/// Authenticates (SQLite: on a blocking thread) and applies the organization's rate limit.
+fn admit(app: &AppState, token: &str) -> Result<Caller, Refusal> {
+    let caller = app.service.authenticate(token).map_err(Refusal::Auth)?;
+    if let Some(rate) = &app.rate {
+        rate.check(caller.org_id).map_err(Refusal::Rate)?;
+    }
+    Ok(caller)
+}
+
+/// What one request needs on its blocking thread.
+struct Work {
+    method: Method,
+    segs: Vec<String>,
+    query: HashMap<String, String>,
+    body: Bytes,
+    full_path: String,
+    client: Option<String>,
+}
+
+/// Dispatches (on a blocking thread: SQLite and PBKDF2), within the request's audit context: the entry
+/// of a change is written in the change's transaction, any other entry queued (`crate::audit`).
+fn run(app: &AppState, caller: &Caller, w: Work, flag: Arc<AtomicBool>) -> ApiResult<Reply> {
+    let service = &app.service;
+    let Work { method, segs, query, body, full_path, client } = w;
+    if !service.audits() {
+        return crate::db::abandonable(flag, || dispatch(service, caller, &method, &segs, &query, &body, &full_path));
+    }
+    let seg: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let event = crate::audit::classify(&method, &seg);
+    let entry = crate::audit::Entry {
+        at: service.now_str(),
+        org_id: Some(caller.org_id),
+        token_id: Some(caller.token_id),
+        token_name: Some(caller.token_name.clone()),
+        ability: None,
+        event: event.unwrap_or_default().to_owned(),
+        node: None,
+        version: crate::audit::version_in_path(&seg),
+        outcome: String::new(),
+        error: None,
+        client,
+    };
+    let (out, left) = crate::audit::for_request(entry, event.is_some(), || {
+        crate::db::abandonable(flag, || dispatch(service, caller, &method, &segs, &query, &body, &full_path))
+    });
+    if let Some(e) = left.and_then(|e| crate::audit::outcome(e, out.as_ref().err())) {
+        service.audit_push(e);
+    }
+    out
+}
+
+fn reply(result: ApiResult<Reply>) -> Response {
+    match result {
+        Ok(Reply::Json(status, bytes)) => {
+            let mut r = (status, bytes).into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        Ok(Reply::NoContent) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Authenticates, reads the body, dispatches. A request that announces a body is authenticated first
+/// (on a blocking thread), so no body of an unknown client is read; one without (every GET) is
+/// authenticated and dispatched in one blocking call — one thread hop instead of two, which was most of
+/// a read's cost under load (docs/benchmarks.md). The `bool` says whether the body was read to its end.
 async fn handle(
     sh: &Arc<Shared>,
     parts: &axum::http::request::Parts,
@@ -424,39 +496,72 @@ async fn handle(
         let e = ApiError::new(ErrorCode::Unauthenticated, "Send an API token as `Authorization: Bearer <token>`.");
         return (error_response(&e), false);
     };
-    let limited = |wait: u64| {
-        let mut e = ApiError::new(
-            ErrorCode::RateLimited,
-            "Too many failed authentications from this address; wait and try again.",
-        );
-        e.retry_after = Some(wait);
+    let refused = |r: Refusal| -> (Response, bool) {
+        let e = match r {
+            Refusal::Auth(e) => {
+                if e.code == ErrorCode::Unauthenticated {
+                    if let Some((a, ip)) = sh.auth.as_ref().zip(ip) {
+                        // Over the limit: this failed guess is refused as 429, and not counted again.
+                        if let Some(wait) = a.blocked(ip) {
+                            let mut e = ApiError::new(
+                                ErrorCode::RateLimited,
+                                "Too many failed authentications from this address; wait and try again.",
+                            );
+                            e.retry_after = Some(wait);
+                            return (error_response(&e), false);
+                        }
+                        a.failed(ip);
+                    }
+                }
+                e
+            }
+            Refusal::Rate(wait) => {
+                let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
+                e.retry_after = Some(wait);
+                e
+            }
+        };
         (error_response(&e), false)
     };
-    let auth = sh.auth.as_ref().zip(ip);
-    let service = sh.app.service.clone();
-    let caller = match tokio::task::spawn_blocking(move || service.authenticate(&token)).await {
+    let work = |body: Bytes| Work {
+        method: parts.method.clone(),
+        segs,
+        query: parse_query(parts.uri.query().unwrap_or("")),
+        body,
+        full_path: parts.uri.path().to_owned(),
+        client: ip.map(|ip| ip.to_string()),
+    };
+    // Set when this future is dropped before the dispatch returns (the request timeout, or the
+    // client went): a write not yet committed then rolls back (`db::abandonable`).
+    let abandoned = Arc::new(AtomicBool::new(false));
+    let flag = abandoned.clone();
+    let app = sh.app.clone();
+
+    if !has_body(&parts.headers) {
+        let w = work(Bytes::new());
+        let guard = AbandonOnDrop(Some(abandoned));
+        let result = tokio::task::spawn_blocking(move || {
+            let caller = admit(&app, &token)?;
+            Ok(run(&app, &caller, w, flag))
+        })
+        .await;
+        guard.finish();
+        return match result {
+            Ok(Ok(out)) => (reply(out), true),
+            Ok(Err(r)) => refused(r),
+            Err(_) => (error_response(&ApiError::internal()), true),
+        };
+    }
+
+    let admitted = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || admit(&app, &token)).await
+    };
+    let caller = match admitted {
         Ok(Ok(c)) => c,
-        Ok(Err(e)) => {
-            if e.code == ErrorCode::Unauthenticated {
-                if let Some((a, ip)) = auth {
-                    // Over the limit: this failed guess is refused as 429, and not counted again.
-                    if let Some(wait) = a.blocked(ip) {
-                        return limited(wait);
-                    }
-                    a.failed(ip);
-                }
-            }
-            return (error_response(&e), false);
-        }
+        Ok(Err(r)) => return refused(r),
         Err(_) => return (error_response(&ApiError::internal()), false),
     };
-    if let Some(rate) = &sh.app.rate {
-        if let Err(wait) = rate.check(caller.org_id) {
-            let mut e = ApiError::new(ErrorCode::RateLimited, "Too many requests; wait and try again.");
-            e.retry_after = Some(wait);
-            return (error_response(&e), false);
-        }
-    }
     let too_large = || {
         (error_response(&ApiError::new(ErrorCode::PayloadTooLarge, "The request body is larger than 1 MiB.")), false)
     };
@@ -488,59 +593,14 @@ async fn handle(
             return (error_response(&e), false);
         }
     };
-    let query = parse_query(parts.uri.query().unwrap_or(""));
-    let app = sh.app.clone();
-    let full_path = parts.uri.path().to_owned();
-    let method = parts.method.clone();
-    // Set when this future is dropped before the dispatch returns (the request timeout, or the
-    // client went): a write not yet committed then rolls back (`db::abandonable`).
-    let abandoned = Arc::new(AtomicBool::new(false));
-    let flag = abandoned.clone();
+    let w = work(body);
     let guard = AbandonOnDrop(Some(abandoned));
-    let client = ip.map(|ip| ip.to_string());
-    let result = tokio::task::spawn_blocking(move || {
-        let service = &app.service;
-        if !service.audits() {
-            return crate::db::abandonable(flag, || {
-                dispatch(service, &caller, &method, &segs, &query, &body, &full_path)
-            });
-        }
-        let seg: Vec<&str> = segs.iter().map(String::as_str).collect();
-        let event = crate::audit::classify(&method, &seg);
-        let entry = crate::audit::Entry {
-            at: service.now_str(),
-            org_id: Some(caller.org_id),
-            token_id: Some(caller.token_id),
-            token_name: Some(caller.token_name.clone()),
-            ability: None,
-            event: event.unwrap_or_default().to_owned(),
-            node: None,
-            version: crate::audit::version_in_path(&seg),
-            outcome: String::new(),
-            error: None,
-            client,
-        };
-        let (out, left) = crate::audit::for_request(entry, event.is_some(), || {
-            crate::db::abandonable(flag, || dispatch(service, &caller, &method, &segs, &query, &body, &full_path))
-        });
-        if let Some(e) = left.and_then(|e| crate::audit::outcome(e, out.as_ref().err())) {
-            service.audit_push(e);
-        }
-        out
-    })
-    .await;
+    let result = tokio::task::spawn_blocking(move || run(&app, &caller, w, flag)).await;
     guard.finish();
-    let resp = match result {
-        Ok(Ok(Reply::Json(status, bytes))) => {
-            let mut r = (status, bytes).into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            r
-        }
-        Ok(Ok(Reply::NoContent)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(e)) => error_response(&e),
-        Err(_) => error_response(&ApiError::internal()),
-    };
-    (resp, true)
+    match result {
+        Ok(out) => (reply(out), true),
+        Err(_) => (error_response(&ApiError::internal()), true),
+    }
 }
 
 /// Sets its flag when dropped before [`AbandonOnDrop::finish`]: the request's future was dropped

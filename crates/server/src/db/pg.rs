@@ -231,6 +231,16 @@ impl ToSql for V<'_> {
     tokio_postgres::types::to_sql_checked!();
 }
 
+/// Reads an integer column of any width.
+pub(super) fn int(r: &tokio_postgres::Row, name: &str) -> Result<Option<i64>, DbError> {
+    let idx = r.columns().iter().position(|c| c.name() == name).ok_or(DbError::Invalid("no such column"))?;
+    Ok(match *r.columns()[idx].type_() {
+        Type::INT2 => r.try_get::<_, Option<i16>>(idx)?.map(i64::from),
+        Type::INT4 => r.try_get::<_, Option<i32>>(idx)?.map(i64::from),
+        _ => r.try_get::<_, Option<i64>>(idx)?,
+    })
+}
+
 /// Reads a flag written as a boolean or as an integer (`EXISTS` is a boolean, a stored flag a
 /// `bigint`).
 pub(super) fn flag(r: &tokio_postgres::Row, name: &str) -> Result<bool, DbError> {

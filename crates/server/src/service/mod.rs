@@ -165,7 +165,8 @@ pub struct Service {
     audit: Option<crate::audit::Sink>,
 }
 
-/// A resolved node: the rows on its path.
+/// A resolved node: the rows on its path. Their counts (`target_count`, `environment_count`,
+/// `has_secrets`) are not read (`store::project_by_slug_uncounted`): never answer them from here.
 pub(crate) struct Resolved {
     pub project: ProjectRow,
     pub target: Option<store::TargetRow>,
@@ -302,14 +303,15 @@ impl Service {
             (Some(t), None) => format!("{}/{t}", path.project),
             _ => path.project.clone(),
         });
-        let project = store::project_by_slug(c, caller.org_id, &path.project)?
+        // Uncounted: the path's rows, without the counts of a listing (never shown from here).
+        let project = store::project_by_slug_uncounted(c, caller.org_id, &path.project)?
             .ok_or_else(|| ApiError::not_found(format!("Project `{}`", name(&path.project))))?;
         if path.environment.is_some() && path.target.is_none() {
             return Err(ApiError::validation("target", "An environment needs its target."));
         }
         let target = match &path.target {
             Some(t) => Some(
-                store::target_by_slug(c, project.id, t)?
+                store::target_by_slug_uncounted(c, project.id, t)?
                     .ok_or_else(|| ApiError::not_found(format!("Target `{}/{}`", name(&path.project), name(t))))?,
             ),
             None => None,

@@ -106,15 +106,18 @@ impl Service {
         let unauthenticated =
             || ApiError::new(ErrorCode::Unauthenticated, "The API token is missing, unknown or revoked.");
         let hash = hash_token(token.trim());
-        let row =
-            self.db.read(|c| store::token_by_hash(c, &hash).map_err(ApiError::from))?.ok_or_else(unauthenticated)?;
+        // The token and its organization in one read.
+        let (row, org) = self
+            .db
+            .read(|c| {
+                let Some(row) = store::token_by_hash(c, &hash)? else { return Ok::<_, ApiError>(None) };
+                let org = store::org_by_id(c, row.organization_id)?;
+                Ok(org.map(|o| (row, o)))
+            })?
+            .ok_or_else(unauthenticated)?;
         if !bool::from(row.token_hash.as_slice().ct_eq(&hash)) || row.revoked_at.is_some() {
             return Err(unauthenticated());
         }
-        let org = self
-            .db
-            .read(|c| store::org_by_id(c, row.organization_id).map_err(ApiError::from))?
-            .ok_or_else(unauthenticated)?;
         let abilities: Vec<String> = serde_json::from_str(&row.abilities).map_err(|_| ApiError::internal())?;
         // Best-effort: a failed write of `last_used_at` (a busy or read-only database) never fails
         // authentication. The log names the token's row id, never the token or its hash.
