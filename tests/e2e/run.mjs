@@ -612,6 +612,13 @@ const scenarios = {
       await click(b, 'button=Test and add');
       await (await b.$('button=team-app')).waitForExist({ timeout: 20000 });
       screenshot('remote_server_with_a_token');
+      // The server's audit log, in the window (issue 15): the project created above, by the admin token.
+      await click(b, 'button=Activity');
+      await waitText(b, '[data-testid=activity]', 'team-app');
+      const row = await b.execute(() => document.querySelector('[data-testid=activity] tbody tr')?.textContent ?? '');
+      if (!row.includes('admin') || !row.includes('created')) throw new Error('the newest activity: ' + row);
+      screenshot('activity');
+      await click(b, 'button=Close');
       // Remove: the page asks nothing first, the native dialog says no, so the connection stays.
       await click(b, 'button=Manage connections…');
       await dialogClick(b, 'Remove');
