@@ -159,7 +159,7 @@ pub fn classify(m: &axum::http::Method, segs: &[&str]) -> Option<&'static str> {
             ["secrets", "versions", _, "restore"] if post => "secret.restored",
             ["secrets", ..] | ["audit-log", ..] => return None,
             [_, "secrets"] | [_, _, "secrets"] | [_, _, _, "secrets"] if get => "secret.read",
-            [_, "encryption-key"] if get => "key.accessed",
+            [_, "encryption-key"] | [_, "encryption-key", "history"] if get => "key.accessed",
             [_, "encryption-key", "rotate"] if post => "key.rotated",
             [_, "secrets", "rotate-client-keys"] if post => "key.rotated",
             [_, "secrets", "re-encrypt-history", "pending"] if post => "secret.read",
@@ -241,15 +241,20 @@ pub(crate) fn before_commit(c: &Conn<'_>) -> Result<(), DbError> {
         if !ctx.audited || ctx.written {
             return None;
         }
-        ctx.written = true;
         let mut e = ctx.entry.clone();
         e.outcome = "success".into();
         Some(e)
     });
-    match entry {
-        Some(e) => append(c, &e),
-        None => Ok(()),
-    }
+    let Some(e) = entry else { return Ok(()) };
+    append(c, &e)?;
+    // Written only once the append is in the transaction (a failed append leaves the entry to be
+    // recorded with the request's outcome).
+    CTX.with(|cell| {
+        if let Some(ctx) = cell.borrow_mut().as_mut() {
+            ctx.written = true;
+        }
+    });
+    Ok(())
 }
 
 /// Called by [`Db::write`] when the transaction that wrote the current entry did not commit: the
@@ -475,7 +480,12 @@ pub struct Sink {
     db: Db,
 }
 
+/// Entries waiting at most, while the database refuses the batches (about 50 MB).
+pub const MAX_QUEUED: usize = 100_000;
+
 struct SinkShared {
+    /// Entries dropped because the queue was full.
+    dropped: std::sync::atomic::AtomicU64,
     queue: Mutex<Vec<Entry>>,
     wake: Condvar,
     /// Held while a batch is written, so [`Sink::flush`] returns only when every entry queued
@@ -489,8 +499,12 @@ impl Sink {
     pub fn start(db: Db, retention_days: Option<u32>) -> Sink {
         let own = db.clone();
         let mut last_prune: Option<std::time::Instant> = None;
-        let shared =
-            Arc::new(SinkShared { queue: Mutex::new(Vec::new()), wake: Condvar::new(), writing: Mutex::new(()) });
+        let shared = Arc::new(SinkShared {
+            dropped: Default::default(),
+            queue: Mutex::new(Vec::new()),
+            wake: Condvar::new(),
+            writing: Mutex::new(()),
+        });
         let weak: Weak<SinkShared> = Arc::downgrade(&shared);
         std::thread::Builder::new()
             .name("audit-log".into())
@@ -520,13 +534,30 @@ impl Sink {
         Sink { shared, db: own }
     }
 
-    /// Queues an entry.
+    /// Queues an entry. Past [`MAX_QUEUED`] waiting (the database has refused the batches for a
+    /// while), the entry is dropped and counted (`dropped`, in `/metrics` and the log).
     pub fn push(&self, e: Entry) {
         let mut q = self.shared.queue.lock().unwrap_or_else(|e| e.into_inner());
+        if q.len() >= MAX_QUEUED {
+            drop(q);
+            let n = self.shared.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n == 1 || n % 10_000 == 0 {
+                tracing::error!(
+                    dropped = n,
+                    "audit log: the queue is full (the database refuses the batches); entries are lost"
+                );
+            }
+            return;
+        }
         q.push(e);
         if q.len() >= 256 {
             self.shared.wake.notify_one();
         }
+    }
+
+    /// Entries dropped because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Entries waiting to be written.
@@ -548,7 +579,11 @@ fn write_pending(shared: &SinkShared, db: &Db) {
     }
     let n = batch.len();
     if let Err(e) = db.write(|c| append_all(c, &batch)) {
-        tracing::error!(error = %e, entries = n, "audit log: a batch could not be written");
+        // Kept, in order, before what came meanwhile: the next tick tries again.
+        tracing::error!(error = %e, entries = n, "audit log: a batch could not be written; it is tried again");
+        let mut q = shared.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let later = std::mem::replace(&mut *q, batch);
+        q.extend(later);
     }
 }
 

@@ -365,7 +365,7 @@ impl Db {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
                 let conn = Conn(ConnInner::Sqlite(&tx));
                 let out = f(&conn)?;
-                crate::audit::before_commit(&conn)?;
+                crate::audit::before_commit(&conn).inspect_err(|_| crate::audit::not_committed())?;
                 if abandoned() {
                     crate::audit::not_committed();
                     return Err(DbError::Abandoned.into());
@@ -377,7 +377,17 @@ impl Db {
                 Ok(out)
             }
             Backend::Postgres { pool, .. } => {
-                pg_transaction(pool, &format!("BEGIN; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"), true, f)
+                // READ COMMITTED named (a database's default could be REPEATABLE READ, whose snapshot
+                // would be taken before the lock is granted): every statement after the lock sees
+                // every write committed before it.
+                pg_transaction(
+                    pool,
+                    &format!(
+                        "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
+                    ),
+                    true,
+                    f,
+                )
             }
         }
     }
@@ -389,9 +399,11 @@ impl Db {
             Kind::Sqlite => ("PRAGMA user_version", "user_version", MIGRATIONS.len()),
             Kind::Postgres => ("SELECT COALESCE(MAX(version), 0) AS v FROM envdesk_schema", "v", PG_MIGRATIONS.len()),
         };
-        let have = self
-            .read(|c| c.query_one(sql, &[], |r| r.get::<i64>(column)))
-            .map_err(|e| format!("the database cannot be read: {e}"))?;
+        let have = self.read(|c| c.query_one(sql, &[], |r| r.get::<i64>(column))).map_err(|e| {
+            // The details (a PostgreSQL login message names users and hosts) go to the log only.
+            tracing::error!(error = %e, "readiness: the database cannot be read");
+            "the database cannot be read (the server's log says why)".to_owned()
+        })?;
         if have != want as i64 {
             return Err(format!("the database schema is at version {have}; this server needs version {want}"));
         }

@@ -44,11 +44,12 @@ enum Command {
     /// both hold the same rows (counts and a SHA-256 of every table). Stop the servers of the source
     /// first; the target then serves with the same master key.
     Migrate {
-        /// The database to copy (`sqlite:PATH`, `PATH` or `postgres://…`).
-        #[arg(long, value_parser = DbArg)]
+        /// The database to copy (`sqlite:PATH`, `PATH` or `postgres://…`; a URL with a password is
+        /// better given in ENVDESK_MIGRATE_FROM, out of `ps` and the shell's history).
+        #[arg(long, env = "ENVDESK_MIGRATE_FROM", hide_env_values = true, value_parser = DbArg)]
         from: DbTarget,
         /// The new, empty database (its schema is created; a database holding anything is refused).
-        #[arg(long, value_parser = DbArg)]
+        #[arg(long, env = "ENVDESK_MIGRATE_TO", hide_env_values = true, value_parser = DbArg)]
         to: DbTarget,
     },
     /// The master key.
@@ -250,6 +251,10 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     let mut f = opts.open(path).with_context(|| format!("cannot create {}", path.display()))?;
     f.write_all(bytes)?;
+    f.sync_all()?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).ok();
+    }
     Ok(())
 }
 
@@ -321,6 +326,7 @@ async fn main() -> Result<()> {
             };
             let s = open(&db, Synchronous::Full, Some(old), Config::default())?;
             let (new, b64) = MasterKey::generate();
+            // On disk (synced) before any key is wrapped under it.
             write_private(&new_key_file, b64.as_bytes())?;
             match s.rewrap_master_key(&new) {
                 Ok(n) => {
@@ -330,10 +336,13 @@ async fn main() -> Result<()> {
                         new_key_file.display()
                     );
                 }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&new_key_file);
-                    bail!("{} (the new key file was removed)", e.message);
-                }
+                // Never removed: a commit can succeed and still be reported as failed (a connection
+                // lost during COMMIT), and then only this file opens the keys.
+                Err(e) => bail!(
+                    "{} The new key file {} is kept: if the keys were wrapped after all, only it opens them — start a server with the old key first, and keep the new file until one of them reads a server-managed project.",
+                    e.message,
+                    new_key_file.display()
+                ),
             }
         }
         Command::Audit { command: AuditCommand::Verify { db } } => {

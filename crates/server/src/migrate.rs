@@ -264,7 +264,12 @@ fn id_of(row: &[Val]) -> i64 {
 
 /// Row count and hash of every table of `db`.
 fn fingerprint(db: &Db) -> Result<Vec<TableReport>, DbError> {
-    db.read(|c| {
+    db.read(fingerprint_in)
+}
+
+/// [`fingerprint`] inside a transaction already open (the copy's own snapshot of the source).
+fn fingerprint_in(c: &Conn<'_>) -> Result<Vec<TableReport>, DbError> {
+    {
         TABLES
             .iter()
             .map(|(table, cols)| {
@@ -283,48 +288,87 @@ fn fingerprint(db: &Db) -> Result<Vec<TableReport>, DbError> {
                 Ok(TableReport { table, rows, sha256 })
             })
             .collect()
-    })
+    }
+}
+
+/// The highest id a table ever handed out (SQLite's `sqlite_sequence`, PostgreSQL's identity), so the
+/// copy never hands out an id again that the source had used (a deleted newest version's).
+fn high_water(c: &Conn<'_>, table: &str) -> Result<i64, DbError> {
+    let max: i64 = c.query_one(&format!("SELECT COALESCE(MAX(id), 0) AS n FROM {table}"), &[], |r| r.get("n"))?;
+    let seq = match c.kind() {
+        Kind::Sqlite => c
+            .query_opt("SELECT seq FROM sqlite_sequence WHERE name = ?1", &[V::Text(table)], |r| r.get::<i64>("seq"))
+            .unwrap_or(None),
+        Kind::Postgres => c.query_opt(
+            "SELECT CAST(COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence(?1, 'id') AS regclass)), 0) AS BIGINT) AS v",
+            &[V::Text(table)],
+            |r| r.get::<i64>("v"),
+        )?,
+    };
+    Ok(max.max(seq.unwrap_or(0)))
 }
 
 /// Copies every row of `from` into `to` (which must be empty), then checks both sides hold the same.
 pub fn migrate(from: &Db, to: &Db) -> Result<Vec<TableReport>, MigrateError> {
-    to.write(|dst| {
-        for (table, _) in TABLES {
-            let rows: i64 = dst.query_one(&format!("SELECT COUNT(*) AS n FROM {table}"), &[], |r| r.get("n"))?;
-            if rows > 0 {
-                return Err(MigrateError::NotEmpty { table, rows: rows as u64 });
+    let copied = to
+        .write(|dst| {
+            for (table, _) in TABLES {
+                let rows: i64 = dst.query_one(&format!("SELECT COUNT(*) AS n FROM {table}"), &[], |r| r.get("n"))?;
+                if rows > 0 {
+                    return Err(MigrateError::NotEmpty { table, rows: rows as u64 });
+                }
             }
-        }
-        from.read(|src| {
-            for (table, cols) in TABLES {
-                let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-                let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-                let insert = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), marks.join(", "));
-                let mut after = 0;
-                loop {
-                    let batch = read_batch(src, table, cols, after)?;
-                    let Some(last) = batch.last() else { break };
-                    after = id_of(last);
-                    for row in &batch {
-                        let params: Vec<V<'_>> = row.iter().map(Val::v).collect();
-                        dst.execute(&insert, &params)?;
+            from.read(|src| {
+                for (table, cols) in TABLES {
+                    let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+                    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+                    let insert = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), marks.join(", "));
+                    let mut after = 0;
+                    loop {
+                        let batch = read_batch(src, table, cols, after)?;
+                        let Some(last) = batch.last() else { break };
+                        after = id_of(last);
+                        for row in &batch {
+                            let params: Vec<V<'_>> = row.iter().map(Val::v).collect();
+                            dst.execute(&insert, &params)?;
+                        }
+                    }
+                    // Ids were given; the next one the database hands out must come after every id the
+                    // source ever handed out.
+                    if *table == "audit_anchor" {
+                        continue;
+                    }
+                    let next = high_water(src, table)? + 1;
+                    match dst.kind() {
+                        Kind::Postgres => {
+                            dst.query_one(
+                                "SELECT setval(CAST(pg_get_serial_sequence(?1, 'id') AS regclass), ?2, false) AS v",
+                                &[V::Text(table), V::Int(next)],
+                                |r| r.get::<i64>("v"),
+                            )?;
+                        }
+                        Kind::Sqlite if matches!(*table, "secret_versions" | "audit_log") => {
+                            // AUTOINCREMENT tables: never an id below the source's mark.
+                            if dst.execute(
+                                "UPDATE sqlite_sequence SET seq = ?2 WHERE name = ?1",
+                                &[V::Text(table), V::Int(next - 1)],
+                            )? == 0
+                            {
+                                dst.execute(
+                                    "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+                                    &[V::Text(table), V::Int(next - 1)],
+                                )?;
+                            }
+                        }
+                        Kind::Sqlite => {}
                     }
                 }
-                // Ids were given; the next one the database hands out must come after them.
-                if dst.kind() == Kind::Postgres && *table != "audit_anchor" {
-                    dst.query_one(
-                        &format!(
-                            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) AS v FROM {table}"
-                        ),
-                        &[],
-                        |r| r.get::<i64>("v"),
-                    )?;
-                }
-            }
-            Ok::<_, MigrateError>(())
+                // The source's fingerprint in the snapshot the copy read.
+                Ok::<_, MigrateError>(fingerprint_in(src)?)
+            })
         })
-    })?;
-    let (a, b) = (fingerprint(from)?, fingerprint(to)?);
+        .and_then(|a| Ok((a, fingerprint(to)?)))?;
+    let (a, b) = copied;
     for (x, y) in a.iter().zip(&b) {
         if x != y {
             let detail = if x.rows != y.rows {

@@ -188,7 +188,13 @@ impl r2d2::ManageConnection for PgManager {
             Ok::<_, tokio_postgres::Error>(client)
         });
         let client = futures_executor::block_on(task).map_err(|e| DbError::Io(e.to_string()))??;
-        Ok(PgConn { client, statements: HashMap::new(), in_tx: false })
+        let mut conn = PgConn { client, statements: HashMap::new(), in_tx: false };
+        // No request waits forever on the database: a statement (or the write lock) at most 60 s, and
+        // the server ends a transaction left idle (a crashed replica's) after 60 s.
+        conn.batch(
+            "SET statement_timeout = '60s'; SET lock_timeout = '60s'; SET idle_in_transaction_session_timeout = '60s'",
+        )?;
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), DbError> {

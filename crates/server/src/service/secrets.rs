@@ -218,7 +218,10 @@ impl Service {
                     SecretsRead::Raw(m) => Ok(RetrieveResponse::Raw(m)),
                 }
             }
-            RetrieveAction::KeyRetrieve => Ok(RetrieveResponse::Key(self.encryption_key(caller, &req.path.project)?)),
+            RetrieveAction::KeyRetrieve => {
+                crate::audit::note(|e| e.event = "key.accessed".into());
+                Ok(RetrieveResponse::Key(self.encryption_key(caller, &req.path.project)?))
+            }
             RetrieveAction::Decrypt => {
                 caller.require(SECRET_DECRYPT)?;
                 self.db.read(|c| {

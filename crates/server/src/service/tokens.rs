@@ -98,7 +98,17 @@ impl Service {
     /// Revokes a token; `false` when there is no such (unrevoked) token.
     pub fn revoke_token(&self, id: i64, org: Option<i64>) -> ApiResult<bool> {
         let now = self.now_str();
-        self.db.write(|c| Ok(store::revoke_token(c, id, org, &now)? == 1))
+        crate::audit::note(|e| e.version = Some(format!("token {id}")));
+        // Nothing revoked is an error inside the transaction, so its audit entry is not a success.
+        let r = self.db.write(|c| match store::revoke_token(c, id, org, &now)? {
+            1 => Ok(()),
+            _ => Err(ApiError::not_found(format!("API key `{id}`"))),
+        });
+        match r {
+            Ok(()) => Ok(true),
+            Err(e) if e.code == ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// The caller a bearer token stands for: 401 when missing, unknown or revoked.

@@ -70,8 +70,12 @@ impl Service {
 
     fn version_row(&self, c: &Conn<'_>, caller: &Caller, id: &str) -> ApiResult<VersionRow> {
         let n = parse_id(id)?;
-        store::version_in_org(c, caller.org_id, n)?
-            .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))
+        let v = store::version_in_org(c, caller.org_id, n)?
+            .ok_or_else(|| ApiError::not_found(format!("Version `{}`", super::name(id))))?;
+        if let Some(path) = store::node_slugs(c, &v.node)? {
+            crate::audit::set_node(path);
+        }
+        Ok(v)
     }
 
     /// `POST /{org}/secrets/versions`: a level's history, newest first.

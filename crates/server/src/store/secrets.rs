@@ -61,6 +61,19 @@ pub fn node_ids(c: &Conn<'_>, node: &str, project: i64) -> Q<NodeIds> {
     })
 }
 
+/// The slugs of a node key (`p<id>`, `t<id>`, `e<id>`): `project[/target[/environment]]`; `None` when
+/// the node is gone.
+pub fn node_slugs(c: &Conn<'_>, node: &str) -> Q<Option<String>> {
+    let (kind, id) = node.split_at_checked(1).ok_or(DbError::Invalid("an empty node key"))?;
+    let id: i64 = id.parse().map_err(|_| DbError::Invalid("a node key is p, t or e and a number"))?;
+    let sql = match kind {
+        "p" => "SELECT p.slug AS path FROM projects p WHERE p.id = ?1",
+        "t" => "SELECT p.slug || '/' || t.slug AS path FROM targets t JOIN projects p ON t.project_id = p.id WHERE t.id = ?1",
+        _ => "SELECT p.slug || '/' || t.slug || '/' || e.slug AS path FROM environments e JOIN targets t ON e.target_id = t.id JOIN projects p ON t.project_id = p.id WHERE e.id = ?1",
+    };
+    c.query_opt(sql, params![id], |r| r.get("path"))
+}
+
 pub fn insert_secret(
     c: &Conn<'_>,
     ulid: &str,

@@ -188,3 +188,29 @@ async fn the_log_is_filtered_and_paged_behind_audit_read() {
     assert_eq!(attr(&denied[0], "ability"), "audit:read");
     s.stop().await;
 }
+
+/// Review of issue 15: a revocation that revokes nothing is recorded as failed, naming the token id; a
+/// version's content read names the version's node; the key history is a read of key material.
+#[tokio::test]
+async fn refusals_versions_and_key_history_are_recorded_as_what_they_are() {
+    let s = TestServer::start().await;
+    s.tree("app", "t", "e").await;
+    let key = s.server_key("app").await;
+    let body = json!({"project": "app", "target": "t", "environment": "e", "content": crypto::encrypt(&key, b"A=1\n")});
+    s.post(&s.o("secrets/store"), body).await.ok();
+    let r = s.call(Method::DELETE, &format!("organizations/{}/api-keys/999", s.org), None).await;
+    r.err(404, "not_found");
+    let list = s.post(&s.o("secrets/versions"), json!({"project": "app", "target": "t", "environment": "e"})).await;
+    let id = list.ok()["data"][0]["id"].as_str().unwrap().to_owned();
+    s.get(&s.o(&format!("secrets/versions/{id}"))).await.ok();
+    s.get(&s.o("app/encryption-key/history")).await.ok();
+
+    let revoked = entries(&s, "&event=token.revoked").await;
+    assert_eq!(revoked.len(), 1, "{revoked:#?}");
+    assert_eq!((attr(&revoked[0], "outcome"), attr(&revoked[0], "version")), (&json!("failed"), &json!("token 999")));
+    let reads = entries(&s, "&event=secret.read&node=app/t/e").await;
+    assert!(reads.iter().any(|e| attr(e, "version") == id.as_str()), "the version read names its node: {reads:#?}");
+    let keys = entries(&s, "&event=key.").await;
+    assert_eq!(keys.len(), 2, "the key for encrypting, then the key history: {keys:#?}");
+    s.stop().await;
+}

@@ -97,6 +97,15 @@ async fn a_database_with_history_is_copied_and_verified() {
     let s = TestServer::start_on(source.clone(), master(), org.clone(), token.clone()).await;
 
     write_history(&s).await;
+    // The newest version gone from the source (as a deleted version is): the copy must never hand its
+    // id out again.
+    let gone: i64 = source
+        .write(|c| {
+            let id = c.query_one("SELECT MAX(id) AS n FROM secret_versions", &[], |r| r.get::<i64>("n"))?;
+            c.execute("DELETE FROM secret_versions WHERE id = ?1", envdesk_server::params![id])?;
+            Ok::<_, envdesk_server::db::DbError>(id)
+        })
+        .unwrap();
     let before = everything(&s).await;
     s.stop().await;
 
@@ -127,6 +136,9 @@ async fn a_database_with_history_is_copied_and_verified() {
     );
     let e3 = json!({"project": "app", "target": "t", "environment": "e", "content": crypto::encrypt(&key2, b"E=3\n")});
     t.post(&t.o("secrets/store"), e3).await.ok();
+    let newest: i64 =
+        target.read(|c| c.query_one("SELECT MAX(id) AS n FROM secret_versions", &[], |r| r.get::<i64>("n"))).unwrap();
+    assert!(newest > gone, "a new version ({newest}) reuses no id the source handed out ({gone})");
     t.post(&t.o("projects"), json!({"name": "after"})).await.ok();
     t.stop().await;
 
