@@ -537,7 +537,9 @@ async fn handle(
     let flag = abandoned.clone();
     let app = sh.app.clone();
 
-    if !has_body(&parts.headers) {
+    // Without a body: no length or chunking announced, and (in process, where a body needs no header)
+    // nothing in the body either.
+    if !has_body(&parts.headers) && axum::body::HttpBody::is_end_stream(&body) {
         let w = work(Bytes::new());
         let guard = AbandonOnDrop(Some(abandoned));
         let result = tokio::task::spawn_blocking(move || {

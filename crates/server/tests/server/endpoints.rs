@@ -327,3 +327,23 @@ async fn server_without_master_key_refuses_server_managed() {
     assert_eq!(s.post(&s.o("projects"), ck.create_body("cli")).await.status, 201, "client-managed needs no master key");
     s.stop().await;
 }
+
+/// Found by the `server_dispatch` fuzz target: in process, a request's body needs no
+/// `Content-Length`; such a body is read like any other (it was taken for an empty one).
+#[tokio::test]
+async fn an_in_process_body_without_a_length_is_read() {
+    use tower::ServiceExt as _;
+    let s = TestServer::start().await;
+    let state = std::sync::Arc::new(envdesk_server::http::AppState { service: s.service.clone(), rate: None });
+    let app = envdesk_server::http::router(state);
+    let req = axum::http::Request::post(format!("/api/v1/{}/projects", s.org))
+        .header("authorization", format!("Bearer {}", s.token))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(r#"{"name":"in-process"}"#))
+        .unwrap();
+    assert!(req.headers().get("content-length").is_none());
+    let resp = app.oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), 201);
+    s.get(&s.o("in-process")).await.ok();
+    s.stop().await;
+}
