@@ -62,26 +62,83 @@ pub struct Entry {
     pub client: Option<String>,
 }
 
-impl Entry {
-    /// SHA-256 over `prev` and every field, each tagged and length-prefixed (no two entries hash alike
-    /// by moving bytes between fields), hex.
-    pub fn hash(&self, prev: &str) -> String {
-        let mut h = Sha256::new();
-        h.update(b"envdesk-audit-v1\0");
-        let text = |h: &mut Sha256, s: Option<&str>| match s {
-            Some(s) => {
-                h.update(b"s");
-                h.update((s.len() as u64).to_be_bytes());
-                h.update(s.as_bytes());
-            }
-            None => h.update(b"n"),
+/// What the chain's hashes are keyed with: a subkey of the master key (HMAC-SHA-256), so that someone
+/// who can write the database but does not hold the master key cannot rebuild the chain after editing
+/// it, nor forge the retention anchor. A server without a master key chains with plain SHA-256, which
+/// shows edits only to whoever cannot recompute it (docs/deploy.md).
+pub struct ChainKey(Option<[u8; 32]>);
+
+/// No key: plain SHA-256.
+pub static UNKEYED: ChainKey = ChainKey(None);
+
+impl ChainKey {
+    /// The audit subkey of a master key: HMAC-SHA-256(master, "envdesk audit chain v1").
+    pub fn from_master(master: &[u8; 32]) -> ChainKey {
+        ChainKey(Some(mac_with(master, b"envdesk audit chain v1")))
+    }
+    /// Whether the chain is keyed.
+    pub fn is_keyed(&self) -> bool {
+        self.0.is_some()
+    }
+    fn digest(&self, bytes: &[u8]) -> String {
+        let out = match &self.0 {
+            Some(k) => mac_with(k, bytes),
+            None => Sha256::digest(bytes).into(),
         };
-        let int = |h: &mut Sha256, i: Option<i64>| match i {
-            Some(i) => {
-                h.update(b"i");
-                h.update(i.to_be_bytes());
+        out.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl Drop for ChainKey {
+    fn drop(&mut self) {
+        if let Some(k) = &mut self.0 {
+            zeroize::Zeroize::zeroize(k);
+        }
+    }
+}
+
+impl std::fmt::Debug for ChainKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "ChainKey(keyed)" } else { "ChainKey(unkeyed)" })
+    }
+}
+
+fn mac_with(key: &[u8], bytes: &[u8]) -> [u8; 32] {
+    use hmac::Mac as _;
+    let mut m = hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    m.update(bytes);
+    m.finalize().into_bytes().into()
+}
+
+/// The MAC of the retention anchor (which entry the chain starts after, and that entry's hash).
+fn anchor_mac(key: &ChainKey, pruned_through: i64, hash: &str) -> String {
+    let mut bytes = b"envdesk-audit-anchor-v1\0".to_vec();
+    bytes.extend(pruned_through.to_be_bytes());
+    bytes.extend(hash.as_bytes());
+    key.digest(&bytes)
+}
+
+impl Entry {
+    /// The chain's hash of this entry after `prev`: over `prev` and every field, each tagged and
+    /// length-prefixed (no two entries hash alike by moving bytes between fields), keyed with `key`
+    /// ([`ChainKey`]), hex.
+    pub fn hash(&self, prev: &str, key: &ChainKey) -> String {
+        let mut h: Vec<u8> = Vec::with_capacity(256);
+        h.extend_from_slice(b"envdesk-audit-v1\0");
+        let text = |h: &mut Vec<u8>, s: Option<&str>| match s {
+            Some(s) => {
+                h.push(b's');
+                h.extend((s.len() as u64).to_be_bytes());
+                h.extend_from_slice(s.as_bytes());
             }
-            None => h.update(b"n"),
+            None => h.push(b'n'),
+        };
+        let int = |h: &mut Vec<u8>, i: Option<i64>| match i {
+            Some(i) => {
+                h.push(b'i');
+                h.extend(i.to_be_bytes());
+            }
+            None => h.push(b'n'),
         };
         text(&mut h, Some(prev));
         text(&mut h, Some(&self.at));
@@ -95,7 +152,7 @@ impl Entry {
         text(&mut h, Some(&self.outcome));
         text(&mut h, self.error.as_deref());
         text(&mut h, self.client.as_deref());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        key.digest(&h)
     }
 }
 
@@ -234,7 +291,7 @@ pub(crate) fn bounded(s: String, max: usize) -> String {
 
 /// Called by [`Db::write`] just before `COMMIT`: writes the current request's entry (an audited
 /// change that succeeded so far) in the same transaction, once.
-pub(crate) fn before_commit(c: &Conn<'_>) -> Result<(), DbError> {
+pub(crate) fn before_commit(c: &Conn<'_>, key: &ChainKey) -> Result<(), DbError> {
     let entry = CTX.with(|cell| {
         let mut cell = cell.borrow_mut();
         let ctx = cell.as_mut()?;
@@ -246,7 +303,7 @@ pub(crate) fn before_commit(c: &Conn<'_>) -> Result<(), DbError> {
         Some(e)
     });
     let Some(e) = entry else { return Ok(()) };
-    append(c, &e)?;
+    append_all(c, std::slice::from_ref(&e), key)?;
     // Written only once the append is in the transaction (a failed append leaves the entry to be
     // recorded with the request's outcome).
     CTX.with(|cell| {
@@ -267,20 +324,15 @@ pub(crate) fn not_committed() {
     });
 }
 
-/// Appends `e` to the chain (inside a write transaction).
-pub(crate) fn append(c: &Conn<'_>, e: &Entry) -> Result<(), DbError> {
-    append_all(c, std::slice::from_ref(e))
-}
-
 /// Appends `entries` in order (inside a write transaction): the chain's head is read once.
-pub(crate) fn append_all(c: &Conn<'_>, entries: &[Entry]) -> Result<(), DbError> {
+pub(crate) fn append_all(c: &Conn<'_>, entries: &[Entry], key: &ChainKey) -> Result<(), DbError> {
     let mut prev =
         match c.query_opt("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", &[], |r| r.get::<String>("hash"))? {
             Some(h) => h,
             None => anchor(c)?.map_or_else(|| GENESIS.to_owned(), |(_, h)| h),
         };
     for e in entries {
-        let hash = e.hash(&prev);
+        let hash = e.hash(&prev, key);
         c.execute(
             "INSERT INTO audit_log (at, organization_id, token_id, token_name, ability, event, node, version, outcome, error, client, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -292,8 +344,12 @@ pub(crate) fn append_all(c: &Conn<'_>, entries: &[Entry]) -> Result<(), DbError>
 }
 
 fn anchor(c: &Conn<'_>) -> Result<Option<(i64, String)>, DbError> {
-    c.query_opt("SELECT pruned_through, hash FROM audit_anchor WHERE id = 1", &[], |r| {
-        Ok((r.get("pruned_through")?, r.get("hash")?))
+    Ok(anchor_row(c)?.map(|(p, h, _)| (p, h)))
+}
+
+fn anchor_row(c: &Conn<'_>) -> Result<Option<(i64, String, Option<String>)>, DbError> {
+    c.query_opt("SELECT pruned_through, hash, mac FROM audit_anchor WHERE id = 1", &[], |r| {
+        Ok((r.get("pruned_through")?, r.get("hash")?, r.get("mac")?))
     })
 }
 
@@ -349,8 +405,22 @@ pub struct Verified {
 
 /// Walks the whole chain in id order.
 pub fn verify(db: &Db) -> Result<Verified, DbError> {
+    let key = db.audit_key();
     db.read(|c| {
-        let anchor = anchor(c)?;
+        let row = anchor_row(c)?;
+        // The anchor is the chain's start after retention: its MAC must be ours, or older entries
+        // were removed and the anchor moved by someone without the key.
+        if let Some((p, h, mac)) = &row {
+            if mac.as_deref() != Some(anchor_mac(key, *p, h).as_str()) {
+                return Ok(Verified {
+                    entries: 0,
+                    pruned_through: Some(*p),
+                    first_break: Some((*p, "the retention anchor does not match its MAC (it was forged or moved)")),
+                    head: GENESIS.to_owned(),
+                });
+            }
+        }
+        let anchor = row.map(|(p, h, _)| (p, h));
         let mut prev = anchor.as_ref().map_or_else(|| GENESIS.to_owned(), |(_, h)| h.clone());
         let (mut after, mut entries) = (0i64, 0u64);
         loop {
@@ -364,7 +434,7 @@ pub fn verify(db: &Db) -> Result<Verified, DbError> {
             for s in &batch {
                 let broken = if s.prev_hash != prev {
                     Some("it does not follow the entry before it (an entry was removed, inserted or reordered)")
-                } else if s.entry.hash(&s.prev_hash) != s.hash {
+                } else if s.entry.hash(&s.prev_hash, key) != s.hash {
                     Some("its content does not match its hash (it was edited)")
                 } else {
                     None
@@ -387,6 +457,7 @@ pub fn verify(db: &Db) -> Result<Verified, DbError> {
 
 /// Removes entries older than `cutoff` (RFC 3339), keeping the last removed hash as the chain's start.
 pub fn prune(db: &Db, cutoff: &str) -> Result<u64, DbError> {
+    let key = db.audit_key();
     db.write(|c| {
         let last = c.query_opt(
             "SELECT id, hash FROM audit_log WHERE at < ?1 ORDER BY id DESC LIMIT 1",
@@ -396,9 +467,9 @@ pub fn prune(db: &Db, cutoff: &str) -> Result<u64, DbError> {
         let Some((id, hash)) = last else { return Ok(0) };
         let n = c.execute("DELETE FROM audit_log WHERE id <= ?1", params![id])?;
         c.execute(
-            "INSERT INTO audit_anchor (id, pruned_through, hash) VALUES (1, ?1, ?2)
-             ON CONFLICT (id) DO UPDATE SET pruned_through = excluded.pruned_through, hash = excluded.hash",
-            params![id, hash],
+            "INSERT INTO audit_anchor (id, pruned_through, hash, mac) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET pruned_through = excluded.pruned_through, hash = excluded.hash, mac = excluded.mac",
+            params![id, hash, anchor_mac(key, id, &hash)],
         )?;
         Ok(n)
     })
@@ -578,7 +649,7 @@ fn write_pending(shared: &SinkShared, db: &Db) {
         return;
     }
     let n = batch.len();
-    if let Err(e) = db.write(|c| append_all(c, &batch)) {
+    if let Err(e) = db.write(|c| append_all(c, &batch, db.audit_key())) {
         // Kept, in order, before what came meanwhile: the next tick tries again.
         tracing::error!(error = %e, entries = n, "audit log: a batch could not be written; it is tried again");
         let mut q = shared.queue.lock().unwrap_or_else(|e| e.into_inner());

@@ -27,9 +27,10 @@ use r2d2_sqlite::SqliteConnectionManager;
 
 pub use pg::PgError;
 
-/// A pool of connections to one database.
+/// A pool of connections to one database, and the key of its audit chain (set once, by the service
+/// that holds the master key: [`Db::set_audit_key`]).
 #[derive(Clone)]
-pub struct Db(Backend);
+pub struct Db(Backend, Arc<std::sync::OnceLock<crate::audit::ChainKey>>);
 
 #[derive(Clone)]
 enum Backend {
@@ -187,10 +188,17 @@ fn abandoned() -> bool {
     ABANDONED.with(|a| a.borrow().as_ref().is_some_and(|f| f.load(Ordering::SeqCst)))
 }
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_audit.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_audit.sql"),
+    include_str!("migrations/0003_audit_anchor_mac.sql"),
+];
 /// The same schema in PostgreSQL's types (`bigint` identities, `bytea`, names in byte order).
-const PG_MIGRATIONS: &[&str] =
-    &[include_str!("migrations/pg/0001_init.sql"), include_str!("migrations/pg/0002_audit.sql")];
+const PG_MIGRATIONS: &[&str] = &[
+    include_str!("migrations/pg/0001_init.sql"),
+    include_str!("migrations/pg/0002_audit.sql"),
+    include_str!("migrations/pg/0003_audit_anchor_mac.sql"),
+];
 
 /// The advisory lock every PostgreSQL write transaction takes first (one writer at a time on the
 /// database, across replicas), and the one migrations take.
@@ -226,7 +234,7 @@ impl Db {
         // others open on demand. Eight opened at once raced for that switch ("database is locked"),
         // and r2d2's retries held the app's start-up for ~400 ms.
         let pool = r2d2::Pool::builder().max_size(8).min_idle(Some(1)).build(manager)?;
-        let db = Db(Backend::Sqlite { pool, writer: Default::default() });
+        let db = Db(Backend::Sqlite { pool, writer: Default::default() }, Default::default());
         db.migrate()?;
         db.start_checkpointer();
         Ok(db)
@@ -250,7 +258,7 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)?;
-        let db = Db(Backend::Postgres { pool, _rt: rt });
+        let db = Db(Backend::Postgres { pool, _rt: rt }, Default::default());
         db.migrate()?;
         Ok(db)
     }
@@ -261,6 +269,16 @@ impl Db {
             DbTarget::Sqlite(path) => Db::open(path, sync),
             DbTarget::Postgres(config) => Db::connect(config, 16),
         }
+    }
+
+    /// Keys the audit chain of this database (the first key set stays).
+    pub fn set_audit_key(&self, key: crate::audit::ChainKey) {
+        let _ = self.1.set(key);
+    }
+
+    /// The audit chain's key ([`crate::audit::UNKEYED`] until one is set).
+    pub fn audit_key(&self) -> &crate::audit::ChainKey {
+        self.1.get().unwrap_or(&crate::audit::UNKEYED)
     }
 
     /// The pool's use (for `/metrics`).
@@ -349,7 +367,7 @@ impl Db {
                 Ok(out)
             }
             Backend::Postgres { pool, .. } => {
-                pg_transaction(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", false, f)
+                pg_transaction(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None, f)
             }
         }
     }
@@ -365,7 +383,7 @@ impl Db {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
                 let conn = Conn(ConnInner::Sqlite(&tx));
                 let out = f(&conn)?;
-                crate::audit::before_commit(&conn).inspect_err(|_| crate::audit::not_committed())?;
+                crate::audit::before_commit(&conn, self.audit_key()).inspect_err(|_| crate::audit::not_committed())?;
                 if abandoned() {
                     crate::audit::not_committed();
                     return Err(DbError::Abandoned.into());
@@ -385,7 +403,7 @@ impl Db {
                     &format!(
                         "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})"
                     ),
-                    true,
+                    Some(self.audit_key()),
                     f,
                 )
             }
@@ -429,7 +447,7 @@ impl Db {
 fn pg_transaction<T, E: From<DbError>>(
     pool: &r2d2::Pool<pg::PgManager>,
     begin: &str,
-    write: bool,
+    write: Option<&crate::audit::ChainKey>,
     f: impl FnOnce(&Conn<'_>) -> Result<T, E>,
 ) -> Result<T, E> {
     let mut conn = pool.get().map_err(DbError::from)?;
@@ -438,14 +456,14 @@ fn pg_transaction<T, E: From<DbError>>(
     let out = {
         let c = Conn(ConnInner::Pg(RefCell::new(&mut conn)));
         f(&c).and_then(|v| {
-            if write {
-                crate::audit::before_commit(&c)?;
+            if let Some(key) = write {
+                crate::audit::before_commit(&c, key)?;
             }
             Ok(v)
         })
     };
     match out {
-        Ok(v) if !(write && abandoned()) => match conn.batch("COMMIT") {
+        Ok(v) if !(write.is_some() && abandoned()) => match conn.batch("COMMIT") {
             Ok(()) => {
                 conn.in_tx = false;
                 Ok(v)

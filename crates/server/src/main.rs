@@ -154,6 +154,9 @@ enum AuditCommand {
     Verify {
         #[arg(long, env = "ENVDESK_DB", hide_env_values = true, value_parser = DbArg)]
         db: DbTarget,
+        /// The master key the server runs with (the chain is keyed with it; default as for `serve`).
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
     },
 }
 
@@ -345,9 +348,14 @@ async fn main() -> Result<()> {
                 ),
             }
         }
-        Command::Audit { command: AuditCommand::Verify { db } } => {
+        Command::Audit { command: AuditCommand::Verify { db, master_key_file } } => {
+            let master = master_key(master_key_file, &db)?;
             let db =
                 Db::open_target(&db, Synchronous::Full).with_context(|| format!("cannot open the database {db}"))?;
+            match &master {
+                Some(m) => db.set_audit_key(m.chain_key()),
+                None => eprintln!("no master key: checking the chain as a server without one writes it (unkeyed)"),
+            }
             let v = envdesk_server::audit::verify(&db)?;
             if let Some(p) = v.pruned_through {
                 println!("entries up to id {p} were pruned by retention; the chain is checked from there");

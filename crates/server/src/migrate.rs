@@ -156,7 +156,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
             ("hash", Ty::Text),
         ],
     ),
-    ("audit_anchor", &[("id", Ty::Int), ("pruned_through", Ty::Int), ("hash", Ty::Text)]),
+    ("audit_anchor", &[("id", Ty::Int), ("pruned_through", Ty::Int), ("hash", Ty::Text), ("mac", Ty::Text)]),
 ];
 
 /// Rows are copied in batches of this many (by id), so memory stays bounded on a large history.

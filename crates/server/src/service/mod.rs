@@ -94,6 +94,10 @@ impl MasterKey {
         let b64 = Zeroizing::new(crypto::b64(bytes.as_ref()));
         (MasterKey(DataKey::from_bytes(*bytes)), b64)
     }
+    /// The audit chain's key, derived from this master key (`crate::audit::ChainKey`).
+    pub fn chain_key(&self) -> crate::audit::ChainKey {
+        crate::audit::ChainKey::from_master(self.0.expose())
+    }
     fn wrap(&self, key: &ProjectKey) -> String {
         crypto::encrypt(&self.0, key.expose().as_bytes())
     }
@@ -209,6 +213,9 @@ impl Service {
 
     /// A service with an injected clock.
     pub fn with_clock(db: Db, master: Option<MasterKey>, config: Config, clock: Arc<dyn Clock>) -> Service {
+        if let Some(m) = &master {
+            db.set_audit_key(m.chain_key());
+        }
         let audit = config.audit.then(|| crate::audit::Sink::start(db.clone(), config.audit_retention_days));
         Service {
             master,

@@ -214,3 +214,59 @@ async fn refusals_versions_and_key_history_are_recorded_as_what_they_are() {
     assert_eq!(keys.len(), 2, "the key for encrypting, then the key history: {keys:#?}");
     s.stop().await;
 }
+
+/// Review of issue 15: the chain is keyed with the master key's subkey, so an entry edited and given
+/// a recomputed (unkeyed) hash is still caught; the anchor cannot be moved without the key either.
+#[tokio::test]
+async fn a_chain_rebuilt_without_the_master_key_is_caught() {
+    let s = TestServer::start().await;
+    s.tree("app", "t", "e").await;
+    s.service.audit_flush();
+    let db = s.service.db();
+    assert!(db.audit_key().is_keyed(), "a server with a master key keys its chain");
+    let first = db
+        .read(|c| {
+            c.query_one(
+                "SELECT at, organization_id, token_id, token_name, ability, event, node, version, outcome, error, client, hash FROM audit_log WHERE id = 1",
+                &[],
+                |r| {
+                    Ok((
+                        audit::Entry {
+                            at: r.get("at")?,
+                            org_id: r.get("organization_id")?,
+                            token_id: r.get("token_id")?,
+                            token_name: r.get("token_name")?,
+                            ability: r.get("ability")?,
+                            event: r.get("event")?,
+                            node: r.get("node")?,
+                            version: r.get("version")?,
+                            outcome: r.get("outcome")?,
+                            error: r.get("error")?,
+                            client: r.get("client")?,
+                        },
+                        r.get::<String>("hash")?,
+                    ))
+                },
+            )
+        })
+        .unwrap();
+    let (mut entry, stored) = first;
+    assert_eq!(entry.hash(audit::GENESIS, db.audit_key()), stored);
+    assert_ne!(entry.hash(audit::GENESIS, &audit::UNKEYED), stored, "not a plain SHA-256");
+
+    // Someone with write access to the database edits the first entry and recomputes its hash as a
+    // chain without a key would: caught, and so is a link to it rewritten the same way.
+    entry.node = Some("somewhere-else".into());
+    let forged = entry.hash(audit::GENESIS, &audit::UNKEYED);
+    db.write(|c| {
+        c.execute(
+            "UPDATE audit_log SET node = 'somewhere-else', hash = ?1 WHERE id = 1",
+            envdesk_server::params![forged],
+        )?;
+        c.execute("UPDATE audit_log SET prev_hash = ?1 WHERE id = 2", envdesk_server::params![forged])
+    })
+    .unwrap();
+    let v = audit::verify(db).unwrap();
+    assert_eq!(v.first_break.map(|(id, why)| (id, why.contains("edited"))), Some((1, true)));
+    s.stop().await;
+}
