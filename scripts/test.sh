@@ -19,7 +19,7 @@ log "cargo test"
 cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 
 log "PostgreSQL (scripts/pg.sh), started once for the server suite's second pass"
-PG_URL=$(bash "$ROOT/scripts/pg.sh" start "$PGDIR")
+PG_URL=$(bash "$ROOT/scripts/pg.sh" start "$PGDIR" | tail -n 1)
 log "cargo test: the server suite again, on PostgreSQL (with the replica tests)"
 ENVDESK_TEST_POSTGRES=$PG_URL cargo test --locked -p envdesk-server --test server 2>&1 | tee -a "$LOG"
 

@@ -390,6 +390,11 @@ fn stored(r: &crate::db::Row<'_>) -> Result<Stored, DbError> {
     })
 }
 
+/// One stored entry by id (tests, tools).
+pub fn stored_entry(c: &Conn<'_>, id: i64) -> Result<Option<Stored>, DbError> {
+    c.query_opt(&format!("SELECT {COLS} FROM audit_log WHERE id = ?1"), params![id], stored)
+}
+
 /// What [`verify`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {

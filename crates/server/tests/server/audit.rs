@@ -224,33 +224,8 @@ async fn a_chain_rebuilt_without_the_master_key_is_caught() {
     s.service.audit_flush();
     let db = s.service.db();
     assert!(db.audit_key().is_keyed(), "a server with a master key keys its chain");
-    let first = db
-        .read(|c| {
-            c.query_one(
-                "SELECT at, organization_id, token_id, token_name, ability, event, node, version, outcome, error, client, hash FROM audit_log WHERE id = 1",
-                &[],
-                |r| {
-                    Ok((
-                        audit::Entry {
-                            at: r.get("at")?,
-                            org_id: r.get("organization_id")?,
-                            token_id: r.get("token_id")?,
-                            token_name: r.get("token_name")?,
-                            ability: r.get("ability")?,
-                            event: r.get("event")?,
-                            node: r.get("node")?,
-                            version: r.get("version")?,
-                            outcome: r.get("outcome")?,
-                            error: r.get("error")?,
-                            client: r.get("client")?,
-                        },
-                        r.get::<String>("hash")?,
-                    ))
-                },
-            )
-        })
-        .unwrap();
-    let (mut entry, stored) = first;
+    let first = db.read(|c| audit::stored_entry(c, 1)).unwrap().expect("the first entry");
+    let (mut entry, stored) = (first.entry, first.hash);
     assert_eq!(entry.hash(audit::GENESIS, db.audit_key()), stored);
     assert_ne!(entry.hash(audit::GENESIS, &audit::UNKEYED), stored, "not a plain SHA-256");
 
