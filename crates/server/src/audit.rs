@@ -559,6 +559,12 @@ pub struct Sink {
 /// Entries waiting at most, while the database refuses the batches (about 50 MB).
 pub const MAX_QUEUED: usize = 100_000;
 
+/// Entries that start a batch at once, without waiting for [`PACE`].
+const BATCH: usize = 1024;
+
+/// Time between two batches of queued entries, at least (unless [`BATCH`] wait).
+const PACE: Duration = Duration::from_millis(50);
+
 struct SinkShared {
     /// Entries dropped because the queue was full.
     dropped: std::sync::atomic::AtomicU64,
@@ -575,6 +581,7 @@ impl Sink {
     pub fn start(db: Db, retention_days: Option<u32>) -> Sink {
         let own = db.clone();
         let mut last_prune: Option<std::time::Instant> = None;
+        let mut last_write = std::time::Instant::now();
         let shared = Arc::new(SinkShared {
             dropped: Default::default(),
             queue: Mutex::new(Vec::new()),
@@ -587,11 +594,19 @@ impl Sink {
             .spawn(move || loop {
                 let Some(shared) = weak.upgrade() else { return };
                 {
-                    let q = shared.queue.lock().unwrap_or_else(|e| e.into_inner());
-                    if q.is_empty() {
-                        let _ = shared.wake.wait_timeout(q, Duration::from_millis(50));
+                    // At most one batch per PACE, unless BATCH entries wait: every commit changes
+                    // the database, which empties the read cache (crate::hot).
+                    let mut q = shared.queue.lock().unwrap_or_else(|e| e.into_inner());
+                    let due = last_write + PACE;
+                    loop {
+                        let now = std::time::Instant::now();
+                        if q.len() >= BATCH || now >= due {
+                            break;
+                        }
+                        q = shared.wake.wait_timeout(q, due - now).unwrap_or_else(|e| e.into_inner()).0;
                     }
                 }
+                last_write = std::time::Instant::now();
                 write_pending(&shared, &db);
                 drop(shared);
                 if let Some(days) = retention_days {
@@ -626,7 +641,7 @@ impl Sink {
             return;
         }
         q.push(e);
-        if q.len() >= 256 {
+        if q.len() >= BATCH {
             self.shared.wake.notify_one();
         }
     }

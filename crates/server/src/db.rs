@@ -40,6 +40,8 @@ enum Backend {
         /// handler (whose back-off sleeps made the write latency's tail long). Other processes (the
         /// CLI) still meet the busy timeout.
         writer: Arc<std::sync::Mutex<()>>,
+        /// The file, for [`Db::watch_changes`].
+        path: PathBuf,
     },
     Postgres {
         pool: r2d2::Pool<pg::PgManager>,
@@ -234,7 +236,7 @@ impl Db {
         // others open on demand. Eight opened at once raced for that switch ("database is locked"),
         // and r2d2's retries held the app's start-up for ~400 ms.
         let pool = r2d2::Pool::builder().max_size(8).min_idle(Some(1)).build(manager)?;
-        let db = Db(Backend::Sqlite { pool, writer: Default::default() }, Default::default());
+        let db = Db(Backend::Sqlite { pool, writer: Default::default(), path: path.to_owned() }, Default::default());
         db.migrate()?;
         db.start_checkpointer();
         Ok(db)
@@ -290,6 +292,18 @@ impl Db {
         crate::metrics::PoolUse { open: state.connections, idle: state.idle_connections, max }
     }
 
+    /// A watch on every commit to this database, by any connection of any process (SQLite only:
+    /// `None` on PostgreSQL). See [`ChangeWatch`].
+    pub fn watch_changes(&self) -> Option<ChangeWatch> {
+        let Backend::Sqlite { path, .. } = &self.0 else { return None };
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
+        // Never wait: a busy file (a WAL recovery) reads as "unknown", and the caller takes the slow
+        // path.
+        conn.busy_timeout(std::time::Duration::ZERO).ok()?;
+        Some(ChangeWatch(std::sync::Mutex::new(conn)))
+    }
+
     /// Which database this is.
     pub fn kind(&self) -> Kind {
         match self.0 {
@@ -301,7 +315,7 @@ impl Db {
     /// Checkpoints the WAL from a background thread (PASSIVE: never blocks readers or writers), so no
     /// request pays for a checkpoint; the thread ends when the last handle of the pool is dropped.
     fn start_checkpointer(&self) {
-        let Backend::Sqlite { pool, writer } = &self.0 else { return };
+        let Backend::Sqlite { pool, writer, .. } = &self.0 else { return };
         let pool = pool.clone();
         let weak_writer = Arc::downgrade(writer);
         std::thread::Builder::new()
@@ -377,7 +391,7 @@ impl Db {
     /// meanwhile ([`abandonable`]). One writer at a time (see the module's documentation).
     pub fn write<T, E: From<DbError>>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, E>) -> Result<T, E> {
         match &self.0 {
-            Backend::Sqlite { pool, writer } => {
+            Backend::Sqlite { pool, writer, .. } => {
                 let _turn = writer.lock().unwrap_or_else(|e| e.into_inner());
                 let mut conn = pool.get().map_err(DbError::from)?;
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
@@ -438,6 +452,22 @@ impl Db {
             }
             Backend::Postgres { .. } => Err(DbError::Invalid("integrity_check is SQLite's")),
         }
+    }
+}
+
+/// SQLite's `PRAGMA data_version` on a connection of its own, which never writes: the number
+/// changes whenever any other connection — the pool's, or another process's such as the CLI's
+/// `token revoke` — commits a change to the file. Reading it takes a microsecond or two (the WAL
+/// index's header, in shared memory), so a cache of answers can be checked against every commit
+/// on every request ([`crate::hot`]).
+pub struct ChangeWatch(std::sync::Mutex<rusqlite::Connection>);
+
+impl ChangeWatch {
+    /// The current data version; `None` when it cannot be read right now.
+    pub fn version(&self) -> Option<i64> {
+        let conn = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stmt = conn.prepare_cached("PRAGMA data_version").ok()?;
+        stmt.query_row([], |r| r.get(0)).ok()
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod backend;
 pub mod db;
+pub mod hot;
 pub mod http;
 pub mod metrics;
 pub mod migrate;

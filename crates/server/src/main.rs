@@ -106,6 +106,9 @@ enum Command {
         /// (429); 0 turns the limit off.
         #[arg(long, env = "ENVDESK_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
         auth_failures_per_minute: u32,
+        /// Do not serve encrypted reads again from memory (SQLite; see docs/deploy.md).
+        #[arg(long, env = "ENVDESK_NO_READ_CACHE")]
+        no_read_cache: bool,
         /// Open connections at most.
         #[arg(long, env = "ENVDESK_MAX_CONNECTIONS", default_value_t = 1024)]
         max_connections: usize,
@@ -415,6 +418,7 @@ async fn main() -> Result<()> {
             synchronous,
             allow_unproven_rotation,
             auth_failures_per_minute,
+            no_read_cache,
             max_connections,
             max_in_flight,
             header_timeout,
@@ -448,6 +452,7 @@ async fn main() -> Result<()> {
                 body_timeout: secs("body-timeout", body_timeout)?,
                 request_timeout: secs("request-timeout", request_timeout)?,
                 auth_failures_per_minute: (auth_failures_per_minute > 0).then_some(auth_failures_per_minute),
+                read_cache: !no_read_cache,
             };
             let master = master_key(master_key_file, &db)?;
             if master.is_none() {

@@ -1,15 +1,45 @@
 //! `GET /metrics`, in Prometheus's text format: requests by route shape, method and status, their
 //! latencies, the database pool's use and the audit queue. Labels are route shapes (`/api/v1/*/*/secrets`:
-//! API words, every name a `*`), methods and status codes: never a token, a slug or a value. At most
-//! [`MAX_ROUTES`] shapes are kept; further ones are counted as `other`, so no client can grow the
-//! metrics without bound.
+//! API words, every name a `*`), methods and status codes: never a token, a slug or a value. Only the
+//! API's own shapes ([`ROUTES`]) are kept apart; any other path is counted as `other`, so no client
+//! can grow the metrics, or take a shape's place in them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 
-/// Route shapes kept apart at most.
-pub const MAX_ROUTES: usize = 64;
+/// The shapes of the API's routes (`crate::http::dispatch`), as `crate::http` writes them; every
+/// other path is `other`.
+pub const ROUTES: [&str; 28] = [
+    "/api/v1/organization",
+    "/api/v1/organizations",
+    "/api/v1/organizations/*",
+    "/api/v1/organizations/*/api-keys",
+    "/api/v1/organizations/*/api-keys/*",
+    "/api/v1/*/audit-log",
+    "/api/v1/*/projects",
+    "/api/v1/*/secrets/retrieve",
+    "/api/v1/*/secrets/store",
+    "/api/v1/*/secrets/delete",
+    "/api/v1/*/secrets/versions",
+    "/api/v1/*/secrets/versions/purge",
+    "/api/v1/*/secrets/versions/*",
+    "/api/v1/*/secrets/versions/*/restore",
+    "/api/v1/*/*",
+    "/api/v1/*/*/secrets",
+    "/api/v1/*/*/targets",
+    "/api/v1/*/*/encryption-key",
+    "/api/v1/*/*/encryption-key/history",
+    "/api/v1/*/*/encryption-key/rotate",
+    "/api/v1/*/*/secrets/rotate-client-keys",
+    "/api/v1/*/*/secrets/re-encrypt-history",
+    "/api/v1/*/*/secrets/re-encrypt-history/pending",
+    "/api/v1/*/*/*",
+    "/api/v1/*/*/*/secrets",
+    "/api/v1/*/*/*/environments",
+    "/api/v1/*/*/*/*",
+    "/api/v1/*/*/*/*/secrets",
+];
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
 const BUCKETS: [f64; 12] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
@@ -48,7 +78,7 @@ impl Metrics {
     /// Counts one answered request.
     pub fn observe(&self, route: &str, method: &'static str, status: u16, seconds: f64) {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let route = if m.latency.contains_key(route) || m.latency.len() < MAX_ROUTES - 1 { route } else { "other" };
+        let route = if ROUTES.contains(&route) { route } else { "other" };
         *m.requests.entry((route.to_owned(), method, status)).or_default() += 1;
         let h = m.latency.entry(route.to_owned()).or_default();
         if let Some(i) = BUCKETS.iter().position(|b| seconds <= *b) {
@@ -59,7 +89,7 @@ impl Metrics {
     }
 
     /// The text `/metrics` answers.
-    pub fn render(&self, pool: PoolUse, audit_queue: Option<usize>) -> String {
+    pub fn render(&self, pool: PoolUse, audit_queue: Option<usize>, read_cache: Option<(u64, u64)>) -> String {
         let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
         let _ =
@@ -104,6 +134,15 @@ impl Metrics {
             let _ = writeln!(out, "# HELP envdesk_audit_queue Audit entries waiting to be written.");
             let _ = writeln!(out, "# TYPE envdesk_audit_queue gauge");
             let _ = writeln!(out, "envdesk_audit_queue {q}");
+        }
+        if let Some((hits, misses)) = read_cache {
+            let _ = writeln!(
+                out,
+                "# HELP envdesk_read_cache_total Encrypted reads answered from memory (hit) or not (miss)."
+            );
+            let _ = writeln!(out, "# TYPE envdesk_read_cache_total counter");
+            let _ = writeln!(out, "envdesk_read_cache_total{{result=\"hit\"}} {hits}");
+            let _ = writeln!(out, "envdesk_read_cache_total{{result=\"miss\"}} {misses}");
         }
         out
     }

@@ -11,6 +11,7 @@ mod endpoints;
 mod hardening;
 mod keys;
 mod metrics;
+mod read_cache;
 mod migrate;
 mod redaction;
 mod replicas;
