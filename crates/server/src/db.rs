@@ -13,6 +13,7 @@
 //! - migrations run once, even when several replicas start together (SQLite's immediate transaction;
 //!   an advisory lock on PostgreSQL).
 
+mod group;
 mod pg;
 
 use std::cell::RefCell;
@@ -37,9 +38,9 @@ enum Backend {
     Sqlite {
         pool: r2d2::Pool<SqliteConnectionManager>,
         /// Writers of this process queue here, in order, instead of spinning in SQLite's busy
-        /// handler (whose back-off sleeps made the write latency's tail long). Other processes (the
-        /// CLI) still meet the busy timeout.
-        writer: Arc<std::sync::Mutex<()>>,
+        /// handler (whose back-off sleeps made the write latency's tail long), and commit in groups
+        /// ([`group`]). Other processes (the CLI) still meet the busy timeout.
+        writer: Arc<group::GroupCommit>,
         /// The file, for [`Db::watch_changes`].
         path: PathBuf,
     },
@@ -292,6 +293,15 @@ impl Db {
         crate::metrics::PoolUse { open: state.connections, idle: state.idle_connections, max }
     }
 
+    /// Write groups ended and writes run by this process (SQLite; `None` on PostgreSQL), for
+    /// `/metrics`.
+    pub fn write_groups(&self) -> Option<(u64, u64)> {
+        match &self.0 {
+            Backend::Sqlite { writer, .. } => Some(writer.counts()),
+            Backend::Postgres { .. } => None,
+        }
+    }
+
     /// A watch on every commit to this database, by any connection of any process (SQLite only:
     /// `None` on PostgreSQL). See [`ChangeWatch`].
     pub fn watch_changes(&self) -> Option<ChangeWatch> {
@@ -391,23 +401,16 @@ impl Db {
     /// meanwhile ([`abandonable`]). One writer at a time (see the module's documentation).
     pub fn write<T, E: From<DbError>>(&self, f: impl FnOnce(&Conn<'_>) -> Result<T, E>) -> Result<T, E> {
         match &self.0 {
-            Backend::Sqlite { pool, writer, .. } => {
-                let _turn = writer.lock().unwrap_or_else(|e| e.into_inner());
-                let mut conn = pool.get().map_err(DbError::from)?;
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(DbError::from)?;
-                let conn = Conn(ConnInner::Sqlite(&tx));
+            Backend::Sqlite { pool, writer, .. } => writer.write(pool, |tx| {
+                let conn = Conn(ConnInner::Sqlite(tx));
                 let out = f(&conn)?;
                 crate::audit::before_commit(&conn, self.audit_key()).inspect_err(|_| crate::audit::not_committed())?;
                 if abandoned() {
                     crate::audit::not_committed();
                     return Err(DbError::Abandoned.into());
                 }
-                tx.commit().map_err(|e| {
-                    crate::audit::not_committed();
-                    DbError::from(e)
-                })?;
                 Ok(out)
-            }
+            }),
             Backend::Postgres { pool, .. } => {
                 // READ COMMITTED named (a database's default could be REPEATABLE READ, whose snapshot
                 // would be taken before the lock is granted): every statement after the lock sees

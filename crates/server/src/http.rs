@@ -417,7 +417,8 @@ async fn api(State(sh): State<Arc<Shared>>, req: axum::extract::Request) -> Resp
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     let service = &shared.app.service;
     let cache = shared.cache.as_ref().map(crate::hot::ReadCache::counts);
-    let text = shared.metrics.render(service.db().pool_use(), service.audit_queued(), cache);
+    let text =
+        shared.metrics.render(service.db().pool_use(), service.audit_queued(), cache, service.db().write_groups());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 

@@ -89,7 +89,13 @@ impl Metrics {
     }
 
     /// The text `/metrics` answers.
-    pub fn render(&self, pool: PoolUse, audit_queue: Option<usize>, read_cache: Option<(u64, u64)>) -> String {
+    pub fn render(
+        &self,
+        pool: PoolUse,
+        audit_queue: Option<usize>,
+        read_cache: Option<(u64, u64)>,
+        write_groups: Option<(u64, u64)>,
+    ) -> String {
         let m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = String::new();
         let _ =
@@ -134,6 +140,14 @@ impl Metrics {
             let _ = writeln!(out, "# HELP envdesk_audit_queue Audit entries waiting to be written.");
             let _ = writeln!(out, "# TYPE envdesk_audit_queue gauge");
             let _ = writeln!(out, "envdesk_audit_queue {q}");
+        }
+        if let Some((groups, writes)) = write_groups {
+            let _ = writeln!(out, "# HELP envdesk_db_write_groups_total Commits of groups of writes (SQLite).");
+            let _ = writeln!(out, "# TYPE envdesk_db_write_groups_total counter");
+            let _ = writeln!(out, "envdesk_db_write_groups_total {groups}");
+            let _ = writeln!(out, "# HELP envdesk_db_writes_total Writes run, each in a group (SQLite).");
+            let _ = writeln!(out, "# TYPE envdesk_db_writes_total counter");
+            let _ = writeln!(out, "envdesk_db_writes_total {writes}");
         }
         if let Some((hits, misses)) = read_cache {
             let _ = writeln!(

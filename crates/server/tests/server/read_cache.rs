@@ -28,9 +28,7 @@ async fn kept_reads_follow_every_commit_and_are_audited_each_time() {
     s.post(&s.o("projects"), key.create_body("app")).await.ok();
     s.post(&s.o("app/targets"), json!({"name": "t"})).await.ok();
     s.post(&s.o("app/t/environments"), json!({"name": "e"})).await.ok();
-    let store = |text: &str| {
-        json!({"project": "app", "target": "t", "environment": "e", "content": key.encrypt(text), "key_proof": key.proof()})
-    };
+    let store = |text: &str| json!({"project": "app", "target": "t", "environment": "e", "content": key.encrypt(text), "key_proof": key.proof()});
     s.post(&s.o("secrets/store"), store("A=1\n")).await.ok();
     let path = s.o("app/t/e/secrets");
     let cached = !on_postgres();
