@@ -76,6 +76,14 @@ impl ChainKey {
     pub fn from_master(master: &[u8; 32]) -> ChainKey {
         ChainKey(Some(mac_with(master, b"envdesk audit chain v1")))
     }
+    /// A key as stored (unwrapped from `server_secrets`).
+    pub(crate) fn from_bytes(bytes: [u8; 32]) -> ChainKey {
+        ChainKey(Some(bytes))
+    }
+    /// The key's bytes, to be wrapped under the master key (`None` when unkeyed).
+    pub(crate) fn expose(&self) -> Option<&[u8; 32]> {
+        self.0.as_ref()
+    }
     /// Whether the chain is keyed.
     pub fn is_keyed(&self) -> bool {
         self.0.is_some()
@@ -261,6 +269,51 @@ pub fn outcome(mut e: Entry, error: Option<&envdesk_api::ApiError>) -> Option<En
         None => e.outcome = "success".into(),
     }
     Some(e)
+}
+
+/// Runs `f`, a change made with `envdesk-server` on the command line (`init`, `token create`,
+/// `token revoke`, `master-key rotate`), as an audited request: its entry names `command line` as
+/// its token and `cli` with the operating system's user as its client, and is written in the
+/// change's own transaction; a change that fails is recorded as failed. Needs the database's chain
+/// key on `db` (the master key), or a database whose chain is unkeyed ([`chain_is_keyed`]).
+pub fn command_line<T>(
+    db: &Db,
+    event: &'static str,
+    f: impl FnOnce() -> Result<T, envdesk_api::ApiError>,
+) -> Result<T, envdesk_api::ApiError> {
+    let user: String = std::env::var("USER")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .take(32)
+        .collect();
+    let entry = Entry {
+        at: crate::service::ts(chrono::Utc::now()),
+        org_id: None,
+        token_id: None,
+        token_name: Some("command line".into()),
+        ability: None,
+        event: event.into(),
+        node: None,
+        version: None,
+        outcome: String::new(),
+        error: None,
+        client: Some(if user.is_empty() { "cli".into() } else { format!("cli:{user}") }),
+    };
+    let (out, left) = for_request(entry, true, f);
+    if let Some(e) = left.and_then(|e| outcome(e, out.as_ref().err())) {
+        if let Err(err) = db.write(|c| append_all(c, std::slice::from_ref(&e), db.audit_key())) {
+            tracing::error!(error = %err, event, "the audit log could not record a command-line change");
+        }
+    }
+    out
+}
+
+/// Whether `db`'s audit chain is keyed (a master key was given to it once): then only a holder of
+/// the master key can append to it.
+pub fn chain_is_keyed(db: &Db) -> Result<bool, DbError> {
+    db.read(|c| c.query_opt("SELECT id FROM server_secrets WHERE id = 1", &[], |r| r.get::<i64>("id")))
+        .map(|r| r.is_some())
 }
 
 /// Adds what the service learned (node, version, ability) to the current request's entry.

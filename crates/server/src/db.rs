@@ -195,12 +195,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_audit.sql"),
     include_str!("migrations/0003_audit_anchor_mac.sql"),
+    include_str!("migrations/0004_server_secrets.sql"),
 ];
 /// The same schema in PostgreSQL's types (`bigint` identities, `bytea`, names in byte order).
 const PG_MIGRATIONS: &[&str] = &[
     include_str!("migrations/pg/0001_init.sql"),
     include_str!("migrations/pg/0002_audit.sql"),
     include_str!("migrations/pg/0003_audit_anchor_mac.sql"),
+    include_str!("migrations/pg/0004_server_secrets.sql"),
 ];
 
 /// The advisory lock every PostgreSQL write transaction takes first (one writer at a time on the

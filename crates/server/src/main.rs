@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use envdesk_server::db::DbTarget;
 use envdesk_server::http::Limits;
-use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
+use envdesk_server::{audit, Config, Db, MasterKey, Service, Synchronous};
 
 #[derive(Parser)]
 #[command(
@@ -178,6 +178,9 @@ enum TokenCommand {
         /// Comma-separated abilities, or `*`.
         #[arg(long, default_value = "*")]
         abilities: String,
+        /// The master key, to record the change in the audit log (default as for `serve`).
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
     },
     /// List tokens (never their secrets).
     List {
@@ -190,6 +193,9 @@ enum TokenCommand {
         db: DbTarget,
         /// Token id (from `token list`).
         id: i64,
+        /// The master key, to record the change in the audit log (default as for `serve`).
+        #[arg(long, env = "ENVDESK_MASTER_KEY_FILE")]
+        master_key_file: Option<PathBuf>,
     },
 }
 
@@ -218,7 +224,25 @@ impl clap::builder::TypedValueParser for DbArg {
 
 fn open(db: &DbTarget, sync: Synchronous, master: Option<MasterKey>, config: Config) -> Result<Service> {
     let db = Db::open_target(db, sync).with_context(|| format!("cannot open the database {db}"))?;
-    Ok(Service::new(db, master, config))
+    let s = Service::new(db, master, config);
+    api(s.check_master_key())?;
+    Ok(s)
+}
+
+/// A service for a command that changes the database: with the master key when there is one (the
+/// audit chain is keyed with it); refused without it when the chain is keyed, since the change could
+/// not be recorded.
+fn open_audited(db: &DbTarget, master_key_file: Option<PathBuf>) -> Result<Service> {
+    let master = master_key(master_key_file, db)?;
+    let keyless = master.is_none();
+    let s = open(db, Synchronous::Full, master, Config::default())?;
+    if keyless && audit::chain_is_keyed(s.db())? {
+        bail!(
+            "this database's audit log is keyed with its master key, and this change must be recorded there: \
+             pass --master-key-file (or set ENVDESK_MASTER_KEY)"
+        );
+    }
+    Ok(s)
 }
 
 fn api<T>(r: Result<T, envdesk_api::ApiError>) -> Result<T> {
@@ -295,19 +319,29 @@ async fn main() -> Result<()> {
                      database and its backups), or --no-master-key for a server without server-managed projects"
                 ),
             };
-            let s = open(&db, Synchronous::Full, None, Config::default())?;
-            if !api(s.organizations())?.is_empty() {
-                bail!("{db} already has an organization; use `envdesk-server token create` for another token");
+            {
+                let s = open(&db, Synchronous::Full, None, Config::default())?;
+                if !api(s.organizations())?.is_empty() {
+                    bail!("{db} already has an organization; use `envdesk-server token create` for another token");
+                }
             }
-            if let Some(path) = key_path {
+            if let Some(path) = &key_path {
                 if !path.exists() {
                     let (_, b64) = MasterKey::generate();
-                    write_private(&path, b64.as_bytes())?;
+                    write_private(path, b64.as_bytes())?;
                     eprintln!("master key written to {} (keep it with backups of the database)", path.display());
                 }
             }
-            let org = api(s.create_organization(&name))?;
-            let token = api(s.create_token_for(&org.id, "admin", &["*".to_owned()]))?;
+            // With the master key from here: the audit chain is keyed with it from its first entry.
+            let master = match key_path {
+                Some(path) => master_key(Some(path), &db)?,
+                None => None,
+            };
+            let s = open(&db, Synchronous::Full, master, Config::default())?;
+            let org = api(audit::command_line(s.db(), "organization.created", || s.create_organization(&name)))?;
+            let token = api(audit::command_line(s.db(), "token.created", || {
+                s.create_token_for(&org.id, "admin", &["*".to_owned()])
+            }))?;
             println!("organization: {}", org.id);
             println!("token:        {}", token.token.as_str());
             eprintln!("The token is shown once; keep it somewhere safe.");
@@ -334,7 +368,7 @@ async fn main() -> Result<()> {
             let (new, b64) = MasterKey::generate();
             // On disk (synced) before any key is wrapped under it.
             write_private(&new_key_file, b64.as_bytes())?;
-            match s.rewrap_master_key(&new) {
+            match audit::command_line(s.db(), "master_key.rotated", || s.rewrap_master_key(&new)) {
                 Ok(n) => {
                     println!("{n} server-managed keys wrapped under the new master key");
                     eprintln!(
@@ -356,7 +390,7 @@ async fn main() -> Result<()> {
             let db =
                 Db::open_target(&db, Synchronous::Full).with_context(|| format!("cannot open the database {db}"))?;
             match &master {
-                Some(m) => db.set_audit_key(m.chain_key()),
+                Some(m) => db.set_audit_key(api(m.audit_chain_key(&db, false))?),
                 None => eprintln!("no master key: checking the chain as a server without one writes it (unkeyed)"),
             }
             let v = envdesk_server::audit::verify(&db)?;
@@ -372,8 +406,8 @@ async fn main() -> Result<()> {
             }
         }
         Command::Token { command } => match command {
-            TokenCommand::Create { db, organization, name, abilities } => {
-                let s = open(&db, Synchronous::Full, None, Config::default())?;
+            TokenCommand::Create { db, organization, name, abilities, master_key_file } => {
+                let s = open_audited(&db, master_key_file)?;
                 let org = match organization {
                     Some(o) => o,
                     None => {
@@ -387,7 +421,7 @@ async fn main() -> Result<()> {
                 };
                 let list: Vec<String> =
                     abilities.split(',').map(|a| a.trim().to_owned()).filter(|a| !a.is_empty()).collect();
-                let t = api(s.create_token_for(&org, &name, &list))?;
+                let t = api(audit::command_line(s.db(), "token.created", || s.create_token_for(&org, &name, &list)))?;
                 println!("id:    {}", t.id);
                 println!("token: {}", t.token.as_str());
             }
@@ -399,12 +433,17 @@ async fn main() -> Result<()> {
                     println!("{:<6} {:<24} {:<10} {}", t.id, t.name, status, t.abilities.join(","));
                 }
             }
-            TokenCommand::Revoke { db, id } => {
-                let s = open(&db, Synchronous::Full, None, Config::default())?;
-                if !api(s.revoke_token(id, None))? {
-                    bail!("no active token with id {id}");
+            TokenCommand::Revoke { db, id, master_key_file } => {
+                let s = open_audited(&db, master_key_file)?;
+                // Nothing to revoke is a failure, in the log as here.
+                let none = || envdesk_api::ApiError::not_found(format!("API key `{id}`"));
+                match audit::command_line(s.db(), "token.revoked", || {
+                    s.revoke_token(id, None)?.then_some(()).ok_or_else(none)
+                }) {
+                    Ok(()) => println!("token {id} revoked"),
+                    Err(e) if e.code == envdesk_api::ErrorCode::NotFound => bail!("no active token with id {id}"),
+                    Err(e) => bail!("{}", e.message),
                 }
-                println!("token {id} revoked");
             }
         },
         Command::Serve {

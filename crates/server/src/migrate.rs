@@ -157,6 +157,7 @@ const TABLES: &[(&str, &[(&str, Ty)])] = &[
         ],
     ),
     ("audit_anchor", &[("id", Ty::Int), ("pruned_through", Ty::Int), ("hash", Ty::Text), ("mac", Ty::Text)]),
+    ("server_secrets", &[("id", Ty::Int), ("audit_chain_key", Ty::Text)]),
 ];
 
 /// Rows are copied in batches of this many (by id), so memory stays bounded on a large history.
@@ -335,7 +336,7 @@ pub fn migrate(from: &Db, to: &Db) -> Result<Vec<TableReport>, MigrateError> {
                     }
                     // Ids were given; the next one the database hands out must come after every id the
                     // source ever handed out.
-                    if *table == "audit_anchor" {
+                    if matches!(*table, "audit_anchor" | "server_secrets") {
                         continue;
                     }
                     let next = high_water(src, table)? + 1;

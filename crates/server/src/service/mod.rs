@@ -94,9 +94,55 @@ impl MasterKey {
         let b64 = Zeroizing::new(crypto::b64(bytes.as_ref()));
         (MasterKey(DataKey::from_bytes(*bytes)), b64)
     }
-    /// The audit chain's key, derived from this master key (`crate::audit::ChainKey`).
+    /// The audit chain's key derived from this master key (`crate::audit::ChainKey`): what a
+    /// database set up before migration 4 chained with, and what a new one starts with. Once stored
+    /// ([`MasterKey::audit_chain_key`]), the stored key is the chain's, whatever the master key
+    /// became since.
     pub fn chain_key(&self) -> crate::audit::ChainKey {
         crate::audit::ChainKey::from_master(self.0.expose())
+    }
+
+    /// The audit chain's key as `db` keeps it, wrapped under this master key (`server_secrets`).
+    /// A database without one gets [`MasterKey::chain_key`], stored wrapped when `store` is set —
+    /// once this master key has shown it opens the project keys already there, so a wrong key given
+    /// to a database's first start after migration 4 is not taken as its own.
+    ///
+    /// `Err` (`server_keys_unavailable`) when this is not the database's master key: a server must
+    /// not start with it (it would open no server-managed project, and chain under another key).
+    pub fn audit_chain_key(&self, db: &Db, store: bool) -> ApiResult<crate::audit::ChainKey> {
+        let stored = db.read(|c| {
+            c.query_opt("SELECT audit_chain_key FROM server_secrets WHERE id = 1", &[], |r| {
+                r.get::<String>("audit_chain_key")
+            })
+        })?;
+        if let Some(wrapped) = stored {
+            return self.open_chain_key(&wrapped);
+        }
+        let derived = self.chain_key();
+        if !store {
+            return Ok(derived);
+        }
+        let bytes = derived.expose().expect("a derived chain key is keyed");
+        let wrapped = crypto::encrypt(&self.0, bytes);
+        db.write(|c| {
+            if let Some(row) = store::server_keys(c)?.first() {
+                self.unwrap(row.wrapped_key.as_deref().unwrap_or_default()).map_err(|_| wrong_master_key())?;
+            }
+            // Two replicas starting together: the first one's row stays.
+            c.execute(
+                "INSERT INTO server_secrets (id, audit_chain_key) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
+                crate::params![wrapped],
+            )?;
+            Ok::<_, ApiError>(())
+        })?;
+        // The stored row (this one's, or a replica's that came first).
+        self.audit_chain_key(db, false)
+    }
+
+    fn open_chain_key(&self, wrapped: &str) -> ApiResult<crate::audit::ChainKey> {
+        let bytes = crypto::decrypt(&self.0, wrapped).map_err(|_| wrong_master_key())?;
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| ApiError::internal())?;
+        Ok(crate::audit::ChainKey::from_bytes(arr))
     }
     fn wrap(&self, key: &ProjectKey) -> String {
         crypto::encrypt(&self.0, key.expose().as_bytes())
@@ -110,6 +156,14 @@ impl MasterKey {
         })?;
         ProjectKey::new(text.as_str()).map_err(|_| ApiError::internal())
     }
+}
+
+fn wrong_master_key() -> ApiError {
+    ApiError::new(
+        ErrorCode::ServerKeysUnavailable,
+        "This master key does not open this database's keys: it is not the master key the database was set up with \
+         (or last rotated to). Start with that key (--master-key-file or ENVDESK_MASTER_KEY).",
+    )
 }
 
 /// Who is calling: a token of an organization.
@@ -167,6 +221,8 @@ pub struct Service {
     /// Entries of the audit log not written inside a change's transaction (`None`: no audit log,
     /// as in the app's local vault).
     audit: Option<crate::audit::Sink>,
+    /// Why the master key given cannot serve this database ([`Service::check_master_key`]).
+    master_error: Option<ApiError>,
 }
 
 /// A resolved node: the rows on its path. Their counts (`target_count`, `environment_count`,
@@ -213,18 +269,32 @@ impl Service {
 
     /// A service with an injected clock.
     pub fn with_clock(db: Db, master: Option<MasterKey>, config: Config, clock: Arc<dyn Clock>) -> Service {
+        let mut master_error = None;
         if let Some(m) = &master {
-            db.set_audit_key(m.chain_key());
+            match m.audit_chain_key(&db, true) {
+                Ok(k) => db.set_audit_key(k),
+                Err(e) => master_error = Some(e),
+            }
         }
         let audit = config.audit.then(|| crate::audit::Sink::start(db.clone(), config.audit_retention_days));
         Service {
             master,
+            master_error,
             clock,
             config,
             key_cache: Mutex::new(HashMap::new()),
             rotating: Mutex::new(HashSet::new()),
             audit,
             db,
+        }
+    }
+
+    /// `Err` when the master key this service was given is not its database's (or the database
+    /// could not be read to tell): a server or a command must stop there, before any request.
+    pub fn check_master_key(&self) -> ApiResult<()> {
+        match &self.master_error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
         }
     }
 
@@ -235,7 +305,21 @@ impl Service {
         let old = self.master.as_ref().ok_or_else(|| {
             ApiError::new(ErrorCode::ServerKeysUnavailable, "The current master key is needed to wrap the keys again.")
         })?;
+        self.check_master_key()?;
+        let chain = old.audit_chain_key(&self.db, false)?;
+        let chain_bytes = chain.expose().expect("a stored chain key is keyed");
         self.db.write(|c| {
+            // The audit chain keeps its key: wrapped again, so the chain verifies under the new
+            // master key from its first entry.
+            let wrapped = crypto::encrypt(&new.0, chain_bytes);
+            if new.open_chain_key(&wrapped)?.expose() != Some(chain_bytes) {
+                return Err(ApiError::internal());
+            }
+            c.execute(
+                "INSERT INTO server_secrets (id, audit_chain_key) VALUES (1, ?1)
+                 ON CONFLICT (id) DO UPDATE SET audit_chain_key = excluded.audit_chain_key",
+                crate::params![wrapped],
+            )?;
             let rows = store::server_keys(c)?;
             for row in &rows {
                 let key = old.unwrap(row.wrapped_key.as_deref().unwrap_or_default()).map_err(|_| {
@@ -253,6 +337,7 @@ impl Service {
                 }
                 store::set_wrapped_key(c, row.id, &wrapped)?;
             }
+            crate::audit::note(|e| e.version = Some(format!("{} project keys", rows.len())));
             Ok(rows.len() as u64)
         })
     }

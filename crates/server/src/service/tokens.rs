@@ -63,6 +63,7 @@ impl Service {
         let slug = envdesk_api::slugify(name);
         self.db.write(|c| {
             let id = store::insert_org(c, &ulid, name, &slug, &now)?;
+            crate::audit::note(|e| e.org_id = Some(id));
             let row = store::org_by_id(c, id)?.ok_or_else(ApiError::internal)?;
             Ok(org_json(&row))
         })
@@ -86,6 +87,10 @@ impl Service {
                 .find(|o| o.ulid.eq_ignore_ascii_case(org_ulid))
                 .ok_or_else(|| ApiError::not_found(format!("Organization `{}`", super::name(org_ulid))))?;
             let id = store::insert_token(c, org.id, name, &hash, &list, &now)?;
+            crate::audit::note(|e| {
+                e.org_id = e.org_id.or(Some(org.id));
+                e.version = Some(format!("token {id}"));
+            });
             Ok(NewToken { id, token })
         })
     }
@@ -100,9 +105,16 @@ impl Service {
         let now = self.now_str();
         crate::audit::note(|e| e.version = Some(format!("token {id}")));
         // Nothing revoked is an error inside the transaction, so its audit entry is not a success.
-        let r = self.db.write(|c| match store::revoke_token(c, id, org, &now)? {
-            1 => Ok(()),
-            _ => Err(ApiError::not_found(format!("API key `{id}`"))),
+        let r = self.db.write(|c| {
+            let owner =
+                c.query_opt("SELECT organization_id FROM api_tokens WHERE id = ?1", crate::params![id], |r| {
+                    r.get::<i64>("organization_id")
+                })?;
+            crate::audit::note(|e| e.org_id = e.org_id.or(owner));
+            match store::revoke_token(c, id, org, &now)? {
+                1 => Ok(()),
+                _ => Err(ApiError::not_found(format!("API key `{id}`"))),
+            }
         });
         match r {
             Ok(()) => Ok(true),

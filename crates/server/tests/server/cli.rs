@@ -43,12 +43,22 @@ async fn init_tokens_and_serve() {
     let (ok, _, err) = cli(&["init", "--db", dbs, "--no-master-key"]);
     assert!(!ok && err.contains("already has an organization"), "{err}");
 
-    let (ok, out, _) =
-        cli(&["token", "create", "--db", dbs, "--name", "ci", "--abilities", "secret:read,project:read"]);
-    assert!(ok);
+    // Changes from the command line are recorded in the audit log, so they need the master key; on
+    // SQLite it is found beside the database.
+    let key_arg: Vec<&str> =
+        if on_postgres() { vec!["--master-key-file", key_file.to_str().unwrap()] } else { Vec::new() };
+    // `run` passes the key, and the database for `DB`.
+    let run = |args: &[&str]| {
+        let mut v: Vec<String> = args.iter().map(|a| if *a == "DB" { db.clone() } else { a.to_string() }).collect();
+        v.extend(key_arg.iter().map(|a| a.to_string()));
+        cli(&v.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (ok, out, err) =
+        run(&["token", "create", "--db", "DB", "--name", "ci", "--abilities", "secret:read,project:read"]);
+    assert!(ok, "{err}");
     let token = out.lines().find_map(|l| l.strip_prefix("token:")).unwrap().trim().to_owned();
     let id = out.lines().find_map(|l| l.strip_prefix("id:")).unwrap().trim().to_owned();
-    let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "bad", "--abilities", "secret:fly"]);
+    let (ok, _, err) = run(&["token", "create", "--db", "DB", "--name", "bad", "--abilities", "secret:fly"]);
     assert!(!ok && err.contains("secret:fly"), "{err}");
     let (_, list, _) = cli(&["token", "list", "--db", dbs]);
     assert!(list.contains("ci") && list.contains("secret:read,project:read"));
@@ -70,12 +80,46 @@ async fn init_tokens_and_serve() {
         .unwrap();
     assert_eq!(r.status(), 201);
 
-    let (ok, out, _) = cli(&["token", "revoke", "--db", dbs, &id]);
-    assert!(ok && out.contains("revoked"));
+    let (ok, out, err) = run(&["token", "revoke", "--db", "DB", &id]);
+    assert!(ok && out.contains("revoked"), "{err}");
     let r = http.get(format!("{}/api/v1/{org}/projects", p.url)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(r.status(), 401, "revocation takes effect at once");
-    let (ok, _, _) = cli(&["token", "revoke", "--db", dbs, &id]);
+    let (ok, _, _) = run(&["token", "revoke", "--db", "DB", &id]);
     assert!(!ok, "revoking twice says there is no such active token");
+    // init, token create and token revoke (twice) are in the organization's audit log, from the
+    // command line (`cli:USER`) and with no token.
+    let r =
+        http.get(format!("{}/api/v1/{org}/audit-log?per_page=100", p.url)).bearer_auth(&admin).send().await.unwrap();
+    let log: serde_json::Value = r.json().await.unwrap();
+    let cli_entries: Vec<(String, String, String)> = log["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["attributes"])
+        .filter(|a| a["client"].as_str().is_some_and(|c| c == "cli" || c.starts_with("cli:")))
+        .map(|a| {
+            assert!(a["token"].is_null(), "no token made a command-line change: {a}");
+            (
+                a["event"].as_str().unwrap().into(),
+                a["outcome"].as_str().unwrap().into(),
+                a["version"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    let want = |e: &str, o: &str, v: &str| (e.to_owned(), o.to_owned(), v.to_owned());
+    let mut got = cli_entries.clone();
+    got.reverse();
+    assert_eq!(
+        got,
+        [
+            want("organization.created", "success", ""),
+            want("token.created", "success", "token 1"),
+            want("token.created", "success", &format!("token {id}")),
+            want("token.revoked", "success", &format!("token {id}")),
+            want("token.revoked", "failed", &format!("token {id}")),
+        ],
+        "{log:#}"
+    );
     p.child.start_kill().unwrap();
 }
 
@@ -144,7 +188,8 @@ async fn audit_verify_reports_the_chain() {
     p.child.start_kill().unwrap();
     p.child.wait().await.unwrap();
     let (ok, out, err) = cli(&["audit", "verify", "--db", dbs]);
-    assert!(ok && out.contains("3 entries, chain intact; head "), "{out}{err}");
+    // init's two entries, then the three projects.
+    assert!(ok && out.contains("5 entries, chain intact; head "), "{out}{err}");
     let tamper = envdesk_server::Db::open(&db, envdesk_server::Synchronous::Full).unwrap();
     tamper.write(|c| c.execute("UPDATE audit_log SET token_name = 'someone else' WHERE id = 2", &[])).unwrap();
     drop(tamper);
@@ -194,19 +239,45 @@ async fn the_master_key_rotates() {
     let (ok, out, err) = cli(&["master-key", "rotate", "--db", dbs, "--new-key-file", nk]);
     assert!(ok && out.contains("1 server-managed keys wrapped"), "{out}{err}");
     assert_eq!(std::fs::metadata(&new_key).unwrap().permissions().mode() & 0o777, 0o600);
-    let (ok, _, err) = cli(&["master-key", "rotate", "--db", dbs, "--new-key-file", nk]);
+    let (ok, _, err) = cli(&["master-key", "rotate", "--db", dbs, "--master-key-file", nk, "--new-key-file", nk]);
     assert!(!ok && err.contains("new.key"), "an existing key file is never overwritten: {err}");
 
-    for (key_file, readable) in [(nk.to_owned(), true), (format!("{dbs}.master-key"), false)] {
-        let mut p = serve(dbs, &dir.path().join("log"), &[("ENVDESK_MASTER_KEY_FILE", key_file.as_str())]).await;
-        let r = call(format!("{}/api/v1/{org}/app/secrets?decrypt=true", p.url), None).await.unwrap();
-        let (status, text) = (r.status(), r.text().await.unwrap());
-        if readable {
-            assert!(status.is_success() && text.contains("A=1"), "{status} {text}");
-        } else {
-            assert!(!status.is_success() && !text.contains("A=1"), "the old key opens nothing: {status} {text}");
-        }
-        p.child.start_kill().unwrap();
-        p.child.wait().await.unwrap();
-    }
+    let mut p = serve(dbs, &dir.path().join("log"), &[("ENVDESK_MASTER_KEY_FILE", nk)]).await;
+    let r = call(format!("{}/api/v1/{org}/app/secrets?decrypt=true", p.url), None).await.unwrap();
+    let (status, text) = (r.status(), r.text().await.unwrap());
+    assert!(status.is_success() && text.contains("A=1"), "{status} {text}");
+    p.child.start_kill().unwrap();
+    p.child.wait().await.unwrap();
+
+    // The old key no longer starts a server, nor changes anything from the command line: it is not
+    // this database's key any more.
+    let old = format!("{dbs}.master-key");
+    let out = Command::new(env!("CARGO_BIN_EXE_envdesk-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", dbs, "--master-key-file", &old])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("does not open this database's keys"), "{err}");
+    let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x"]);
+    assert!(!ok && err.contains("does not open this database's keys"), "the old key beside the file: {err}");
+    // Without any key, a change that could not be recorded is refused.
+    std::fs::remove_file(&old).unwrap();
+    let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x"]);
+    assert!(!ok && err.contains("--master-key-file"), "{err}");
+    let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x", "--master-key-file", nk]);
+    assert!(ok, "{err}");
+
+    // The audit chain survived the rotation: it verifies under the new key from its first entry, and
+    // records the rotation itself.
+    let (ok, out, err) = cli(&["audit", "verify", "--db", dbs, "--master-key-file", nk]);
+    assert!(ok && out.contains("chain intact"), "{out}{err}");
+    let db = envdesk_server::Db::open(&db, envdesk_server::Synchronous::Full).unwrap();
+    let events: Vec<String> =
+        db.read(|c| c.query("SELECT event FROM audit_log ORDER BY id", &[], |r| r.get::<String>("event"))).unwrap();
+    assert!(events.iter().any(|e| e == "master_key.rotated"), "{events:?}");
+    assert_eq!(
+        events.iter().filter(|e| *e == "master_key.rotated").count(),
+        1,
+        "the refused second rotation wrote no key file and is recorded as failed or not at all: {events:?}"
+    );
 }

@@ -82,13 +82,13 @@ async fn replicas_starting_together_migrate_once() {
     let (client, conn) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(conn);
     let n: i64 = client.query_one("SELECT COUNT(*) FROM envdesk_schema", &[]).await.unwrap().get(0);
-    assert_eq!(n, 3, "each migration applied once");
+    assert_eq!(n, 4, "each migration applied once");
     let tables: i64 = client
         .query_one("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()", &[])
         .await
         .unwrap()
         .get(0);
-    assert_eq!(tables, 11, "ten tables and envdesk_schema");
+    assert_eq!(tables, 12, "eleven tables and envdesk_schema");
     for p in [&a, &b] {
         let r = reqwest::get(format!("{}/healthz", p.url)).await.unwrap();
         assert_eq!(r.status(), 200);

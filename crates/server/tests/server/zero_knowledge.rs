@@ -19,8 +19,10 @@ async fn markers_never_reach_disk_or_logs() {
     let db = dir.path().join("zk.db");
     let log = dir.path().join("server.log");
     let (org, token) = init(&db);
-    let (_, master_b64) = envdesk_server::MasterKey::generate();
-    let mut p = serve(&db, &log, &[("ENVDESK_LOG", "trace"), ("ENVDESK_MASTER_KEY", master_b64.as_str())]).await;
+    // The master key init wrote beside the file (a server refuses any other).
+    let master_b64 = std::fs::read_to_string(format!("{}.master-key", db.display())).unwrap();
+    let master_b64 = master_b64.trim();
+    let mut p = serve(&db, &log, &[("ENVDESK_LOG", "trace"), ("ENVDESK_MASTER_KEY", master_b64)]).await;
     let http = reqwest::Client::new();
     let url = |rest: &str| format!("{}/api/v1/{org}/{rest}", p.url);
     let ck = ClientKey::new();
@@ -79,7 +81,7 @@ async fn markers_never_reach_disk_or_logs() {
         assert!(!contains(file, &marker), "plaintext marker found in {}", file.display());
         assert!(!contains(file, &server_key_text), "server key in clear in {}", file.display());
     }
-    for secret in [token.as_str(), &blob, &proof, "WRONGPROOF", "edk_not_a_real_token_zzz", master_b64.as_str()] {
+    for secret in [token.as_str(), &blob, &proof, "WRONGPROOF", "edk_not_a_real_token_zzz", master_b64] {
         assert!(!contains(&log, secret), "a secret reached the log");
     }
     assert!(contains(&log, "request"), "the log does record requests");
