@@ -76,9 +76,19 @@ impl Service {
         caller.require(AUDIT_READ)?;
         let filter = q.parse()?;
         let (limit, offset) = check_page(page.page, page.per_page)?;
+        if offset >= audit::MAX_DEPTH {
+            return Err(ApiError::validation(
+                "page",
+                format!(
+                    "Pages reach the newest {} matching entries; for older ones, narrow the time with `to`.",
+                    audit::MAX_DEPTH
+                ),
+            ));
+        }
+        let take = limit.min(u32::try_from(audit::MAX_DEPTH - offset).unwrap_or(u32::MAX));
         self.audit_flush();
         self.db.read(|c| {
-            let (rows, total) = audit::query(c, caller.org_id, &filter, limit, offset)?;
+            let (rows, total) = audit::query(c, caller.org_id, &filter, take, offset)?;
             Ok(Page::new(rows.iter().map(item).collect(), PageMeta::new(page.page, limit, total)))
         })
     }

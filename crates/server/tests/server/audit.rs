@@ -189,6 +189,44 @@ async fn the_log_is_filtered_and_paged_behind_audit_read() {
     s.stop().await;
 }
 
+/// Review of issue 15: a listing's cost does not grow with the log. Pages reach the newest 10,000
+/// matching entries and the total counts at most that many; deeper is a narrower time, not a page.
+#[tokio::test]
+async fn listings_reach_a_bounded_depth() {
+    let s = TestServer::start().await;
+    let org_id: i64 =
+        s.service.db().read(|c| c.query_one("SELECT id FROM organizations", &[], |r| r.get::<i64>("id"))).unwrap();
+    s.service
+        .db()
+        .write(|c| {
+            for i in 0..10_050i64 {
+                c.execute(
+                    "INSERT INTO audit_log (at, organization_id, event, outcome, prev_hash, hash)
+                     VALUES (?1, ?2, 'secret.read', 'success', '', '')",
+                    &[
+                        envdesk_server::db::V::Text(&format!("2026-01-01T00:00:00.{i:06}Z")),
+                        envdesk_server::db::V::Int(org_id),
+                    ],
+                )?;
+            }
+            Ok::<_, envdesk_server::db::DbError>(())
+        })
+        .unwrap();
+    let last = s.get(&s.o("audit-log?per_page=100&page=100")).await;
+    assert_eq!(last.ok()["data"].as_array().unwrap().len(), 100);
+    assert_eq!(last.body["meta"]["total"], 10_000);
+    assert_eq!(last.body["meta"]["last_page"], 100);
+    s.get(&s.o("audit-log?per_page=100&page=101")).await.err(422, "validation_failed");
+    // A page size that does not divide the depth: the last page stops at the 10,000th entry.
+    let odd = s.get(&s.o("audit-log?per_page=30&page=334")).await;
+    assert_eq!(odd.ok()["data"].as_array().unwrap().len(), 10);
+    // Older entries: a narrower time.
+    let older = s.get(&s.o("audit-log?per_page=100&to=2026-01-01T00:00:00.000050Z")).await;
+    assert_eq!(older.ok()["data"].as_array().unwrap().len(), 50);
+    assert_eq!(older.body["meta"]["total"], 50);
+    s.stop().await;
+}
+
 /// Review of issue 15: a revocation that revokes nothing is recorded as failed, naming the token id; a
 /// version's content read names the version's node; the key history is a read of key material.
 #[tokio::test]
