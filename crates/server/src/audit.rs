@@ -448,6 +448,15 @@ pub fn stored_entry(c: &Conn<'_>, id: i64) -> Result<Option<Stored>, DbError> {
     c.query_opt(&format!("SELECT {COLS} FROM audit_log WHERE id = ?1"), params![id], stored)
 }
 
+/// Whether the newest entry of the log (if any) was chained with `key`, or unkeyed: what a master key
+/// must show before its chain key is stored for a database that has a log but no stored chain key
+/// (`MasterKey::audit_chain_key`).
+pub(crate) fn newest_chained_with(c: &Conn<'_>, key: &ChainKey) -> Result<bool, DbError> {
+    let newest = c.query_opt(&format!("SELECT {COLS} FROM audit_log ORDER BY id DESC LIMIT 1"), params![], stored)?;
+    Ok(newest
+        .is_none_or(|s| s.entry.hash(&s.prev_hash, key) == s.hash || s.entry.hash(&s.prev_hash, &UNKEYED) == s.hash))
+}
+
 /// What [`verify`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
@@ -589,7 +598,7 @@ pub fn query(c: &Conn<'_>, org: i64, f: &Filter, limit: u32, offset: u64) -> Res
     // long the log grows (`MAX_DEPTH`).
     values.push(V::Int(MAX_DEPTH as i64));
     let total: i64 = c.query_one(
-        &format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_log WHERE {where_} LIMIT ?{})", values.len()),
+        &format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM audit_log WHERE {where_} LIMIT ?{}) AS m", values.len()),
         &values,
         |r| r.get("n"),
     )?;

@@ -166,7 +166,7 @@ impl ReadCache {
         } else if self.watch.version() != Some(seen) {
             return;
         }
-        let size = answer.size();
+        let size = answer.size() + key.uri.len();
         if size > MAX_BYTES / 4 {
             return;
         }
@@ -174,8 +174,9 @@ impl ReadCache {
             inner.reset(Some(seen));
         }
         inner.bytes += size;
+        let uri = key.uri.len();
         if let Some(old) = inner.entries.insert(key, Arc::new(answer)) {
-            inner.bytes -= old.size();
+            inner.bytes -= old.size() + uri;
         }
     }
 }

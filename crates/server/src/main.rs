@@ -88,7 +88,7 @@ enum Command {
         #[arg(long, env = "ENVDESK_AUDIT_RETENTION_DAYS")]
         audit_retention_days: Option<u32>,
         /// Record nothing in the audit log (it is on by default).
-        #[arg(long, env = "ENVDESK_NO_AUDIT")]
+        #[arg(long, env = "ENVDESK_NO_AUDIT", value_parser = clap::builder::BoolishValueParser::new())]
         no_audit: bool,
         /// Requests per organization per minute (429 beyond).
         #[arg(long, env = "ENVDESK_RATE_LIMIT")]
@@ -100,14 +100,14 @@ enum Command {
         /// Accept `rotate-client-keys` without a proof of the current key, as upstream does (the
         /// official SDK's RotateClientKeys sends none). Without the proof, any token with `key:rotate`
         /// can replace every blob of a client-managed project.
-        #[arg(long, env = "ENVDESK_ALLOW_UNPROVEN_ROTATION")]
+        #[arg(long, env = "ENVDESK_ALLOW_UNPROVEN_ROTATION", value_parser = clap::builder::BoolishValueParser::new())]
         allow_unproven_rotation: bool,
         /// Failed authentications per client address per minute before the address must wait
         /// (429); 0 turns the limit off.
         #[arg(long, env = "ENVDESK_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
         auth_failures_per_minute: u32,
         /// Do not serve encrypted reads again from memory (SQLite; see docs/deploy.md).
-        #[arg(long, env = "ENVDESK_NO_READ_CACHE")]
+        #[arg(long, env = "ENVDESK_NO_READ_CACHE", value_parser = clap::builder::BoolishValueParser::new())]
         no_read_cache: bool,
         /// Open connections at most.
         #[arg(long, env = "ENVDESK_MAX_CONNECTIONS", default_value_t = 1024)]
@@ -509,7 +509,14 @@ async fn main() -> Result<()> {
                 audit: !no_audit,
                 audit_retention_days,
             };
+            let keyless = master.is_none();
             let s = Arc::new(open(&db, sync, master, config)?);
+            if keyless && !no_audit && audit::chain_is_keyed(s.db())? {
+                bail!(
+                    "this database's audit log is keyed with its master key: start with it (--master-key-file or \
+                     ENVDESK_MASTER_KEY), or with --no-audit; entries written without it would break the chain"
+                );
+            }
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             let addr = listener.local_addr()?;

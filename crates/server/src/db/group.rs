@@ -110,6 +110,7 @@ impl GroupCommit {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 self.end(&mut st, false);
+                crate::audit::not_committed();
                 return Err(e.into());
             }
             Err(panic) => {

@@ -104,8 +104,9 @@ impl MasterKey {
 
     /// The audit chain's key as `db` keeps it, wrapped under this master key (`server_secrets`).
     /// A database without one gets [`MasterKey::chain_key`], stored wrapped when `store` is set —
-    /// once this master key has shown it opens the project keys already there, so a wrong key given
-    /// to a database's first start after migration 4 is not taken as its own.
+    /// once this master key has shown it opens the project keys already there and chained the log's
+    /// newest entry, so a wrong key given to a database's first start after migration 4 is not taken
+    /// as its own.
     ///
     /// `Err` (`server_keys_unavailable`) when this is not the database's master key: a server must
     /// not start with it (it would open no server-managed project, and chain under another key).
@@ -127,6 +128,11 @@ impl MasterKey {
         db.write(|c| {
             if let Some(row) = store::server_keys(c)?.first() {
                 self.unwrap(row.wrapped_key.as_deref().unwrap_or_default()).map_err(|_| wrong_master_key())?;
+            }
+            // No project key to try (or none yet): the log's newest entry must have been chained
+            // with this key's subkey (or unkeyed), else this is not the key the log was written with.
+            if !crate::audit::newest_chained_with(c, &derived)? {
+                return Err(wrong_master_key());
             }
             // Two replicas starting together: the first one's row stays.
             c.execute(
@@ -215,7 +221,10 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     config: Config,
     /// Data keys of server-managed key rows, derived once (PBKDF2 is slow by design).
-    key_cache: Mutex<HashMap<i64, Arc<DataKey>>>,
+    /// Keyed by the row id *and* its wrapped key: a row a rolled-back write group had inserted
+    /// (SQLite group commit, `db/group.rs`) can be seen and cached by a later write of that group,
+    /// and its id handed out again with another key.
+    key_cache: Mutex<HashMap<(i64, String), Arc<DataKey>>>,
     /// Projects with a rotation running.
     rotating: Mutex<HashSet<i64>>,
     /// Entries of the audit log not written inside a change's transaction (`None`: no audit log,
@@ -419,15 +428,16 @@ impl Service {
 
     /// The data key of a server-managed key row (cached).
     pub(crate) fn server_data_key(&self, key: &KeyRow) -> ApiResult<Arc<DataKey>> {
-        if let Some(k) = self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key.id) {
+        let wrapped = key.wrapped_key.as_deref().ok_or_else(ApiError::internal)?;
+        let cache_key = (key.id, wrapped.to_owned());
+        if let Some(k) = self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).get(&cache_key) {
             return Ok(k.clone());
         }
-        let wrapped = key.wrapped_key.as_deref().ok_or_else(ApiError::internal)?;
         let project_key = self.master()?.unwrap(wrapped)?;
         let dk = DataKey::for_descriptor(&project_key, key.key_check_salt.as_deref(), key.key_check_iterations, false)
             .map_err(|_| ApiError::internal())?;
         let dk = Arc::new(dk);
-        self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key.id, dk.clone());
+        self.key_cache.lock().unwrap_or_else(|e| e.into_inner()).insert(cache_key, dk.clone());
         Ok(dk)
     }
 

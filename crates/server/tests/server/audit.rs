@@ -3,7 +3,7 @@
 //! it verifiable; `GET audit-log` filters and pages, behind `audit:read`.
 
 use envdesk_core::crypto;
-use envdesk_server::audit;
+use envdesk_server::{audit, MasterKey, Service};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -187,6 +187,30 @@ async fn the_log_is_filtered_and_paged_behind_audit_read() {
     let denied = entries(&s, "&event=authz.access_denied").await;
     assert_eq!(attr(&denied[0], "ability"), "audit:read");
     s.stop().await;
+}
+
+/// Review of issue 15: a database with an audit log but no stored chain key (written before
+/// migration 4) and no server-managed key to try takes a master key as its own only if the log's
+/// newest entry was chained with it; another key is refused and stores nothing.
+#[tokio::test]
+async fn a_wrong_master_key_is_not_taken_for_a_logs_key() {
+    let TestDb { db, dir: _dir } = test_db().await;
+    let (right, _) = MasterKey::generate();
+    let service = Service::new(db.clone(), Some(right), config());
+    service.check_master_key().unwrap();
+    let org = service.create_organization("Acme").unwrap();
+    audit::command_line(service.db(), "token.created", || service.create_token_for(&org.id, "ci", &["*".into()]))
+        .unwrap();
+    drop(service);
+    // As before migration 4: no stored chain key.
+    db.write(|c| c.execute("DELETE FROM server_secrets", &[])).unwrap();
+    let (wrong, _) = MasterKey::generate();
+    let s = Service::new(db.clone(), Some(wrong), config());
+    let e = s.check_master_key().unwrap_err();
+    assert!(e.message.contains("does not open this database's keys"), "{}", e.message);
+    let stored: i64 =
+        db.read(|c| c.query_one("SELECT COUNT(*) AS n FROM server_secrets", &[], |r| r.get::<i64>("n"))).unwrap();
+    assert_eq!(stored, 0, "the wrong key's chain key was not stored");
 }
 
 /// Review of issue 15: a listing's cost does not grow with the log. Pages reach the newest 10,000

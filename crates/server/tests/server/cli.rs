@@ -260,10 +260,20 @@ async fn the_master_key_rotates() {
     assert!(!out.status.success() && err.contains("does not open this database's keys"), "{err}");
     let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x"]);
     assert!(!ok && err.contains("does not open this database's keys"), "the old key beside the file: {err}");
-    // Without any key, a change that could not be recorded is refused.
+    // Without any key, a change that could not be recorded is refused, and so is a server that
+    // would record requests (with --no-audit it serves).
     std::fs::remove_file(&old).unwrap();
     let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x"]);
     assert!(!ok && err.contains("--master-key-file"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_envdesk-server"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db", dbs])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("keyed with its master key"), "{err}");
+    let mut p = serve(dbs, &dir.path().join("log"), &[("ENVDESK_NO_AUDIT", "1")]).await;
+    p.child.start_kill().unwrap();
+    p.child.wait().await.unwrap();
     let (ok, _, err) = cli(&["token", "create", "--db", dbs, "--name", "x", "--master-key-file", nk]);
     assert!(ok, "{err}");
 
