@@ -22,6 +22,7 @@ pub mod export;
 pub mod key_history;
 pub mod matrix;
 pub mod merge;
+pub mod schema;
 pub mod search;
 pub mod template;
 

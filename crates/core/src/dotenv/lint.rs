@@ -13,6 +13,8 @@ use super::{Assign, Document, Item, ItemKind, Quote};
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The value breaks the key's schema (`@type`), or the line cannot mean what it says.
+    Error,
     /// Another parser reads this line differently.
     Warning,
     /// Worth knowing; meaning is the same for envdesk and its exports.
@@ -53,9 +55,19 @@ pub enum LintCode {
     KeyNotPortable,
     /// A UTF-8 byte-order mark: python-dotenv makes it part of the first key.
     ByteOrderMark,
-    /// `${VAR}` or `$VAR`: python-dotenv, dotenvy and dotenvx expand it when they load the file;
-    /// envdesk keeps it literal until templates are resolved.
+    /// `${VAR}` or `$VAR`: other parsers expand it when they load the file (which ones depends on the
+    /// form); envdesk keeps it literal until templates are resolved.
     Interpolation,
+    /// `${VAR}` inside single quotes: literal here and to dotenvy, expanded by python-dotenv.
+    SingleQuotedInterpolation,
+    /// A `$` that no variable name follows: dotenvy drops it.
+    DollarWithoutName,
+    /// A schema annotation (`# @type: …`, issue 16) written wrongly: it does nothing.
+    AnnotationInvalid,
+    /// An annotation envdesk does not know: kept as written, and shown with the key.
+    AnnotationUnknown,
+    /// A value that breaks its key's `@type`.
+    SchemaType,
 }
 
 /// A replacement of whole lines that fixes a lint.
@@ -225,7 +237,7 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
                 out.push(ctx.lint(
                     LintCode::EmptyValueBeforeComment,
                     Severity::Warning,
-                    format!("`{key}` is empty and followed by a comment; python-dotenv reads the comment as the value"),
+                    format!("`{key}` is empty and followed by a comment; python-dotenv up to 1.2.3 reads the comment as the value (1.2.4 and later read it as empty)"),
                     Some(ctx.with_token(a, "''", "write the empty value as ''")),
                 ));
             }
@@ -321,22 +333,114 @@ fn lint_value(ctx: &Ctx<'_>, a: &Assign, out: &mut Vec<Lint>) {
             }
         }
     }
-    if a.quote != Quote::Single && has_reference(&a.value) {
+    // Scanned as written: in double quotes `\$` is an escaped `$` (no reference, kept by dotenvy).
+    let refs = match a.quote {
+        Quote::Double => scan_refs(&token[1..token.len() - 1], true),
+        Quote::Single => scan_refs(&a.value, false),
+        Quote::None => scan_refs(token, false),
+    };
+    if a.quote == Quote::Single {
+        if refs.braced || refs.braced_other {
+            out.push(ctx.lint(
+                LintCode::SingleQuotedInterpolation,
+                Severity::Warning,
+                format!("`{key}`'s value holds `${{…}}` in single quotes: literal here and to dotenvy, but python-dotenv expands it when it loads the file"),
+                None,
+            ));
+        }
+        return;
+    }
+    let mut who = Vec::new();
+    if refs.braced {
+        who.push("python-dotenv, dotenvy and dotenvx expand `${…}`");
+    } else if refs.braced_other {
+        who.push("dotenvy expands `${NAME:?…}` and its like");
+    }
+    if refs.bare {
+        who.push("dotenvy expands `$NAME`, and may take a shorter name than meant (`$npm_x` can become `_x`)");
+    }
+    if !who.is_empty() {
         out.push(ctx.lint(
             LintCode::Interpolation,
             Severity::Info,
-            format!("`{key}` refers to another variable: python-dotenv, dotenvy and dotenvx expand it when they load the file; envdesk resolves it only when asked (merged view, export with templates resolved)"),
+            format!(
+                "`{key}` refers to another variable: {} when the file is loaded; envdesk resolves it only when asked (merged view, export with templates resolved)",
+                who.join("; ")
+            ),
             None,
         ));
     }
+    if refs.lone_dollar {
+        out.push(ctx.lint(
+            LintCode::DollarWithoutName,
+            Severity::Warning,
+            format!("`{key}`'s value has a `$` that no variable name follows: kept here, but dotenvy drops it"),
+            requote(ctx, a, Quote::Single, "quote the value (single quotes keep `$`)"),
+        ));
+    }
+}
+
+/// The forms of `$` a value holds.
+#[derive(Default)]
+struct Refs {
+    /// `${NAME}`, `${NAME:-default}`, `${NAME-default}`: python-dotenv, dotenvy and dotenvx expand them.
+    braced: bool,
+    /// `${…}` in another form (`${NAME:?error}`): only dotenvy reads it.
+    braced_other: bool,
+    /// `$NAME`: only dotenvy expands it.
+    bare: bool,
+    /// `$` followed by no name and no `{`.
+    lone_dollar: bool,
+}
+
+fn scan_refs(v: &str, escapes: bool) -> Refs {
+    let b = v.as_bytes();
+    let name_start = |c: u8| c.is_ascii_alphabetic() || c == b'_';
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let mut r = Refs::default();
+    let mut i = 0;
+    while i < b.len() {
+        if escapes && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        match b.get(i + 1) {
+            Some(b'{') => {
+                let inner = &b[i + 2..];
+                let end = inner.iter().position(|&c| c == b'}');
+                let name_len = inner.iter().take_while(|&&c| name_char(c)).count();
+                let simple = match end {
+                    Some(e) if name_len > 0 && inner.first().is_some_and(|&c| name_start(c)) => {
+                        let op = &inner[name_len..e];
+                        op.is_empty() || op.starts_with(b":-") || op.starts_with(b"-")
+                    }
+                    _ => false,
+                };
+                if simple {
+                    r.braced = true;
+                } else {
+                    r.braced_other = true;
+                }
+                i += 2 + end.map_or(inner.len(), |e| e + 1);
+            }
+            Some(&c) if name_start(c) => {
+                r.bare = true;
+                i += 1;
+            }
+            _ => {
+                r.lone_dollar = true;
+                i += 1;
+            }
+        }
+    }
+    r
 }
 
 fn after_comment_line_end(after: &str) -> &str {
     let t = after.trim_end_matches(['\r', '\n']);
     &after[t.len()..]
-}
-
-fn has_reference(v: &str) -> bool {
-    let b = v.as_bytes();
-    b.windows(2).any(|w| w[0] == b'$' && (w[1] == b'{' || w[1].is_ascii_alphabetic() || w[1] == b'_'))
 }

@@ -204,7 +204,7 @@ pub(crate) struct Item {
 }
 
 impl Item {
-    fn key(&self) -> Option<&str> {
+    pub(crate) fn key(&self) -> Option<&str> {
         match &self.kind {
             ItemKind::Assignment(a) => Some(&self.raw[a.key.clone()]),
             ItemKind::Bare(b) => Some(&self.raw[b.key.clone()]),
@@ -488,7 +488,8 @@ impl Document {
 
     /// Removes every line that assigns or names `key`. The comment lines directly above an assignment
     /// go with it when the assignment stands alone in its paragraph (a blank line, a comment or the end
-    /// follows); a comment above a group of keys stays. Returns whether anything was removed.
+    /// follows); a comment above a group of keys stays, but its annotation lines (`# @…`, the key's
+    /// schema) go. Returns whether anything was removed.
     pub fn remove(&mut self, key: &str) -> bool {
         let mut remove = vec![false; self.items.len()];
         let mut any = false;
@@ -499,10 +500,12 @@ impl Document {
             any = true;
             remove[i] = true;
             let next_is_key = self.items.get(i + 1).is_some_and(|n| n.key().is_some());
-            if !next_is_key {
-                let mut j = i;
-                while j > 0 && matches!(self.items[j - 1].kind, ItemKind::Comment) {
-                    j -= 1;
+            let mut j = i;
+            while j > 0 && matches!(self.items[j - 1].kind, ItemKind::Comment) {
+                j -= 1;
+                // Annotation lines (`# @type: …`, `crate::schema`) belong to the key: left behind they
+                // would describe the key below.
+                if !next_is_key || crate::schema::belongs_to_key(&self.items[j].raw) {
                     remove[j] = true;
                 }
             }
@@ -612,9 +615,37 @@ impl Document {
         out
     }
 
-    /// Every construct `docs/dotenv.md` says to flag, with its line and, where one exists, a fix.
+    /// Every construct `docs/dotenv.md` says to flag, with its line and, where one exists, a fix; and
+    /// the schema's findings on this text alone (annotations written wrongly or unknown, values that
+    /// break their key's `@type` as this level's own annotations say). In line order.
     pub fn lint(&self) -> Vec<Lint> {
-        lint::lint(self)
+        self.lint_in(&[], crate::merge::LevelKind::Environment)
+    }
+
+    /// [`Document::lint`], with each value checked against its key's `@type` as the node's schema
+    /// says: the annotations of the levels `above` this one (project first), then this level's own,
+    /// which is a level of kind `own` (`crate::schema`).
+    pub fn lint_in(
+        &self,
+        above: &[(crate::merge::LevelKind, &crate::schema::LevelSchema)],
+        own: crate::merge::LevelKind,
+    ) -> Vec<Lint> {
+        let mut out = lint::lint(self);
+        let level = crate::schema::level_schema(self);
+        for p in &level.problems {
+            let (code, severity) = if p.unknown {
+                (LintCode::AnnotationUnknown, lint::Severity::Info)
+            } else {
+                (LintCode::AnnotationInvalid, lint::Severity::Warning)
+            };
+            out.push(Lint { line: p.line, code, severity, message: p.message.clone(), fix: None });
+        }
+        let schema = crate::schema::Schema::of_levels(above.iter().copied().chain([(own, &level)]));
+        for (line, _, message) in crate::schema::type_problems(self, &schema) {
+            out.push(Lint { line, code: LintCode::SchemaType, severity: lint::Severity::Error, message, fix: None });
+        }
+        out.sort_by_key(|l| l.line);
+        out
     }
 
     /// Builds a document from a JSON object of strings, keys in the object's order.

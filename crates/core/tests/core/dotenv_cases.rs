@@ -24,8 +24,8 @@ fn decided(name: &str) -> Option<(Expect, &'static [LintCode], &'static str)> {
         "colon_separator" => (Error { line: 1, column: 2 }, &[], "`KEY: value` is an error (\"expected `=`\")"),
         "command_subst" => (
             Vars(&[("A", "$(echo hi)")]),
-            &[LintCode::WhitespaceInUnquotedValue],
-            "no command substitution; the text is the value",
+            &[LintCode::WhitespaceInUnquotedValue, LintCode::DollarWithoutName],
+            "no command substitution; the text is the value (dotenvy drops the `$` no name follows: linted)",
         ),
         "comment_glued_after_quote" => (
             Vars(&[("A", "quoted")]),
@@ -45,8 +45,8 @@ fn decided(name: &str) -> Option<(Expect, &'static [LintCode], &'static str)> {
         "double_quote_carriage_escape" => (Vars(&[("A", "cr\rhere")]), &[], "`\\r` is an escape in double quotes"),
         "double_quotes_unknown_escape" => (
             Vars(&[("A", "a\\qb$c")]),
-            &[LintCode::DollarEscape, LintCode::UnknownEscape, LintCode::Interpolation],
-            "`\\$` is an escape; any other backslash is kept as typed",
+            &[LintCode::DollarEscape, LintCode::UnknownEscape],
+            "`\\$` is an escape (so no reference); any other backslash is kept as typed",
         ),
         "duplicate_keys" => (Vars(&[("DUP", "second")]), &[LintCode::DuplicateKey], "last wins, linted"),
         "empty_quotes" => (Vars(&[("S", ""), ("D", ""), ("B", "``")]), &[LintCode::Backticks], "backticks are text"),
@@ -82,13 +82,17 @@ fn decided(name: &str) -> Option<(Expect, &'static [LintCode], &'static str)> {
         ),
         "interp_escaped_dollar" => (
             Vars(&[("A", "hello"), ("B", "\\${A}"), ("C", "${A}")]),
-            &[LintCode::Interpolation, LintCode::DollarEscape, LintCode::Interpolation],
-            "unquoted values have no escapes; `\\$` in double quotes is `$`",
+            &[LintCode::Interpolation, LintCode::DollarEscape],
+            "unquoted values have no escapes; `\\$` in double quotes is `$`, a literal (no reference)",
         ),
         "interp_forward_ref" => {
             (Vars(&[("B", "${A}"), ("A", "later")]), &[LintCode::Interpolation], "no interpolation at parse time")
         }
-        "interp_single_quotes" => (Vars(&[("A", "hello"), ("B", "${A}")]), &[], "single quotes are literal"),
+        "interp_single_quotes" => (
+            Vars(&[("A", "hello"), ("B", "${A}")]),
+            &[LintCode::SingleQuotedInterpolation],
+            "single quotes are literal; python-dotenv expands `${…}` in them all the same: linted",
+        ),
         "interp_undefined" => {
             (Vars(&[("B", "x${NOPE_UNDEFINED_VAR}y")]), &[LintCode::Interpolation], "no interpolation at parse time")
         }

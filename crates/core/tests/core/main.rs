@@ -11,6 +11,7 @@ mod key_history;
 mod matrix;
 mod merge_diff;
 mod props;
+mod schema;
 mod search;
 
 use std::path::PathBuf;
