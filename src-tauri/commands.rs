@@ -425,6 +425,11 @@ pub struct SaveLevel {
     pub base_revision: Option<u64>,
     /// The text as it was read (the base of a three-way merge).
     pub base_text: String,
+    /// The open view the level was edited in: the save is checked against the node's schema there
+    /// (issue 16) — refused when the project is strict, else answered with what breaks it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub view: Option<vault::ViewId>,
 }
 
 /// `search`: every unlocked project of a connection.
@@ -444,6 +449,19 @@ pub struct Search {
 #[derive(Debug, Deserialize, TS)]
 pub struct Text {
     /// The text.
+    pub text: String,
+}
+
+/// `analyze_level`: a level of an open view, as typed.
+#[derive(Debug, Deserialize, TS)]
+pub struct AnalyzeLevel {
+    /// Connection id.
+    pub conn: String,
+    /// The view (from `read_node`).
+    pub view: vault::ViewId,
+    /// Which level the text is.
+    pub level: LevelKind,
+    /// The text as typed.
     pub text: String,
 }
 
@@ -602,6 +620,10 @@ pub struct ExportToFile {
     pub format: Format,
     /// Resolve `${…}` templates first.
     pub resolve: bool,
+    /// Export an environment that breaks its schema all the same (the user was asked).
+    #[serde(default)]
+    #[ts(optional)]
+    pub schema_confirmed: Option<bool>,
 }
 
 /// `matrix_cell_value`: one cell of the key matrix.
@@ -809,7 +831,31 @@ ipc_commands! {
     /// Saves a level; a save that lost a race answers the conflict to resolve.
     async fn save_level(ctx, req: SaveLevel) -> SaveDto {
         let v = ctx.core.vault(&req.conn).await?;
-        Ok(v.save_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into())
+        let check = match req.view {
+            Some(view) => {
+                let node = req.path.node();
+                let kind = match (&node.target, &node.environment) {
+                    (None, _) => LevelKind::Project,
+                    (Some(_), None) => LevelKind::Target,
+                    (Some(_), Some(_)) => LevelKind::Environment,
+                };
+                v.view_check(view, kind, &req.text)?
+            }
+            None => vault::SchemaCheck::default(),
+        };
+        let errors = check.problems.iter().any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error);
+        if check.strict && errors {
+            return Err(envdesk_client::ClientError::SchemaViolation(format!(
+                "Not saved: this project is strict about its schema (`# @schema: strict`), and the text breaks it — {}.",
+                vault::problems_sentence(&check.problems)
+            ))
+            .into());
+        }
+        let mut saved: SaveDto = v.save_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into();
+        if saved.conflict.is_none() {
+            saved.schema_problems = check.problems;
+        }
+        Ok(saved)
     }
 
     /// Writes a level from the diff ("set in …" and its undo): checked against the revision like a
@@ -822,6 +868,17 @@ ipc_commands! {
     /// A text's parse error, lints and entries (for the editor and the table).
     async fn analyze_text(_ctx, req: Text) -> AnalysisDto {
         blocking(move || Ok(analyze(&req.text))).await
+    }
+
+    /// [`analyze_text`] of a level of an open view: values are also checked against the schema the
+    /// levels above it and the text itself declare (`# @type: …`, issue 16).
+    async fn analyze_level(ctx, req: AnalyzeLevel) -> AnalysisDto {
+        let above = ctx.core.vault(&req.conn).await?.view_schema_above(req.view, req.level)?;
+        blocking(move || {
+            let refs: Vec<(LevelKind, &envdesk_core::schema::LevelSchema)> = above.iter().map(|(k, s)| (*k, s)).collect();
+            Ok(crate::app::core::analyze_in(&req.text, &refs, req.level))
+        })
+        .await
     }
 
     /// Applies a table-view edit to a text, changing only the bytes it must.
@@ -955,7 +1012,8 @@ ipc_commands! {
     async fn export_to_file(ctx, req: ExportToFile) -> Option<String> {
         let name = format!("{}.{}", req.source.path().node().display().replace('/', "-"), req.format.extension());
         let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
-        ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, &file).await?;
+        let confirmed = req.schema_confirmed.unwrap_or(false);
+        ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, confirmed, &file).await?;
         Ok(Some(file.display().to_string()))
     }
 

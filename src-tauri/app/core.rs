@@ -500,9 +500,10 @@ impl AppCore {
         source: &ExportSource,
         format: Format,
         resolve: bool,
+        schema_confirmed: bool,
         file: &Path,
     ) -> IpcResult<()> {
-        let bytes = self.vault(conn).await?.export(source, format, resolve).await?;
+        let bytes = self.vault(conn).await?.export_checked(source, format, resolve, schema_confirmed).await?;
         write_private(file, &bytes)?;
         Ok(())
     }
@@ -544,10 +545,20 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Analysis of a text being edited: parse error, lints with fixes, entries for the table.
 pub fn analyze(text: &str) -> AnalysisDto {
+    analyze_in(text, &[], envdesk_core::merge::LevelKind::Environment)
+}
+
+/// [`analyze`] of a level of kind `own` whose node's levels `above` declare a schema (issue 16): the
+/// values are checked against their keys' `@type` as those levels and this one say.
+pub fn analyze_in(
+    text: &str,
+    above: &[(envdesk_core::merge::LevelKind, &envdesk_core::schema::LevelSchema)],
+    own: envdesk_core::merge::LevelKind,
+) -> AnalysisDto {
     match Document::parse(text) {
         Ok(doc) => AnalysisDto {
             parse_error: None,
-            lints: doc.lint(),
+            lints: doc.lint_in(above, own),
             entries: doc.entries(),
             comment_blocks: doc.comment_blocks(),
         },

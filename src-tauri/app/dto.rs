@@ -121,13 +121,15 @@ pub struct SaveDto {
     pub revision: Option<u64>,
     /// The conflict.
     pub conflict: Option<Conflict>,
+    /// What breaks the node's schema in what was saved (issue 16): a warning, the save is done.
+    pub schema_problems: Vec<envdesk_core::schema::Problem>,
 }
 
 impl From<SaveOutcome> for SaveDto {
     fn from(o: SaveOutcome) -> SaveDto {
         match o {
-            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None },
-            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c) },
+            SaveOutcome::Saved { revision } => SaveDto { revision, conflict: None, schema_problems: Vec::new() },
+            SaveOutcome::Conflict(c) => SaveDto { revision: None, conflict: Some(c), schema_problems: Vec::new() },
         }
     }
 }

@@ -35,6 +35,9 @@ pub enum Code {
     ExportFailed,
     /// Templates do not resolve: fix the references named.
     TemplateError,
+    /// The result breaks the node's schema (a strict project's save, an unconfirmed export): fix the
+    /// problems listed, or (an export) confirm.
+    SchemaViolation,
     // ---- this computer
     /// The system keychain failed: unlock it, then retry.
     KeychainError,
@@ -166,6 +169,7 @@ impl From<&ClientError> for Code {
             ClientError::Import(_) => Code::ImportFailed,
             ClientError::Export(_) => Code::ExportFailed,
             ClientError::Template(_) => Code::TemplateError,
+            ClientError::SchemaViolation(_) => Code::SchemaViolation,
             ClientError::OldKeyUnavailable { .. } | ClientError::UnknownVersionKey { .. } => Code::OldKeyUnavailable,
             ClientError::KeyStore(_) => Code::KeychainError,
             ClientError::Io(_) => Code::IoError,

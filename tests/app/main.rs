@@ -47,6 +47,7 @@ async fn save(ctx: &Ctx, path: &NodePath, text: &str, base_revision: Option<u64>
         text: text.into(),
         base_revision,
         base_text: base_text.into(),
+        view: None,
     };
     run::save_level(ctx, req).await.unwrap()
 }
@@ -163,7 +164,7 @@ async fn import_export_and_diff() {
     assert_eq!(p.merge_summary.added, 1);
     assert_eq!(core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.unwrap().revision, Some(2));
     let out = dir.path().join("out.env");
-    core.export_to(LOCAL, &ExportSource::Merged { path: env() }, Format::Env, false, &out).await.unwrap();
+    core.export_to(LOCAL, &ExportSource::Merged { path: env() }, Format::Env, false, false, &out).await.unwrap();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "A=1\nB=2\nC=3\n");
     assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600, "exports are owner-only");
     let d = run::diff_sources(
@@ -346,6 +347,7 @@ async fn a_write_from_the_diff_keeps_the_users_draft_of_that_level() {
         text: text.into(),
         base_revision: base,
         base_text: base_text.into(),
+        view: None,
     };
     // Written: the draft of the user's own typing stays (a save would have discarded it).
     let w = run::write_level(&ctx, write("A=1\nB=2\n", saved.revision, "A=1\n")).await.unwrap();
@@ -436,4 +438,105 @@ async fn a_node_is_a_view_whose_rows_are_asked_for() {
     run::lock_all(&ctx).await.unwrap();
     let e = run::merged_key(&ctx, key("B")).await.unwrap_err();
     assert_eq!(e.code, Code::ViewClosed);
+}
+
+/// Issue 16 through the app's commands: a project-level `@required @type: port` key; staging with
+/// `PORT=abc` is linted against the project's schema (error at its line), the merged view names the
+/// problem; production without it says the key is missing; a strict project refuses the save and
+/// keeps nothing, a fixed text saves; an export of a broken environment is refused unless confirmed.
+#[tokio::test]
+async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
+    let (ctx, dir, _) = host();
+    tree(&ctx).await;
+    let project = NodePath::project("app");
+    let schema = "# @schema: strict\n# @description: Where it listens\n# @required @type: port\nPORT=\n";
+    save(&ctx, &project, schema, Some(0), "").await;
+
+    // The editor's lints of the environment, against the project's schema (through the view).
+    let node = read(&ctx, &env()).await;
+    let lint = run::analyze_level(
+        &ctx,
+        cmd::AnalyzeLevel {
+            conn: LOCAL.into(),
+            view: node.view,
+            level: LevelKind::Environment,
+            text: "A=1\nPORT=abc\n".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let typed: Vec<(usize, String)> = lint
+        .lints
+        .iter()
+        .filter(|l| l.code == envdesk_core::dotenv::LintCode::SchemaType)
+        .map(|l| (l.line, l.message.clone()))
+        .collect();
+    assert_eq!(typed, [(2, "`PORT` is not a port number (1 to 65535) (`@type: port`)".to_owned())]);
+    assert!(
+        analyze("PORT=abc\n").lints.iter().all(|l| l.code != envdesk_core::dotenv::LintCode::SchemaType),
+        "alone, no schema"
+    );
+
+    // The environment's merged view: the key is missing (no row), and says so.
+    let rows = run::merged_rows(
+        &ctx,
+        cmd::MergedRows {
+            conn: LOCAL.into(),
+            view: node.view,
+            offset: 0,
+            limit: 100,
+            filter: String::new(),
+            live: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.schema_errors, 1);
+    assert_eq!(rows.missing.len(), 0, "the project declares PORT empty: it is in the result, empty");
+    let port = rows.rows.iter().find(|r| r.key == "PORT").unwrap();
+    assert_eq!(port.problems[0].message, "`PORT` is required (by the project level) and empty");
+    assert_eq!(port.description.as_deref(), Some("Where it listens"));
+
+    // Strict: a save that breaks the schema is refused, nothing written.
+    let req = |text: &str| cmd::SaveLevel {
+        conn: LOCAL.into(),
+        path: ipc(&env()),
+        text: text.into(),
+        base_revision: Some(0),
+        base_text: String::new(),
+        view: Some(node.view),
+    };
+    let e = run::save_level(&ctx, req("PORT=abc\n")).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation);
+    assert!(e.message.contains("`PORT` is not a port number") && !e.message.contains("abc"), "{}", e.message);
+    assert_eq!(read(&ctx, &env()).await.levels.last().unwrap().revision, Some(0), "nothing was written");
+    let saved = run::save_level(&ctx, req("PORT=8080\n")).await.unwrap();
+    assert_eq!((saved.revision, saved.schema_problems.len()), (Some(1), 0));
+
+    // Not strict: the save is done, and says what breaks.
+    let node = read(&ctx, &project).await;
+    let lax = run::save_level(
+        &ctx,
+        cmd::SaveLevel {
+            conn: LOCAL.into(),
+            path: ipc(&project),
+            text: schema.replace("# @schema: strict\n", "") + "# @type: bool\nDEBUG=maybe\n",
+            base_revision: Some(1),
+            base_text: schema.into(),
+            view: Some(node.view),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(lax.revision, Some(2));
+    assert_eq!(lax.schema_problems.len(), 1, "{:?}", lax.schema_problems);
+
+    // An export of an environment that breaks its schema asks first.
+    let out = dir.path().join("out.env");
+    let merged = ExportSource::Merged { path: env() };
+    let e = ctx.core.export_to(LOCAL, &merged, Format::Env, false, false, &out).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation);
+    assert!(!out.exists(), "nothing written");
+    ctx.core.export_to(LOCAL, &merged, Format::Env, false, true, &out).await.unwrap();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("DEBUG=maybe"));
 }

@@ -58,6 +58,10 @@ pub enum ClientError {
     /// Templates that did not resolve (export with templates resolved).
     #[error("Some templates do not resolve: {0}")]
     Template(String),
+    /// The result breaks the node's schema (issue 16): a save of a strict project, or an export not
+    /// confirmed. The message says what and lists the first problems (keys, never values).
+    #[error("{0}")]
+    SchemaViolation(String),
     /// A version under a key this computer does not have.
     #[error("This version is encrypted under key version {key_version}, which is not on this computer{hint}.")]
     OldKeyUnavailable {
@@ -162,6 +166,7 @@ impl ClientError {
             ClientError::Import(_) => "import_failed",
             ClientError::Export(_) => "export_failed",
             ClientError::Template(_) => "template_error",
+            ClientError::SchemaViolation(_) => "schema_violation",
             ClientError::OldKeyUnavailable { .. } | ClientError::UnknownVersionKey { .. } => "old_key_unavailable",
             ClientError::KeyStore(_) => "keychain_error",
             ClientError::Io(_) => "io_error",

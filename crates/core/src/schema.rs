@@ -437,8 +437,20 @@ pub struct LevelSchema {
     pub problems: Vec<AnnotationProblem>,
 }
 
-/// Annotation names read elsewhere (`# @tags:` by the table and search, `# @absent:` by the key matrix).
-const READ_ELSEWHERE: [&str; 2] = ["tags", "absent"];
+/// Annotation names read elsewhere (`# @tags:` by the table and search, `# @absent:` by the key matrix,
+/// `# @schema: strict` by [`is_strict`]).
+const READ_ELSEWHERE: [&str; 3] = ["tags", "absent", "schema"];
+
+/// Annotations that speak for their whole level, wherever they stand (not for the key below).
+const LEVEL_WIDE: [&str; 2] = ["absent", "schema"];
+
+/// Whether a project level's text says `# @schema: strict` (on a line of its own, anywhere): a save
+/// that breaks the schema is then refused, not only warned about.
+pub fn is_strict(text: &str) -> bool {
+    text.lines().filter(|l| l.trim_start().starts_with('#')).any(|l| {
+        matches!(annotations_of(l), Some(Ok(list)) if list.iter().any(|(n, v)| n == "schema" && v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("strict"))))
+    })
+}
 
 /// Reads the annotations of a level.
 pub fn level_schema(doc: &Document) -> LevelSchema {
@@ -532,6 +544,13 @@ fn read_block(block: &[(usize, &str)], problems: &mut Vec<AnnotationProblem>) ->
     s
 }
 
+/// What a block of comment lines directly above a key says (for the table view; lines written
+/// wrongly say nothing, and are linted elsewhere).
+pub(crate) fn read_lines(lines: &[&str]) -> KeySchema {
+    let numbered: Vec<(usize, &str)> = lines.iter().map(|l| (0, *l)).collect();
+    read_block(&numbered, &mut Vec::new())
+}
+
 /// `90d`, `12w`: days (at least 1, at most 100 years).
 fn parse_period(text: &str) -> Option<u32> {
     let (n, unit) = text.split_at(text.len().checked_sub(1)?);
@@ -544,11 +563,11 @@ fn parse_period(text: &str) -> Option<u32> {
     (days <= 36_500).then_some(days)
 }
 
-/// Whether a comment line is an annotation of the key below it (not `# @absent:`, which speaks for
-/// its whole level).
+/// Whether a comment line is an annotation of the key below it (not `# @absent:` or `# @schema:`,
+/// which speak for their whole level).
 pub(crate) fn belongs_to_key(comment: &str) -> bool {
     match annotations_of(comment) {
-        Some(Ok(list)) => list.first().is_none_or(|(name, _)| name != "absent"),
+        Some(Ok(list)) => list.first().is_none_or(|(name, _)| !LEVEL_WIDE.contains(&name.as_str())),
         Some(Err(_)) => true,
         None => false,
     }

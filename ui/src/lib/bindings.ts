@@ -14,9 +14,9 @@ level: LevelKind,
  */
 value: string, };
 
-export type Severity = "warning" | "info";
+export type Severity = "error" | "warning" | "info";
 
-export type LintCode = "hash_in_value" | "value_starts_with_hash" | "empty_value_before_comment" | "backticks" | "quote_in_unquoted_value" | "whitespace_in_unquoted_value" | "tab_escape" | "dollar_escape" | "unknown_escape" | "single_quote_escape" | "duplicate_key" | "key_without_value" | "key_not_portable" | "byte_order_mark" | "interpolation";
+export type LintCode = "hash_in_value" | "value_starts_with_hash" | "empty_value_before_comment" | "backticks" | "quote_in_unquoted_value" | "whitespace_in_unquoted_value" | "tab_escape" | "dollar_escape" | "unknown_escape" | "single_quote_escape" | "duplicate_key" | "key_without_value" | "key_not_portable" | "byte_order_mark" | "interpolation" | "single_quoted_interpolation" | "dollar_without_name" | "annotation_invalid" | "annotation_unknown" | "schema_type";
 
 export type Fix = { 
 /**
@@ -79,13 +79,17 @@ value: string,
 line: number, 
 /**
  * Leading comment lines directly above (no blank line between), without `#` and one space, and
- * without the `@tags:` line.
+ * without the annotation lines (`# @tags:`, `# @type:` …).
  */
 comments: Array<string>, 
 /**
  * Tags from a `# @tags: a, b` comment line directly above.
  */
 tags: Array<string>, 
+/**
+ * What the annotation lines directly above say (`crate::schema`); `null` when there are none.
+ */
+schema: KeySchema | null, 
 /**
  * Whether the line starts with `export `.
  */
@@ -113,6 +117,100 @@ line: number,
  * The lines, each starting with `#`.
  */
 lines: Array<string>, };
+
+export type Annotation = { 
+/**
+ * The name, without `@`.
+ */
+name: string, 
+/**
+ * What follows `:`, trimmed; `null` for a flag.
+ */
+value: string | null, 
+/**
+ * 1-based line.
+ */
+line: number, };
+
+export type KeySchema = { 
+/**
+ * `@description`.
+ */
+description: string | null, 
+/**
+ * `@type`.
+ */
+value_type: string | null, 
+/**
+ * `true` for `@required`, `false` for `@optional`.
+ */
+required: boolean | null, 
+/**
+ * `true` for `@sensitive`, `false` for `@public`.
+ */
+sensitive: boolean | null, 
+/**
+ * `@expires`, `YYYY-MM-DD`.
+ */
+expires: string | null, 
+/**
+ * `@rotate-every`, in days.
+ */
+rotate_every_days: number | null, 
+/**
+ * Annotations envdesk does not know, as written.
+ */
+unknown: Array<Annotation>, };
+
+export type ProblemSeverity = "error" | "warning";
+
+export type ProblemKind = { "kind": "missing" } | { "kind": "empty" } | { "kind": "wrong_type", 
+/**
+ * The type, as written.
+ */
+expected: string, 
+/**
+ * Why not ("is not a port number (1 to 65535)").
+ */
+reason: string, } | { "kind": "expired", 
+/**
+ * The date.
+ */
+on: string, } | { "kind": "expires_soon", 
+/**
+ * The date.
+ */
+on: string, 
+/**
+ * Days left (0: today).
+ */
+days: number, } | { "kind": "rotation_due", 
+/**
+ * When it last changed.
+ */
+changed: string, 
+/**
+ * The period, in days.
+ */
+every_days: number, };
+
+export type Problem = { 
+/**
+ * The key.
+ */
+key: string, 
+/**
+ * What is wrong.
+ */
+kind: ProblemKind, 
+/**
+ * How much it matters.
+ */
+severity: ProblemSeverity, 
+/**
+ * In a sentence, naming the key and never its value.
+ */
+message: string, };
 
 export type Change = { "kind": "added", 
 /**
@@ -459,7 +557,23 @@ resolved: string | null,
 /**
  * Why it does not resolve.
  */
-error: string | null, };
+error: string | null, 
+/**
+ * `@description` (issue 16).
+ */
+description: string | null, 
+/**
+ * `@type`, as written.
+ */
+value_type: string | null, 
+/**
+ * `true` for `@sensitive`, `false` for `@public`.
+ */
+sensitive: boolean | null, 
+/**
+ * What breaks the schema here (type, expiry; presence only at an environment).
+ */
+problems: Array<Problem>, };
 
 export type MergedWindow = { 
 /**
@@ -481,7 +595,20 @@ rows: Array<MergedRow>,
 /**
  * Whether these rows are the live result of an edit (else the saved one).
  */
-live: boolean, };
+live: boolean, 
+/**
+ * Keys the schema requires that the result does not have (an environment's only): they have no
+ * row.
+ */
+missing: Array<Problem>, 
+/**
+ * Schema errors and warnings in the whole result (not only this window), `missing` included.
+ */
+schema_errors: number, 
+/**
+ * See `schema_errors`.
+ */
+schema_warnings: number, };
 
 export type TextMerge = { 
 /**
@@ -941,7 +1068,11 @@ revision: number | null,
 /**
  * The conflict.
  */
-conflict: Conflict | null, };
+conflict: Conflict | null, 
+/**
+ * What breaks the node's schema in what was saved (issue 16): a warning, the save is done.
+ */
+schema_problems: Array<Problem>, };
 
 export type DraftDto = { 
 /**
@@ -1155,7 +1286,7 @@ path: NodePath, } | { "kind": "merged",
  */
 path: NodePath, };
 
-export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "view_closed" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
+export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "schema_violation" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "view_closed" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
 
 export type ImportMode = "merge" | "replace";
 
@@ -1206,6 +1337,24 @@ organization: string,
  * API token (goes to the keychain).
  */
 token: string, };
+
+export type AnalyzeLevel = { 
+/**
+ * Connection id.
+ */
+conn: string, 
+/**
+ * The view (from `read_node`).
+ */
+view: ViewId, 
+/**
+ * Which level the text is.
+ */
+level: LevelKind, 
+/**
+ * The text as typed.
+ */
+text: string, };
 
 export type ApplyImport = { 
 /**
@@ -1359,7 +1508,11 @@ format: Format,
 /**
  * Resolve `${…}` templates first.
  */
-resolve: boolean, };
+resolve: boolean, 
+/**
+ * Export an environment that breaks its schema all the same (the user was asked).
+ */
+schema_confirmed?: boolean, };
 
 export type HistoryPage = { 
 /**
@@ -1658,7 +1811,12 @@ base_revision: number | null,
 /**
  * The text as it was read (the base of a three-way merge).
  */
-base_text: string, };
+base_text: string, 
+/**
+ * The open view the level was edited in: the save is checked against the node's schema there
+ * (issue 16) — refused when the project is strict, else answered with what breaks it.
+ */
+view?: ViewId, };
 
 export type Search = { 
 /**
@@ -1866,6 +2024,11 @@ export const commands = {
    * A text's parse error, lints and entries (for the editor and the table).
    */
   analyzeText: (req: Text) => call<AnalysisDto>('analyze_text', { req }),
+  /**
+   * [`analyze_text`] of a level of an open view: values are also checked against the schema the
+   * levels above it and the text itself declare (`# @type: …`, issue 16).
+   */
+  analyzeLevel: (req: AnalyzeLevel) => call<AnalysisDto>('analyze_level', { req }),
   /**
    * Applies a table-view edit to a text, changing only the bytes it must.
    */

@@ -31,6 +31,7 @@ export function remedy(code: Code): Remedy {
     case 'import_failed':
     case 'export_failed':
     case 'template_error':
+    case 'schema_violation':
     case 'keychain_error':
     case 'io_error':
     case 'local_vault_key_missing':

@@ -11,6 +11,8 @@ export const ipc = {
   ...commands,
   /** A text's analysis, its messages in prose (every parse error and lint on screen comes from here). */
   analyzeText: async (req: Parameters<typeof commands.analyzeText>[0]) => proseAnalysis(await commands.analyzeText(req)),
+  /** A level of an open view as typed, its values also checked against the node's schema (issue 16). */
+  analyzeLevel: async (req: Parameters<typeof commands.analyzeLevel>[0]) => proseAnalysis(await commands.analyzeLevel(req)),
 };
 
 export type Ipc = typeof ipc;

@@ -4,11 +4,12 @@ import { ipc, IpcError, pathKey, revisionLabel } from './ipc';
 import { remedy } from './errors';
 import { Generation, STALE, type Stale } from './request';
 import { linesInWords, problemsOf } from './problems';
+import { prose } from './prose';
 import type * as T from './types';
 
 export interface Toast {
   id: number;
-  kind: 'error' | 'info' | 'success';
+  kind: 'error' | 'warning' | 'info' | 'success';
   text: string;
 }
 
@@ -205,7 +206,7 @@ export class AppState {
   toast(kind: Toast['kind'], text: string) {
     const id = ++this.toastId;
     this.toasts = [...this.toasts, { id, kind, text }];
-    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 9000 : 4000);
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' || kind === 'warning' ? 9000 : 4000);
   }
 
   /** Shows an error as a message a person can act on; opens the unlock dialog for key errors. */
@@ -672,7 +673,10 @@ export class AppState {
     const path = levelPath(o.path, level.kind);
     const text = this.currentText;
     try {
-      const r = await this.forNode(() => ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text }));
+      // Checked against the node's schema in its view (issue 16): a strict project refuses, else the
+      // answer says what breaks.
+      const view = o.node.view;
+      const r = await this.forNode(() => ipc.saveLevel({ conn: this.conn, path, text, base_revision: level.revision, base_text: level.text, view }));
       if (r === STALE) return;
       if (r.conflict) {
         this.dialog = { kind: 'conflict', conflict: r.conflict, levelIndex: index };
@@ -682,7 +686,11 @@ export class AppState {
       if (!(await this.reload(index))) return;
       this.saved(index);
       this.markSaved(path);
-      this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
+      const errors = r.schema_problems.filter((p) => p.severity === 'error');
+      if (errors.length) {
+        const first = errors.slice(0, 3).map((p) => prose(p.message)).join('; ');
+        this.toast('warning', `Saved ${level.kind} level (${revisionLabel(r.revision)}), but it breaks the schema: ${first}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}.`);
+      } else this.toast('success', `Saved ${level.kind} level (${revisionLabel(r.revision)}).`);
       await this.refreshDrafts();
     } catch (e) {
       this.settle();

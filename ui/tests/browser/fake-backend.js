@@ -39,7 +39,7 @@ window.__envdeskFake = (() => {
         const v = q ? q[2] : m[2].startsWith('#') ? '' : u[1];
         const inline = (q ? q[3] : m[2].startsWith('#') ? m[2] : u[2])?.trimEnd() ?? null;
         const tags = comments.filter((c) => c.startsWith('@tags:')).flatMap((c) => c.slice(6).split(',').map((s) => s.trim()));
-        entries.push({ key: m[1], value: v, line: i + 1, comments: comments.filter((c) => !c.startsWith('@tags:')), tags, exported: false, quote: q ? (q[1] === '"' ? 'double' : 'single') : 'none', overridden: false, inline_comment: inline });
+        entries.push({ key: m[1], value: v, line: i + 1, comments: comments.filter((c) => !c.startsWith('@tags:')), tags, exported: false, quote: q ? (q[1] === '"' ? 'double' : 'single') : 'none', overridden: false, inline_comment: inline, schema: null });
       }
       comments = [];
     });
@@ -95,7 +95,7 @@ window.__envdeskFake = (() => {
           m.overrides.push({ level: m.source, value: m.value });
           m.value = v;
           m.source = l.kind;
-        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null });
+        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null, description: null, value_type: null, sensitive: null, problems: [] });
       }
     }
     return { path: p, levels, merged };
@@ -103,13 +103,13 @@ window.__envdeskFake = (() => {
   const store = (path, text, base) => {
     const l = level(path);
     if (l.revision !== base) {
-      return { revision: null, conflict: { theirs_revision: l.revision, theirs_text: l.text, merge: { text: text, conflicts: [{ key: 'A', base: '1', ours: 'mine', theirs: 'theirs' }], auto_merged: true } } };
+      return { revision: null, conflict: { theirs_revision: l.revision, theirs_text: l.text, merge: { text: text, conflicts: [{ key: 'A', base: '1', ours: 'mine', theirs: 'theirs' }], auto_merged: true } }, schema_problems: [] };
     }
     const rev = l.revision + 1;
     state.levels[key(path)] = { text, revision: rev };
     (state.versions[key(path)] ??= []).unshift({ type: 'secret-versions', id: String(Object.values(state.versions).flat().length + 1), text, attributes: { action: rev === 1 ? 'create' : 'update', size_bytes: text.length, is_client_encrypted: true, encryption_key_version: '1', key_version: '1', created_at: new Date().toISOString(), created_by: { id: 1, name: 'local vault' }, locked: false, locked_reason: null, revision: rev } });
     delete state.drafts[key(path)];
-    return { revision: rev, conflict: null };
+    return { revision: rev, conflict: null, schema_problems: [] };
   };
   const text = (src) => {
     if (src.kind === 'level') return level(src.path).text;
@@ -188,6 +188,7 @@ window.__envdeskFake = (() => {
     save_level: (a) => store(a.path, a.text, a.base_revision),
     write_level: (a) => store(a.path, a.text, a.base_revision),
     analyze_text: (a) => analysis(a.text),
+    analyze_level: (a) => analysis(a.text),
     edit_text: (a) => {
       const op = a.edit;
       const lines = a.text.split('\n');
@@ -324,7 +325,7 @@ window.__TAURI_INTERNALS__ = {
         if (m) {
           m.overrides.push({ level: m.source, value: m.value });
           Object.assign(m, { value: v, source: l.kind });
-        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null });
+        } else merged.push({ key: k, value: v, source: l.kind, overrides: [], resolved: null, error: null, description: null, value_type: null, sensitive: null, problems: [] });
       }
     }
     return { ...n, merged };
@@ -589,7 +590,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     views.set(id, { node: n, live: null, project: a.path.project });
     const kinds = n.levels.map((l) => l.kind);
     const textOf = a.text_of && kinds.includes(a.text_of) ? a.text_of : kinds[kinds.length - 1];
-    const first = a.rows ? { total: n.merged.length, all: n.merged.length, offset: 0, rows: n.merged.slice(0, Math.min(a.rows, 1000)), live: false } : null;
+    const first = a.rows ? { total: n.merged.length, all: n.merged.length, offset: 0, rows: n.merged.slice(0, Math.min(a.rows, 1000)), live: false, missing: [], schema_errors: 0, schema_warnings: 0 } : null;
     return { path: n.path, view: id, keys: n.merged.length, levels: n.levels.map((l) => ({ ...l, text: l.kind === textOf || l.parse_error ? l.text : null })), first };
   };
   f.handlers.close_view = (a) => void views.delete(a.view);
@@ -605,7 +606,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
     const all = mergedOf(v, a.live);
     const q = a.filter.toLowerCase();
     const rows = all.filter((m) => m.key.toLowerCase().includes(q));
-    return { total: rows.length, all: all.length, offset: a.offset, rows: rows.slice(a.offset, a.offset + Math.min(a.limit, 1000)), live: !!(a.live && v.live) };
+    return { total: rows.length, all: all.length, offset: a.offset, rows: rows.slice(a.offset, a.offset + Math.min(a.limit, 1000)), live: !!(a.live && v.live), missing: [], schema_errors: 0, schema_warnings: 0 };
   };
   f.handlers.merged_key = (a) => mergedOf(view(a.view), a.live).find((m) => m.key === a.name) ?? null;
   f.handlers.level_text = (a) => {

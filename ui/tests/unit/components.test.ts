@@ -36,7 +36,7 @@ describe('ipc', () => {
     const seen: Record<string, unknown>[] = [];
     mockIPC((cmd, args) => {
       seen.push({ cmd, ...(args as object) });
-      return { revision: 2, conflict: null };
+      return { revision: 2, conflict: null, schema_problems: [] };
     });
     await ipc.saveLevel({ conn: 'local', path: { project: 'p' }, text: 'A=1\n', base_revision: 1, base_text: '' });
     expect(seen[0]).toMatchObject({ cmd: 'save_level', req: { conn: 'local', base_revision: 1, base_text: '', text: 'A=1\n' } });
@@ -47,7 +47,7 @@ describe('TableView', () => {
   const analysis: Analysis = {
     parse_error: null,
     lints: [],
-    entries: [{ key: 'DB', value: 'secret', line: 2, comments: ['primary'], tags: ['db'], exported: false, quote: 'none', overridden: false, inline_comment: null }],
+    entries: [{ key: 'DB', value: 'secret', line: 2, comments: ['primary'], tags: ['db'], exported: false, quote: 'none', overridden: false, inline_comment: null, schema: null }],
     comment_blocks: [{ line: 1, lines: ['# primary'] }],
   };
 
@@ -93,8 +93,8 @@ const settle = () => new Promise((r) => setTimeout(r, 0));
 describe('MergedTable', () => {
   it('shows the source level and what a key overrides', async () => {
     const merged: Merged[] = [
-      { key: 'LOG', value: 'debug', source: 'target', overrides: [{ level: 'project', value: 'info' }], resolved: null, error: null },
-      { key: 'URL', value: 'x/${HOST}', source: 'environment', overrides: [], resolved: null, error: 'circular reference: URL → URL' },
+      { key: 'LOG', value: 'debug', source: 'target', overrides: [{ level: 'project', value: 'info' }], resolved: null, error: null, description: null, value_type: null, sensitive: null, problems: [] },
+      { key: 'URL', value: 'x/${HOST}', source: 'environment', overrides: [], resolved: null, error: 'circular reference: URL → URL', description: null, value_type: null, sensitive: null, problems: [] },
     ];
     rowsFrom(merged);
     render(MergedTable, { source: source(2) });
@@ -107,8 +107,35 @@ describe('MergedTable', () => {
     expect(screen.getByText(/circular reference/)).toBeTruthy();
   });
 
+  it('shows what the schema finds: a missing required key, a row that breaks its type, a public value unmasked', async () => {
+    const problem = (key: string, message: string) => ({ key, kind: { kind: 'wrong_type' as const, expected: 'port', reason: 'is not a port number (1 to 65535)' }, severity: 'error' as const, message });
+    const rows: Merged[] = [
+      { key: 'PORT', value: 'abc', source: 'environment', overrides: [], resolved: null, error: null, description: 'Where it listens', value_type: 'port', sensitive: null, problems: [problem('PORT', '`PORT` is not a port number (1 to 65535) (`@type: port`)')] },
+      { key: 'LOG_LEVEL', value: 'info', source: 'project', overrides: [], resolved: null, error: null, description: null, value_type: null, sensitive: false, problems: [] },
+    ];
+    mockIPC((cmd, args) => {
+      if (cmd !== 'merged_rows') return null;
+      const r = (args as { req: { offset: number } }).req;
+      const missing = [{ key: 'DATABASE_URL', kind: { kind: 'missing' as const }, severity: 'error' as const, message: '`DATABASE_URL` is required (by the project level) and not set' }];
+      return { total: 2, all: 2, offset: r.offset, rows, live: false, missing, schema_errors: 2, schema_warnings: 0 };
+    });
+    render(MergedTable, { source: source(2) });
+    await settle();
+    await settle();
+    const summary = screen.getByTestId('schema-summary');
+    expect(summary.textContent).toContain('2 errors');
+    expect(screen.getByTestId('schema-missing').textContent).toBe('“DATABASE_URL” is required (by the project level) and not set');
+    const marks = screen.getAllByTestId('schema-problem');
+    expect(marks).toHaveLength(1);
+    expect(marks[0].getAttribute('aria-label')).toBe('“PORT” is not a port number (1 to 65535) (“@type: port”)');
+    expect(marks[0].closest('tr')?.getAttribute('data-key')).toBe('PORT');
+    // `@public`: shown without asking; the others stay masked.
+    expect(screen.getByText('info')).toBeTruthy();
+    expect(screen.queryByText('abc')).toBeNull();
+  });
+
   it('asks Rust for the rows in view of a long table, and filters there', async () => {
-    const merged: Merged[] = Array.from({ length: 5000 }, (_, i) => ({ key: `K${i}`, value: 'v', source: 'project', overrides: [], resolved: null, error: null }));
+    const merged: Merged[] = Array.from({ length: 5000 }, (_, i) => ({ key: `K${i}`, value: 'v', source: 'project', overrides: [], resolved: null, error: null, description: null, value_type: null, sensitive: null, problems: [] }));
     const asked = rowsFrom(merged);
     render(MergedTable, { source: source(5000) });
     await settle();

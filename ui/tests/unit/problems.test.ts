@@ -68,7 +68,7 @@ describe('AppState.save of a text that does not parse', () => {
       if (cmd === 'save_level') {
         saves.push(req.text as string);
         stored = req.text as string;
-        return { revision: ++revision, conflict: null };
+        return { revision: ++revision, conflict: null, schema_problems: [] };
       }
       return cmd === 'list_drafts' ? [] : null;
     });

@@ -72,7 +72,7 @@ describe('request', () => {
 describe('AppState: the open node', () => {
   it('loads, edits, saves: loading → open → saving → open', async () => {
     const read = deferred<NodeView>();
-    const saved = deferred<{ revision: number; conflict: null }>();
+    const saved = deferred<{ revision: number; conflict: null; schema_problems: never[] }>();
     let stored = 'A=1\n';
     backend({ read_node: (r) => (stored === 'A=1\n' ? read.promise : view(r.path as NodePath, stored, 2)), save_level: () => saved.promise });
     const app = new AppState();
@@ -100,7 +100,7 @@ describe('AppState: the open node', () => {
     expect(app.node).not.toBeNull();
     expect(app.canSave).toBe(false);
     stored = 'A=2\n';
-    saved.resolve({ revision: 2, conflict: null });
+    saved.resolve({ revision: 2, conflict: null, schema_problems: [] });
     await saving;
     expect(app.nodeState.kind).toBe('open');
     expect(app.dirty).toBe(false);
@@ -182,7 +182,7 @@ describe('AppState: the open node', () => {
       level_text: (r) => stored[r.level as string],
       save_level: (r) => {
         stored.environment = r.text as string;
-        return { revision: 2, conflict: null };
+        return { revision: 2, conflict: null, schema_problems: [] };
       },
     });
     const app = new AppState();
@@ -208,7 +208,7 @@ describe('AppState: the open node', () => {
 
   it('a conflict goes back to open with the edits and opens the conflict dialog', async () => {
     const conflict = { theirs_revision: 2, theirs_text: 'A=theirs\n', merge: { text: 'A=mine\n', conflicts: [], auto_merged: true } };
-    backend({ read_node: (r) => view(r.path as NodePath, 'A=1\n'), save_level: () => ({ revision: null, conflict }) });
+    backend({ read_node: (r) => view(r.path as NodePath, 'A=1\n'), save_level: () => ({ revision: null, conflict, schema_problems: [] }) });
     const app = new AppState();
     await app.select(env);
     app.setText('A=mine\n');

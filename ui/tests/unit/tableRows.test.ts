@@ -13,6 +13,7 @@ const entry = (key: string, value: string, line: number, more: Partial<Entry> = 
   quote: 'none',
   overridden: false,
   inline_comment: null,
+  schema: null,
   ...more,
 });
 

@@ -40,7 +40,7 @@ pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
-pub use views::{MergedRow, MergedWindow, OpenedView, ViewId, MAX_VIEWS, MAX_WINDOW};
+pub use views::{problems_sentence, MergedRow, MergedWindow, OpenedView, SchemaCheck, ViewId, MAX_VIEWS, MAX_WINDOW};
 
 /// How `Debug` shows text that may hold secrets: its length only.
 pub(crate) struct Redacted(pub usize);

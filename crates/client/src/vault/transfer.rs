@@ -134,11 +134,37 @@ impl Vault {
         format: Format,
         resolve_templates: bool,
     ) -> Result<Zeroizing<Vec<u8>>> {
+        self.export_checked(source, format, resolve_templates, true).await
+    }
+
+    /// [`Vault::export`], refusing (unless `schema_confirmed`) the merged result of an environment
+    /// that breaks its schema (issue 16): [`ClientError::SchemaViolation`] says what breaks, and the
+    /// app asks before exporting anyway.
+    pub async fn export_checked(
+        &self,
+        source: &ExportSource,
+        format: Format,
+        resolve_templates: bool,
+        schema_confirmed: bool,
+    ) -> Result<Zeroizing<Vec<u8>>> {
         let (path, level_only) = match source {
             ExportSource::Level { path } => (path, true),
             ExportSource::Merged { path } => (path, false),
         };
         let node = self.read_node(path).await?;
+        if !level_only && !schema_confirmed && path.environment.is_some() {
+            let texts: Vec<(envdesk_core::merge::LevelKind, &str)> =
+                node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
+            let problems = super::views::check_node(&texts, &node.merged, &node.resolution, true)
+                .map(|(_, p)| p)
+                .unwrap_or_default();
+            if problems.iter().any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error) {
+                return Err(ClientError::SchemaViolation(format!(
+                    "This environment breaks its schema — {}. Export it anyway only if that is what you mean.",
+                    super::views::problems_sentence(&problems)
+                )));
+            }
+        }
         let vars: Vars = if level_only {
             let level = node.levels.last().ok_or_else(|| ClientError::Invalid("That level does not exist.".into()))?;
             if format == Format::Env && !resolve_templates {

@@ -27,6 +27,7 @@ use envdesk_api::NodePath;
 use envdesk_core::dotenv::Document;
 use envdesk_core::merge::LevelKind;
 use envdesk_core::merge::{self, MergedVar, Overridden};
+use envdesk_core::schema::{self, Problem, ProblemKind, ProblemSeverity, Schema};
 use envdesk_core::template::{self, Resolution};
 use envdesk_core::Vars;
 use zeroize::Zeroize;
@@ -70,6 +71,14 @@ pub struct MergedRow {
     pub resolved: Option<String>,
     /// Why it does not resolve.
     pub error: Option<String>,
+    /// `@description` (issue 16).
+    pub description: Option<String>,
+    /// `@type`, as written.
+    pub value_type: Option<String>,
+    /// `true` for `@sensitive`, `false` for `@public`.
+    pub sensitive: Option<bool>,
+    /// What breaks the schema here (type, expiry; presence only at an environment).
+    pub problems: Vec<Problem>,
 }
 
 impl std::fmt::Debug for MergedRow {
@@ -92,12 +101,117 @@ pub struct MergedWindow {
     pub rows: Vec<MergedRow>,
     /// Whether these rows are the live result of an edit (else the saved one).
     pub live: bool,
+    /// Keys the schema requires that the result does not have (an environment's only): they have no
+    /// row.
+    pub missing: Vec<Problem>,
+    /// Schema errors and warnings in the whole result (not only this window), `missing` included.
+    pub schema_errors: u32,
+    /// See `schema_errors`.
+    pub schema_warnings: u32,
 }
 
 /// The merged result of a node and how its templates resolve.
 struct Merged {
     vars: Vec<MergedVar>,
     resolution: Resolution,
+    /// The node's schema (issue 16) and what breaks it.
+    schema: SchemaFindings,
+}
+
+/// What a node's schema says of its merged result.
+#[derive(Default)]
+struct SchemaFindings {
+    schema: Schema,
+    by_key: std::collections::HashMap<String, Vec<Problem>>,
+    missing: Vec<Problem>,
+    errors: u32,
+    warnings: u32,
+}
+
+impl SchemaFindings {
+    /// Checks `merged` (values with `${…}` resolved where they resolve) against the schema the levels'
+    /// texts declare. Presence (`@required`) is an environment's matter: at a project or target node
+    /// only types and dates are checked. Nothing to do — and nothing parsed — when no level holds an
+    /// annotation line.
+    fn of(texts: &[(LevelKind, &str)], merged: &Merged, environment: bool) -> SchemaFindings {
+        let Some((schema, problems)) = check_node(texts, &merged.vars, &merged.resolution, environment) else {
+            return SchemaFindings::default();
+        };
+        let mut out = SchemaFindings { schema, ..SchemaFindings::default() };
+        for p in problems {
+            match p.severity {
+                ProblemSeverity::Error => out.errors += 1,
+                ProblemSeverity::Warning => out.warnings += 1,
+            }
+            if p.kind == ProblemKind::Missing {
+                out.missing.push(p);
+            } else {
+                out.by_key.entry(p.key.clone()).or_default().push(p);
+            }
+        }
+        out
+    }
+}
+
+/// Days before an `@expires` date from which a key is "expiring soon".
+pub const EXPIRY_WARNING_DAYS: u32 = 14;
+
+/// The schema the levels' texts declare and what breaks it in the node's merged result (values with
+/// `${…}` resolved where they resolve); `None` when no level declares anything (and then nothing is
+/// parsed: a quick look for an annotation line first). Presence (`@required`) is an environment's
+/// matter: at a project or target node only types and dates are checked.
+pub(crate) fn check_node(
+    texts: &[(LevelKind, &str)],
+    merged: &[MergedVar],
+    resolution: &Resolution,
+    environment: bool,
+) -> Option<(Schema, Vec<Problem>)> {
+    if !texts.iter().any(|(_, t)| t.contains("#@") || t.contains("# @") || t.contains("#\t@")) {
+        return None;
+    }
+    let levels: Vec<(LevelKind, schema::LevelSchema)> =
+        texts.iter().filter_map(|(k, t)| Document::parse(t).ok().map(|d| (*k, schema::level_schema(&d)))).collect();
+    let schema = Schema::of_levels(levels.iter().map(|(k, s)| (*k, s)));
+    if schema.keys.is_empty() {
+        return None;
+    }
+    let values: Vars = merged
+        .iter()
+        .map(|m| {
+            let v = resolution.values.get(&m.key).filter(|_| template::has_references(&m.value));
+            (m.key.clone(), v.unwrap_or(&m.value).clone())
+        })
+        .collect();
+    let today = chrono::Local::now().date_naive();
+    let unknown = |_: &str| None;
+    let ctx = schema::CheckContext { today, warn_days: EXPIRY_WARNING_DAYS, last_changed: &unknown };
+    let mut problems = schema::check(&schema, &values, &ctx);
+    zeroize_vars(values);
+    if !environment {
+        problems.retain(|p| !matches!(p.kind, ProblemKind::Missing | ProblemKind::Empty));
+    }
+    Some((schema, problems))
+}
+
+/// A result's schema errors in a sentence: how many, and the first few (keys and reasons, never
+/// values).
+pub fn problems_sentence(problems: &[Problem]) -> String {
+    let errors: Vec<&Problem> = problems.iter().filter(|p| p.severity == ProblemSeverity::Error).collect();
+    let mut list: Vec<String> = errors.iter().take(5).map(|p| p.message.clone()).collect();
+    if errors.len() > 5 {
+        list.push(format!("and {} more", errors.len() - 5));
+    }
+    format!("{} schema error{}: {}", errors.len(), if errors.len() == 1 { "" } else { "s" }, list.join("; "))
+}
+
+/// What the schema says of a node with one level as typed ([`Vault::view_check`]).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SchemaCheck {
+    /// The project says `# @schema: strict`: a save that breaks the schema is refused.
+    pub strict: bool,
+    /// What breaks the schema (errors and warnings).
+    pub problems: Vec<Problem>,
 }
 
 impl Merged {
@@ -106,7 +220,13 @@ impl Merged {
         let all: Vars = vars.iter().map(|m| (m.key.clone(), m.value.clone())).collect();
         let resolution = template::resolve(&all);
         zeroize_vars(all);
-        Merged { vars, resolution }
+        Merged { vars, resolution, schema: SchemaFindings::default() }
+    }
+
+    /// Adds the schema's findings (see [`SchemaFindings::of`]).
+    fn with_schema(mut self, texts: &[(LevelKind, &str)], environment: bool) -> Merged {
+        self.schema = SchemaFindings::of(texts, &self, environment);
+        self
     }
 
     fn row(&self, m: &MergedVar) -> MergedRow {
@@ -116,6 +236,7 @@ impl Merged {
         } else {
             None
         };
+        let declared = self.schema.schema.key(&m.key).map(|e| &e.schema);
         MergedRow {
             key: m.key.clone(),
             value: m.value.clone(),
@@ -123,6 +244,10 @@ impl Merged {
             overrides: m.overrides.clone(),
             resolved,
             error,
+            description: declared.and_then(|s| s.description.clone()),
+            value_type: declared.and_then(|s| s.value_type.as_ref().map(|t| t.to_string())),
+            sensitive: declared.and_then(|s| s.sensitive),
+            problems: self.schema.by_key.get(&m.key).cloned().unwrap_or_default(),
         }
     }
 }
@@ -169,7 +294,7 @@ impl OpenView {
         }
         self.node.levels.clear();
         self.live = None;
-        self.saved = Merged { vars: Vec::new(), resolution: Resolution::default() };
+        self.saved = Merged { vars: Vec::new(), resolution: Resolution::default(), schema: SchemaFindings::default() };
     }
 }
 
@@ -257,7 +382,14 @@ impl Vault {
         }
         let deepest = super::levels::kind_of_path(path);
         let text_of = text_of.filter(|k| *k <= deepest).unwrap_or(deepest);
-        let saved = Merged { vars: std::mem::take(&mut node.merged), resolution: std::mem::take(&mut node.resolution) };
+        let texts: Vec<(LevelKind, &str)> = node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
+        let saved = Merged {
+            vars: std::mem::take(&mut node.merged),
+            resolution: std::mem::take(&mut node.resolution),
+            schema: SchemaFindings::default(),
+        }
+        .with_schema(&texts, deepest == LevelKind::Environment);
+        drop(texts);
         let keys = saved.vars.len() as u32;
         let id = ViewId(self.views.next.fetch_add(1, Ordering::SeqCst) + 1);
         let answer = NodeView {
@@ -345,7 +477,17 @@ impl Vault {
                 }
                 total += 1;
             }
-            Ok(MergedWindow { total, all: merged.vars.len() as u32, offset, rows, live })
+            let f = &merged.schema;
+            Ok(MergedWindow {
+                total,
+                all: merged.vars.len() as u32,
+                offset,
+                rows,
+                live,
+                missing: f.missing.clone(),
+                schema_errors: f.errors,
+                schema_warnings: f.warnings,
+            })
         })
     }
 
@@ -367,6 +509,46 @@ impl Vault {
                 .find(|l| l.kind == kind)
                 .map(|l| l.text.clone())
                 .ok_or_else(|| ClientError::Invalid(format!("This node has no {} level.", kind.as_str())))
+        })
+    }
+
+    /// The annotations of the levels above `kind` in the view, project first (issue 16): the schema a
+    /// level as typed is linted against ([`envdesk_core::dotenv::Document::lint_in`]). A level that does
+    /// not parse says nothing.
+    pub fn view_schema_above(&self, id: ViewId, kind: LevelKind) -> Result<Vec<(LevelKind, schema::LevelSchema)>> {
+        self.with_view(id, |v| {
+            Ok(v.node
+                .levels
+                .iter()
+                .filter(|l| l.kind < kind)
+                .filter_map(|l| Document::parse(&l.text).ok().map(|d| (l.kind, schema::level_schema(&d))))
+                .collect())
+        })
+    }
+
+    /// What the node's schema says of the view with level `kind` reading `text` (issue 16): whether the
+    /// project is strict (`# @schema: strict` in its level, as saved or as typed) and what breaks the
+    /// schema in the merged result. What a save checks before it writes.
+    pub fn view_check(&self, id: ViewId, kind: LevelKind, text: &str) -> Result<SchemaCheck> {
+        self.with_view(id, |v| {
+            if !v.node.levels.iter().any(|l| l.kind == kind) {
+                return Err(ClientError::Invalid(format!("This node has no {} level.", kind.as_str())));
+            }
+            let texts: Vec<(LevelKind, &str)> =
+                v.node.levels.iter().map(|l| (l.kind, if l.kind == kind { text } else { l.text.as_str() })).collect();
+            let strict = texts.iter().any(|(k, t)| *k == LevelKind::Project && schema::is_strict(t));
+            let parsed: Vec<(LevelKind, Vars)> =
+                texts.iter().map(|(k, t)| (*k, Document::parse(t).map(|d| d.vars()).unwrap_or_default())).collect();
+            let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+            let merged = Merged::of(&refs);
+            drop(refs);
+            for (_, vars) in parsed {
+                zeroize_vars(vars);
+            }
+            let environment = v.node.levels.iter().any(|l| l.kind == LevelKind::Environment);
+            let problems =
+                check_node(&texts, &merged.vars, &merged.resolution, environment).map(|(_, p)| p).unwrap_or_default();
+            Ok(SchemaCheck { strict, problems })
         })
     }
 
@@ -407,7 +589,10 @@ impl Vault {
                 .collect();
             zeroize_vars(edited);
             let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
-            let live = Merged::of(&refs);
+            let texts: Vec<(LevelKind, &str)> =
+                v.node.levels.iter().map(|l| (l.kind, if l.kind == kind { text } else { l.text.as_str() })).collect();
+            let environment = v.node.levels.iter().any(|l| l.kind == LevelKind::Environment);
+            let live = Merged::of(&refs).with_schema(&texts, environment);
             drop(refs);
             for (_, vars) in parsed {
                 zeroize_vars(vars);

@@ -261,10 +261,12 @@ pub struct Entry {
     /// 1-based line where the assignment starts.
     pub line: usize,
     /// Leading comment lines directly above (no blank line between), without `#` and one space, and
-    /// without the `@tags:` line.
+    /// without the annotation lines (`# @tags:`, `# @type:` …).
     pub comments: Vec<String>,
     /// Tags from a `# @tags: a, b` comment line directly above.
     pub tags: Vec<String>,
+    /// What the annotation lines directly above say (`crate::schema`); `null` when there are none.
+    pub schema: Option<crate::schema::KeySchema>,
     /// Whether the line starts with `export `.
     pub exported: bool,
     /// How the value is quoted.
@@ -566,12 +568,14 @@ impl Document {
                 ItemKind::Comment => comments.push(item.raw.trim()),
                 ItemKind::Assignment(a) => {
                     let (text, tags) = split_comments(&comments);
+                    let schema = crate::schema::read_lines(&comments);
                     out.push(Entry {
                         key: item.raw[a.key.clone()].to_owned(),
                         value: a.value.clone(),
                         line,
                         comments: text,
                         tags,
+                        schema: (!schema.is_empty()).then_some(schema),
                         exported: a.export,
                         quote: a.quote,
                         overridden: false,
@@ -595,7 +599,8 @@ impl Document {
     /// Every block of consecutive comment lines, in order (for the table view).
     pub fn comment_blocks(&self) -> Vec<CommentBlock> {
         fn flush(out: &mut Vec<CommentBlock>, block: &mut Vec<(usize, &str)>, heads_key: bool) {
-            let kept: Vec<(usize, &str)> = block.drain(..).filter(|(_, l)| !(heads_key && is_tags_line(l))).collect();
+            let kept: Vec<(usize, &str)> =
+                block.drain(..).filter(|(_, l)| !(heads_key && crate::schema::belongs_to_key(l))).collect();
             if let Some(&(line, _)) = kept.first() {
                 out.push(CommentBlock { line, lines: kept.into_iter().map(|(_, l)| l.to_owned()).collect() });
             }
@@ -672,12 +677,6 @@ impl Document {
     }
 }
 
-/// Whether a comment line is a `# @tags:` line ([`split_comments`] reads it as tags).
-fn is_tags_line(line: &str) -> bool {
-    let body = line.trim_start_matches('#');
-    body.strip_prefix(' ').unwrap_or(body).trim_start().starts_with("@tags:")
-}
-
 /// The comment after a value: what follows the value token on its line, when it starts with `#`.
 fn inline_comment(after_value: &str) -> Option<String> {
     let rest = after_value.trim_start_matches([' ', '\t']);
@@ -692,7 +691,7 @@ fn split_comments(lines: &[&str]) -> (Vec<String>, Vec<String>) {
         let body = body.strip_prefix(' ').unwrap_or(body).trim_end();
         if let Some(list) = body.trim_start().strip_prefix("@tags:") {
             tags.extend(list.split(',').map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
-        } else {
+        } else if !crate::schema::belongs_to_key(l) {
             text.push(body.to_owned());
         }
     }

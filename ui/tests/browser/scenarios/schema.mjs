@@ -1,0 +1,121 @@
+// The schema of secrets (issue 16) on screen: a value that breaks its key's `@type` is an error lint at
+// its line (the analysis of a level comes from Rust with the node's schema, `analyze_level`); the table
+// shows a key's type, flags and description; the merged view names a missing required key and marks a
+// row that breaks the schema, and shows an `@public` value unmasked; a strict project's refusal keeps
+// the text; an export of an environment that breaks its schema asks before writing anything.
+//
+// The fake backend answers as the Rust side does (`crates/core/src/schema.rs` decides; these are its
+// answers for these texts, checked in `tests/app/main.rs::the_schema_is_linted_checked_on_save_and_gates_exports`).
+export default (h) => {
+  const { open, project, openEnv, expect, shots } = h;
+
+  const schemaSeed = `${project}
+    const fk = window.__envdeskFake;
+    fk.state.levels['app//'] = { text: '# @description: Where it listens\\n# @required @type: port\\nPORT=\\n# @public\\nLOG=info\\n', revision: 1 };
+    fk.state.levels['app/backend/production'] = { text: 'DB=prod-db\\nPORT=abc\\n', revision: 1 };
+    const plain = fk.handlers.analyze_level;
+    fk.handlers.analyze_level = (a) => {
+      const out = plain(a);
+      const line = a.text.split('\\n').findIndex((l) => l === 'PORT=abc');
+      if (line >= 0) out.lints = [...out.lints, { line: line + 1, code: 'schema_type', severity: 'error', message: '\`PORT\` is not a port number (1 to 65535) (\`@type: port\`)', fix: null }];
+      out.entries = out.entries.map((e) => e.key === 'PORT' ? { ...e, schema: { description: 'Where it listens', value_type: 'port', required: true, sensitive: null, expires: null, rotate_every_days: null, unknown: [] } } : e);
+      return out;
+    };
+    // What the view's windows say (Rust computes it for every window, the first one sent with the node too).
+    const patch = (w) => {
+      if (!w) return w;
+      w.rows = w.rows.map((r) => r.key === 'PORT'
+        ? { ...r, description: 'Where it listens', value_type: 'port', problems: [{ key: 'PORT', kind: { kind: 'wrong_type', expected: 'port', reason: 'is not a port number (1 to 65535)' }, severity: 'error', message: '\`PORT\` is not a port number (1 to 65535) (\`@type: port\`)' }] }
+        : r.key === 'LOG' ? { ...r, sensitive: false } : r);
+      w.missing = [{ key: 'API_KEY', kind: { kind: 'missing' }, severity: 'error', message: '\`API_KEY\` is required (by the project level) and not set' }];
+      w.schema_errors = 2;
+      return w;
+    };
+    const rows = fk.handlers.merged_rows;
+    fk.handlers.merged_rows = (a) => patch(rows(a));
+    const readNode = fk.handlers.read_node;
+    fk.handlers.read_node = (a) => {
+      const n = readNode(a);
+      return { ...n, first: patch(n.first) };
+    };
+  `;
+
+  return {
+    async a_value_breaking_its_type_is_an_error_at_its_line_and_the_table_shows_the_schema() {
+      const { page } = await open(schemaSeed);
+      await openEnv(page);
+      // The level's analysis asked Rust with the node's view (the schema of the levels above).
+      const asked = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'analyze_level').map((c) => c.args));
+      expect(asked.length > 0 && asked.every((a) => a.level === 'environment' && typeof a.view === 'number'), JSON.stringify(asked));
+      const problem = page.locator('li.error', { hasText: 'is not a port number' });
+      await problem.waitFor();
+      expect((await problem.textContent()).includes('“PORT” is not a port number (1 to 65535) (“@type: port”)'), await problem.textContent());
+      await page.locator('.cm-lintRange-error').first().waitFor();
+      await page.getByRole('button', { name: 'table' }).click();
+      const row = page.locator('tr[data-key="PORT"]');
+      await row.getByTestId('key-schema').waitFor();
+      const badges = await row.getByTestId('key-schema').textContent();
+      expect(badges.includes('port') && badges.includes('required'), badges);
+      expect((await row.getByTestId('key-description').textContent()) === 'Where it listens', 'description');
+      await page.screenshot({ path: `${shots}/schema-table.png` });
+      return page;
+    },
+
+    async the_merged_view_names_missing_keys_and_marks_broken_rows() {
+      const { page } = await open(schemaSeed);
+      await openEnv(page);
+      await page.getByRole('tab', { name: 'Merged' }).click();
+      const summary = page.getByTestId('schema-summary').last();
+      await summary.waitFor();
+      expect((await summary.textContent()).includes('2 errors'), await summary.textContent());
+      expect((await page.getByTestId('schema-missing').last().textContent()) === '“API_KEY” is required (by the project level) and not set', 'missing');
+      const table = page.locator('[data-testid=merged-table]').last();
+      const mark = table.locator('tr[data-key="PORT"] [data-testid=schema-problem]');
+      await mark.waitFor();
+      expect((await mark.getAttribute('aria-label')).includes('not a port number'), 'the mark says why');
+      // `@public`: shown; the others masked.
+      await table.locator('tr[data-key="LOG"]').getByText('debug', { exact: true }).waitFor();
+      expect((await table.locator('tr[data-key="DB"]').getByText('prod-db').count()) === 0, 'DB stays masked');
+      await page.screenshot({ path: `${shots}/schema-merged.png` });
+      return page;
+    },
+
+    async a_strict_projects_refusal_keeps_the_text() {
+      const { page } = await open(`${schemaSeed}
+        window.__envdeskFake.handlers.save_level = () => { throw { code: 'schema_violation', message: 'Not saved: this project is strict about its schema (\`# @schema: strict\`), and the text breaks it — 1 schema error: \`PORT\` is not a port number (1 to 65535) (\`@type: port\`).' }; };
+      `);
+      await openEnv(page);
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+End');
+      await page.keyboard.type('NEW=1\n');
+      await page.keyboard.press('Control+s');
+      await page.getByRole('alert').filter({ hasText: 'strict about its schema' }).waitFor();
+      const save = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'save_level').at(-1).args);
+      expect(typeof save.view === 'number', 'the save names its view: ' + JSON.stringify(save));
+      expect((await page.locator('.cm-content').textContent()).includes('NEW=1'), 'the text is kept');
+      await page.getByText('● unsaved').waitFor();
+      return page;
+    },
+
+    async an_export_that_breaks_the_schema_asks_first() {
+      const { page } = await open(`${schemaSeed}
+        const fx = window.__envdeskFake;
+        const write = fx.handlers.export_to_file;
+        fx.handlers.export_to_file = (a) => {
+          if (!a.schema_confirmed) throw { code: 'schema_violation', message: 'This environment breaks its schema — 1 schema error: \`PORT\` is not a port number (1 to 65535) (\`@type: port\`). Export it anyway only if that is what you mean.' };
+          return write(a);
+        };
+      `);
+      await openEnv(page);
+      await page.getByRole('button', { name: 'Export' }).click();
+      await page.getByRole('button', { name: 'Export…' }).click();
+      await page.getByTestId('schema-refusal').waitFor();
+      expect((await page.evaluate(() => Object.keys(window.__envdeskFake.state.written).length)) === 0, 'nothing written');
+      await page.getByRole('button', { name: 'Export anyway…' }).click();
+      await page.getByText(/Exported to \/tmp\/export.env/).waitFor();
+      const calls = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'export_to_file').map((c) => c.args.schema_confirmed));
+      expect(JSON.stringify(calls) === '[false,true]', JSON.stringify(calls));
+      return page;
+    },
+  };
+};
