@@ -167,5 +167,16 @@ for n in sorted(os.listdir(fixtures)):
                 put("client_decode", (200).to_bytes(2, "big") + bytes([17]) + content.encode())
             except (KeyError, TypeError):
                 pass
+# The schema target: a type, a value, NUL, a .env text with annotations.
+schema_texts = [
+    b"# @description: Primary database\n# @type: url(postgres|postgresql)\n# @required @sensitive\nDATABASE_URL=postgres://db/app\n",
+    b"# @schema: strict\n# @required @type: port\nPORT=\n# @type: enum(debug|info)\nLOG=trace\n# @expires: 2026-12-10\nTOKEN=x\n",
+    b"# @type: regex([a-z]{3}-[0-9]+)\nID=abc-1\n# @rotate-every: 90d\n# @owner: team\nKEY=1\n# @type: int(1..\nBAD=2\n",
+]
+for t, v in [("port", "8080"), ("int(1..10)", "11"), ("url(https)", "http://x"), ("email", "a@b.co"), ("uuid", "123e4567-e89b-12d3-a456-426614174000"),
+             ("json", "{\"a\":1}"), ("base64", "aGVsbG8="), ("duration", "1h30m"), ("enum(a|b)", "c"), ("regex((a+)+$)", "aaaaaaaaaaaaaaaaaaaaaaaaaaaa!"), ("bool", "yes")]:
+    for text in schema_texts:
+        put("schema", f"{t}\n{v}".encode() + b"\0" + text)
+
 PY
 for t in "$OUT"/*/; do printf '%s: %s seeds\n' "$(basename "$t")" "$(ls "$t" | wc -l)"; done

@@ -562,13 +562,14 @@ impl Document {
     pub fn entries(&self) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::new();
         let mut comments: Vec<&str> = Vec::new();
+        let mut types = crate::schema::TypeCache::default();
         let mut line = 1;
         for item in &self.items {
             match &item.kind {
                 ItemKind::Comment => comments.push(item.raw.trim()),
                 ItemKind::Assignment(a) => {
                     let (text, tags) = split_comments(&comments);
-                    let schema = crate::schema::read_lines(&comments);
+                    let schema = crate::schema::read_lines(&comments, &mut types);
                     out.push(Entry {
                         key: item.raw[a.key.clone()].to_owned(),
                         value: a.value.clone(),
