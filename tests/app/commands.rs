@@ -91,7 +91,7 @@ fn commands_take_parsed_slugs_ids_and_secrets() {
                 // checked below).
                 "key" => Some(&["Secret", "NewKey"][..]),
                 "source" => Some(&["ExportSourceArg"][..]),
-                "view" => Some(&["vault::ViewId"][..]),
+                "view" => Some(&["vault::ViewId", "Option<vault::ViewId>"][..]),
                 _ => None,
             };
             if let Some(want) = want {

@@ -80,6 +80,42 @@ export default (h) => {
       return page;
     },
 
+    async the_table_edits_a_typed_value_with_the_control_its_type_calls_for() {
+      const { page } = await open(`${project}
+        const fk = window.__envdeskFake;
+        fk.state.levels['app/backend/production'] = { text: 'DB=prod-db\\nPORT=8080\\nLOG=info\\nDEBUG=yes\\n', revision: 1 };
+        const types = { PORT: 'port', LOG: 'enum(debug|info|warn)', DEBUG: 'bool' };
+        const plain = fk.handlers.analyze_level;
+        fk.handlers.analyze_level = (a) => {
+          const out = plain(a);
+          out.entries = out.entries.map((e) => types[e.key] ? { ...e, schema: { description: null, value_type: types[e.key], required: null, sensitive: null, expires: null, rotate_every_days: null, unknown: [] } } : e);
+          return out;
+        };
+      `);
+      await openEnv(page);
+      await page.getByRole('button', { name: 'table' }).click();
+      const edited = () => page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'edit_text').map((c) => c.args.edit));
+      // An enum: a choice of its values.
+      await page.getByRole('button', { name: 'Edit value of LOG' }).click();
+      const choice = page.getByTestId('typed-choice');
+      await choice.selectOption('warn');
+      await page.getByRole('button', { name: 'Save LOG' }).click();
+      await page.waitForFunction(() => window.__envdeskFake.state.calls.some((c) => c.cmd === 'edit_text' && c.args.edit.key === 'LOG'));
+      // A bool: a switch that writes back the spelling the value used.
+      await page.getByRole('button', { name: 'Edit value of DEBUG' }).click();
+      await page.getByRole('switch', { name: 'Value of DEBUG' }).click();
+      await page.getByRole('button', { name: 'Save DEBUG' }).click();
+      await page.waitForFunction(() => window.__envdeskFake.state.calls.some((c) => c.cmd === 'edit_text' && c.args.edit.key === 'DEBUG'));
+      // A port: a number field bounded as the type says.
+      await page.getByRole('button', { name: 'Edit value of PORT' }).click();
+      const number = page.getByTestId('typed-number');
+      expect((await number.getAttribute('min')) === '1' && (await number.getAttribute('max')) === '65535', 'bounded');
+      await page.screenshot({ path: `${shots}/schema-typed-editor.png` });
+      const sets = (await edited()).filter((e) => e.op === 'set').map((e) => `${e.key}=${e.value}`);
+      expect(JSON.stringify(sets) === '["LOG=warn","DEBUG=no"]', JSON.stringify(await edited()));
+      return page;
+    },
+
     async a_strict_projects_refusal_keeps_the_text() {
       const { page } = await open(`${schemaSeed}
         window.__envdeskFake.handlers.save_level = () => { throw { code: 'schema_violation', message: 'Not saved: this project is strict about its schema (\`# @schema: strict\`), and the text breaks it — 1 schema error: \`PORT\` is not a port number (1 to 65535) (\`@type: port\`).' }; };
