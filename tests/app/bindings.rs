@@ -38,6 +38,7 @@ fn declarations() -> String {
         envdesk_core::schema::ProblemSeverity,
         envdesk_core::schema::ProblemKind,
         envdesk_core::schema::Problem,
+        envdesk_core::schema::RequiredKeys,
         diff::Change,
         diff::DiffSummary,
         diff::Conflict,

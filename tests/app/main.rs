@@ -539,4 +539,18 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     assert!(!out.exists(), "nothing written");
     ctx.core.export_to(LOCAL, &merged, Format::Env, false, true, &out).await.unwrap();
     assert!(std::fs::read_to_string(&out).unwrap().contains("DEBUG=maybe"));
+
+    // A `.env.example` as a schema: its keys become `@required` at the level, its values are not taken.
+    let example = dir.path().join(".env.example");
+    std::fs::write(&example, "PORT=placeholder-port\nSTRIPE_KEY=sk_placeholder\n").unwrap();
+    let chosen = ctx.core.choose_import(&example).unwrap();
+    let p = ctx.core.preview_import(LOCAL, &env(), chosen.handle).await.unwrap();
+    assert_eq!(
+        (p.schema.added.clone(), p.schema.annotated.clone()),
+        (vec!["STRIPE_KEY".to_owned()], vec!["PORT".to_owned()])
+    );
+    let saved = ctx.core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Schema).await.unwrap();
+    assert_eq!(saved.revision, Some(2));
+    let text = read(&ctx, &env()).await.levels.last().unwrap().text.clone().unwrap_or_default();
+    assert_eq!(text, "# @required\nPORT=8080\n\n# @required\nSTRIPE_KEY=\n");
 }

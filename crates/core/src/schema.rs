@@ -572,7 +572,9 @@ pub(crate) fn read_lines(lines: &[&str], types: &mut TypeCache) -> KeySchema {
 
 /// `90d`, `12w`: days (at least 1, at most 100 years).
 fn parse_period(text: &str) -> Option<u32> {
-    let (n, unit) = text.split_at(text.len().checked_sub(1)?);
+    // By characters: the last one may be any character (`9Е` once panicked here, splitting inside it).
+    let last = text.chars().last()?;
+    let (n, unit) = text.split_at(text.len() - last.len_utf8());
     let n: u32 = n.parse().ok().filter(|n| *n > 0)?;
     let days = match unit {
         "d" => n,
@@ -838,4 +840,89 @@ pub fn type_problems(doc: &Document, schema: &Schema) -> Vec<(usize, String, Str
         }
     }
     out
+}
+
+/// What [`require_keys`] does to a level.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RequiredKeys {
+    /// The level's text afterwards.
+    pub text: String,
+    /// Keys the level did not assign: declared at its end, empty, under `# @required`.
+    pub added: Vec<String>,
+    /// Keys it assigned without `@required`: a `# @required` line directly above (the last) one.
+    pub annotated: Vec<String>,
+    /// Keys already required there: left as they are.
+    pub unchanged: Vec<String>,
+}
+
+/// Makes `keys` required at a level (issue 16: "import a schema: keys of a `.env.example` become
+/// `@required` annotations at the level the user picks"). Only names are taken — an example's values
+/// are placeholders, never secrets to store. Every other byte of the text stays as it was; the line
+/// ending is the text's own (CRLF if it has any).
+pub fn require_keys(doc: &Document, keys: &[String]) -> Result<RequiredKeys, crate::dotenv::EditError> {
+    let text = doc.to_string();
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let own = level_schema(doc);
+    // The last assignment of each key, by item index.
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    let items: Vec<_> = doc.items_with_lines().collect();
+    for (i, (_, _, item)) in items.iter().enumerate() {
+        if let (ItemKind::Assignment(_), Some(k)) = (&item.kind, item.key()) {
+            last.insert(k, i);
+        }
+    }
+    let mut out = RequiredKeys::default();
+    let mut before: HashMap<usize, ()> = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for k in keys {
+        if !seen.insert(k.as_str()) {
+            continue;
+        }
+        if !crate::dotenv::is_valid_key(k) {
+            return Err(crate::dotenv::EditError::InvalidKey(k.clone()));
+        }
+        match last.get(k.as_str()) {
+            Some(_) if own.keys.get(k).is_some_and(|(_, s)| s.required == Some(true)) => out.unchanged.push(k.clone()),
+            Some(&i) => {
+                before.insert(i, ());
+                out.annotated.push(k.clone());
+            }
+            None => out.added.push(k.clone()),
+        }
+    }
+    let mut new = String::with_capacity(text.len() + 32 * (out.added.len() + out.annotated.len()));
+    if doc.has_bom() {
+        new.push('\u{feff}');
+    }
+    for (i, (_, _, item)) in items.iter().enumerate() {
+        if before.contains_key(&i) {
+            new.push_str("# @required");
+            new.push_str(eol);
+        }
+        new.push_str(&item.raw);
+    }
+    if !out.added.is_empty() {
+        if !new.is_empty() && !new.ends_with('\n') {
+            new.push_str(eol);
+        }
+        if !new.trim().is_empty() {
+            new.push_str(eol);
+        }
+        for k in &out.added {
+            new.push_str("# @required");
+            new.push_str(eol);
+            new.push_str(k);
+            new.push('=');
+            new.push_str(eol);
+        }
+    }
+    // What was written reads back, and says what it should.
+    let back = Document::parse(&new).map_err(|_| crate::dotenv::EditError::Unwritable(keys.join(", ")))?;
+    let s = level_schema(&back);
+    if !keys.iter().all(|k| s.keys.get(k).is_some_and(|(_, x)| x.required == Some(true))) {
+        return Err(crate::dotenv::EditError::Unwritable(keys.join(", ")));
+    }
+    out.text = new;
+    Ok(out)
 }

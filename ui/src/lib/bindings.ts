@@ -212,6 +212,24 @@ severity: ProblemSeverity,
  */
 message: string, };
 
+export type RequiredKeys = { 
+/**
+ * The level's text afterwards.
+ */
+text: string, 
+/**
+ * Keys the level did not assign: declared at its end, empty, under `# @required`.
+ */
+added: Array<string>, 
+/**
+ * Keys it assigned without `@required`: a `# @required` line directly above (the last) one.
+ */
+annotated: Array<string>, 
+/**
+ * Keys already required there: left as they are.
+ */
+unchanged: Array<string>, };
+
 export type Change = { "kind": "added", 
 /**
  * The key.
@@ -706,6 +724,11 @@ merged_text: string,
  * The text that replaces the level.
  */
 replace_text: string, 
+/**
+ * The file's keys as `@required` at the level (its values not taken): the text, and what is
+ * added, annotated, left.
+ */
+schema: RequiredKeys, 
 /**
  * The revision the preview was made on (the save's base).
  */
@@ -1288,7 +1311,7 @@ path: NodePath, };
 
 export type Code = "locked" | "key_needed" | "wrong_key" | "undecryptable" | "bad_key" | "old_key_unavailable" | "server_key_refused" | "parse_error" | "import_failed" | "export_failed" | "template_error" | "schema_violation" | "keychain_error" | "io_error" | "local_vault_key_missing" | "local_vault_token_mismatch" | "rotation_outcome_unknown" | "rotation_unsupported" | "unencrypted_level" | "listing_too_large" | "invalid" | "view_closed" | "confirmation_required" | "cancelled" | "unauthenticated" | "insufficient_permissions" | "version_locked" | "not_found" | "already_exists" | "revision_conflict" | "rotation_in_progress" | "payload_too_large" | "bad_request" | "request_timeout" | "validation_failed" | "invalid_parameter_combination" | "key_proof_required" | "key_proof_mismatch" | "key_version_conflict" | "content_required_for_old_key" | "version_protected" | "undecryptable_content" | "server_keys_unavailable" | "client_managed_encryption" | "rate_limited" | "internal" | "network" | "timeout" | "invalid_response" | "unknown";
 
-export type ImportMode = "merge" | "replace";
+export type ImportMode = "merge" | "replace" | "schema";
 
 export type ActivityQuery = { 
 /**

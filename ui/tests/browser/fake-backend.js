@@ -251,12 +251,19 @@ window.__envdeskFake = (() => {
       const merged = cur + Object.entries(incoming).map(([k, v]) => `${k}=${v}\n`).join('');
       const changes = Object.entries(incoming).map(([k, v]) => (k in vars(cur) ? { kind: 'changed', key: k, old: vars(cur)[k], new: v } : { kind: 'added', key: k, value: v }));
       const s = { added: changes.filter((c) => c.kind === 'added').length, changed: changes.filter((c) => c.kind === 'changed').length, removed: 0, unchanged: 0 };
-      return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: file, base_revision: level(a.path).revision, base_text: cur };
+      // As schema::require_keys: keys not assigned are declared at the end, the others marked above.
+      const have = vars(cur);
+      const added = Object.keys(incoming).filter((k) => !(k in have));
+      const annotated = Object.keys(incoming).filter((k) => k in have);
+      const marked = cur.split('\n').map((l) => (annotated.some((k) => l.startsWith(k + '=')) ? `# @required\n${l}` : l)).join('\n');
+      const schemaText = marked + (added.length ? (marked.trim() ? '\n' : '') + added.map((k) => `# @required\n${k}=\n`).join('') : '');
+      const schema = { text: schemaText, added, annotated, unchanged: [] };
+      return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: file, schema, base_revision: level(a.path).revision, base_text: cur };
     },
     apply_import: (a) => {
       const p = handlers.preview_import(a);
       delete state.imports[a.handle];
-      return store(a.path, a.mode === 'merge' ? p.merged_text : p.replace_text, p.base_revision);
+      return store(a.path, a.mode === 'merge' ? p.merged_text : a.mode === 'schema' ? p.schema.text : p.replace_text, p.base_revision);
     },
     export_to_file: (a) => {
       state.written['/tmp/export.env'] = { source: a.source, format: a.format, resolve: a.resolve };

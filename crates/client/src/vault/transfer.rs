@@ -21,6 +21,9 @@ pub enum ImportMode {
     Merge,
     /// The imported file becomes the level's text.
     Replace,
+    /// The file is a schema (a `.env.example`): its keys become `@required` at the level, its values
+    /// are not taken (issue 16).
+    Schema,
 }
 
 /// What an import would change.
@@ -41,6 +44,9 @@ pub struct ImportPreview {
     pub merged_text: String,
     /// The text that replaces the level.
     pub replace_text: String,
+    /// The file's keys as `@required` at the level (its values not taken): the text, and what is
+    /// added, annotated, left.
+    pub schema: envdesk_core::schema::RequiredKeys,
     /// The revision the preview was made on (the save's base).
     pub base_revision: Option<u64>,
     /// The level's text the preview was made on.
@@ -100,6 +106,9 @@ impl Vault {
         merged
             .set_many(iv.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| ClientError::Import(e.to_string()))?;
+        let names: Vec<String> = iv.keys().cloned().collect();
+        let schema =
+            envdesk_core::schema::require_keys(&current, &names).map_err(|e| ClientError::Import(e.to_string()))?;
         let (cur, mv) = (current.vars(), merged.vars());
         let merge_changes = diff::diff(&cur, &mv);
         let replace_changes = diff::diff(&cur, &iv);
@@ -111,6 +120,7 @@ impl Vault {
             replace_changes,
             merged_text: merged.to_string(),
             replace_text: incoming.to_string(),
+            schema,
             base_revision: level.revision,
             base_text: level.text.clone(),
         })
@@ -122,6 +132,7 @@ impl Vault {
         let text = match mode {
             ImportMode::Merge => &p.merged_text,
             ImportMode::Replace => &p.replace_text,
+            ImportMode::Schema => &p.schema.text,
         };
         self.save_level(path, text, p.base_revision, &p.base_text).await
     }

@@ -84,3 +84,16 @@ fn template_required_message_does_not_depend_on_key_order() {
         assert_eq!(a.errors.get(k), b.errors.get(k), "`{k}`");
     }
 }
+
+/// `schema` fuzz target (2026-12-02, CI's ten seconds): a period ending in a multi-byte character
+/// (`@rotate-every: 9Е`, a Cyrillic Е) was split inside that character and panicked. Now it is an
+/// annotation written wrongly, linted at its line.
+#[test]
+fn a_period_ending_in_a_multibyte_character_is_a_lint() {
+    let doc = envdesk_core::dotenv::Document::parse("# @rotate-every: 9\u{415}\nKEY=1\n").unwrap();
+    let lints = doc.lint();
+    assert!(
+        lints.iter().any(|l| l.line == 1 && l.code == envdesk_core::dotenv::LintCode::AnnotationInvalid),
+        "{lints:?}"
+    );
+}

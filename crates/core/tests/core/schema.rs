@@ -389,3 +389,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_example_files_keys_become_required_without_their_values() {
+    let level = doc("# db\nDB=prod\r\n# @required\nPORT=80\nLOG=info");
+    let keys: Vec<String> = ["DB", "PORT", "NEW_KEY", "LOG", "DB"].iter().map(|s| s.to_string()).collect();
+    let r = schema::require_keys(&level, &keys).unwrap();
+    assert_eq!(r.added, ["NEW_KEY"]);
+    assert_eq!(r.annotated, ["DB", "LOG"]);
+    assert_eq!(r.unchanged, ["PORT"]);
+    assert_eq!(r.text, "# db\n# @required\r\nDB=prod\r\n# @required\nPORT=80\n# @required\r\nLOG=info\r\n\r\n# @required\r\nNEW_KEY=\r\n");
+    let after = doc(&r.text);
+    assert_eq!(after.get("DB"), Some("prod"), "values stay");
+    assert_eq!(after.get("NEW_KEY"), Some(""), "declared empty");
+    // Into an empty level; a key that is not one is refused and nothing is made.
+    let r = schema::require_keys(&doc(""), &["A".into()]).unwrap();
+    assert_eq!(r.text, "# @required\nA=\n");
+    assert!(schema::require_keys(&doc("A=1\n"), &["not a key".into()]).is_err());
+}

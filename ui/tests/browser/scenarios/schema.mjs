@@ -116,6 +116,25 @@ export default (h) => {
       return page;
     },
 
+    async an_example_files_keys_become_required_at_the_level_picked() {
+      const { page } = await open(`${project}
+        window.__envdeskFake.state.chosen = { name: '.env.example', text: 'DB=changeme\\nSTRIPE_KEY=sk_test_placeholder\\n' };
+      `);
+      await openEnv(page);
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('button', { name: /Choose a .env or JSON file/ }).click();
+      await page.getByRole('button', { name: 'Require its keys (a schema)' }).click();
+      const list = page.getByTestId('schema-import');
+      await list.waitFor();
+      const items = await list.locator('li').allTextContents();
+      expect(JSON.stringify(items) === JSON.stringify(['+ # @required STRIPE_KEY=', '~ # @required above DB']), JSON.stringify(items));
+      await page.getByRole('button', { name: 'Require and save' }).click();
+      await page.getByText(/Made 2 keys required/).waitFor();
+      const saved = await page.evaluate(() => window.__envdeskFake.state.levels['app/backend/production'].text);
+      expect(saved.includes('# @required\nSTRIPE_KEY=\n') && !saved.includes('sk_test_placeholder') && saved.includes('DB=prod-db'), JSON.stringify(saved));
+      return page;
+    },
+
     async a_strict_projects_refusal_keeps_the_text() {
       const { page } = await open(`${schemaSeed}
         window.__envdeskFake.handlers.save_level = () => { throw { code: 'schema_violation', message: 'Not saved: this project is strict about its schema (\`# @schema: strict\`), and the text breaks it — 1 schema error: \`PORT\` is not a port number (1 to 65535) (\`@type: port\`).' }; };
