@@ -839,15 +839,19 @@ ipc_commands! {
                     (Some(_), None) => LevelKind::Target,
                     (Some(_), Some(_)) => LevelKind::Environment,
                 };
-                v.view_check(view, kind, &req.text)?
+                // A view closed meanwhile (a lock, evicted): the save goes on unchecked rather than
+                // failing; the views read again show what breaks.
+                match v.view_check(view, kind, &req.text) {
+                    Err(envdesk_client::ClientError::ViewClosed) => vault::SchemaCheck::default(),
+                    other => other?,
+                }
             }
             None => vault::SchemaCheck::default(),
         };
-        let errors = check.problems.iter().any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error);
-        if check.strict && errors {
+        if check.strict && !check.introduced.is_empty() {
             return Err(envdesk_client::ClientError::SchemaViolation(format!(
                 "Not saved: this project is strict about its schema (`# @schema: strict`), and the text breaks it — {}.",
-                vault::problems_sentence(&check.problems)
+                vault::problems_sentence(&check.introduced)
             ))
             .into());
         }

@@ -559,7 +559,7 @@ pub fn analyze_in(
         Ok(doc) => AnalysisDto {
             parse_error: None,
             lints: doc.lint_in(above, own),
-            entries: doc.entries(),
+            entries: with_node_schema(doc.entries(), &doc, above, own),
             comment_blocks: doc.comment_blocks(),
         },
         Err(e) => AnalysisDto {
@@ -569,6 +569,27 @@ pub fn analyze_in(
             comment_blocks: Vec::new(),
         },
     }
+}
+
+/// The table's entries with what the whole node's schema says of each key (the levels above and this
+/// one), not only this level's own annotations: types usually live at the project, values below.
+fn with_node_schema(
+    mut entries: Vec<envdesk_core::dotenv::Entry>,
+    doc: &Document,
+    above: &[(envdesk_core::merge::LevelKind, &envdesk_core::schema::LevelSchema)],
+    own: envdesk_core::merge::LevelKind,
+) -> Vec<envdesk_core::dotenv::Entry> {
+    if above.iter().all(|(_, s)| s.keys.is_empty()) {
+        return entries;
+    }
+    let level = envdesk_core::schema::level_schema(doc);
+    let schema = envdesk_core::schema::Schema::of_levels(above.iter().copied().chain([(own, &level)]));
+    for e in &mut entries {
+        if let Some(k) = schema.key(&e.key) {
+            e.schema = Some(k.schema.clone());
+        }
+    }
+    entries
 }
 
 /// An edit from the table view, applied to the text so that only the bytes it must change, change.

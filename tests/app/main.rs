@@ -514,13 +514,14 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     assert_eq!((saved.revision, saved.schema_problems.len()), (Some(1), 0));
 
     // Not strict: the save is done, and says what breaks.
+    let lax_text = schema.replace("# @schema: strict\n", "") + "# @type: bool\nDEBUG=maybe\n";
     let node = read(&ctx, &project).await;
     let lax = run::save_level(
         &ctx,
         cmd::SaveLevel {
             conn: LOCAL.into(),
             path: ipc(&project),
-            text: schema.replace("# @schema: strict\n", "") + "# @type: bool\nDEBUG=maybe\n",
+            text: lax_text.clone(),
             base_revision: Some(1),
             base_text: schema.into(),
             view: Some(node.view),
@@ -553,4 +554,27 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     assert_eq!(saved.revision, Some(2));
     let text = read(&ctx, &env()).await.levels.last().unwrap().text.clone().unwrap_or_default();
     assert_eq!(text, "# @required\nPORT=8080\n\n# @required\nSTRIPE_KEY=\n");
+
+    // Strict, with a key that has expired: a save that adds no error is not blocked by it (the one
+    // rotating the key included); one that adds an error still is.
+    let p_text = format!("{schema}# @expires: 2020-01-01\nOLD_TOKEN=x\n");
+    save(&ctx, &project, &p_text, Some(2), &lax_text).await;
+    let node = read(&ctx, &env()).await;
+    let env_req = |t: &str| cmd::SaveLevel {
+        conn: LOCAL.into(),
+        path: ipc(&env()),
+        text: t.into(),
+        base_revision: Some(2),
+        base_text: text.clone(),
+        view: Some(node.view),
+    };
+    let e = run::save_level(&ctx, env_req(&format!("{text}EXTRA=1\nPORT=no\n"))).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation);
+    let ok = run::save_level(&ctx, env_req(&format!("{text}STRIPE_KEY=sk\n"))).await.unwrap();
+    assert_eq!(ok.revision, Some(3));
+    assert!(
+        ok.schema_problems.iter().any(|p| p.key == "OLD_TOKEN"),
+        "the expired key is still said: {:?}",
+        ok.schema_problems
+    );
 }

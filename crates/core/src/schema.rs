@@ -265,12 +265,19 @@ fn is_known_type(name: &str) -> bool {
     )
 }
 
+/// Distinct `regex(…)` patterns one check compiles at most; values of types past them are not checked
+/// against their pattern (a hostile level of thousands of patterns cannot exhaust memory).
+pub const MAX_PATTERNS: usize = 64;
+
 /// Compiled `regex(…)` patterns, each compiled once (anchored to the whole value).
 #[derive(Default)]
 pub struct Patterns(HashMap<String, Option<regex::Regex>>);
 
 impl Patterns {
     fn get(&mut self, pattern: &str) -> Option<&regex::Regex> {
+        if !self.0.contains_key(pattern) && self.0.len() >= MAX_PATTERNS {
+            return None;
+        }
         self.0.entry(pattern.to_owned()).or_insert_with(|| compile(pattern).ok()).as_ref()
     }
 }
@@ -279,12 +286,14 @@ fn compile(pattern: &str) -> Result<regex::Regex, String> {
     if pattern.len() > MAX_PATTERN {
         return Err(format!("the pattern is longer than {MAX_PATTERN} bytes"));
     }
-    regex::RegexBuilder::new(&format!("^(?:{pattern})$")).size_limit(1 << 20).dfa_size_limit(1 << 20).build().map_err(
-        |e| match e {
-            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
-            _ => "the pattern is not a valid regular expression".to_owned(),
-        },
-    )
+    let build = |p: &str| regex::RegexBuilder::new(p).size_limit(256 << 10).dfa_size_limit(256 << 10).build();
+    let refuse = |e: regex::Error| match e {
+        regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
+        _ => "the pattern is not a valid regular expression".to_owned(),
+    };
+    // Valid on its own first: `a)|(b` must not become another pattern once wrapped in `^(?:…)$`.
+    build(pattern).map_err(refuse)?;
+    build(&format!("^(?:{pattern})$")).map_err(refuse)
 }
 
 fn parse_int(v: &str) -> Option<i64> {
@@ -588,10 +597,16 @@ fn parse_period(text: &str) -> Option<u32> {
 /// which speak for their whole level).
 pub(crate) fn belongs_to_key(comment: &str) -> bool {
     match annotations_of(comment) {
-        Some(Ok(list)) => list.first().is_none_or(|(name, _)| !LEVEL_WIDE.contains(&name.as_str())),
+        Some(Ok(_)) => !is_level_wide(comment),
         Some(Err(_)) => true,
         None => false,
     }
+}
+
+/// Whether a comment line holds a level-wide annotation (`# @schema: strict`, `# @absent: …`): such a
+/// line is never removed with a key (review of issue 16: removing a lone key took `@schema: strict`).
+pub(crate) fn is_level_wide(comment: &str) -> bool {
+    matches!(annotations_of(comment), Some(Ok(list)) if list.iter().any(|(n, _)| LEVEL_WIDE.contains(&n.as_str())))
 }
 
 /// The annotations of one line, as (name, value) pairs; the error says what is wrong with the line.
@@ -832,7 +847,8 @@ pub fn type_problems(doc: &Document, schema: &Schema) -> Vec<(usize, String, Str
         let ItemKind::Assignment(a) = &item.kind else { continue };
         let Some(key) = item.key() else { continue };
         let Some(t) = schema.key(key).and_then(|e| e.schema.value_type.as_ref()) else { continue };
-        if a.value.is_empty() {
+        // Empty: `@required`'s business. With `${…}`: checked resolved, in the merged result.
+        if a.value.is_empty() || crate::template::has_references(&a.value) {
             continue;
         }
         if let Err(reason) = t.check(&a.value, &mut patterns) {
@@ -843,7 +859,7 @@ pub fn type_problems(doc: &Document, schema: &Schema) -> Vec<(usize, String, Str
 }
 
 /// What [`require_keys`] does to a level.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RequiredKeys {
     /// The level's text afterwards.
@@ -854,13 +870,35 @@ pub struct RequiredKeys {
     pub annotated: Vec<String>,
     /// Keys already required there: left as they are.
     pub unchanged: Vec<String>,
+    /// Keys a level above sets: declaring them empty here would hide that value, so they are left;
+    /// require them at that level.
+    pub set_above: Vec<String>,
+}
+
+impl std::fmt::Debug for RequiredKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The text holds the level's values.
+        f.debug_struct("RequiredKeys")
+            .field("added", &self.added)
+            .field("annotated", &self.annotated)
+            .field("unchanged", &self.unchanged)
+            .field("set_above", &self.set_above)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Makes `keys` required at a level (issue 16: "import a schema: keys of a `.env.example` become
 /// `@required` annotations at the level the user picks"). Only names are taken — an example's values
 /// are placeholders, never secrets to store. Every other byte of the text stays as it was; the line
 /// ending is the text's own (CRLF if it has any).
-pub fn require_keys(doc: &Document, keys: &[String]) -> Result<RequiredKeys, crate::dotenv::EditError> {
+///
+/// A key this level does not assign but a level above does (`set_above`) is left out: declaring it
+/// empty here would override that value in the merged result.
+pub fn require_keys(
+    doc: &Document,
+    keys: &[String],
+    set_above: &[String],
+) -> Result<RequiredKeys, crate::dotenv::EditError> {
     let text = doc.to_string();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let own = level_schema(doc);
@@ -888,6 +926,7 @@ pub fn require_keys(doc: &Document, keys: &[String]) -> Result<RequiredKeys, cra
                 before.insert(i, ());
                 out.annotated.push(k.clone());
             }
+            None if set_above.contains(k) => out.set_above.push(k.clone()),
             None => out.added.push(k.clone()),
         }
     }
@@ -920,7 +959,11 @@ pub fn require_keys(doc: &Document, keys: &[String]) -> Result<RequiredKeys, cra
     // What was written reads back, and says what it should.
     let back = Document::parse(&new).map_err(|_| crate::dotenv::EditError::Unwritable(keys.join(", ")))?;
     let s = level_schema(&back);
-    if !keys.iter().all(|k| s.keys.get(k).is_some_and(|(_, x)| x.required == Some(true))) {
+    if !keys
+        .iter()
+        .filter(|k| !out.set_above.contains(k))
+        .all(|k| s.keys.get(k).is_some_and(|(_, x)| x.required == Some(true)))
+    {
         return Err(crate::dotenv::EditError::Unwritable(keys.join(", ")));
     }
     out.text = new;

@@ -228,7 +228,12 @@ annotated: Array<string>,
 /**
  * Keys already required there: left as they are.
  */
-unchanged: Array<string>, };
+unchanged: Array<string>, 
+/**
+ * Keys a level above sets: declaring them empty here would hide that value, so they are left;
+ * require them at that level.
+ */
+set_above: Array<string>, };
 
 export type Change = { "kind": "added", 
 /**

@@ -635,7 +635,9 @@ export class AppState {
     try {
       const problems = await this.forNode(() => problemsOf(text));
       if (problems === STALE) return;
-      const errors = problems.filter((p) => p.severity === 'error');
+      // Lines that do not parse (they have a column); a value that breaks its `@type` is an error lint,
+      // which the save itself checks against the schema.
+      const errors = problems.filter((p) => p.severity === 'error' && p.column !== null);
       broken = errors.map((p) => p.line);
       first = errors.length === 1 ? `: ${errors[0].message}.` : errors[0] ? ` (line ${errors[0].line}: ${errors[0].message}).` : '';
     } catch {

@@ -47,5 +47,5 @@ export function controlFor(type: string | null | undefined, value: string): Type
 
 /** Whether a switch's value is on. */
 export function isOn(c: Extract<TypedControl, { kind: 'switch' }>, value: string): boolean {
-  return value === c.on;
+  return value.toLowerCase() === c.on.toLowerCase();
 }

@@ -257,7 +257,7 @@ window.__envdeskFake = (() => {
       const annotated = Object.keys(incoming).filter((k) => k in have);
       const marked = cur.split('\n').map((l) => (annotated.some((k) => l.startsWith(k + '=')) ? `# @required\n${l}` : l)).join('\n');
       const schemaText = marked + (added.length ? (marked.trim() ? '\n' : '') + added.map((k) => `# @required\n${k}=\n`).join('') : '');
-      const schema = { text: schemaText, added, annotated, unchanged: [] };
+      const schema = { text: schemaText, added, annotated, unchanged: [], set_above: [] };
       return { incoming: Object.keys(incoming).length, merge_changes: changes, merge_summary: s, replace_changes: changes, replace_summary: s, merged_text: merged, replace_text: file, schema, base_revision: level(a.path).revision, base_text: cur };
     },
     apply_import: (a) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlFor } from '../../src/lib/typedValue';
+import { controlFor, isOn } from '../../src/lib/typedValue';
 
 describe('controlFor', () => {
   it('offers the control the type calls for', () => {
@@ -26,5 +26,7 @@ describe('controlFor', () => {
     expect(controlFor('int', '+7')).toEqual({ kind: 'text' });
     expect(controlFor('port', '')).toEqual({ kind: 'number', min: 1, max: 65535 });
     expect(controlFor('bool', 'maybe')).toEqual({ kind: 'text' });
+    // A switch shows the value's state whatever its case.
+    expect(isOn(controlFor('bool', 'Yes') as Extract<ReturnType<typeof controlFor>, { kind: 'switch' }>, 'Yes')).toBe(true);
   });
 });

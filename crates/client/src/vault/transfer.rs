@@ -107,8 +107,14 @@ impl Vault {
             .set_many(iv.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| ClientError::Import(e.to_string()))?;
         let names: Vec<String> = iv.keys().cloned().collect();
-        let schema =
-            envdesk_core::schema::require_keys(&current, &names).map_err(|e| ClientError::Import(e.to_string()))?;
+        // Keys the levels above set: declaring them empty here would hide their value.
+        let above: Vec<String> = node.levels[..node.levels.len() - 1]
+            .iter()
+            .filter_map(|l| Document::parse(&l.text).ok())
+            .flat_map(|d| d.vars().into_keys())
+            .collect();
+        let schema = envdesk_core::schema::require_keys(&current, &names, &above)
+            .map_err(|e| ClientError::Import(e.to_string()))?;
         let (cur, mv) = (current.vars(), merged.vars());
         let merge_changes = diff::diff(&cur, &mv);
         let replace_changes = diff::diff(&cur, &iv);

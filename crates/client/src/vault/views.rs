@@ -166,7 +166,14 @@ pub(crate) fn check_node(
     resolution: &Resolution,
     environment: bool,
 ) -> Option<(Schema, Vec<Problem>)> {
-    if !texts.iter().any(|(_, t)| t.contains("#@") || t.contains("# @") || t.contains("#\t@")) {
+    // A quick look for an annotation line (`#`, any spaces, `@`) before parsing anything.
+    let annotated = |t: &str| {
+        t.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with('#') && l.trim_start_matches('#').trim_start().starts_with('@')
+        })
+    };
+    if !texts.iter().any(|(_, t)| annotated(t)) {
         return None;
     }
     let levels: Vec<(LevelKind, schema::LevelSchema)> =
@@ -208,10 +215,13 @@ pub fn problems_sentence(problems: &[Problem]) -> String {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SchemaCheck {
-    /// The project says `# @schema: strict`: a save that breaks the schema is refused.
+    /// The project says `# @schema: strict`: a save that adds a schema error is refused.
     pub strict: bool,
     /// What breaks the schema (errors and warnings).
     pub problems: Vec<Problem>,
+    /// The errors the text adds to the node as read (a key that expired meanwhile, or broken before,
+    /// never blocks a save that does not break it further: the save rotating that key included).
+    pub introduced: Vec<Problem>,
 }
 
 impl Merged {
@@ -548,7 +558,15 @@ impl Vault {
             let environment = v.node.levels.iter().any(|l| l.kind == LevelKind::Environment);
             let problems =
                 check_node(&texts, &merged.vars, &merged.resolution, environment).map(|(_, p)| p).unwrap_or_default();
-            Ok(SchemaCheck { strict, problems })
+            let saved: Vec<(LevelKind, &str)> = v.node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
+            let before =
+                check_node(&saved, &v.saved.vars, &v.saved.resolution, environment).map(|(_, p)| p).unwrap_or_default();
+            let introduced = problems
+                .iter()
+                .filter(|p| p.severity == ProblemSeverity::Error && !before.contains(p))
+                .cloned()
+                .collect();
+            Ok(SchemaCheck { strict, problems, introduced })
         })
     }
 

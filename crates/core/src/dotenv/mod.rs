@@ -507,7 +507,11 @@ impl Document {
                 j -= 1;
                 // Annotation lines (`# @type: …`, `crate::schema`) belong to the key: left behind they
                 // would describe the key below.
-                if !next_is_key || crate::schema::belongs_to_key(&self.items[j].raw) {
+                let raw = &self.items[j].raw;
+                if crate::schema::is_level_wide(raw) {
+                    continue;
+                }
+                if !next_is_key || crate::schema::belongs_to_key(raw) {
                     remove[j] = true;
                 }
             }

@@ -179,7 +179,18 @@ fn every_type_takes_what_it_should_and_refuses_the_rest() {
     for t in ["int", "int(1..10)", "int(..5)", "url", "url(https|postgres)", "enum(a|b)", "regex(x+)", "duration"] {
         assert_eq!(ty(t).to_string(), t);
     }
-    for bad in ["integer", "int(a..b)", "int(1-2)", "enum()", "enum", "regex(", "port(1)", "url(ht tp)", "enum(a||b)"] {
+    for bad in [
+        "regex(a)|(b)",
+        "integer",
+        "int(a..b)",
+        "int(1-2)",
+        "enum()",
+        "enum",
+        "regex(",
+        "port(1)",
+        "url(ht tp)",
+        "enum(a||b)",
+    ] {
         assert!(ValueType::parse(bad).is_err(), "{bad}");
     }
     let long = format!("regex({})", "a".repeat(schema::MAX_PATTERN + 1));
@@ -394,7 +405,7 @@ proptest! {
 fn an_example_files_keys_become_required_without_their_values() {
     let level = doc("# db\nDB=prod\r\n# @required\nPORT=80\nLOG=info");
     let keys: Vec<String> = ["DB", "PORT", "NEW_KEY", "LOG", "DB"].iter().map(|s| s.to_string()).collect();
-    let r = schema::require_keys(&level, &keys).unwrap();
+    let r = schema::require_keys(&level, &keys, &[]).unwrap();
     assert_eq!(r.added, ["NEW_KEY"]);
     assert_eq!(r.annotated, ["DB", "LOG"]);
     assert_eq!(r.unchanged, ["PORT"]);
@@ -403,7 +414,29 @@ fn an_example_files_keys_become_required_without_their_values() {
     assert_eq!(after.get("DB"), Some("prod"), "values stay");
     assert_eq!(after.get("NEW_KEY"), Some(""), "declared empty");
     // Into an empty level; a key that is not one is refused and nothing is made.
-    let r = schema::require_keys(&doc(""), &["A".into()]).unwrap();
+    let r = schema::require_keys(&doc(""), &["A".into()], &[]).unwrap();
     assert_eq!(r.text, "# @required\nA=\n");
-    assert!(schema::require_keys(&doc("A=1\n"), &["not a key".into()]).is_err());
+    assert!(schema::require_keys(&doc("A=1\n"), &["not a key".into()], &[]).is_err());
+    // A key a level above sets is not declared empty here (it would hide that value).
+    let r = schema::require_keys(&doc("A=1\n"), &["A".into(), "DB".into(), "NEW".into()], &["DB".into()]).unwrap();
+    assert_eq!(
+        (r.added, r.annotated, r.set_above),
+        (vec!["NEW".to_owned()], vec!["A".to_owned()], vec!["DB".to_owned()])
+    );
+    assert!(!r.text.contains("DB="));
+    let r = schema::require_keys(&doc("A=1\n"), &["A".into()], &[]).unwrap();
+    assert!(!format!("{r:?}").contains("A=1"), "Debug leaves the text out");
+}
+
+/// Review of issue 16: removing a key never takes a level-wide annotation (`# @schema: strict`,
+/// `# @absent:`) with it, even one written on the same line as a key's flags.
+#[test]
+fn removing_a_key_keeps_level_wide_annotations() {
+    let mut d = doc("# @schema: strict\n# @absent: X\n# @required\nA=1\n");
+    assert!(d.remove("A"));
+    assert_eq!(d.to_string(), "# @schema: strict\n# @absent: X\n");
+    let mut d = doc("B=2\n# @required @schema: strict\nA=1\n");
+    assert!(d.remove("A"));
+    assert_eq!(d.to_string(), "B=2\n# @required @schema: strict\n");
+    assert!(schema::is_strict(&d.to_string()));
 }
