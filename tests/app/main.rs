@@ -477,7 +477,7 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
         "alone, no schema"
     );
 
-    // The environment's merged view: the key is missing (no row), and says so.
+    // The environment's merged view: PORT, declared empty at the project, is in the result, empty, and says so.
     let rows = run::merged_rows(
         &ctx,
         cmd::MergedRows {
