@@ -849,11 +849,7 @@ ipc_commands! {
             None => vault::SchemaCheck::default(),
         };
         if check.strict && !check.introduced.is_empty() {
-            return Err(envdesk_client::ClientError::SchemaViolation(format!(
-                "Not saved: this project is strict about its schema (`# @schema: strict`), and the text breaks it — {}.",
-                vault::problems_sentence(&check.introduced)
-            ))
-            .into());
+            return Err(envdesk_client::ClientError::SchemaViolation(vault::strict_message(&check.introduced)).into());
         }
         let mut saved: SaveDto = v.save_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into();
         if saved.conflict.is_none() {
@@ -866,6 +862,8 @@ ipc_commands! {
     /// save, but no draft is written or discarded (a draft of that level is the user's own text).
     async fn write_level(ctx, req: SaveLevel) -> SaveDto {
         let v = ctx.core.vault(&req.conn).await?;
+        // Without a view: the node is read again to check a strict project's schema.
+        v.strict_refusal(&req.path.node(), &req.text).await?;
         Ok(v.write_level(&req.path.node(), &req.text, req.base_revision, &req.base_text).await?.into())
     }
 
@@ -1012,12 +1010,14 @@ ipc_commands! {
         ctx.core.apply_import(&req.conn, &req.path.node(), req.handle, req.mode).await
     }
 
-    /// Shows the save dialog and writes the export with owner-only permissions; returns where.
+    /// Checks the export (a merged environment that breaks its schema is refused unless confirmed),
+    /// then shows the save dialog and writes it with owner-only permissions; returns where.
     async fn export_to_file(ctx, req: ExportToFile) -> Option<String> {
+        let confirmed = req.schema_confirmed.unwrap_or(false);
+        let bytes = ctx.core.export_bytes(&req.conn, &req.source.source(), req.format, req.resolve, confirmed).await?;
         let name = format!("{}.{}", req.source.path().node().display().replace('/', "-"), req.format.extension());
         let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
-        let confirmed = req.schema_confirmed.unwrap_or(false);
-        ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, confirmed, &file).await?;
+        crate::app::core::write_private(&file, &bytes)?;
         Ok(Some(file.display().to_string()))
     }
 
@@ -1044,6 +1044,12 @@ ipc_commands! {
         let Some(file) = dialogs::save_file("Export the key matrix (CSV)", &name).await else { return Ok(None) };
         crate::app::core::write_private(&file, m.csv().as_bytes())?;
         Ok(Some(file.display().to_string()))
+    }
+
+    /// The environments of the connection's unlocked projects with keys expired or expiring soon (the
+    /// tree's badges); locked projects are listed, not read.
+    async fn expiry_report(ctx, req: ConnRef) -> vault::ExpiryReport {
+        Ok(ctx.core.vault(&req.conn).await?.expiry_report().await?)
     }
 
     /// The settings (defaults where unset).

@@ -106,6 +106,7 @@ pub fn run() {
     }
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let data_dir = match std::env::var_os("ENVDESK_DATA_DIR") {
                 Some(d) => PathBuf::from(d),
@@ -147,6 +148,23 @@ pub fn run() {
                     show_window(&window, "the UI did not report ready within 4 s");
                 });
             }
+            // The daily expiry notification (issue 16): looked for a minute after start, then every 15
+            // minutes; given at most once a day (`AppCore::expiry_notice`).
+            let handle = app.handle().clone();
+            let notifier = core.clone();
+            tauri::async_runtime::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                loop {
+                    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+                    if let Some((title, body)) = notifier.expiry_notice(&today).await {
+                        use tauri_plugin_notification::NotificationExt;
+                        if let Err(e) = handle.notification().builder().title(title).body(body).show() {
+                            tracing::warn!(error = %e, "the expiry notification could not be shown");
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_secs(15 * 60)).await;
+                }
+            });
             // Auto-lock: drop keys after the idle time and tell the UI to drop decrypted text.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -25,10 +25,13 @@ use super::args::{ImportHandle, IpcPath, NewKey, Secret, VersionId};
 use super::confirm::{Confirm, Refuse};
 use super::dto::*;
 use super::error::{Code, IpcError, IpcResult};
-use super::settings::{Connection, Settings, SettingsStore};
+use super::settings::{Connection, Settings, SettingsStore, MAX_EXPIRY_WARNING_DAYS};
 
 /// The local vault's connection id.
 pub const LOCAL: &str = "local";
+
+/// The settings entry that remembers the day of the last expiry notification (`YYYY-MM-DD`).
+const LAST_EXPIRY_NOTICE: &str = "last_expiry_notice";
 
 /// The largest file `choose_import` reads (8 MiB): far above any real `.env` or JSON file (a server
 /// takes 1 MiB request bodies), small enough that a wrong choice (a disk image) cannot exhaust memory.
@@ -121,8 +124,44 @@ impl AppCore {
             return Err(IpcError::invalid("The theme must be system, light or dark."));
         }
         parse_format(&s.default_export_format)?;
+        if !(1..=MAX_EXPIRY_WARNING_DAYS).contains(&s.expiry_warning_days) {
+            return Err(IpcError::invalid(format!(
+                "The expiry warning is 1 to {MAX_EXPIRY_WARNING_DAYS} days before the date."
+            )));
+        }
         self.settings.set("settings", json!(s)).map_err(|e| IpcError::new(Code::IoError, e))?;
+        for v in self.vaults.read().await.values() {
+            v.set_expiry_warning_days(s.expiry_warning_days);
+        }
         Ok(s)
+    }
+
+    /// The daily expiry notification (issue 16): its title and text when notifications are on, none was
+    /// given `today` yet, and keys are expired or expiring in an unlocked project of an open connection.
+    /// Marks `today` as done when it answers one. It reads only what the user has unlocked, and does not
+    /// count as activity (the auto-lock still comes).
+    pub async fn expiry_notice(&self, today: &str) -> Option<(String, String)> {
+        if !self.settings().expiry_notifications {
+            return None;
+        }
+        if self.settings.get(LAST_EXPIRY_NOTICE).and_then(|v| v.as_str().map(str::to_owned)).as_deref() == Some(today) {
+            return None;
+        }
+        // Not through `vault()`: that would count as activity.
+        let open: Vec<Arc<Vault>> = self.vaults.read().await.values().cloned().collect();
+        let mut report = vault::ExpiryReport { warn_days: self.settings().expiry_warning_days, ..Default::default() };
+        for v in open {
+            if !v.any_unlocked() {
+                continue;
+            }
+            // A connection that cannot be read now (offline) is left out.
+            if let Ok(r) = v.expiry_report().await {
+                report.alerts.extend(r.alerts);
+            }
+        }
+        let notice = report.summary()?;
+        self.settings.set(LAST_EXPIRY_NOTICE, json!(today)).ok()?;
+        Some(notice)
     }
 
     /// The auto-lock time in force (`None`: never).
@@ -264,6 +303,7 @@ impl AppCore {
             Arc::new(HttpBackend::new(HttpConfig { base_url: c.url, organization: c.organization, token })?)
         };
         let v = Arc::new(Vault::new(backend, self.keys.clone(), id, drafts, opts));
+        v.set_expiry_warning_days(self.settings().expiry_warning_days);
         map.insert(id.to_owned(), v.clone());
         self.activity.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_owned(), Instant::now());
         Ok(v)
@@ -503,9 +543,22 @@ impl AppCore {
         schema_confirmed: bool,
         file: &Path,
     ) -> IpcResult<()> {
-        let bytes = self.vault(conn).await?.export_checked(source, format, resolve, schema_confirmed).await?;
+        let bytes = self.export_bytes(conn, source, format, resolve, schema_confirmed).await?;
         write_private(file, &bytes)?;
         Ok(())
+    }
+
+    /// The bytes of an export, checked (the schema of a merged environment unless `schema_confirmed`,
+    /// the format's read-back), before any file is asked for.
+    pub async fn export_bytes(
+        &self,
+        conn: &str,
+        source: &ExportSource,
+        format: Format,
+        resolve: bool,
+        schema_confirmed: bool,
+    ) -> IpcResult<Zeroizing<Vec<u8>>> {
+        Ok(self.vault(conn).await?.export_checked(source, format, resolve, schema_confirmed).await?)
     }
 
     /// Writes the pending key backup to `file` (owner-only) and forgets it.

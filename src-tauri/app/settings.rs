@@ -28,8 +28,10 @@ impl SettingsStore for MemorySettings {
     }
 }
 
-/// The user's settings.
+/// The user's settings. A setting missing from the stored file (one written by an older envdesk) takes
+/// its default; the others are kept.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(default)]
 pub struct Settings {
     /// `system`, `light` or `dark`.
     #[ts(type = "\"system\" | \"light\" | \"dark\"")]
@@ -41,7 +43,14 @@ pub struct Settings {
     /// `env`, `json`, `yaml`, `shell` or `dockerfile`.
     #[ts(as = "envdesk_core::export::Format")]
     pub default_export_format: String,
+    /// Keys whose `@expires` date is this many days away or less are "expiring soon" (1 to 365).
+    pub expiry_warning_days: u32,
+    /// Once a day, a desktop notification when keys are expired or expiring soon.
+    pub expiry_notifications: bool,
 }
+
+/// The longest warning window before an `@expires` date, in days.
+pub const MAX_EXPIRY_WARNING_DAYS: u32 = 365;
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -50,6 +59,8 @@ impl Default for Settings {
             auto_lock_minutes: 15,
             clipboard_clear_seconds: 30,
             default_export_format: "env".into(),
+            expiry_warning_days: envdesk_client::vault::EXPIRY_WARNING_DAYS,
+            expiry_notifications: true,
         }
     }
 }

@@ -45,6 +45,7 @@ fn declarations() -> String {
         export::Format,
         envdesk_core::matrix::MatrixColumn,
         envdesk_core::matrix::MatrixRow,
+        envdesk_core::matrix::CellProblem,
         // envdesk-api
         api::NodePath,
         api::Organization,
@@ -68,6 +69,8 @@ fn declarations() -> String {
         vault::VersionView,
         vault::ImportPreview,
         vault::KeyMatrix,
+        vault::ExpiryAlert,
+        vault::ExpiryReport,
         envdesk_core::key_history::KeyChange,
         vault::VersionRef,
         vault::KeyHistoryEvent,

@@ -196,6 +196,71 @@ async fn typed_confirmation_and_settings() {
     assert_eq!(core.settings(), good);
 }
 
+/// The expiry warning (issue 16): a setting (1 to 365 days) that holds for open vaults at once, older
+/// settings files read with it defaulted, the tree's report through its command, and the daily
+/// notification: once a day, only from unlocked projects, never when turned off.
+#[tokio::test]
+async fn expiry_is_reported_for_the_tree_and_notified_once_a_day() {
+    let (ctx, _dir, _) = host();
+    let core = &ctx.core;
+    tree(&ctx).await;
+    let today = chrono::Local::now().date_naive();
+    let soon = (today + chrono::Days::new(10)).format("%Y-%m-%d").to_string();
+    let project = NodePath::project("app");
+    save(&ctx, &project, &format!("# @expires: {soon}\nCERT=c\n# @expires: 2020-01-01\nOLD=o\n"), Some(0), "").await;
+    let report = run::expiry_report(&ctx, conn(LOCAL)).await.unwrap();
+    let alerts: Vec<(String, u32, u32)> =
+        report.alerts.iter().map(|a| (a.path.display(), a.expired, a.expiring)).collect();
+    assert_eq!(alerts, [("app/backend/production".to_owned(), 1, 1)]);
+    assert_eq!(report.alerts[0].first, "2020-01-01");
+
+    // The window: 5 days leaves CERT out, at once for the open vault.
+    let narrow = Settings { expiry_warning_days: 5, ..Settings::default() };
+    core.set_settings(narrow).await.unwrap();
+    let report = run::expiry_report(&ctx, conn(LOCAL)).await.unwrap();
+    assert_eq!((report.warn_days, report.alerts[0].expired, report.alerts[0].expiring), (5, 1, 0));
+    for days in [0, 366] {
+        let bad = Settings { expiry_warning_days: days, ..Settings::default() };
+        assert_eq!(core.set_settings(bad).await.unwrap_err().code, Code::Invalid, "{days}");
+    }
+    core.set_settings(Settings::default()).await.unwrap();
+
+    // Once a day, and the day remembered.
+    let (title, body) = core.expiry_notice("2030-01-01").await.expect("a notice");
+    assert_eq!(title, "1 key expired, 1 key expiring soon");
+    assert!(
+        body.starts_with("app/backend/production: `OLD` expired on 2020-01-01; `CERT` expires in 10 days"),
+        "{body}"
+    );
+    assert!(!body.contains("=o") && !body.contains("=c"), "no value: {body}");
+    assert_eq!(core.expiry_notice("2030-01-01").await, None, "the same day: once");
+    // Turned off: none.
+    core.set_settings(Settings { expiry_notifications: false, ..Settings::default() }).await.unwrap();
+    assert_eq!(core.expiry_notice("2030-01-02").await, None);
+    core.set_settings(Settings::default()).await.unwrap();
+    // Locked: nothing is read, nothing said (and the day is not used up).
+    run::lock_all(&ctx).await.unwrap();
+    assert_eq!(core.expiry_notice("2030-01-02").await, None);
+    let report = run::expiry_report(&ctx, conn(LOCAL)).await.unwrap();
+    assert_eq!((report.alerts.len(), report.locked.clone()), (0, vec!["app".to_owned()]));
+
+    // Settings written by an older envdesk (without these fields) keep what they say.
+    let old = Arc::new(MemorySettings::default());
+    envdesk_app::app::settings::SettingsStore::set(
+        old.as_ref(),
+        "settings",
+        serde_json::json!({"theme": "dark", "auto_lock_minutes": 3, "clipboard_clear_seconds": 0, "default_export_format": "json"}),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let older = AppCore::new(dir.path().join("data"), Arc::new(MemoryKeyStore::new()), old, 1000);
+    let s = older.settings();
+    assert_eq!(
+        (s.theme.as_str(), s.auto_lock_minutes, s.expiry_warning_days, s.expiry_notifications),
+        ("dark", 3, 14, true)
+    );
+}
+
 /// A real envdesk-server on 127.0.0.1:0 with an organization "Team" and a token of every ability.
 pub(crate) async fn team_server(
 ) -> (envdesk_server::Running, envdesk_api::Organization, envdesk_server::service::NewToken, tempfile::TempDir) {
@@ -510,6 +575,10 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     assert_eq!(e.code, Code::SchemaViolation);
     assert!(e.message.contains("`PORT` is not a port number") && !e.message.contains("abc"), "{}", e.message);
     assert_eq!(read(&ctx, &env()).await.levels.last().unwrap().revision, Some(0), "nothing was written");
+    // The diff's "set in" (a write without a view) is checked the same way.
+    let e = run::write_level(&ctx, cmd::SaveLevel { view: None, ..req("PORT=abc\n") }).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation, "{}", e.message);
+    assert_eq!(read(&ctx, &env()).await.levels.last().unwrap().revision, Some(0), "nothing was written");
     let saved = run::save_level(&ctx, req("PORT=8080\n")).await.unwrap();
     assert_eq!((saved.revision, saved.schema_problems.len()), (Some(1), 0));
 
@@ -577,4 +646,12 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
         "the expired key is still said: {:?}",
         ok.schema_problems
     );
+    // An import that breaks a strict project's schema is refused as a save is, nothing written.
+    let bad = dir.path().join("bad.env");
+    std::fs::write(&bad, "PORT=no-port\n").unwrap();
+    let chosen = ctx.core.choose_import(&bad).unwrap();
+    let e = ctx.core.apply_import(LOCAL, &env(), chosen.handle, ImportMode::Merge).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation, "{}", e.message);
+    assert!(!e.message.contains("no-port"), "{}", e.message);
+    assert_eq!(read(&ctx, &env()).await.levels.last().unwrap().revision, Some(3), "nothing written");
 }

@@ -461,6 +461,76 @@ const scenarios = {
     }
   },
 
+  async schema_required_port_is_checked_in_every_environment_and_strict_refuses(e) {
+    // Issue 16 in the real window: a project-level `@required @type: port` key in a strict project; staging
+    // says `PORT=abc`, production leaves it empty — both are errors; staging's save is refused (text
+    // kept), fixed, saved; the merged view and the key matrix say what is left.
+    const d = await startDriver(e);
+    const b = await open(d);
+    const name = 'schema_required_port_is_checked_in_every_environment_and_strict_refuses';
+    try {
+      await newProjectTree(b);
+      await click(b, 'button=+ environment');
+      await (await b.$('input[placeholder="production"]')).setValue('staging');
+      await click(b, 'button=Create');
+      // The project level: strict, PORT required and a port.
+      await click(b, 'button=app');
+      await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+      await typeInEditor(b, ['# @schema: strict', '# @description: Where it listens', '# @required @type: port', 'PORT=']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'Saved project level (revision 1)');
+      // Staging: PORT=abc is an error at its line, and the strict project refuses the save.
+      await click(b, 'button=staging');
+      await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+      await typeInEditor(b, ['PORT=abc']);
+      await waitText(b, 'main', 'is not a port number (1 to 65535)');
+      await b.keys(['Control', 's']);
+      await waitText(b, '[role=alert]', 'strict about its schema');
+      if (!(await editorText(b)).includes('PORT=abc')) throw new Error('the refused text is kept');
+      screenshot('schema-strict-refusal');
+      // Fixed, it saves.
+      await click(b, '.cm-content');
+      await b.keys(['Control', 'a']);
+      await b.keys(['Delete']);
+      await typeInEditor(b, ['PORT=8080']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'Saved environment level (revision 1)');
+      // Production: PORT inherited empty — required, so an error in its merged view.
+      await click(b, 'button=production');
+      await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
+      await click(b, 'button=Merged');
+      await waitText(b, '[data-testid=schema-summary]', 'error');
+      await waitText(b, 'main', 'is required (by the project level) and empty');
+      screenshot('schema-merged-production');
+      // The key matrix: production's PORT is an error cell, staging's is fine.
+      await click(b, 'button=app');
+      await click(b, 'button=Matrix');
+      await (await b.$('[data-testid=matrix-schema]')).waitForExist({ timeout: 20000 });
+      const marks = await b.execute(() =>
+        [...document.querySelectorAll('[data-testid=matrix] tr[data-key="PORT"] td.cell')].map((td) => td.dataset.schema),
+      );
+      // Columns: project, backend's level, production, staging.
+      if (JSON.stringify(marks) !== JSON.stringify(['', '', 'error', ''])) throw new Error('the matrix marks: ' + JSON.stringify(marks));
+      screenshot('schema-matrix');
+      // A key that expires in three days: both environments get a badge in the tree.
+      const soon = new Date(Date.now() + 3 * 864e5).toISOString().slice(0, 10);
+      await click(b, 'button=Levels');
+      await typeInEditor(b, [`# @expires: ${soon}`, 'LEGACY_TOKEN=x']);
+      await b.keys(['Control', 's']);
+      await waitText(b, '.toasts', 'Saved project level (revision 2)');
+      await b.waitUntil(async () => (await b.$$('[data-testid=expiry-badge]')).length === 2, { timeout: 20000, timeoutMsg: 'a badge on each environment' });
+      const badges = await b.execute(() => [...document.querySelectorAll('[data-testid=expiry-badge]')].map((x) => x.textContent.trim()));
+      if (JSON.stringify(badges) !== '["1 expiring","1 expiring"]') throw new Error('the badges: ' + JSON.stringify(badges));
+      screenshot('schema-tree-expiry');
+    } catch (err) {
+      screenshot(`${name}-at-failure`);
+      throw err;
+    } finally {
+      await close(b);
+      d.proc.kill();
+    }
+  },
+
   async search_finds_a_key_in_a_second_project_and_opens_it(e) {
     const d = await startDriver(e);
     const b = await open(d);

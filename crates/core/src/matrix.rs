@@ -32,11 +32,19 @@
 //!   optional level). Presence only: neither values nor comparisons (equality says something of values).
 //!   A field a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or CR —
 //!   slugs come from a server and may start with `-`) gets a leading `'` (OWASP's CSV injection rule).
+//! - **The schema** (issue 16, [`key_matrix_checked`]): each environment's merged result (templates
+//!   resolved) is checked against the schema its three levels declare, as the merged view does; the
+//!   problems land in the cells of that environment's column ([`MatrixRow::problems`]): a required key
+//!   missing or empty, a value of the wrong type, an expired key (errors), a key expiring soon
+//!   (warning). Project and target columns are not checked (an environment is what is deployed), and
+//!   neither is `@rotate-every` (it needs each key's history; the merged view and the table say it). A
+//!   key marked `@absent` that the schema requires is still reported: `@optional` is what lifts it.
 
 use indexmap::IndexMap;
 
 use crate::dotenv::Document;
 use crate::merge::LevelKind;
+use crate::schema::{self, CheckContext, LevelSchema, ProblemSeverity, Schema};
 
 /// One level given to [`key_matrix`]: the node's slug and name, and its text as stored.
 #[derive(Clone, Copy)]
@@ -93,6 +101,20 @@ pub struct MatrixRow {
     pub missing: bool,
     /// Some environment's value differs from the environment to its left.
     pub differs: bool,
+    /// What the schema says of this key in each environment that breaks it, by column.
+    pub problems: Vec<CellProblem>,
+}
+
+/// What the schema says of one cell (an environment's): never a value.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CellProblem {
+    /// The column (an index into [`Matrix::columns`]).
+    pub column: u32,
+    /// Error (missing, empty, wrong type, expired) or warning (expires soon).
+    pub severity: ProblemSeverity,
+    /// In a sentence, naming the key and never its value.
+    pub message: String,
 }
 
 /// The matrix: columns (project, then each target and its environments) and one row per key.
@@ -103,6 +125,10 @@ pub struct Matrix {
     pub columns: Vec<MatrixColumn>,
     /// The keys, in order of first appearance.
     pub rows: Vec<MatrixRow>,
+    /// Schema errors in every cell (see [`CellProblem`]).
+    pub schema_errors: u32,
+    /// Schema warnings in every cell.
+    pub schema_warnings: u32,
 }
 
 /// The state of one cell (the first character of its code).
@@ -166,9 +192,11 @@ struct Parsed {
     vars: IndexMap<String, (String, u32)>,
     absent: Vec<String>,
     error: Option<String>,
+    /// The level's annotations, when it is checked and has any.
+    schema: Option<LevelSchema>,
 }
 
-fn parse_level(text: &str) -> Parsed {
+fn parse_level(text: &str, with_schema: bool) -> Parsed {
     match Document::parse(text) {
         Ok(doc) => {
             let mut vars: IndexMap<String, (String, u32)> = IndexMap::new();
@@ -178,10 +206,59 @@ fn parse_level(text: &str) -> Parsed {
             }
             let absent =
                 doc.comment_blocks().iter().flat_map(|b| b.lines.iter()).flat_map(|l| absent_keys(l)).collect();
-            Parsed { vars, absent, error: None }
+            let schema = (with_schema && schema::has_annotation_line(text))
+                .then(|| schema::level_schema(&doc))
+                .filter(|s| !s.keys.is_empty());
+            Parsed { vars, absent, error: None, schema }
         }
-        Err(e) => Parsed { vars: IndexMap::new(), absent: Vec::new(), error: Some(e.to_string()) },
+        Err(e) => Parsed { vars: IndexMap::new(), absent: Vec::new(), error: Some(e.to_string()), schema: None },
     }
+}
+
+/// Each environment's schema problems, by key: `(column, problem)`, for [`key_matrix_checked`].
+fn environment_problems(
+    p: &Parsed,
+    parsed: &[(Parsed, Vec<Parsed>)],
+    ctx: &CheckContext<'_>,
+) -> IndexMap<String, Vec<CellProblem>> {
+    let mut out: IndexMap<String, Vec<CellProblem>> = IndexMap::new();
+    let mut column = 1u32;
+    for (tp, envs) in parsed {
+        column += 1;
+        for ep in envs {
+            let levels = [(LevelKind::Project, p), (LevelKind::Target, tp), (LevelKind::Environment, ep)];
+            if levels.iter().any(|(_, l)| l.schema.is_some()) {
+                let schema = Schema::of_levels(levels.iter().filter_map(|(k, l)| l.schema.as_ref().map(|s| (*k, s))));
+                let mut merged: crate::Vars = crate::Vars::new();
+                for (_, l) in levels {
+                    for (k, (v, _)) in &l.vars {
+                        merged.insert(k.clone(), v.clone());
+                    }
+                }
+                let mut resolved = crate::template::resolve(&merged);
+                for (k, v) in merged.iter_mut() {
+                    if crate::template::has_references(v) {
+                        if let Some(r) = resolved.values.get(k) {
+                            v.clone_from(r);
+                        }
+                    }
+                }
+                let found = schema::check(&schema, &merged, ctx);
+                for v in merged.values_mut().chain(resolved.values.values_mut()) {
+                    zeroize::Zeroize::zeroize(v);
+                }
+                for problem in found {
+                    out.entry(problem.key).or_default().push(CellProblem {
+                        column,
+                        severity: problem.severity,
+                        message: problem.message,
+                    });
+                }
+            }
+            column += 1;
+        }
+    }
+    out
 }
 
 /// The keys a `# @absent: A, B` comment line names (none for any other line); names that are not
@@ -199,7 +276,18 @@ pub fn absent_keys(line: &str) -> Vec<String> {
 
 /// The matrix of `project` and its `targets` (each with its environments), from the levels' texts.
 pub fn key_matrix(project: LevelInput<'_>, targets: &[TargetInput<'_>]) -> Matrix {
-    let p = parse_level(project.text);
+    key_matrix_checked(project, targets, None)
+}
+
+/// [`key_matrix`], with each environment checked against its schema when `ctx` is given (see the module
+/// doc).
+pub fn key_matrix_checked(
+    project: LevelInput<'_>,
+    targets: &[TargetInput<'_>],
+    ctx: Option<&CheckContext<'_>>,
+) -> Matrix {
+    let checked = ctx.is_some();
+    let p = parse_level(project.text, checked);
     let mut columns = vec![MatrixColumn {
         kind: LevelKind::Project,
         target: None,
@@ -212,8 +300,12 @@ pub fn key_matrix(project: LevelInput<'_>, targets: &[TargetInput<'_>]) -> Matri
     let mut keys: IndexMap<&str, ()> = IndexMap::new();
     let parsed: Vec<(Parsed, Vec<Parsed>)> = targets
         .iter()
-        .map(|t| (parse_level(t.target.text), t.environments.iter().map(|e| parse_level(e.text)).collect()))
+        .map(|t| {
+            (parse_level(t.target.text, checked), t.environments.iter().map(|e| parse_level(e.text, checked)).collect())
+        })
         .collect();
+    let mut problems = ctx.map(|ctx| environment_problems(&p, &parsed, ctx)).unwrap_or_default();
+    let (mut schema_errors, mut schema_warnings) = (0u32, 0u32);
     for k in p.vars.keys() {
         keys.insert(k, ());
     }
@@ -298,9 +390,16 @@ pub fn key_matrix(project: LevelInput<'_>, targets: &[TargetInput<'_>]) -> Matri
                 left = Some(value);
             }
         }
-        rows.push(MatrixRow { key: (*key).to_owned(), cells, lines, missing, differs });
+        let problems = problems.swap_remove(*key).unwrap_or_default();
+        for c in &problems {
+            match c.severity {
+                ProblemSeverity::Error => schema_errors += 1,
+                ProblemSeverity::Warning => schema_warnings += 1,
+            }
+        }
+        rows.push(MatrixRow { key: (*key).to_owned(), cells, lines, missing, differs, problems });
     }
-    Matrix { columns, rows }
+    Matrix { columns, rows, schema_errors, schema_warnings }
 }
 
 /// A column's name in the CSV: the path of its level (`project`, `project/target`,

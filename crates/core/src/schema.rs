@@ -456,8 +456,49 @@ const LEVEL_WIDE: [&str; 2] = ["absent", "schema"];
 /// Whether a project level's text says `# @schema: strict` (on a line of its own, anywhere): a save
 /// that breaks the schema is then refused, not only warned about.
 pub fn is_strict(text: &str) -> bool {
-    text.lines().filter(|l| l.trim_start().starts_with('#')).any(|l| {
-        matches!(annotations_of(l), Some(Ok(list)) if list.iter().any(|(n, v)| n == "schema" && v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("strict"))))
+    text.lines().filter(|l| l.trim_start().starts_with('#')).any(says_strict)
+}
+
+fn says_strict(line: &str) -> bool {
+    matches!(annotations_of(line), Some(Ok(list)) if list.iter().any(|(n, v)| n == "schema" && v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case("strict"))))
+}
+
+/// The 1-based lines of a document's comments that say `# @schema: strict` (a lint where the level is
+/// not the project's, which alone is read for it).
+pub fn strict_lines(doc: &Document) -> Vec<usize> {
+    doc.items_with_lines()
+        .filter(|(_, _, item)| matches!(item.kind, ItemKind::Comment) && says_strict(item.raw.trim()))
+        .map(|(start, _, _)| start)
+        .collect()
+}
+
+/// Annotations that speak for the key below them: in a block that no key follows (a blank line, or the
+/// end of the file, comes first), they apply to nothing, and say so.
+const PER_KEY: [&str; 8] =
+    ["description", "type", "required", "optional", "sensitive", "public", "expires", "rotate-every"];
+
+fn orphaned(block: &[(usize, &str)], problems: &mut Vec<AnnotationProblem>) {
+    for &(line, text) in block {
+        if let Some(Ok(list)) = annotations_of(text) {
+            if let Some((name, _)) = list.iter().find(|(n, _)| PER_KEY.contains(&n.as_str())) {
+                problems.push(AnnotationProblem {
+                    line,
+                    message: format!(
+                        "`@{name}` is not directly above a key (a blank line or the end of the text comes first): it applies to nothing"
+                    ),
+                    unknown: false,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `text` has a line that may hold an annotation (`#`, any spaces, `@`): a quick look before
+/// parsing anything for a schema.
+pub fn has_annotation_line(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with('#') && l.trim_start_matches('#').trim_start().starts_with('@')
     })
 }
 
@@ -480,9 +521,13 @@ pub fn level_schema(doc: &Document) -> LevelSchema {
                     out.keys.insert(key.to_owned(), (start, schema));
                 }
             }
-            _ => block.clear(),
+            _ => {
+                orphaned(&block, &mut out.problems);
+                block.clear();
+            }
         }
     }
+    orphaned(&block, &mut out.problems);
     out
 }
 

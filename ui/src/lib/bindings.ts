@@ -360,7 +360,25 @@ missing: boolean,
 /**
  * Some environment's value differs from the environment to its left.
  */
-differs: boolean, };
+differs: boolean, 
+/**
+ * What the schema says of this key in each environment that breaks it, by column.
+ */
+problems: Array<CellProblem>, };
+
+export type CellProblem = { 
+/**
+ * The column (an index into [`Matrix::columns`]).
+ */
+column: number, 
+/**
+ * Error (missing, empty, wrong type, expired) or warning (expires soon).
+ */
+severity: ProblemSeverity, 
+/**
+ * In a sentence, naming the key and never its value.
+ */
+message: string, };
 
 export type NodePath = { 
 /**
@@ -759,7 +777,56 @@ columns: Array<MatrixColumn>,
 /**
  * One row per key assigned at any level (see `envdesk_core::matrix` for the cell codes).
  */
-rows: Array<MatrixRow>, };
+rows: Array<MatrixRow>, 
+/**
+ * Schema errors in the environments' cells (issue 16; each row says which).
+ */
+schema_errors: number, 
+/**
+ * Schema warnings (keys expiring soon) in the environments' cells.
+ */
+schema_warnings: number, };
+
+export type ExpiryAlert = { 
+/**
+ * The environment.
+ */
+path: NodePath, 
+/**
+ * Keys whose `@expires` date is past.
+ */
+expired: number, 
+/**
+ * Keys whose `@expires` date is within the warning window.
+ */
+expiring: number, 
+/**
+ * The earliest of their dates (`YYYY-MM-DD`).
+ */
+first: string, 
+/**
+ * What the schema says of them, a sentence each (keys and dates, never a value), the earliest
+ * first, at most [`MAX_MESSAGES`].
+ */
+messages: Array<string>, };
+
+export type ExpiryReport = { 
+/**
+ * Environments with keys expired or expiring, in tree order.
+ */
+alerts: Array<ExpiryAlert>, 
+/**
+ * The warning window, in days.
+ */
+warn_days: number, 
+/**
+ * Projects not read because they are locked (slugs).
+ */
+locked: Array<string>, 
+/**
+ * Environments that could not be read (unreadable text, a server error); not counted.
+ */
+unreadable: number, };
 
 export type KeyChange = "added" | "changed" | "removed";
 
@@ -981,7 +1048,15 @@ clipboard_clear_seconds: number,
 /**
  * `env`, `json`, `yaml`, `shell` or `dockerfile`.
  */
-default_export_format: Format, };
+default_export_format: Format, 
+/**
+ * Keys whose `@expires` date is this many days away or less are "expiring soon" (1 to 365).
+ */
+expiry_warning_days: number, 
+/**
+ * Once a day, a desktop notification when keys are expired or expiring soon.
+ */
+expiry_notifications: boolean, };
 
 export type IpcError = { 
 /**
@@ -2142,7 +2217,8 @@ export const commands = {
    */
   applyImport: (req: ApplyImport) => call<SaveDto>('apply_import', { req }),
   /**
-   * Shows the save dialog and writes the export with owner-only permissions; returns where.
+   * Checks the export (a merged environment that breaks its schema is refused unless confirmed),
+   * then shows the save dialog and writes it with owner-only permissions; returns where.
    */
   exportToFile: (req: ExportToFile) => call<string | null>('export_to_file', { req }),
   /**
@@ -2159,6 +2235,11 @@ export const commands = {
    * returns where. A locked project is refused (it has no rows to write).
    */
   exportMatrixCsv: (req: ProjectRef) => call<string | null>('export_matrix_csv', { req }),
+  /**
+   * The environments of the connection's unlocked projects with keys expired or expiring soon (the
+   * tree's badges); locked projects are listed, not read.
+   */
+  expiryReport: (req: ConnRef) => call<ExpiryReport>('expiry_report', { req }),
   /**
    * The settings (defaults where unset).
    */

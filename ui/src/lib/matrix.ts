@@ -1,9 +1,9 @@
 // The key matrix of a project (issue 14), as the Rust side computes it (crates/core/src/matrix.rs): the
 // answer names keys and levels and holds no value. Each row's `cells` has two characters per column: the
 // state, then the comparison with the environment to the left. This module reads them and filters rows.
-import type { KeyMatrix, MatrixColumn, MatrixRow, NodePath } from './bindings';
+import type { CellProblem, KeyMatrix, MatrixColumn, MatrixRow, NodePath } from './bindings';
 
-export type { KeyMatrix, MatrixColumn, MatrixRow };
+export type { CellProblem, KeyMatrix, MatrixColumn, MatrixRow };
 
 /** Where a key stands at one level. */
 export type CellState = 'set' | 'from-project' | 'from-target' | 'missing' | 'absent' | 'not-set';
@@ -16,6 +16,8 @@ export interface Cell {
   comparison: Comparison;
   /** The line of the key's assignment at this level (set cells). */
   line: number | null;
+  /** What the schema says of the key in this environment (issue 16): errors, then warnings. */
+  problems: CellProblem[];
 }
 
 const STATES: Record<string, CellState> = {
@@ -34,7 +36,9 @@ export function cellsOf(row: MatrixRow): Cell[] {
   for (let i = 0; i + 1 < row.cells.length; i += 2) {
     const state = STATES[row.cells[i]] ?? 'not-set';
     const c = row.cells[i + 1];
-    out.push({ state, comparison: c === '=' ? 'same' : c === '~' ? 'different' : null, line: state === 'set' ? (row.lines[set++] ?? null) : null });
+    const column = i / 2;
+    const problems = row.problems.filter((p) => p.column === column).sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    out.push({ state, comparison: c === '=' ? 'same' : c === '~' ? 'different' : null, line: state === 'set' ? (row.lines[set++] ?? null) : null, problems });
   }
   return out;
 }
@@ -94,12 +98,14 @@ export interface Filters {
   differs: boolean;
   /** Text in the key's name (case-insensitive). */
   q: string;
+  /** Only keys that break the schema in some environment (errors or warnings). */
+  schema?: boolean;
 }
 
 export function filterRows(rows: MatrixRow[], f: Filters): MatrixRow[] {
   const q = f.q.trim().toLowerCase();
-  if (!f.missing && !f.differs && !q) return rows;
-  return rows.filter((r) => (!f.missing || r.missing) && (!f.differs || r.differs) && (!q || r.key.toLowerCase().includes(q)));
+  if (!f.missing && !f.differs && !q && !f.schema) return rows;
+  return rows.filter((r) => (!f.missing || r.missing) && (!f.differs || r.differs) && (!f.schema || r.problems.length > 0) && (!q || r.key.toLowerCase().includes(q)));
 }
 
 /** A header group: the project's column, or a target's columns (its own level and its environments). */

@@ -111,11 +111,15 @@ export class AppState {
   targets = $state<Record<string, T.NodeInfo[]>>({});
   environments = $state<Record<string, T.NodeInfo[]>>({});
   expanded = $state<Record<string, boolean>>({});
+  /** Environments with keys expired or expiring soon (issue 16), by `pathKey`; unlocked projects only. */
+  expiry = $state<Record<string, T.ExpiryAlert>>({});
+  /** The projects the last expiry report read (unlocked then). */
+  #expiryRead = new Set<string>();
   filter = $state('');
   /** The selected node's life (see `NodeState`). Raw, replaced whole: 5,000-key nodes are not wrapped in proxies. */
   #state = $state.raw<NodeState>({ kind: 'none' });
   tab = $state<Tab>('levels');
-  settings = $state<T.Settings>({ theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env' });
+  settings = $state<T.Settings>({ theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env', expiry_warning_days: 14, expiry_notifications: true });
   drafts = $state<T.DraftInfo[]>([]);
   toasts = $state<Toast[]>([]);
   /** The dialog on screen, replaced whole: a new dialog, even of the same kind, starts afresh. */
@@ -276,6 +280,8 @@ export class AppState {
     this.targets = {};
     this.environments = {};
     this.expanded = {};
+    this.expiry = {};
+    this.#expiryRead.clear();
     await this.refreshTree();
     await this.refreshDrafts(true);
   }
@@ -288,6 +294,7 @@ export class AppState {
       if (projects === STALE) return;
       this.projects = projects;
       this.treeError = null;
+      void this.refreshExpiry();
       for (const key of Object.keys(this.expanded)) {
         if (!this.expanded[key]) continue;
         const [project, target] = key.split('/');
@@ -298,6 +305,40 @@ export class AppState {
       // Shown in place of the tree's empty state (Workspace), not as a passing toast.
       this.treeError = e instanceof IpcError ? e : new IpcError('internal', String(e));
     }
+  }
+
+  /**
+   * The tree's expiry badges: which environments of the unlocked projects have keys expired or expiring
+   * soon. Read after the tree, a save and an unlock; dropped for projects locked since. A failure leaves
+   * the badges as they were (they are a hint, the merged view says it all).
+   */
+  async refreshExpiry() {
+    try {
+      const r = await this.forConn(() => ipc.expiryReport({ conn: this.conn }));
+      if (r === STALE) return;
+      const next: Record<string, T.ExpiryAlert> = {};
+      for (const a of r.alerts) next[pathKey(a.path)] = a;
+      this.expiry = next;
+      this.#expiryRead = new Set(this.projects.map((p) => p.slug).filter((p) => !r.locked.includes(p)));
+    } catch {
+      // Kept as they were.
+    }
+  }
+
+  /** After a node of `project` was read: its badges, if the last report could not read it. */
+  private expiryAfterRead(project: string) {
+    if (!this.#expiryRead.has(project)) void this.refreshExpiry();
+  }
+
+  /** Drops the badges of `project` (or of every project): locked, they are not known any more. */
+  private dropExpiry(project?: string) {
+    if (project === undefined) {
+      this.expiry = {};
+      this.#expiryRead.clear();
+      return;
+    }
+    this.expiry = Object.fromEntries(Object.entries(this.expiry).filter(([, a]) => a.path.project !== project));
+    this.#expiryRead.delete(project);
   }
 
   async toggle(path: T.NodePath) {
@@ -396,6 +437,7 @@ export class AppState {
    * the diff); `writes` counts them, so a view showing saved content (the diff) reads it again. */
   markSaved(path: T.NodePath) {
     this.writes++;
+    void this.refreshExpiry();
     this.savedAt = { ...this.savedAt, [this.draftKey(path)]: new Date().toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' }) };
   }
 
@@ -512,6 +554,7 @@ export class AppState {
       }
       if (node === STALE) return;
       this.show(node);
+      this.expiryAfterRead(path.project);
       // The levels still edited (a node read again) and those with drafts to offer need their saved text.
       const want = node.levels.flatMap((l, i) => (this.opened?.edits[i] !== undefined || (offerDrafts && this.hasDraft(levelPath(path, l.kind))) ? [i] : []));
       if (!(await this.ensureTexts(want))) return;
@@ -766,6 +809,7 @@ export class AppState {
     this.toasts = [];
     clearCopied();
     const kept = await this.keepDrafts();
+    this.dropExpiry();
     try {
       await ipc.lockAll();
     } finally {
@@ -780,6 +824,7 @@ export class AppState {
    * says so. any ──▶ locked (or none).
    */
   onLocked() {
+    this.dropExpiry();
     if (!this.windowLock) {
       this.windowLock = { path: this.selected, levelIndex: this.levelIndex, unsaved: { levels: this.unsavedLevels(), kept: false }, done: true };
       this.dialog = null;
@@ -832,6 +877,7 @@ export class AppState {
     const shown = this.selected?.project === project;
     if (shown) await this.keepDrafts();
     await ipc.lockProject({ conn: this.conn, project });
+    this.dropExpiry(project);
     if (shown) this.dropNode();
     this.toast('info', shown ? `Locked ${project}: its secrets are hidden until you unlock it.` : `Locked ${project}.`);
   }

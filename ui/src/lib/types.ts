@@ -11,6 +11,7 @@ export type {
   DraftInfo,
   CommentBlock,
   Entry,
+  ExpiryAlert,
   Fix,
   ImportPreview,
   KeyConflict,

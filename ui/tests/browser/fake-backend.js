@@ -3,7 +3,11 @@
 window.__envdeskFake = (() => {
   const state = {
     connections: [{ id: 'local', name: 'Local vault', url: 'local', organization: '' }],
-    settings: { theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env' },
+    settings: { theme: 'system', auto_lock_minutes: 15, clipboard_clear_seconds: 30, default_export_format: 'env', expiry_warning_days: 14, expiry_notifications: true },
+    // What the Rust side's schema check says (issue 16), as scenarios seed it: the expiry report of the
+    // tree's badges, and the key matrix's cell problems by key.
+    expiry: { alerts: [], warn_days: 14, locked: [], unreadable: 0 },
+    matrixProblems: {},
     projects: [],
     targets: {},
     envs: {},
@@ -270,6 +274,7 @@ window.__envdeskFake = (() => {
       return '/tmp/export.env';
     },
     get_settings: () => state.settings,
+    expiry_report: () => (state.locked ? { ...state.expiry, alerts: [], locked: state.projects.map((p) => p.slug) } : state.expiry),
     set_settings: (a) => (state.settings = a),
   };
   return { state, handlers };
@@ -392,7 +397,7 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
         columns.push({ kind: 'target', target: t.slug, environment: null, name: t.name, parse_error: null, above_unreadable: false });
         for (const e of envs) columns.push({ kind: 'environment', target: t.slug, environment: e.slug, name: e.name, parse_error: null, above_unreadable: false });
       }
-      return { project: p, locked: true, columns, rows: [] };
+      return { project: p, locked: true, columns, rows: [], schema_errors: 0, schema_warnings: 0 };
     }
     const pl = read(`${p}//`);
     columns[0].parse_error = pl.error;
@@ -435,9 +440,10 @@ window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
           left = value;
         });
       }
-      return { key, cells, lines, missing, differs };
+      return { key, cells, lines, missing, differs, problems: s.matrixProblems[key] ?? [] };
     });
-    return { project: p, locked: false, columns, rows };
+    const all = rows.flatMap((r) => r.problems);
+    return { project: p, locked: false, columns, rows, schema_errors: all.filter((x) => x.severity === 'error').length, schema_warnings: all.filter((x) => x.severity === 'warning').length };
   };
   f.handlers.matrix_cell_value = (a) => f.fullNode({ path: a.path }).merged.find((m) => m.key === a.name)?.value ?? null;
   f.handlers.export_matrix_csv = (a) => {

@@ -9,6 +9,7 @@ use std::task::Poll;
 use envdesk_api::NodePath;
 use envdesk_core::matrix::{self, LevelInput, MatrixColumn, MatrixRow, TargetInput};
 use envdesk_core::merge::LevelKind;
+use envdesk_core::schema::CheckContext;
 use zeroize::Zeroizing;
 
 use super::{LevelView, NodeInfo, Vault};
@@ -26,6 +27,10 @@ pub struct KeyMatrix {
     pub columns: Vec<MatrixColumn>,
     /// One row per key assigned at any level (see `envdesk_core::matrix` for the cell codes).
     pub rows: Vec<MatrixRow>,
+    /// Schema errors in the environments' cells (issue 16; each row says which).
+    pub schema_errors: u32,
+    /// Schema warnings (keys expiring soon) in the environments' cells.
+    pub schema_warnings: u32,
 }
 
 impl KeyMatrix {
@@ -183,8 +188,22 @@ impl Vault {
                     .collect(),
             })
             .collect();
-        let m = matrix::key_matrix(LevelInput { slug: project, name: &project_name, text: &project_text }, &inputs);
-        Ok(KeyMatrix { project: project.to_owned(), locked, columns: m.columns, rows: m.rows })
+        let when = self.when(&super::views::NO_DATES);
+        let unknown = |_: &str| None;
+        let ctx = CheckContext { today: when.today, warn_days: when.warn_days, last_changed: &unknown };
+        let m = matrix::key_matrix_checked(
+            LevelInput { slug: project, name: &project_name, text: &project_text },
+            &inputs,
+            Some(&ctx),
+        );
+        Ok(KeyMatrix {
+            project: project.to_owned(),
+            locked,
+            columns: m.columns,
+            rows: m.rows,
+            schema_errors: m.schema_errors,
+            schema_warnings: m.schema_warnings,
+        })
     }
 
     /// The value of `key` in one cell of the matrix: at a project or target level, that node's merged

@@ -6,6 +6,7 @@
 
 mod activity;
 mod drafts;
+mod expiry;
 mod history;
 mod key_history;
 mod levels;
@@ -30,6 +31,7 @@ use crate::keystore::{names, KeyStore};
 
 pub use activity::audit_node;
 pub use drafts::DraftInfo;
+pub use expiry::{ExpiryAlert, ExpiryReport};
 pub use history::{VersionView, VersionsPage};
 pub use key_history::{
     KeyBlameView, KeyHistoryEvent, KeyHistoryView, KeyRestore, LevelBlame, SkippedVersion, VersionRef, CACHE_BYTES,
@@ -40,7 +42,10 @@ pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
 pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
-pub use views::{problems_sentence, MergedRow, MergedWindow, OpenedView, SchemaCheck, ViewId, MAX_VIEWS, MAX_WINDOW};
+pub use views::{
+    problems_sentence, strict_message, MergedRow, MergedWindow, OpenedView, SchemaCheck, ViewId, EXPIRY_WARNING_DAYS,
+    MAX_VIEWS, MAX_WINDOW,
+};
 
 /// How `Debug` shows text that may hold secrets: its length only.
 pub(crate) struct Redacted(pub usize);
@@ -82,6 +87,9 @@ pub struct VaultOptions {
     pub idle_lock: Option<Duration>,
     /// How much decrypted text the views built from many levels may hold.
     pub limits: MemoryLimits,
+    /// Schema checks (`@expires`, `@rotate-every`) run as if it were this day (tests); `None`: the
+    /// local date.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl Default for VaultOptions {
@@ -90,6 +98,7 @@ impl Default for VaultOptions {
             kdf_iterations: crypto::DEFAULT_ITERATIONS,
             idle_lock: Some(Duration::from_secs(15 * 60)),
             limits: MemoryLimits::default(),
+            today: None,
         }
     }
 }
@@ -248,6 +257,8 @@ pub struct Vault {
     search: search::Search,
     /// Parsed versions for the history of one key (`key_history.rs`); emptied on lock.
     key_cache: key_history::VersionCache,
+    /// Days before an `@expires` date from which a key is "expiring soon" (the app's setting).
+    expiry_warning_days: std::sync::atomic::AtomicU32,
     /// Open views of nodes (`views.rs`); dropped on lock.
     views: views::Views,
 }
@@ -275,7 +286,18 @@ impl Vault {
             search: Default::default(),
             key_cache: Default::default(),
             views: Default::default(),
+            expiry_warning_days: std::sync::atomic::AtomicU32::new(views::EXPIRY_WARNING_DAYS),
         }
+    }
+
+    /// Days before an `@expires` date from which a key is "expiring soon" in every check from now on.
+    pub fn set_expiry_warning_days(&self, days: u32) {
+        self.expiry_warning_days.store(days, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// See [`Vault::set_expiry_warning_days`].
+    pub fn expiry_warning_days(&self) -> u32 {
+        self.expiry_warning_days.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The backend.
@@ -433,6 +455,11 @@ impl Vault {
             noted.insert(project.to_owned(), method.clone());
         }
         Ok(method)
+    }
+
+    /// Whether any project is unlocked.
+    pub fn any_unlocked(&self) -> bool {
+        !self.unlocked.lock().unwrap_or_else(|e| e.into_inner()).is_empty()
     }
 
     /// Whether `project` is unlocked.

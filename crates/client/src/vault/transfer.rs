@@ -132,7 +132,8 @@ impl Vault {
         })
     }
 
-    /// Imports `bytes` into `path`'s level and saves (conflicts as for any save).
+    /// Imports `bytes` into `path`'s level and saves (conflicts as for any save); a strict project refuses an
+    /// import that adds schema errors (`SchemaViolation`), nothing written.
     pub async fn apply_import(&self, path: &NodePath, bytes: &[u8], mode: ImportMode) -> Result<SaveOutcome> {
         let p = self.preview_import(path, bytes).await?;
         let text = match mode {
@@ -140,6 +141,8 @@ impl Vault {
             ImportMode::Replace => &p.replace_text,
             ImportMode::Schema => &p.schema.text,
         };
+        // A strict project refuses an import that breaks its schema, as it refuses such a save.
+        self.strict_refusal(path, text).await?;
         self.save_level(path, text, p.base_revision, &p.base_text).await
     }
 
@@ -172,7 +175,8 @@ impl Vault {
         if !level_only && !schema_confirmed && path.environment.is_some() {
             let texts: Vec<(envdesk_core::merge::LevelKind, &str)> =
                 node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
-            let problems = super::views::check_node(&texts, &node.merged, &node.resolution, true)
+            let when = self.when(&super::views::NO_DATES);
+            let problems = super::views::check_node(&texts, &node.merged, &node.resolution, true, &when)
                 .map(|(_, p)| p)
                 .unwrap_or_default();
             if problems.iter().any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error) {

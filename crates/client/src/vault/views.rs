@@ -19,7 +19,7 @@
 //! - A view holds what one read of the node decrypted; writes do not change it (the webview reads the
 //!   node again after a save, which opens a new view).
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -133,8 +133,8 @@ impl SchemaFindings {
     /// texts declare. Presence (`@required`) is an environment's matter: at a project or target node
     /// only types and dates are checked. Nothing to do — and nothing parsed — when no level holds an
     /// annotation line.
-    fn of(texts: &[(LevelKind, &str)], merged: &Merged, environment: bool) -> SchemaFindings {
-        let Some((schema, problems)) = check_node(texts, &merged.vars, &merged.resolution, environment) else {
+    fn of(texts: &[(LevelKind, &str)], merged: &Merged, environment: bool, when: &When<'_>) -> SchemaFindings {
+        let Some((schema, problems)) = check_node(texts, &merged.vars, &merged.resolution, environment, when) else {
             return SchemaFindings::default();
         };
         let mut out = SchemaFindings { schema, ..SchemaFindings::default() };
@@ -153,8 +153,21 @@ impl SchemaFindings {
     }
 }
 
-/// Days before an `@expires` date from which a key is "expiring soon".
+/// Days before an `@expires` date from which a key is "expiring soon", unless the app's settings say
+/// otherwise ([`Vault::set_expiry_warning_days`]).
 pub const EXPIRY_WARNING_DAYS: u32 = 14;
+
+/// When a check runs: today, the warning window, and when keys under `@rotate-every` last changed
+/// (unknown for any other key).
+pub(crate) struct When<'a> {
+    pub today: chrono::NaiveDate,
+    pub warn_days: u32,
+    pub changed: &'a HashMap<String, chrono::NaiveDate>,
+}
+
+/// No key's last change known (checks that warn of no rotation).
+pub(crate) static NO_DATES: std::sync::LazyLock<HashMap<String, chrono::NaiveDate>> =
+    std::sync::LazyLock::new(HashMap::new);
 
 /// The schema the levels' texts declare and what breaks it in the node's merged result (values with
 /// `${…}` resolved where they resolve); `None` when no level declares anything (and then nothing is
@@ -165,15 +178,10 @@ pub(crate) fn check_node(
     merged: &[MergedVar],
     resolution: &Resolution,
     environment: bool,
+    when: &When<'_>,
 ) -> Option<(Schema, Vec<Problem>)> {
-    // A quick look for an annotation line (`#`, any spaces, `@`) before parsing anything.
-    let annotated = |t: &str| {
-        t.lines().any(|l| {
-            let l = l.trim_start();
-            l.starts_with('#') && l.trim_start_matches('#').trim_start().starts_with('@')
-        })
-    };
-    if !texts.iter().any(|(_, t)| annotated(t)) {
+    // A quick look for an annotation line before parsing anything.
+    if !texts.iter().any(|(_, t)| schema::has_annotation_line(t)) {
         return None;
     }
     let levels: Vec<(LevelKind, schema::LevelSchema)> =
@@ -189,15 +197,48 @@ pub(crate) fn check_node(
             (m.key.clone(), v.unwrap_or(&m.value).clone())
         })
         .collect();
-    let today = chrono::Local::now().date_naive();
-    let unknown = |_: &str| None;
-    let ctx = schema::CheckContext { today, warn_days: EXPIRY_WARNING_DAYS, last_changed: &unknown };
+    let changed = |k: &str| when.changed.get(k).copied();
+    let ctx = schema::CheckContext { today: when.today, warn_days: when.warn_days, last_changed: &changed };
     let mut problems = schema::check(&schema, &values, &ctx);
     zeroize_vars(values);
     if !environment {
         problems.retain(|p| !matches!(p.kind, ProblemKind::Missing | ProblemKind::Empty));
     }
     Some((schema, problems))
+}
+
+/// What the schema says of a node read as `levels` (merged as `saved`) with level `kind` reading `text`:
+/// whether the project is strict (its level as saved, or as typed), what breaks the schema, and which
+/// errors the text adds to the node as saved.
+fn check_edit(levels: &[LevelView], saved: &Merged, kind: LevelKind, text: &str, when: &When<'_>) -> SchemaCheck {
+    let texts: Vec<(LevelKind, &str)> =
+        levels.iter().map(|l| (l.kind, if l.kind == kind { text } else { l.text.as_str() })).collect();
+    let strict = texts.iter().any(|(k, t)| *k == LevelKind::Project && schema::is_strict(t));
+    let parsed: Vec<(LevelKind, Vars)> =
+        texts.iter().map(|(k, t)| (*k, Document::parse(t).map(|d| d.vars()).unwrap_or_default())).collect();
+    let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
+    let merged = Merged::of(&refs);
+    drop(refs);
+    for (_, vars) in parsed {
+        zeroize_vars(vars);
+    }
+    let environment = levels.iter().any(|l| l.kind == LevelKind::Environment);
+    let problems =
+        check_node(&texts, &merged.vars, &merged.resolution, environment, when).map(|(_, p)| p).unwrap_or_default();
+    let before: Vec<(LevelKind, &str)> = levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
+    let before =
+        check_node(&before, &saved.vars, &saved.resolution, environment, when).map(|(_, p)| p).unwrap_or_default();
+    let introduced =
+        problems.iter().filter(|p| p.severity == ProblemSeverity::Error && !before.contains(p)).cloned().collect();
+    SchemaCheck { strict, problems, introduced }
+}
+
+/// Why a strict project refuses a write: the errors it would add.
+pub fn strict_message(introduced: &[Problem]) -> String {
+    format!(
+        "Not saved: this project is strict about its schema (`# @schema: strict`), and the text breaks it — {}.",
+        problems_sentence(introduced)
+    )
 }
 
 /// A result's schema errors in a sentence: how many, and the first few (keys and reasons, never
@@ -234,8 +275,8 @@ impl Merged {
     }
 
     /// Adds the schema's findings (see [`SchemaFindings::of`]).
-    fn with_schema(mut self, texts: &[(LevelKind, &str)], environment: bool) -> Merged {
-        self.schema = SchemaFindings::of(texts, &self, environment);
+    fn with_schema(mut self, texts: &[(LevelKind, &str)], environment: bool, when: &When<'_>) -> Merged {
+        self.schema = SchemaFindings::of(texts, &self, environment, when);
         self
     }
 
@@ -293,6 +334,8 @@ struct OpenView {
     /// Closed (its project locked, or evicted): its data is gone, a read that still holds it gets
     /// `ViewClosed`.
     closed: bool,
+    /// When each key under `@rotate-every` last changed, as read when the view opened.
+    changed: HashMap<String, chrono::NaiveDate>,
 }
 
 impl OpenView {
@@ -392,13 +435,14 @@ impl Vault {
         }
         let deepest = super::levels::kind_of_path(path);
         let text_of = text_of.filter(|k| *k <= deepest).unwrap_or(deepest);
+        let changed = self.rotation_dates(path, &node.levels, &node.merged).await;
         let texts: Vec<(LevelKind, &str)> = node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
         let saved = Merged {
             vars: std::mem::take(&mut node.merged),
             resolution: std::mem::take(&mut node.resolution),
             schema: SchemaFindings::default(),
         }
-        .with_schema(&texts, deepest == LevelKind::Environment);
+        .with_schema(&texts, deepest == LevelKind::Environment, &self.when(&changed));
         drop(texts);
         let keys = saved.vars.len() as u32;
         let id = ViewId(self.views.next.fetch_add(1, Ordering::SeqCst) + 1);
@@ -421,7 +465,7 @@ impl Vault {
             merged: Vec::new(),
             resolution: Resolution::default(),
         };
-        let view = Arc::new(Mutex::new(OpenView { node, saved, live: None, edit_seq: 0, closed: false }));
+        let view = Arc::new(Mutex::new(OpenView { node, saved, live: None, edit_seq: 0, closed: false, changed }));
         let evicted: Vec<Entry> = {
             let mut list = self.views.list();
             // A lock came while the node was read and this project is locked now: nothing of it is
@@ -544,30 +588,29 @@ impl Vault {
             if !v.node.levels.iter().any(|l| l.kind == kind) {
                 return Err(ClientError::Invalid(format!("This node has no {} level.", kind.as_str())));
             }
-            let texts: Vec<(LevelKind, &str)> =
-                v.node.levels.iter().map(|l| (l.kind, if l.kind == kind { text } else { l.text.as_str() })).collect();
-            let strict = texts.iter().any(|(k, t)| *k == LevelKind::Project && schema::is_strict(t));
-            let parsed: Vec<(LevelKind, Vars)> =
-                texts.iter().map(|(k, t)| (*k, Document::parse(t).map(|d| d.vars()).unwrap_or_default())).collect();
-            let refs: Vec<(LevelKind, &Vars)> = parsed.iter().map(|(k, v)| (*k, v)).collect();
-            let merged = Merged::of(&refs);
-            drop(refs);
-            for (_, vars) in parsed {
-                zeroize_vars(vars);
-            }
-            let environment = v.node.levels.iter().any(|l| l.kind == LevelKind::Environment);
-            let problems =
-                check_node(&texts, &merged.vars, &merged.resolution, environment).map(|(_, p)| p).unwrap_or_default();
-            let saved: Vec<(LevelKind, &str)> = v.node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
-            let before =
-                check_node(&saved, &v.saved.vars, &v.saved.resolution, environment).map(|(_, p)| p).unwrap_or_default();
-            let introduced = problems
-                .iter()
-                .filter(|p| p.severity == ProblemSeverity::Error && !before.contains(p))
-                .cloned()
-                .collect();
-            Ok(SchemaCheck { strict, problems, introduced })
+            Ok(check_edit(&v.node.levels, &v.saved, kind, text, &self.when(&v.changed)))
         })
+    }
+
+    /// Refuses (`SchemaViolation`) writing `text` to `path`'s level when the project is strict and the
+    /// write adds schema errors to the node: what a save from the editor checks through its view
+    /// ([`Vault::view_check`]), for writes made without one (the diff's "set in" and its undo).
+    pub async fn strict_refusal(&self, path: &NodePath, text: &str) -> Result<()> {
+        let kind = super::levels::kind_of_path(path);
+        let mut node = self.read_node(path).await?;
+        let saved = Merged {
+            vars: std::mem::take(&mut node.merged),
+            resolution: std::mem::take(&mut node.resolution),
+            schema: SchemaFindings::default(),
+        };
+        let check = check_edit(&node.levels, &saved, kind, text, &self.when(&NO_DATES));
+        for l in &mut node.levels {
+            l.text.zeroize();
+        }
+        if check.strict && !check.introduced.is_empty() {
+            return Err(ClientError::SchemaViolation(strict_message(&check.introduced)));
+        }
+        Ok(())
     }
 
     /// Level `kind` of the view is being edited and now reads `text` (`None`: back to its saved text):
@@ -610,7 +653,17 @@ impl Vault {
             let texts: Vec<(LevelKind, &str)> =
                 v.node.levels.iter().map(|l| (l.kind, if l.kind == kind { text } else { l.text.as_str() })).collect();
             let environment = v.node.levels.iter().any(|l| l.kind == LevelKind::Environment);
-            let live = Merged::of(&refs).with_schema(&texts, environment);
+            let merged = Merged::of(&refs);
+            // A key under `@rotate-every` whose value the edit changes is being rotated now.
+            let mut changed = v.changed.clone();
+            let when = self.when(&NO_DATES);
+            for (key, date) in changed.iter_mut() {
+                let value = |vars: &[MergedVar]| vars.iter().find(|m| &m.key == key).map(|m| m.value.clone());
+                if value(&merged.vars) != value(&v.saved.vars) {
+                    *date = when.today;
+                }
+            }
+            let live = merged.with_schema(&texts, environment, &self.when(&changed));
             drop(refs);
             for (_, vars) in parsed {
                 zeroize_vars(vars);
@@ -619,6 +672,62 @@ impl Vault {
             v.live = Some((kind, live));
             Ok(keys)
         })
+    }
+
+    /// Today, the warning window in force and `changed` (see [`When`]).
+    pub(crate) fn when<'a>(&self, changed: &'a HashMap<String, chrono::NaiveDate>) -> When<'a> {
+        let today = self.opts.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+        When { today, warn_days: self.expiry_warning_days(), changed }
+    }
+
+    /// When each key that some level of the node says `@rotate-every` for last changed at the level
+    /// that sets it: the version that set its current value ([`Vault::blame`]), by its date. Nothing is
+    /// read unless a level says `@rotate-every`; a level whose history cannot be read leaves its keys
+    /// unknown (no warning: a rotation is never reported on a guess).
+    async fn rotation_dates(
+        &self,
+        path: &NodePath,
+        levels: &[LevelView],
+        merged: &[MergedVar],
+    ) -> HashMap<String, chrono::NaiveDate> {
+        let mut out = HashMap::new();
+        if !levels.iter().any(|l| l.text.contains("@rotate-every")) {
+            return out;
+        }
+        let schemas: Vec<(LevelKind, schema::LevelSchema)> = levels
+            .iter()
+            .filter_map(|l| Document::parse(&l.text).ok().map(|d| (l.kind, schema::level_schema(&d))))
+            .collect();
+        let schema = Schema::of_levels(schemas.iter().map(|(k, s)| (*k, s)));
+        for kind in [LevelKind::Project, LevelKind::Target, LevelKind::Environment] {
+            let keys: Vec<&str> = merged
+                .iter()
+                .filter(|m| m.source == kind)
+                .filter(|m| schema.key(&m.key).is_some_and(|e| e.schema.rotate_every_days.is_some()))
+                .map(|m| m.key.as_str())
+                .collect();
+            let level_path = match kind {
+                LevelKind::Project => NodePath::project(&path.project),
+                LevelKind::Target => match &path.target {
+                    Some(t) => NodePath::target(&path.project, t),
+                    None => continue,
+                },
+                LevelKind::Environment => path.clone(),
+            };
+            if keys.is_empty() {
+                continue;
+            }
+            let Ok(blame) = self.blame(&level_path).await else { continue };
+            for b in blame.keys.into_iter().filter(|b| keys.contains(&b.key.as_str())) {
+                let date = b.version.and_then(|v| {
+                    chrono::NaiveDate::parse_from_str(v.created_at.get(..10).unwrap_or_default(), "%Y-%m-%d").ok()
+                });
+                if let Some(date) = date {
+                    out.insert(b.key, date);
+                }
+            }
+        }
+        out
     }
 
     /// Closes view `id` (nothing happens if it is already closed): its data is zeroized now.

@@ -629,7 +629,8 @@ impl Document {
     /// the schema's findings on this text alone (annotations written wrongly or unknown, values that
     /// break their key's `@type` as this level's own annotations say). In line order.
     pub fn lint(&self) -> Vec<Lint> {
-        self.lint_in(&[], crate::merge::LevelKind::Environment)
+        // The level is not known: taken as the project's, where every annotation has a meaning.
+        self.lint_in(&[], crate::merge::LevelKind::Project)
     }
 
     /// [`Document::lint`], with each value checked against its key's `@type` as the node's schema
@@ -649,6 +650,20 @@ impl Document {
                 (LintCode::AnnotationInvalid, lint::Severity::Warning)
             };
             out.push(Lint { line: p.line, code, severity, message: p.message.clone(), fix: None });
+        }
+        if own != crate::merge::LevelKind::Project {
+            for line in crate::schema::strict_lines(self) {
+                out.push(Lint {
+                    line,
+                    code: LintCode::AnnotationInvalid,
+                    severity: lint::Severity::Warning,
+                    message: format!(
+                        "`@schema: strict` is read from the project level only: at the {} level it does nothing",
+                        own.as_str()
+                    ),
+                    fix: None,
+                });
+            }
         }
         let schema = crate::schema::Schema::of_levels(above.iter().copied().chain([(own, &level)]));
         for (line, _, message) in crate::schema::type_problems(self, &schema) {

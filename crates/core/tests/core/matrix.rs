@@ -189,3 +189,59 @@ fn thirty_environments_of_two_thousand_keys() {
     // Not a timed test (the benchmark is separate): printed for the record.
     eprintln!("matrix of 30 × 2,000: {:?}", start.elapsed());
 }
+
+#[test]
+fn environments_are_checked_against_their_schema_cell_by_cell() {
+    use envdesk_core::matrix::key_matrix_checked;
+    use envdesk_core::schema::{CheckContext, ProblemSeverity};
+    let never = |_: &str| None;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let ctx = CheckContext { today, warn_days: 14, last_changed: &never };
+    let project = "# @required\n# @type: port\nPORT=\n# @expires: 2026-12-10\nKEY=k\n# @type: url\nBASE=${HOST}/x\n";
+    let targets = [TargetInput {
+        target: level("api", "HOST=https://a.example\n"),
+        environments: vec![
+            level("dev", "PORT=8080\n"),
+            level("staging", "PORT=abc\n# @expires: 2026-11-30\nKEY=k2\n"),
+            level("prod", "# @optional\nPORT=\nHOST=not a url\n"),
+        ],
+    }];
+    let m = key_matrix_checked(level("app", project), &targets, Some(&ctx));
+    let port = row(&m, "PORT");
+    let on = |r: &envdesk_core::matrix::MatrixRow, column: u32| -> Vec<(ProblemSeverity, String)> {
+        r.problems.iter().filter(|p| p.column == column).map(|p| (p.severity, p.message.clone())).collect()
+    };
+    // Columns: 0 app, 1 api, 2 dev, 3 staging, 4 prod.
+    assert!(on(port, 2).is_empty(), "{:?}", port.problems);
+    assert_eq!(
+        on(port, 3),
+        [(ProblemSeverity::Error, "`PORT` is not a port number (1 to 65535) (`@type: port`)".into())]
+    );
+    assert!(on(port, 4).is_empty(), "@optional lifts @required in prod");
+    assert!(port.problems.iter().all(|p| p.column >= 2), "project and target columns are not checked");
+    let key = row(&m, "KEY");
+    assert_eq!(on(key, 2), [(ProblemSeverity::Warning, "`KEY` expires in 9 days (2026-12-10)".into())]);
+    assert_eq!(on(key, 3), [(ProblemSeverity::Error, "`KEY` expired on 2026-11-30".into())], "the deeper date wins");
+    // Templates are checked resolved: dev's BASE is a URL, prod's is not.
+    let base = row(&m, "BASE");
+    assert!(on(base, 2).is_empty());
+    assert_eq!(on(base, 4).len(), 1, "{:?}", base.problems);
+    assert_eq!((m.schema_errors, m.schema_warnings), (3, 2), "{:?}", m.rows);
+    // Messages name keys, never values.
+    let json = serde_json::to_string(&m).unwrap();
+    for value in ["abc", "k2", "not a url", "a.example"] {
+        assert!(!json.contains(value), "{value} leaked");
+    }
+    // A required key missing from an environment is an error in its (missing) cell.
+    let m = key_matrix_checked(
+        level("app", "# @required\nDB=\n"),
+        &[TargetInput { target: level("t", ""), environments: vec![level("e", "DB=x\n"), level("f", "")] }],
+        Some(&ctx),
+    );
+    let db = row(&m, "DB");
+    assert_eq!(db.cells, "S-P-S-P~");
+    assert_eq!(on(db, 3), [(ProblemSeverity::Error, "`DB` is required (by the project level) and empty".into())]);
+    // Unchecked, the same matrix says nothing of the schema.
+    let plain = key_matrix(level("app", project), &targets);
+    assert!(plain.rows.iter().all(|r| r.problems.is_empty()) && plain.schema_errors == 0);
+}

@@ -64,7 +64,13 @@ DEBUG=1
 ";
     let d = doc(text);
     let s = level_schema(&d);
-    assert!(s.problems.iter().all(|p| p.unknown), "{:?}", s.problems);
+    let known: Vec<(usize, &str)> =
+        s.problems.iter().filter(|p| !p.unknown).map(|p| (p.line, p.message.as_str())).collect();
+    assert_eq!(
+        known,
+        [(12, "`@type` is not directly above a key (a blank line or the end of the text comes first): it applies to nothing")],
+        "an annotation a blank line cuts off from its key says so"
+    );
     let db = &s.keys["DATABASE_URL"];
     assert_eq!(db.0, 5, "the assignment's line");
     assert_eq!(db.1.description.as_deref(), Some("Primary database"));
@@ -82,6 +88,25 @@ DEBUG=1
     // The table view still shows the plain comment, and no annotation lines as comments' text? They
     // stay comment lines: the document prints back unchanged.
     assert_eq!(d.to_string(), text);
+}
+
+#[test]
+fn annotations_that_apply_to_nothing_are_lints() {
+    // At the end of the text; level-wide ones (`@absent`, `@schema`) and `@tags` are not per key.
+    let d = doc("A=1\n# @absent: B\n# @schema: strict\n\n# @tags: x\n\n# @required\n");
+    let lints = d.lint_in(&[], LevelKind::Environment);
+    let found: Vec<(usize, &str)> = lints.iter().map(|l| (l.line, l.message.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (3, "`@schema: strict` is read from the project level only: at the environment level it does nothing"),
+            (7, "`@required` is not directly above a key (a blank line or the end of the text comes first): it applies to nothing"),
+        ]
+    );
+    assert!(lints.iter().all(|l| l.code == LintCode::AnnotationInvalid && l.severity == Severity::Warning));
+    // At the project level `@schema: strict` is in its place; the level unknown (`lint`) is taken as it.
+    assert_eq!(d.lint_in(&[], LevelKind::Project).len(), 1);
+    assert_eq!(d.lint().len(), 1);
 }
 
 #[test]

@@ -172,5 +172,72 @@ export default (h) => {
       expect(JSON.stringify(calls) === '[false,true]', JSON.stringify(calls));
       return page;
     },
+    async the_tree_badges_environments_with_keys_expired_or_expiring() {
+      const { page } = await open(`${project}
+        window.__envdeskFake.state.expiry = { warn_days: 14, locked: [], unreadable: 0, alerts: [
+          { path: { project: 'app', target: 'backend', environment: 'production' }, expired: 1, expiring: 1, first: '2026-11-30', messages: ['\`STRIPE_KEY\` expired on 2026-11-30', '\`API_TOKEN\` expires in 3 days (2026-12-05)'] },
+          { path: { project: 'app', target: 'backend', environment: 'staging' }, expired: 0, expiring: 1, first: '2026-12-05', messages: ['\`API_TOKEN\` expires in 3 days (2026-12-05)'] },
+        ] };
+      `);
+      // Collapsed, the project sums what is below it.
+      const onProject = page.getByRole('treeitem', { name: /app/ }).first().getByTestId('expiry-badge').first();
+      await onProject.waitFor();
+      expect((await onProject.textContent()).trim() === '1 expired', await onProject.textContent());
+      await page.getByRole('button', { name: 'Expand app' }).click();
+      await page.getByRole('button', { name: 'Expand backend' }).click();
+      const badges = page.getByTestId('expiry-badge');
+      await badges.nth(1).waitFor();
+      const texts = (await badges.allTextContents()).map((t) => t.trim());
+      expect(JSON.stringify(texts) === JSON.stringify(['1 expired', '1 expiring']), JSON.stringify(texts));
+      const title = await badges.first().getAttribute('title');
+      expect(title === 'STRIPE_KEY expired on 2026-11-30\nAPI_TOKEN expires in 3 days (2026-12-05)', JSON.stringify(title));
+      expect((await badges.first().getAttribute('class')).includes('expired') && (await badges.nth(1).getAttribute('class')).includes('expiring'), 'colours by severity');
+      await page.screenshot({ path: `${shots}/schema-tree-expiry.png` });
+      // A project locked: its badges go with its keys (the tree stays on screen).
+      await page.evaluate(() => (window.__envdeskFake.state.locked = true));
+      await page.getByRole('button', { name: 'app', exact: true }).click();
+      await page.getByRole('button', { name: 'Lock app' }).click();
+      await page.getByText('Locked app').first().waitFor();
+      expect((await page.getByRole('button', { name: 'production', exact: true }).count()) === 1, 'the tree is still shown');
+      expect((await page.getByTestId('expiry-badge').count()) === 0, 'no badge once locked');
+      return page;
+    },
+
+    async the_matrix_marks_cells_that_break_the_schema() {
+      const { page } = await open(`${project}
+        window.__envdeskFake.state.matrixProblems = {
+          DB: [{ column: 2, severity: 'error', message: '\`DB\` is not a URL (\`@type: url\`)' }, { column: 3, severity: 'warning', message: '\`DB\` expires in 3 days (2026-12-05)' }],
+        };
+      `);
+      await page.getByRole('button', { name: 'app', exact: true }).click();
+      await page.getByRole('tab', { name: 'Matrix' }).click();
+      await page.getByTestId('matrix').waitFor();
+      const sum = page.getByTestId('matrix-schema');
+      await sum.waitFor();
+      expect((await sum.textContent()).includes('1 error, 1 warning'), await sum.textContent());
+      const cells = page.locator('[data-testid=matrix] tr[data-key="DB"] td.cell');
+      expect((await cells.nth(2).getAttribute('data-schema')) === 'error' && (await cells.nth(3).getAttribute('data-schema')) === 'warning', 'marked by severity');
+      const label = await cells.nth(2).locator('button.state').getAttribute('aria-label');
+      expect(label.includes('Schema error: DB is not a URL (@type: url).'), label);
+      await page.getByRole('checkbox', { name: /Only keys that break the schema \(1\)/ }).check();
+      await page.getByTestId('matrix-summary').filter({ hasText: '1 of 3 keys' }).waitFor();
+      await page.screenshot({ path: `${shots}/schema-matrix.png` });
+      return page;
+    },
+
+    async the_expiry_warning_window_is_a_setting() {
+      const { page } = await open(project);
+      await page.getByRole('button', { name: 'Settings' }).click();
+      const days = page.getByLabel(/Warn of keys expiring within days/);
+      expect((await days.inputValue()) === '14', 'default 14');
+      await days.fill('30');
+      await page.getByLabel(/desktop notification once a day/).uncheck();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const saved = await page.evaluate(() => window.__envdeskFake.state.settings);
+      expect(saved.expiry_warning_days === 30 && saved.expiry_notifications === false, JSON.stringify(saved));
+      const asked = await page.evaluate(() => window.__envdeskFake.state.calls.filter((c) => c.cmd === 'expiry_report').length);
+      expect(asked >= 2, `the badges were read again with the new window (${asked} reports)`);
+      return page;
+    },
   };
 };
