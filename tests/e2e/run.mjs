@@ -500,7 +500,8 @@ const scenarios = {
       await (await b.$('.cm-content')).waitForExist({ timeout: 20000 });
       await click(b, 'button=Merged');
       await waitText(b, '[data-testid=schema-summary]', 'error');
-      await waitText(b, 'main', 'is required (by the project level) and empty');
+      const why = await b.execute(() => document.querySelector('tr[data-key="PORT"] [data-testid=schema-problem]')?.getAttribute('aria-label') ?? '');
+      if (!why.includes('is required (by the project level) and empty')) throw new Error('the mark on PORT says: ' + why);
       screenshot('schema-merged-production');
       // The key matrix: production's PORT is an error cell, staging's is fine.
       await click(b, 'button=app');
