@@ -839,14 +839,20 @@ ipc_commands! {
                     (Some(_), None) => LevelKind::Target,
                     (Some(_), Some(_)) => LevelKind::Environment,
                 };
-                // A view closed meanwhile (a lock, evicted): the save goes on unchecked rather than
-                // failing; the views read again show what breaks.
+                // A view closed meanwhile (a lock, evicted): the node is read again for the check.
                 match v.view_check(view, kind, &req.text) {
-                    Err(envdesk_client::ClientError::ViewClosed) => vault::SchemaCheck::default(),
+                    Err(envdesk_client::ClientError::ViewClosed) => {
+                        v.strict_refusal(&req.path.node(), &req.text).await?;
+                        vault::SchemaCheck::default()
+                    }
                     other => other?,
                 }
             }
-            None => vault::SchemaCheck::default(),
+            // Without a view (the matrix's "add here", a resolved conflict): the node is read again.
+            None => {
+                v.strict_refusal(&req.path.node(), &req.text).await?;
+                vault::SchemaCheck::default()
+            }
         };
         if check.strict && !check.introduced.is_empty() {
             return Err(envdesk_client::ClientError::SchemaViolation(vault::strict_message(&check.introduced)).into());
@@ -1014,10 +1020,12 @@ ipc_commands! {
     /// then shows the save dialog and writes it with owner-only permissions; returns where.
     async fn export_to_file(ctx, req: ExportToFile) -> Option<String> {
         let confirmed = req.schema_confirmed.unwrap_or(false);
-        let bytes = ctx.core.export_bytes(&req.conn, &req.source.source(), req.format, req.resolve, confirmed).await?;
+        // Checked first (and dropped: no plaintext waits while the dialog is open), built again after
+        // it — so a lock that came meanwhile writes nothing.
+        drop(ctx.core.export_bytes(&req.conn, &req.source.source(), req.format, req.resolve, confirmed).await?);
         let name = format!("{}.{}", req.source.path().node().display().replace('/', "-"), req.format.extension());
         let Some(file) = dialogs::save_file("Export (plaintext)", &name).await else { return Ok(None) };
-        crate::app::core::write_private(&file, &bytes)?;
+        ctx.core.export_to(&req.conn, &req.source.source(), req.format, req.resolve, confirmed, &file).await?;
         Ok(Some(file.display().to_string()))
     }
 

@@ -158,8 +158,9 @@ pub fn run() {
                     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
                     if let Some((title, body)) = notifier.expiry_notice(&today).await {
                         use tauri_plugin_notification::NotificationExt;
-                        if let Err(e) = handle.notification().builder().title(title).body(body).show() {
-                            tracing::warn!(error = %e, "the expiry notification could not be shown");
+                        match handle.notification().builder().title(title).body(body).show() {
+                            Ok(()) => notifier.expiry_noticed(&today),
+                            Err(e) => tracing::warn!(error = %e, "the expiry notification could not be shown"),
                         }
                     }
                     tokio::time::sleep(Duration::from_secs(15 * 60)).await;

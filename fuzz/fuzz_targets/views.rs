@@ -1,11 +1,12 @@
-//! The views across levels (issue 14) over any level texts: the key matrix, the search index and one
-//! key's history never panic, and keep their shapes. Input: parts separated by NUL — the first is a
-//! search query and a key name, the rest are level texts (the project, then one target's environments,
-//! and the same texts as the versions of one level).
+//! The views across levels (issue 14) over any level texts: the key matrix (checked against the
+//! schema), the search index and one key's history never panic, and keep their shapes. Input: parts
+//! separated by NUL — the first is a search query and a key name, the rest are level texts (the
+//! project, then one target's environments, and the same texts as the versions of one level).
 #![no_main]
 
 use envdesk_core::key_history::{blame, key_history, LevelState};
-use envdesk_core::matrix::{key_matrix, presence_csv, LevelInput, TargetInput};
+use envdesk_core::matrix::{key_matrix_checked, presence_csv, LevelInput, TargetInput};
+use envdesk_core::schema::CheckContext;
 use envdesk_core::search::{LevelId, SearchIndex, SearchOptions};
 use envdesk_core::Vars;
 use libfuzzer_sys::fuzz_target;
@@ -22,8 +23,15 @@ fuzz_target!(|data: &[u8]| {
     let environments =
         envs.iter().zip(&names).map(|(t, n)| LevelInput { slug: n, name: n, text: t }).collect::<Vec<_>>();
     let targets = [TargetInput { target: LevelInput { slug: "t", name: "t", text: "" }, environments }];
-    let m = key_matrix(LevelInput { slug: "p", name: "p", text: project }, &targets);
+    // Checked against the levels' schema (issue 16): problems only in environment columns.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
+    let never = |_: &str| None;
+    let ctx = CheckContext { today, warn_days: 14, last_changed: &never };
+    let m = key_matrix_checked(LevelInput { slug: "p", name: "p", text: project }, &targets, Some(&ctx));
     assert_eq!(m.columns.len(), 2 + envs.len());
+    let problems: usize = m.rows.iter().map(|r| r.problems.len()).sum();
+    assert_eq!(problems, (m.schema_errors + m.schema_warnings) as usize);
+    assert!(m.rows.iter().flat_map(|r| &r.problems).all(|p| p.column >= 2), "environments only");
     for row in &m.rows {
         assert_eq!(row.cells.chars().count(), 2 * m.columns.len(), "two characters per column");
         let set = row.cells.chars().step_by(2).filter(|&c| c == 'S').count();

@@ -137,8 +137,8 @@ impl AppCore {
     }
 
     /// The daily expiry notification (issue 16): its title and text when notifications are on, none was
-    /// given `today` yet, and keys are expired or expiring in an unlocked project of an open connection.
-    /// Marks `today` as done when it answers one. It reads only what the user has unlocked, and does not
+    /// shown `today` yet ([`AppCore::expiry_noticed`]), and keys are expired or expiring in an unlocked
+    /// project of an open connection. It reads only what the user has unlocked, and does not
     /// count as activity (the auto-lock still comes).
     pub async fn expiry_notice(&self, today: &str) -> Option<(String, String)> {
         if !self.settings().expiry_notifications {
@@ -159,9 +159,15 @@ impl AppCore {
                 report.alerts.extend(r.alerts);
             }
         }
-        let notice = report.summary()?;
-        self.settings.set(LAST_EXPIRY_NOTICE, json!(today)).ok()?;
-        Some(notice)
+        report.summary()
+    }
+
+    /// Remembers that the expiry notification of `today` was shown ([`AppCore::expiry_notice`] then
+    /// says nothing more that day).
+    pub fn expiry_noticed(&self, today: &str) {
+        if let Err(e) = self.settings.set(LAST_EXPIRY_NOTICE, json!(today)) {
+            tracing::warn!(error = %e, "the day of the expiry notification could not be remembered");
+        }
     }
 
     /// The auto-lock time in force (`None`: never).

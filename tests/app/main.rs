@@ -207,7 +207,8 @@ async fn expiry_is_reported_for_the_tree_and_notified_once_a_day() {
     let today = chrono::Local::now().date_naive();
     let soon = (today + chrono::Days::new(10)).format("%Y-%m-%d").to_string();
     let project = NodePath::project("app");
-    save(&ctx, &project, &format!("# @expires: {soon}\nCERT=c\n# @expires: 2020-01-01\nOLD=o\n"), Some(0), "").await;
+    let text = format!("# @expires: {soon}\nCERT=cert-value-1\n# @expires: 2020-01-01\nOLD=old-value-2\n");
+    save(&ctx, &project, &text, Some(0), "").await;
     let report = run::expiry_report(&ctx, conn(LOCAL)).await.unwrap();
     let alerts: Vec<(String, u32, u32)> =
         report.alerts.iter().map(|a| (a.path.display(), a.expired, a.expiring)).collect();
@@ -232,7 +233,9 @@ async fn expiry_is_reported_for_the_tree_and_notified_once_a_day() {
         body.starts_with("app/backend/production: `OLD` expired on 2020-01-01; `CERT` expires in 10 days"),
         "{body}"
     );
-    assert!(!body.contains("=o") && !body.contains("=c"), "no value: {body}");
+    assert!(!body.contains("value-1") && !body.contains("value-2"), "no value: {body}");
+    assert!(core.expiry_notice("2030-01-01").await.is_some(), "not shown yet: asked again");
+    core.expiry_noticed("2030-01-01");
     assert_eq!(core.expiry_notice("2030-01-01").await, None, "the same day: once");
     // Turned off: none.
     core.set_settings(Settings { expiry_notifications: false, ..Settings::default() }).await.unwrap();
@@ -243,6 +246,13 @@ async fn expiry_is_reported_for_the_tree_and_notified_once_a_day() {
     assert_eq!(core.expiry_notice("2030-01-02").await, None);
     let report = run::expiry_report(&ctx, conn(LOCAL)).await.unwrap();
     assert_eq!((report.alerts.len(), report.locked.clone()), (0, vec!["app".to_owned()]));
+    run::unlock(
+        &ctx,
+        cmd::ProjectRef { conn: LOCAL.into(), project: envdesk_app::app::args::Slug::parse("app").unwrap() },
+    )
+    .await
+    .unwrap();
+    assert!(core.expiry_notice("2030-01-02").await.is_some(), "unlocked again, the day's notice comes");
 
     // Settings written by an older envdesk (without these fields) keep what they say.
     let old = Arc::new(MemorySettings::default());
@@ -578,6 +588,9 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     // The diff's "set in" (a write without a view) is checked the same way.
     let e = run::write_level(&ctx, cmd::SaveLevel { view: None, ..req("PORT=abc\n") }).await.err().unwrap();
     assert_eq!(e.code, Code::SchemaViolation, "{}", e.message);
+    // So is a save without a view (the matrix's "add here", a resolved conflict).
+    let e = run::save_level(&ctx, cmd::SaveLevel { view: None, ..req("PORT=abc\n") }).await.err().unwrap();
+    assert_eq!(e.code, Code::SchemaViolation, "{}", e.message);
     assert_eq!(read(&ctx, &env()).await.levels.last().unwrap().revision, Some(0), "nothing was written");
     let saved = run::save_level(&ctx, req("PORT=8080\n")).await.unwrap();
     assert_eq!((saved.revision, saved.schema_problems.len()), (Some(1), 0));
@@ -626,8 +639,20 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
 
     // Strict, with a key that has expired: a save that adds no error is not blocked by it (the one
     // rotating the key included); one that adds an error still is.
-    let p_text = format!("{schema}# @expires: 2020-01-01\nOLD_TOKEN=x\n");
-    save(&ctx, &project, &p_text, Some(2), &lax_text).await;
+    // (Written while the project is not strict: a strict one refuses a key that has already expired.)
+    let expired = format!("{lax_text}# @expires: 2020-01-01\nOLD_TOKEN=x\n");
+    save(&ctx, &project, &expired, Some(2), &lax_text).await;
+    let refused = cmd::SaveLevel {
+        conn: LOCAL.into(),
+        path: ipc(&project),
+        text: format!("# @schema: strict\n{expired}# @expires: 2020-01-01\nOLDER=y\n"),
+        base_revision: Some(3),
+        base_text: expired.clone(),
+        view: None,
+    };
+    assert_eq!(run::save_level(&ctx, refused).await.err().unwrap().code, Code::SchemaViolation);
+    let p_text = format!("# @schema: strict\n{expired}");
+    save(&ctx, &project, &p_text, Some(3), &expired).await;
     let node = read(&ctx, &env()).await;
     let env_req = |t: &str| cmd::SaveLevel {
         conn: LOCAL.into(),

@@ -8,6 +8,8 @@
 
 pub mod error;
 pub mod http;
+#[cfg(feature = "keychain")]
+pub mod keychain;
 pub mod keystore;
 pub mod local;
 pub mod vault;

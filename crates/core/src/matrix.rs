@@ -232,14 +232,17 @@ fn environment_problems(
                 let mut merged: crate::Vars = crate::Vars::new();
                 for (_, l) in levels {
                     for (k, (v, _)) in &l.vars {
-                        merged.insert(k.clone(), v.clone());
+                        if let Some(mut replaced) = merged.insert(k.clone(), v.clone()) {
+                            zeroize::Zeroize::zeroize(&mut replaced);
+                        }
                     }
                 }
                 let mut resolved = crate::template::resolve(&merged);
                 for (k, v) in merged.iter_mut() {
                     if crate::template::has_references(v) {
                         if let Some(r) = resolved.values.get(k) {
-                            v.clone_from(r);
+                            let mut written = std::mem::replace(v, r.clone());
+                            zeroize::Zeroize::zeroize(&mut written);
                         }
                     }
                 }

@@ -824,7 +824,8 @@ warn_days: number,
  */
 locked: Array<string>, 
 /**
- * Environments that could not be read (unreadable text, a server error); not counted.
+ * Environments (or whole projects, whose nodes could not be listed) that could not be read: not
+ * counted.
  */
 unreadable: number, };
 

@@ -115,6 +115,10 @@ export class AppState {
   expiry = $state<Record<string, T.ExpiryAlert>>({});
   /** The projects the last expiry report read (unlocked then). */
   #expiryRead = new Set<string>();
+  #expiryBusy = false;
+  #expiryAgain = false;
+  /** Counts the drops of badges (locks): a report asked for before one is not shown. */
+  #expiryGeneration = 0;
   filter = $state('');
   /** The selected node's life (see `NodeState`). Raw, replaced whole: 5,000-key nodes are not wrapped in proxies. */
   #state = $state.raw<NodeState>({ kind: 'none' });
@@ -313,15 +317,29 @@ export class AppState {
    * the badges as they were (they are a hint, the merged view says it all).
    */
   async refreshExpiry() {
+    // One report at a time; asked again meanwhile, one more after it (a save during a report).
+    if (this.#expiryBusy) {
+      this.#expiryAgain = true;
+      return;
+    }
+    this.#expiryBusy = true;
+    const generation = this.#expiryGeneration;
     try {
       const r = await this.forConn(() => ipc.expiryReport({ conn: this.conn }));
-      if (r === STALE) return;
+      // A lock came meanwhile: what it read is not shown.
+      if (r === STALE || generation !== this.#expiryGeneration) return;
       const next: Record<string, T.ExpiryAlert> = {};
       for (const a of r.alerts) next[pathKey(a.path)] = a;
       this.expiry = next;
       this.#expiryRead = new Set(this.projects.map((p) => p.slug).filter((p) => !r.locked.includes(p)));
     } catch {
       // Kept as they were.
+    } finally {
+      this.#expiryBusy = false;
+      if (this.#expiryAgain) {
+        this.#expiryAgain = false;
+        void this.refreshExpiry();
+      }
     }
   }
 
@@ -332,6 +350,7 @@ export class AppState {
 
   /** Drops the badges of `project` (or of every project): locked, they are not known any more. */
   private dropExpiry(project?: string) {
+    this.#expiryGeneration++;
     if (project === undefined) {
       this.expiry = {};
       this.#expiryRead.clear();
@@ -813,6 +832,7 @@ export class AppState {
     try {
       await ipc.lockAll();
     } finally {
+      this.dropExpiry();
       this.dropNode();
       this.windowLock = { ...shown, unsaved: { levels, kept }, done: true };
     }

@@ -7,7 +7,6 @@
 use envdesk_api::NodePath;
 use envdesk_core::merge::LevelKind;
 use envdesk_core::schema::ProblemKind;
-use zeroize::Zeroize;
 
 use super::views::{check_node, NO_DATES};
 use super::Vault;
@@ -43,7 +42,8 @@ pub struct ExpiryReport {
     pub warn_days: u32,
     /// Projects not read because they are locked (slugs).
     pub locked: Vec<String>,
-    /// Environments that could not be read (unreadable text, a server error); not counted.
+    /// Environments (or whole projects, whose nodes could not be listed) that could not be read: not
+    /// counted.
     pub unreadable: u32,
 }
 
@@ -70,22 +70,6 @@ impl ExpiryReport {
     }
 }
 
-/// Zeroizes what a read of a node decrypted.
-fn wipe(mut node: super::NodeView) {
-    for l in &mut node.levels {
-        l.text.zeroize();
-    }
-    for m in &mut node.merged {
-        m.value.zeroize();
-        for o in &mut m.overrides {
-            o.value.zeroize();
-        }
-    }
-    for v in node.resolution.values.values_mut() {
-        v.zeroize();
-    }
-}
-
 impl Vault {
     /// The environments of every unlocked project with keys expired or expiring (see the module doc).
     pub async fn expiry_report(&self) -> Result<ExpiryReport> {
@@ -95,10 +79,11 @@ impl Vault {
                 out.locked.push(p.slug);
                 continue;
             }
+            // A project whose nodes cannot be listed is left out (counted), not the whole report.
             match self.project_expiry(&p.slug, &mut out).await {
                 Ok(()) => {}
                 Err(ClientError::Locked { .. }) => out.locked.push(p.slug),
-                Err(e) => return Err(e),
+                Err(_) => out.unreadable += 1,
             }
         }
         Ok(out)
@@ -120,7 +105,7 @@ impl Vault {
                 let texts: Vec<(LevelKind, &str)> = node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
                 let checked = check_node(&texts, &node.merged, &node.resolution, true, &when);
                 drop(texts);
-                wipe(node);
+                node.wipe();
                 let Some((_, problems)) = checked else { continue };
                 let mut dated: Vec<(&str, bool, &str)> = problems
                     .iter()

@@ -370,12 +370,17 @@ impl Vault {
         let kind = kind_of_path(path);
         let node = self.read_node(path).await?;
         let level = node.levels.iter().find(|l| l.kind == kind).ok_or_else(no_level)?;
-        let current = Document::parse(&level.text)
-            .map_err(|error| ClientError::Parse { level: kind.as_str().into(), error })?
-            .vars();
+        let current =
+            Document::parse(&level.text).map_err(|error| ClientError::Parse { level: kind.as_str().into(), error });
+        node.wipe();
+        let current = current?.vars();
         let vs = self.versions(path).await?;
         let states: Vec<&LevelState> = vs.states.iter().map(|s| &s.0).collect();
         let b = kh::blame(&states, &current);
+        for (mut k, mut v) in current {
+            k.zeroize();
+            v.zeroize();
+        }
         Ok(LevelBlame {
             keys: b
                 .keys

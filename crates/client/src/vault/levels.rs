@@ -49,6 +49,25 @@ pub struct NodeView {
     pub resolution: Resolution,
 }
 
+impl NodeView {
+    /// Zeroizes what the read decrypted (the texts, the merged values, the resolved values).
+    pub fn wipe(mut self) {
+        use zeroize::Zeroize;
+        for l in &mut self.levels {
+            l.text.zeroize();
+        }
+        for m in &mut self.merged {
+            m.value.zeroize();
+            for o in &mut m.overrides {
+                o.value.zeroize();
+            }
+        }
+        for v in self.resolution.values.values_mut() {
+            v.zeroize();
+        }
+    }
+}
+
 /// The outcome of a save.
 pub enum SaveOutcome {
     /// Stored as this revision.

@@ -656,11 +656,22 @@ impl Vault {
             let merged = Merged::of(&refs);
             // A key under `@rotate-every` whose value the edit changes is being rotated now.
             let mut changed = v.changed.clone();
-            let when = self.when(&NO_DATES);
-            for (key, date) in changed.iter_mut() {
-                let value = |vars: &[MergedVar]| vars.iter().find(|m| &m.key == key).map(|m| m.value.clone());
-                if value(&merged.vars) != value(&v.saved.vars) {
-                    *date = when.today;
+            if !changed.is_empty() {
+                let today = self.when(&NO_DATES).today;
+                fn value_of<'a>(
+                    vars: &'a [MergedVar],
+                    changed: &HashMap<String, chrono::NaiveDate>,
+                ) -> HashMap<&'a str, &'a str> {
+                    vars.iter()
+                        .filter(|m| changed.contains_key(&m.key))
+                        .map(|m| (m.key.as_str(), m.value.as_str()))
+                        .collect()
+                }
+                let (now, before) = (value_of(&merged.vars, &changed), value_of(&v.saved.vars, &changed));
+                let rotated: Vec<String> =
+                    changed.keys().filter(|k| now.get(k.as_str()) != before.get(k.as_str())).cloned().collect();
+                for key in rotated {
+                    changed.insert(key, today);
                 }
             }
             let live = merged.with_schema(&texts, environment, &self.when(&changed));
@@ -691,7 +702,9 @@ impl Vault {
         merged: &[MergedVar],
     ) -> HashMap<String, chrono::NaiveDate> {
         let mut out = HashMap::new();
-        if !levels.iter().any(|l| l.text.contains("@rotate-every")) {
+        // Annotation names are read in any case.
+        let says_rotate = |t: &str| t.as_bytes().windows(13).any(|w| w.eq_ignore_ascii_case(b"@rotate-every"));
+        if !levels.iter().any(|l| says_rotate(&l.text)) {
             return out;
         }
         let schemas: Vec<(LevelKind, schema::LevelSchema)> = levels
@@ -717,7 +730,11 @@ impl Vault {
             if keys.is_empty() {
                 continue;
             }
+            // A version that could not be read may hide a later change: unknown, not a guess.
             let Ok(blame) = self.blame(&level_path).await else { continue };
+            if !blame.skipped.is_empty() {
+                continue;
+            }
             for b in blame.keys.into_iter().filter(|b| keys.contains(&b.key.as_str())) {
                 let date = b.version.and_then(|v| {
                     chrono::NaiveDate::parse_from_str(v.created_at.get(..10).unwrap_or_default(), "%Y-%m-%d").ok()

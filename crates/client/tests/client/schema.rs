@@ -33,7 +33,7 @@ async fn rotation_and_expiry_come_from_history_and_the_calendar(e: &Env) {
     let later = written.checked_add_days(Days::new(40)).unwrap();
     let cert_expires = date(later.checked_add_days(Days::new(5)).unwrap());
     let project = format!(
-        "# @rotate-every: 30d\nAPI_KEY=one\n# @rotate-every: 90d\nSLOW=s\n# @expires: {cert_expires}\nCERT=c\n# @required\nDB=\n"
+        "# @rotate-every: 30d\nAPI_KEY=api-key-one\n# @rotate-every: 90d\nSLOW=s\n# @expires: {cert_expires}\nCERT=c\n# @required\nDB=\n"
     );
     save(v, &NodePath::project("app"), &project).await;
     let prod = NodePath::environment("app", "api", "prod");
@@ -60,7 +60,7 @@ async fn rotation_and_expiry_come_from_history_and_the_calendar(e: &Env) {
     assert_eq!((rows.schema_errors, rows.schema_warnings), (0, 2));
 
     // Typing a new value at the level that sets it is the rotation: the live result drops the warning.
-    let edited = project.replace("API_KEY=one", "API_KEY=two");
+    let edited = project.replace("API_KEY=api-key-one", "API_KEY=api-key-two");
     later_vault.view_edit(opened.id, LevelKind::Project, Some(&edited), 1).unwrap();
     let live = later_vault.view_rows(opened.id, 0, 100, "", true).unwrap();
     assert!(problems_of(&live, "API_KEY").is_empty(), "{:?}", problems_of(&live, "API_KEY"));
@@ -114,5 +114,5 @@ async fn rotation_and_expiry_come_from_history_and_the_calendar(e: &Env) {
     assert_eq!(cols, [prod_col, staging]);
     assert_eq!((m.schema_errors, m.schema_warnings), (1, 2));
     let json = serde_json::to_string(&m).unwrap();
-    assert!(!json.contains("postgres://db/app") && !json.contains("\"one\""), "no value in the matrix");
+    assert!(!json.contains("postgres://db/app") && !json.contains("api-key-one"), "no value in the matrix");
 }

@@ -1,0 +1,415 @@
+//! envdesk in a terminal (issue 17): the same connections, keychain entries and local vault as the app,
+//! through the same `Vault` — `run` a program with an environment's secrets in its environment (nothing
+//! written to disk), `export` an environment, `ls` the tree, `history` of a level. What each command
+//! does, the exit codes and the `.envdesk` file: `docs/cli.md`.
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use envdesk_api::NodePath;
+use envdesk_client::http::{HttpBackend, HttpConfig};
+use envdesk_client::keystore::names;
+use envdesk_client::local::{open_local, DB_FILE};
+use envdesk_client::{ClientError, KeyStore, Vault, VaultOptions};
+use zeroize::Zeroizing;
+
+/// The app's identifier: its data directory's name and its keychain service.
+pub const APP_ID: &str = "dev.envdesk.app";
+
+/// The file in a project directory that names the environment (and connection) of `run` there.
+pub const DOT_ENVDESK: &str = ".envdesk";
+
+/// Exit codes (docs/cli.md). `run` exits with the program's own status otherwise.
+pub mod exit {
+    /// Something else went wrong (the message says what).
+    pub const FAILED: i32 = 1;
+    /// The command line is wrong (clap's code too).
+    pub const USAGE: i32 = 2;
+    /// No such connection, project, target, environment or version.
+    pub const NOT_FOUND: i32 = 3;
+    /// The project is locked and cannot be unlocked here (no key in the keychain, no terminal).
+    pub const LOCKED: i32 = 4;
+    /// The server could not be reached, or answered with an error of its own.
+    pub const UNREACHABLE: i32 = 5;
+    /// The environment cannot be used as it is: a level does not parse, a `${…}` does not resolve,
+    /// or (export) it breaks its schema.
+    pub const UNUSABLE: i32 = 6;
+    /// `run`: the program could not be started (not found).
+    pub const NOT_FOUND_PROGRAM: i32 = 127;
+    /// `run`: the program could not be started (not executable).
+    pub const NOT_EXECUTABLE: i32 = 126;
+}
+
+/// A failure, with the exit code it maps to. The message never holds a value or a key.
+#[derive(Debug)]
+pub struct CliError {
+    /// What went wrong, in a sentence a person can act on.
+    pub message: String,
+    /// The exit code ([`exit`]).
+    pub code: i32,
+}
+
+impl CliError {
+    /// A failure with `code`.
+    pub fn new(code: i32, message: impl Into<String>) -> CliError {
+        CliError { message: message.into(), code }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<ClientError> for CliError {
+    fn from(e: ClientError) -> CliError {
+        use envdesk_api::ErrorCode;
+        let code = match &e {
+            ClientError::Locked { .. } | ClientError::KeyNeeded { .. } | ClientError::WrongKey { .. } => exit::LOCKED,
+            ClientError::Parse { .. } | ClientError::Template(_) | ClientError::SchemaViolation(_) => exit::UNUSABLE,
+            ClientError::Api(a) => match a.code {
+                ErrorCode::NotFound => exit::NOT_FOUND,
+                ErrorCode::Network | ErrorCode::Timeout | ErrorCode::Internal | ErrorCode::InvalidResponse => {
+                    exit::UNREACHABLE
+                }
+                _ => exit::FAILED,
+            },
+            _ => exit::FAILED,
+        };
+        CliError::new(code, e.to_string())
+    }
+}
+
+/// What the command line works on: the app's data directory and keychain.
+pub struct Context {
+    /// The app's data directory (the local vault, `settings.json` with the connections).
+    pub data_dir: PathBuf,
+    /// The keychain (the app's service).
+    pub keys: Arc<dyn KeyStore>,
+    /// Whether a passphrase may be asked for on the terminal.
+    pub interactive: bool,
+}
+
+/// The app's data directory: `ENVDESK_DATA_DIR`, else `$XDG_DATA_HOME/dev.envdesk.app` (where Tauri
+/// puts the app's, `app_data_dir`).
+pub fn data_dir() -> Result<PathBuf, CliError> {
+    if let Some(d) = std::env::var_os("ENVDESK_DATA_DIR") {
+        return Ok(PathBuf::from(d));
+    }
+    dirs::data_dir()
+        .map(|d| d.join(APP_ID))
+        .ok_or_else(|| CliError::new(exit::FAILED, "No data directory: set HOME or ENVDESK_DATA_DIR."))
+}
+
+/// The app's keychain service: `ENVDESK_KEYRING_SERVICE`, else the app's identifier.
+pub fn keyring_service() -> String {
+    std::env::var("ENVDESK_KEYRING_SERVICE").unwrap_or_else(|_| APP_ID.to_owned())
+}
+
+/// A connection as the app stores it (`settings.json`, `connections`; its token is in the keychain).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Connection {
+    /// Stable id (keychain entries use it).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `local` for the local vault, else the server's base URL.
+    pub url: String,
+    /// Organization ULID (empty for the local vault).
+    pub organization: String,
+}
+
+/// The local vault's connection id.
+pub const LOCAL: &str = "local";
+
+/// The local vault, then the app's remote connections (none when the app has no settings file yet).
+pub fn connections(data_dir: &Path) -> Result<Vec<Connection>, CliError> {
+    let mut out = vec![Connection {
+        id: LOCAL.into(),
+        name: "Local vault".into(),
+        url: LOCAL.into(),
+        organization: String::new(),
+    }];
+    let file = data_dir.join("settings.json");
+    let text = match std::fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(CliError::new(exit::FAILED, format!("{} cannot be read: {e}", file.display()))),
+    };
+    let settings: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::new(exit::FAILED, format!("{} is not JSON: {e}", file.display())))?;
+    if let Some(list) = settings.get("connections") {
+        let remotes: Vec<Connection> = serde_json::from_value(list.clone()).map_err(|e| {
+            CliError::new(exit::FAILED, format!("The connections in {} cannot be read: {e}", file.display()))
+        })?;
+        out.extend(remotes.into_iter().filter(|c| c.id != LOCAL));
+    }
+    Ok(out)
+}
+
+/// The connection named `which` (its id or its name, ignoring case); the local vault when `None`.
+pub fn find_connection(all: &[Connection], which: Option<&str>) -> Result<Connection, CliError> {
+    let which = which.unwrap_or(LOCAL);
+    all.iter().find(|c| c.id == which || c.name.eq_ignore_ascii_case(which)).cloned().ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
+        CliError::new(exit::NOT_FOUND, format!("No connection named `{which}`. The connections: {}.", names.join(", ")))
+    })
+}
+
+/// Opens the vault of `conn`. The local vault must exist already (the app creates it): a command line
+/// never makes a new vault and its keys behind the user's back.
+pub fn open_vault(ctx: &Context, conn: &Connection) -> Result<Vault, CliError> {
+    let opts = VaultOptions { idle_lock: None, ..VaultOptions::default() };
+    let drafts = ctx.data_dir.join("drafts");
+    let backend: Arc<dyn envdesk_api::Backend> = if conn.id == LOCAL {
+        if !ctx.data_dir.join(DB_FILE).exists() {
+            return Err(CliError::new(
+                exit::NOT_FOUND,
+                format!("There is no local vault in {} yet: open envdesk once to create it.", ctx.data_dir.display()),
+            ));
+        }
+        let local = open_local(&ctx.data_dir, ctx.keys.as_ref(), envdesk_core::crypto::DEFAULT_ITERATIONS)?;
+        Arc::new(local.backend)
+    } else {
+        let token =
+            ctx.keys.get(&names::token(&conn.id)).map_err(|e| CliError::new(exit::FAILED, e))?.ok_or_else(|| {
+                CliError::new(
+                    exit::LOCKED,
+                    format!(
+                        "The token of `{}` is not in the keychain; add the connection again in envdesk.",
+                        conn.name
+                    ),
+                )
+            })?;
+        Arc::new(
+            HttpBackend::new(HttpConfig { base_url: conn.url.clone(), organization: conn.organization.clone(), token })
+                .map_err(ClientError::from)?,
+        )
+    };
+    Ok(Vault::new(backend, ctx.keys.clone(), &conn.id, drafts, opts))
+}
+
+/// An environment (or a project or target) named on the command line: `PROJECT[/TARGET[/ENVIRONMENT]]`,
+/// each part a slug.
+pub fn parse_path(s: &str) -> Result<NodePath, CliError> {
+    let parts: Vec<&str> = s.trim_matches('/').split('/').collect();
+    for p in &parts {
+        if let Some(problem) = envdesk_api::slug_problem(p) {
+            return Err(CliError::new(exit::USAGE, format!("`{s}` is not PROJECT[/TARGET[/ENVIRONMENT]]: {problem}")));
+        }
+    }
+    Ok(match parts.as_slice() {
+        [p] => NodePath::project(p),
+        [p, t] => NodePath::target(p, t),
+        [p, t, e] => NodePath::environment(p, t, e),
+        _ => return Err(CliError::new(exit::USAGE, format!("`{s}` is not PROJECT[/TARGET[/ENVIRONMENT]]."))),
+    })
+}
+
+/// What a `.envdesk` file says: the environment, and the connection (`None`: the local vault).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DotEnvdesk {
+    /// Where it was found.
+    pub file: PathBuf,
+    /// `environment=PROJECT/TARGET/ENVIRONMENT`.
+    pub environment: Option<String>,
+    /// `connection=NAME`.
+    pub connection: Option<String>,
+}
+
+/// The `.envdesk` file of `dir` or the nearest directory above it, if any. It is a `.env` file (read
+/// by envdesk's own parser) with `environment=` and, optionally, `connection=`; any other key is an
+/// error (a typo must not be ignored).
+pub fn find_dot_envdesk(dir: &Path) -> Result<Option<DotEnvdesk>, CliError> {
+    for d in dir.ancestors() {
+        let file = d.join(DOT_ENVDESK);
+        let text = match std::fs::read_to_string(&file) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => {
+                continue
+            }
+            Err(e) => return Err(CliError::new(exit::FAILED, format!("{} cannot be read: {e}", file.display()))),
+        };
+        let doc = envdesk_core::dotenv::Document::parse(&text)
+            .map_err(|e| CliError::new(exit::USAGE, format!("{}: {e}", file.display())))?;
+        let mut out = DotEnvdesk { file: file.clone(), environment: None, connection: None };
+        for (k, v) in doc.vars() {
+            match k.as_str() {
+                "environment" => out.environment = Some(v),
+                "connection" => out.connection = Some(v),
+                other => {
+                    return Err(CliError::new(
+                        exit::USAGE,
+                        format!(
+                            "{}: unknown setting `{other}` (it takes `environment` and `connection`)",
+                            file.display()
+                        ),
+                    ))
+                }
+            }
+        }
+        return Ok(Some(out));
+    }
+    Ok(None)
+}
+
+/// Unlocks `project` from the keychain, as the app does; when its key is not there, asks on the
+/// terminal (not remembered), or — without a terminal — says how to unlock it. Never waits for input
+/// that cannot come.
+pub async fn unlock(ctx: &Context, vault: &Vault, project: &str) -> Result<(), CliError> {
+    match vault.unlock(project).await {
+        Ok(_) => Ok(()),
+        Err(e @ (ClientError::KeyNeeded { .. } | ClientError::WrongKey { .. })) => {
+            if !ctx.interactive {
+                return Err(CliError::new(
+                    exit::LOCKED,
+                    format!(
+                        "{e} No terminal to ask for it: unlock `{project}` once in envdesk with \"Remember on this \
+                         computer\" (its key then comes from the keychain), or run this command in a terminal."
+                    ),
+                ));
+            }
+            let key = Zeroizing::new(
+                rpassword::prompt_password(format!("Key or passphrase of project `{project}`: "))
+                    .map_err(|e| CliError::new(exit::LOCKED, format!("The passphrase could not be read: {e}")))?,
+            );
+            vault.unlock_with_key(project, key.trim(), false).await?;
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The variables of an environment for `run`: its merged result with `${…}` resolved. Refuses a node
+/// whose levels do not parse or whose templates do not resolve (the program would get wrong values).
+pub async fn variables(vault: &Vault, path: &NodePath) -> Result<BTreeMap<String, Zeroizing<String>>, CliError> {
+    let node = vault.read_node(path).await?;
+    if let Some(bad) = node.levels.iter().find(|l| l.parse_error.is_some()) {
+        return Err(CliError::new(
+            exit::UNUSABLE,
+            format!(
+                "The {} level of {} does not parse ({}); fix it in envdesk first.",
+                bad.kind.as_str(),
+                path.display(),
+                bad.parse_error.as_deref().unwrap_or_default()
+            ),
+        ));
+    }
+    if !node.resolution.errors.is_empty() {
+        let keys: Vec<&str> = node.resolution.errors.keys().map(String::as_str).collect();
+        return Err(CliError::new(
+            exit::UNUSABLE,
+            format!("In {}, these values refer to variables that do not resolve: {}.", path.display(), keys.join(", ")),
+        ));
+    }
+    let mut node = node;
+    let mut out = BTreeMap::new();
+    for (k, v) in std::mem::take(&mut node.resolution.values) {
+        out.insert(k, Zeroizing::new(v));
+    }
+    for m in &mut node.merged {
+        zeroize::Zeroize::zeroize(&mut m.value);
+    }
+    for l in &mut node.levels {
+        zeroize::Zeroize::zeroize(&mut l.text);
+    }
+    Ok(out)
+}
+
+/// The environment a child of `run` gets: the process's own, with `vars` laid over it — or under it
+/// when `keep_existing` (then a variable already set in the process wins).
+pub fn child_env(
+    process: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
+    vars: &BTreeMap<String, Zeroizing<String>>,
+    keep_existing: bool,
+) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    let mut env: BTreeMap<std::ffi::OsString, std::ffi::OsString> = process.into_iter().collect();
+    for (k, v) in vars {
+        let k = std::ffi::OsString::from(k);
+        if keep_existing && env.contains_key(&k) {
+            continue;
+        }
+        env.insert(k, std::ffi::OsString::from(v.as_str()));
+    }
+    env.into_iter().collect()
+}
+
+/// Writes `bytes` to `path`, private to the user (0600), replacing what is there.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// One node of `ls`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TreeNode {
+    /// Slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// `client` or `server` (projects), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed: Option<String>,
+    /// Targets of a project, environments of a target.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<TreeNode>,
+}
+
+/// The tree of the connection: projects, their targets, their environments (names only: nothing is
+/// decrypted, no project is unlocked).
+pub async fn tree(vault: &Vault) -> Result<Vec<TreeNode>, CliError> {
+    let mut out = Vec::new();
+    for p in vault.projects().await? {
+        let mut targets = Vec::new();
+        for t in vault.targets(&p.slug).await? {
+            let envs = vault.environments(&p.slug, &t.slug).await?;
+            targets.push(TreeNode {
+                slug: t.slug,
+                name: t.name,
+                managed: None,
+                children: envs
+                    .into_iter()
+                    .map(|e| TreeNode { slug: e.slug, name: e.name, managed: None, children: Vec::new() })
+                    .collect(),
+            });
+        }
+        let managed = p.managed.map(|m| match m {
+            envdesk_client::vault::Managed::Client => "client".to_owned(),
+            envdesk_client::vault::Managed::Server => "server".to_owned(),
+        });
+        out.push(TreeNode { slug: p.slug, name: p.name, managed, children: targets });
+    }
+    Ok(out)
+}
+
+/// The tree as indented text (`ls` without `--json`).
+pub fn tree_text(nodes: &[TreeNode]) -> String {
+    let mut out = String::new();
+    for p in nodes {
+        out.push_str(&p.slug);
+        if let Some(m) = &p.managed {
+            out.push_str(&format!("  ({m}-managed)"));
+        }
+        out.push('\n');
+        for t in &p.children {
+            out.push_str(&format!("  {}/{}\n", p.slug, t.slug));
+            for e in &t.children {
+                out.push_str(&format!("    {}/{}/{}\n", p.slug, t.slug, e.slug));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,263 @@
+//! `envdesk-cli`: envdesk in a terminal (docs/cli.md).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use envdesk_cli::{exit, CliError, Context};
+use envdesk_client::vault::ExportSource;
+use envdesk_core::export::Format;
+
+#[derive(Parser)]
+#[command(
+    name = "envdesk-cli",
+    version,
+    about = "envdesk in a terminal: the app's connections, keychain and local vault",
+    after_help = "Exit codes: 0 done; 1 failed; 2 usage; 3 not found; 4 locked (no key, no terminal); 5 server \
+                  unreachable; 6 the environment is unusable as it is. `run` exits with the program's status."
+)]
+struct Cli {
+    /// The connection: its name or id as the app lists it (default: the `.envdesk` file's, else the
+    /// local vault).
+    #[arg(long, global = true, env = "ENVDESK_CONNECTION")]
+    conn: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs a program with an environment's secrets added to its environment (nothing is written to
+    /// disk): `envdesk-cli run --env app/backend/production -- npm start`.
+    Run {
+        /// PROJECT/TARGET/ENVIRONMENT (default: the `.envdesk` file's `environment`).
+        #[arg(long = "env", short = 'e')]
+        environment: Option<String>,
+        /// A variable already set in this process wins over the environment's (by default the
+        /// environment's value wins).
+        #[arg(long)]
+        keep_existing: bool,
+        /// The program and its arguments.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Writes an environment's merged variables (templates resolved) as env, json, yaml, shell or
+    /// dockerfile: to a file (0600) with `-o`, else to standard output.
+    #[command(alias = "pull")]
+    Export {
+        /// PROJECT/TARGET/ENVIRONMENT (default: the `.envdesk` file's `environment`).
+        #[arg(long = "env", short = 'e')]
+        environment: Option<String>,
+        /// env, json, yaml, shell or dockerfile.
+        #[arg(long, short = 'f', default_value = "env")]
+        format: String,
+        /// The file to write (private to you: 0600); standard output when absent.
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Export even when the environment breaks its schema.
+        #[arg(long)]
+        allow_schema_errors: bool,
+    },
+    /// Lists the connection's projects, targets and environments (nothing is decrypted).
+    Ls {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the versions of a level (newest first), without their contents.
+    History {
+        /// PROJECT[/TARGET[/ENVIRONMENT]]: its own level.
+        path: String,
+        /// How many (at most 100).
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists the connections (the local vault and the app's).
+    Connections {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => match rt.block_on(run(cli)) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("envdesk-cli: {}", e.message);
+                e.code
+            }
+        },
+        Err(e) => {
+            eprintln!("envdesk-cli: {e}");
+            exit::FAILED
+        }
+    };
+    std::process::exit(code);
+}
+
+fn context() -> Result<Context, CliError> {
+    let keys: Arc<dyn envdesk_client::KeyStore> =
+        Arc::new(envdesk_client::keychain::Keychain::new(&envdesk_cli::keyring_service()));
+    envdesk_client::keychain::check_store().map_err(|e| CliError::new(exit::FAILED, e))?;
+    Ok(Context { data_dir: envdesk_cli::data_dir()?, keys, interactive: std::io::stdin().is_terminal() })
+}
+
+/// The environment to use: given, else the `.envdesk` file's; with the connection the file names
+/// unless one was given.
+fn resolve_env(given: Option<String>, conn: Option<String>) -> Result<(String, Option<String>), CliError> {
+    let cwd = std::env::current_dir().map_err(|e| CliError::new(exit::FAILED, e.to_string()))?;
+    let file = envdesk_cli::find_dot_envdesk(&cwd)?;
+    let conn = conn.or_else(|| file.as_ref().and_then(|f| f.connection.clone()));
+    match given.or_else(|| file.as_ref().and_then(|f| f.environment.clone())) {
+        Some(e) => Ok((e, conn)),
+        None => Err(CliError::new(
+            exit::USAGE,
+            "Which environment? Give --env PROJECT/TARGET/ENVIRONMENT, or write `environment=PROJECT/TARGET/ENVIRONMENT` \
+             in a .envdesk file here.",
+        )),
+    }
+}
+
+async fn run(cli: Cli) -> Result<i32, CliError> {
+    match cli.command {
+        Command::Connections { json } => {
+            let all = envdesk_cli::connections(&envdesk_cli::data_dir()?)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+            } else {
+                for c in all {
+                    println!("{}\t{}\t{}", c.id, c.name, c.url);
+                }
+            }
+            Ok(0)
+        }
+        Command::Ls { json } => {
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let tree = envdesk_cli::tree(&vault).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&tree).unwrap_or_default());
+            } else {
+                print!("{}", envdesk_cli::tree_text(&tree));
+            }
+            Ok(0)
+        }
+        Command::History { path, limit, json } => {
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
+            let path = envdesk_cli::parse_path(&path)?;
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            let page = vault.history(&path, 1, limit.clamp(1, 100)).await?;
+            let rows: Vec<serde_json::Value> = page
+                .versions
+                .iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "id": v.id,
+                        "revision": v.attributes.revision,
+                        "created_at": v.attributes.created_at,
+                        "author": v.attributes.created_by.as_ref().map(|c| c.name.clone()),
+                        "action": v.attributes.action,
+                    })
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            } else {
+                for v in &page.versions {
+                    let rev = v.attributes.revision.map_or_else(|| "-".to_owned(), |r| format!("r{r}"));
+                    let who = v.attributes.created_by.as_ref().map_or("", |c| c.name.as_str());
+                    println!("{rev}\t{}\t{}\t{who}", v.attributes.created_at, v.attributes.action);
+                }
+            }
+            Ok(0)
+        }
+        Command::Export { environment, format, output, allow_schema_errors } => {
+            let (environment, conn) = resolve_env(environment, cli.conn)?;
+            let format: Format = format
+                .parse()
+                .map_err(|e: envdesk_core::export::ExportError| CliError::new(exit::USAGE, e.to_string()))?;
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
+            let path = envdesk_cli::parse_path(&environment)?;
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            let bytes = vault
+                .export_checked(&ExportSource::Merged { path: path.clone() }, format, true, allow_schema_errors)
+                .await
+                .map_err(|e| match e {
+                    envdesk_client::ClientError::SchemaViolation(m) => CliError::new(
+                        exit::UNUSABLE,
+                        format!(
+                            "{} Add --allow-schema-errors to export it anyway.",
+                            m.trim_end_matches(" Export it anyway only if that is what you mean.")
+                        ),
+                    ),
+                    other => other.into(),
+                })?;
+            match output {
+                Some(file) => envdesk_cli::write_private(&file, &bytes)
+                    .map_err(|e| CliError::new(exit::FAILED, format!("{} cannot be written: {e}", file.display())))?,
+                None => {
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes)
+                        .and_then(|()| out.flush())
+                        .map_err(|e| CliError::new(exit::FAILED, e.to_string()))?;
+                }
+            }
+            Ok(0)
+        }
+        Command::Run { environment, keep_existing, command } => {
+            let (environment, conn) = resolve_env(environment, cli.conn)?;
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
+            let path = envdesk_cli::parse_path(&environment)?;
+            if path.environment.is_none() {
+                return Err(CliError::new(exit::USAGE, "`run` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
+            }
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            let vars = envdesk_cli::variables(&vault, &path).await?;
+            let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
+            drop(vars);
+            drop(vault);
+            Ok(exec(&command, env))
+        }
+    }
+}
+
+/// Replaces this process with the program (Unix): its exit status and the signals sent to it are its
+/// own, and nothing of envdesk stays running. Returns only when it could not be started.
+#[cfg(unix)]
+fn exec(command: &[std::ffi::OsString], env: Vec<(std::ffi::OsString, std::ffi::OsString)>) -> i32 {
+    use std::os::unix::process::CommandExt;
+    let (program, args) = command.split_first().expect("clap requires the command");
+    let err = std::process::Command::new(program).args(args).env_clear().envs(env).exec();
+    eprintln!("envdesk-cli: {} could not be started: {err}", program.to_string_lossy());
+    match err.kind() {
+        std::io::ErrorKind::NotFound => exit::NOT_FOUND_PROGRAM,
+        _ => exit::NOT_EXECUTABLE,
+    }
+}
+
+/// Elsewhere: runs the program and exits with its status.
+#[cfg(not(unix))]
+fn exec(command: &[std::ffi::OsString], env: Vec<(std::ffi::OsString, std::ffi::OsString)>) -> i32 {
+    let (program, args) = command.split_first().expect("clap requires the command");
+    match std::process::Command::new(program).args(args).env_clear().envs(env).status() {
+        Ok(s) => s.code().unwrap_or(exit::FAILED),
+        Err(err) => {
+            eprintln!("envdesk-cli: {} could not be started: {err}", program.to_string_lossy());
+            exit::NOT_FOUND_PROGRAM
+        }
+    }
+}
