@@ -20,5 +20,9 @@ dbus-run-session -- bash -c '
   export XDG_DATA_HOME=$(mktemp -d)
   echo -n envdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   script=$1; shift
+  # envdesk-cli with the real keychain (its ignored tests: run, statuses, signals, nothing on disk).
+  if [ "$script" = tests/e2e/run.mjs ] && [ -z "${1:-}" ]; then
+    cargo test --locked -p envdesk-cli --test cli -- --ignored 2>&1
+  fi
   xvfb-run -a -s "-screen 0 1280x800x24" node "$script" "$@"
 ' e2e "$script" "$@"

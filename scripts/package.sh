@@ -13,12 +13,17 @@ apt_install xvfb xauth xdotool dbus-x11 gnome-keyring imagemagick
 profile=release
 flags=()
 if [ "${1:-}" = "--debug" ]; then profile=debug flags=(--debug); fi
+# envdesk-cli (a binary of its own, docs/cli.md) goes into the same package, on the PATH.
+log "cargo build -p envdesk-cli ($profile build)"
+if [ "$profile" = release ]; then cargo build --locked --release -p envdesk-cli; else cargo build --locked -p envdesk-cli; fi
 log "npx tauri build ${flags[*]} --bundles deb ($profile build)"
-npx tauri build "${flags[@]}" --bundles deb
+npx tauri build "${flags[@]}" --bundles deb \
+  --config "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/envdesk-cli\":\"target/$profile/envdesk-cli\"}}}}}"
 DEB=$(ls -t target/$profile/bundle/deb/*.deb | head -n 1)
 log "installing $DEB"
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$DEB" >/dev/null
 command -v envdesk >/dev/null || { echo "package: 0 passed, 1 failed (no envdesk on PATH)"; exit 1; }
+envdesk-cli --version >/dev/null || { echo "package: 0 passed, 1 failed (no envdesk-cli on PATH)"; exit 1; }
 mkdir -p target/e2e-shots
 status=0
 dbus-run-session -- bash -c '

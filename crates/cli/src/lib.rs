@@ -302,7 +302,7 @@ pub async fn variables(vault: &Vault, path: &NodePath) -> Result<BTreeMap<String
         let keys: Vec<&str> = node.resolution.errors.keys().map(String::as_str).collect();
         return Err(CliError::new(
             exit::UNUSABLE,
-            format!("In {}, these values refer to variables that do not resolve: {}.", path.display(), keys.join(", ")),
+            format!("In {}, these values do not resolve (`${{…}}`): {}.", path.display(), keys.join(", ")),
         ));
     }
     let mut node = node;

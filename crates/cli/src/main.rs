@@ -186,9 +186,9 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             let format: Format = format
                 .parse()
                 .map_err(|e: envdesk_core::export::ExportError| CliError::new(exit::USAGE, e.to_string()))?;
+            let path = envdesk_cli::parse_path(&environment)?;
             let ctx = context()?;
             let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
-            let path = envdesk_cli::parse_path(&environment)?;
             let vault = envdesk_cli::open_vault(&ctx, &conn)?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             let bytes = vault
@@ -218,12 +218,12 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
         }
         Command::Run { environment, keep_existing, command } => {
             let (environment, conn) = resolve_env(environment, cli.conn)?;
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
             let path = envdesk_cli::parse_path(&environment)?;
             if path.environment.is_none() {
                 return Err(CliError::new(exit::USAGE, "`run` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
             }
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
             let vault = envdesk_cli::open_vault(&ctx, &conn)?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             let vars = envdesk_cli::variables(&vault, &path).await?;

@@ -1,0 +1,335 @@
+//! envdesk-cli (issue 17): the library in-process on both backends (a local vault in a data directory
+//! as the app leaves it, a real server on 127.0.0.1:0 named in the app's `settings.json`), and the
+//! binary for what needs no keychain. The binary with the OS keychain (`run` passing variables, exit
+//! statuses and signals, nothing on disk) is in the ignored tests at the end, which `scripts/e2e.sh`
+//! runs inside a D-Bus session with GNOME Keyring (`cargo test -p envdesk-cli -- --ignored`).
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+
+use envdesk_api::NodePath;
+use envdesk_cli::{exit, Context};
+use envdesk_client::keystore::names;
+use envdesk_client::local::open_local;
+use envdesk_client::vault::NewProjectKey;
+use envdesk_client::{KeyStore, MemoryKeyStore, Vault, VaultOptions};
+use envdesk_server::{Config, Db, MasterKey, Service, Synchronous};
+
+const ITERS: u32 = 1000;
+const BIN: &str = env!("CARGO_BIN_EXE_envdesk-cli");
+
+/// The app's vault on a data directory (as the app leaves it): project `app` (client-managed, its key
+/// remembered in `keys`), target `api`, environments `prod` and `staging`.
+async fn app_left(data: &Path, keys: Arc<dyn KeyStore>) -> Vault {
+    let local = open_local(data, keys.as_ref(), ITERS).unwrap();
+    let opts = VaultOptions { kdf_iterations: ITERS, idle_lock: None, ..VaultOptions::default() };
+    let v = Vault::new(Arc::new(local.backend), keys, "local", data.join("drafts"), opts);
+    v.create_project("app", Some("app"), NewProjectKey::Generate).await.unwrap();
+    v.unlock("app").await.unwrap();
+    v.create_target("app", "api", Some("api")).await.unwrap();
+    for e in ["prod", "staging"] {
+        v.create_environment("app", "api", e, Some(e), None).await.unwrap();
+    }
+    save(&v, &NodePath::project("app"), "DB_HOST=db.internal\nURL=postgres://${DB_HOST}/app\nLOG=info\n").await;
+    save(&v, &NodePath::environment("app", "api", "prod"), "LOG=warn\nSTRIPE_KEY=sk_live_cli_1\n").await;
+    save(&v, &NodePath::environment("app", "api", "staging"), "BROKEN=${NOT_DEFINED:?must be set}\n").await;
+    v
+}
+
+async fn save(v: &Vault, path: &NodePath, text: &str) {
+    let node = v.read_node(path).await.unwrap();
+    let level = node.levels.last().unwrap();
+    v.save_level(path, text, level.revision, &level.text).await.unwrap();
+}
+
+fn ctx(data: &Path, keys: Arc<dyn KeyStore>, interactive: bool) -> Context {
+    Context { data_dir: data.to_owned(), keys, interactive }
+}
+
+#[tokio::test]
+async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    app_left(&data, keys.clone()).await;
+
+    // A new process: the connections of the data directory, a vault of its own, the key from the keychain.
+    let c = ctx(&data, keys.clone(), false);
+    let all = envdesk_cli::connections(&data).unwrap();
+    assert_eq!(all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["local"], "no settings file: the local vault");
+    let conn = envdesk_cli::find_connection(&all, None).unwrap();
+    let v = envdesk_cli::open_vault(&c, &conn).unwrap();
+    let path = envdesk_cli::parse_path("app/api/prod").unwrap();
+    envdesk_cli::unlock(&c, &v, &path.project).await.unwrap();
+    let vars = envdesk_cli::variables(&v, &path).await.unwrap();
+    let got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            ("DB_HOST", "db.internal"),
+            ("LOG", "warn"),
+            ("STRIPE_KEY", "sk_live_cli_1"),
+            ("URL", "postgres://db.internal/app")
+        ]
+    );
+
+    // The child's environment: the environment's values win, unless the process's are kept.
+    let process = [("LOG".into(), "from-shell".into()), ("PATH".into(), "/bin".into())];
+    let env = envdesk_cli::child_env(process.clone(), &vars, false);
+    let get = |env: &[(std::ffi::OsString, std::ffi::OsString)], k: &str| {
+        env.iter().find(|(a, _)| a == k).map(|(_, v)| v.to_string_lossy().into_owned())
+    };
+    assert_eq!((get(&env, "LOG").as_deref(), get(&env, "PATH").as_deref()), (Some("warn"), Some("/bin")));
+    let env = envdesk_cli::child_env(process, &vars, true);
+    assert_eq!(get(&env, "LOG").as_deref(), Some("from-shell"));
+    assert_eq!(get(&env, "STRIPE_KEY").as_deref(), Some("sk_live_cli_1"));
+
+    // A value that does not resolve: refused (the program would get a wrong value), naming the key only.
+    let e = envdesk_cli::variables(&v, &envdesk_cli::parse_path("app/api/staging").unwrap()).await.unwrap_err();
+    assert_eq!(e.code, exit::UNUSABLE, "{}", e.message);
+    assert!(e.message.contains("BROKEN"), "{}", e.message);
+
+    // Not there: not found.
+    let e = envdesk_cli::variables(&v, &envdesk_cli::parse_path("app/api/nope").unwrap()).await.unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
+
+    // The tree, without unlocking anything.
+    let fresh = envdesk_cli::open_vault(&c, &conn).unwrap();
+    let tree = envdesk_cli::tree(&fresh).await.unwrap();
+    assert_eq!(
+        envdesk_cli::tree_text(&tree),
+        "app  (client-managed)\n  app/api\n    app/api/prod\n    app/api/staging\n"
+    );
+    assert!(!fresh.is_unlocked("app"));
+}
+
+#[tokio::test]
+async fn a_locked_project_without_a_terminal_says_how_to_unlock_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let keys = Arc::new(MemoryKeyStore::new());
+    let v = app_left(&data, keys.clone()).await;
+    // The key is not remembered on this computer any more.
+    let ulid = v.projects().await.unwrap()[0].id.clone();
+    keys.delete(&names::client_key("local", &ulid)).unwrap();
+    let c = ctx(&data, keys.clone(), false);
+    let fresh = envdesk_cli::open_vault(
+        &c,
+        &envdesk_cli::find_connection(&envdesk_cli::connections(&data).unwrap(), None).unwrap(),
+    )
+    .unwrap();
+    let e = envdesk_cli::unlock(&c, &fresh, "app").await.unwrap_err();
+    assert_eq!(e.code, exit::LOCKED, "{}", e.message);
+    assert!(e.message.contains("No terminal") && e.message.contains("Remember on this computer"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn no_local_vault_is_made_by_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let c = ctx(dir.path(), keys.clone(), false);
+    let conn = envdesk_cli::find_connection(&envdesk_cli::connections(dir.path()).unwrap(), Some("local")).unwrap();
+    let e = envdesk_cli::open_vault(&c, &conn).err().unwrap();
+    assert_eq!(e.code, exit::NOT_FOUND);
+    assert!(e.message.contains("open envdesk once"), "{}", e.message);
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing created");
+    assert!(keys.get(names::LOCAL_MASTER_KEY).unwrap().is_none(), "no key made");
+}
+
+#[tokio::test]
+async fn a_remote_connection_of_the_app_is_used_with_its_keychain_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = Db::open(&dir.path().join("server.db"), Synchronous::Normal).unwrap();
+    let service = Arc::new(Service::new(
+        db,
+        Some(MasterKey::generate().0),
+        Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() },
+    ));
+    let org = service.create_organization("Team").unwrap();
+    let token = service.create_token_for(&org.id, "cli", &["*".into()]).unwrap().token.to_string();
+    let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
+    let settings = serde_json::json!({
+        "settings": {"theme": "dark"},
+        "connections": [{"id": "team-1", "name": "Team server", "url": running.url(), "organization": org.id}],
+    });
+    std::fs::write(data.join("settings.json"), settings.to_string()).unwrap();
+    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let c = ctx(&data, keys.clone(), false);
+    let all = envdesk_cli::connections(&data).unwrap();
+    assert_eq!(all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["local", "team-1"]);
+    let team = envdesk_cli::find_connection(&all, Some("team server")).unwrap();
+    assert_eq!(envdesk_cli::find_connection(&all, Some("team-1")).unwrap(), team, "by id or name");
+    let e = envdesk_cli::find_connection(&all, Some("nope")).unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND);
+    assert!(e.message.contains("Local vault, Team server"), "{}", e.message);
+
+    // The token is in the keychain, not the file: without it, a clear error.
+    let e = envdesk_cli::open_vault(&c, &team).err().unwrap();
+    assert_eq!(e.code, exit::LOCKED);
+    assert!(e.message.contains("token of `Team server`"), "{}", e.message);
+    keys.set(&names::token("team-1"), &token).unwrap();
+    let v = envdesk_cli::open_vault(&c, &team).unwrap();
+    v.create_project("web", Some("web"), NewProjectKey::ServerManaged).await.unwrap();
+    v.unlock("web").await.unwrap();
+    v.create_target("web", "site", Some("site")).await.unwrap();
+    v.create_environment("web", "site", "live", Some("live"), None).await.unwrap();
+    save(&v, &NodePath::environment("web", "site", "live"), "API=https://api.example\n").await;
+
+    let fresh = envdesk_cli::open_vault(&c, &team).unwrap();
+    let path = envdesk_cli::parse_path("web/site/live").unwrap();
+    envdesk_cli::unlock(&c, &fresh, "web").await.unwrap();
+    let vars = envdesk_cli::variables(&fresh, &path).await.unwrap();
+    assert_eq!(vars["API"].as_str(), "https://api.example");
+    let tree = envdesk_cli::tree(&fresh).await.unwrap();
+    assert_eq!(serde_json::to_value(&tree).unwrap()[0]["children"][0]["children"][0]["slug"], "live");
+
+    // The server gone: unreachable.
+    running.stop().await;
+    let e = envdesk_cli::variables(&fresh, &path).await.unwrap_err();
+    assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
+}
+
+#[test]
+fn paths_and_the_envdesk_file_are_parsed_at_the_boundary() {
+    assert_eq!(envdesk_cli::parse_path("app/api/prod").unwrap(), NodePath::environment("app", "api", "prod"));
+    assert_eq!(envdesk_cli::parse_path("app").unwrap(), NodePath::project("app"));
+    for bad in ["", "app/../x", "app/api/prod/more", "App/api", "app//prod", "a?b"] {
+        assert_eq!(envdesk_cli::parse_path(bad).unwrap_err().code, exit::USAGE, "{bad:?}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("service/src");
+    std::fs::create_dir_all(&deep).unwrap();
+    assert_eq!(envdesk_cli::find_dot_envdesk(&deep).unwrap(), None);
+    std::fs::write(dir.path().join(".envdesk"), "# which environment\nenvironment=app/api/prod\nconnection=Team\n")
+        .unwrap();
+    let found = envdesk_cli::find_dot_envdesk(&deep).unwrap().unwrap();
+    assert_eq!(found.file, dir.path().join(".envdesk"), "the nearest one above");
+    assert_eq!((found.environment.as_deref(), found.connection.as_deref()), (Some("app/api/prod"), Some("Team")));
+    std::fs::write(deep.join(".envdesk"), "enviroment=app/api/prod\n").unwrap();
+    let e = envdesk_cli::find_dot_envdesk(&deep).unwrap_err();
+    assert_eq!(e.code, exit::USAGE);
+    assert!(e.message.contains("unknown setting `enviroment`"), "{}", e.message);
+}
+
+#[test]
+fn the_binary_checks_its_arguments_before_any_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env("ENVDESK_DATA_DIR", dir.path().join("data"))
+            .env("ENVDESK_KEYRING_SERVICE", "dev.envdesk.cli-test.never-used")
+            .output()
+            .unwrap()
+    };
+    // No environment named and no .envdesk file: a usage error saying what to do.
+    let out = run(&["run", "--", "true"]);
+    assert_eq!(out.status.code(), Some(exit::USAGE));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(".envdesk"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["run", "--env", "app/../etc", "--", "true"]);
+    assert_eq!(out.status.code(), Some(exit::USAGE), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["export", "--env", "app/api/prod", "--format", "xml"]);
+    assert_eq!(out.status.code(), Some(exit::USAGE), "{}", String::from_utf8_lossy(&out.stderr));
+    // The connections need no keychain.
+    let out = run(&["connections", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["id"], "local");
+}
+
+// ---- With the OS keychain (a Secret Service): run by scripts/e2e.sh inside a D-Bus session. ----
+
+/// A local vault made with the real keychain under a throw-away service name, as the app would.
+async fn keychain_vault(dir: &Path) -> (std::path::PathBuf, String) {
+    let service = format!("dev.envdesk.cli-test.{}", std::process::id());
+    let keys: Arc<dyn KeyStore> = Arc::new(envdesk_client::keychain::Keychain::new(&service));
+    let data = dir.join("data");
+    app_left(&data, keys).await;
+    (data, service)
+}
+
+fn cli(data: &Path, service: &str, cwd: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(cwd).env("ENVDESK_DATA_DIR", data).env("ENVDESK_KEYRING_SERVICE", service).env("LOG", "from-shell");
+    c
+}
+
+/// Every file under `dir` that holds `needle` in plain text.
+fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_holding(&p, needle));
+        } else if std::fs::read(&p).unwrap_or_default().windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: scripts/e2e.sh runs it"]
+async fn run_passes_variables_status_and_signals_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, service) = keychain_vault(dir.path()).await;
+    let work = dir.path().join("project");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join(".envdesk"), "environment=app/api/prod\n").unwrap();
+
+    // The child sees the variables (the environment's value wins over the shell's).
+    let out = cli(&data, &service, &work)
+        .args(["run", "--", "sh", "-c", "printf '%s|%s|%s' \"$STRIPE_KEY\" \"$URL\" \"$LOG\""])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "sk_live_cli_1|postgres://db.internal/app|warn");
+    let out = cli(&data, &service, &work)
+        .args(["run", "--keep-existing", "--", "sh", "-c", "printf %s \"$LOG\""])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "from-shell");
+
+    // The exit status and a signal are the program's own.
+    let out = cli(&data, &service, &work).args(["run", "--", "sh", "-c", "exit 7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let out = cli(&data, &service, &work).args(["run", "--", "sh", "-c", "kill -TERM $$"]).output().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(15), "{:?}", out.status);
+    let out = cli(&data, &service, &work).args(["run", "--", "no-such-program-envdesk"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(exit::NOT_FOUND_PROGRAM));
+
+    // Nothing in plain text on disk, in the data directory or the project's.
+    assert!(files_holding(dir.path(), "sk_live_cli_1").is_empty(), "{:?}", files_holding(dir.path(), "sk_live_cli_1"));
+
+    // Export: standard output, or a file private to the user.
+    let out = cli(&data, &service, &work).args(["export", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["STRIPE_KEY"], "sk_live_cli_1");
+    let file = work.join("out.env");
+    let out = cli(&data, &service, &work).args(["pull", "-o", "out.env"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    assert!(std::fs::read_to_string(&file).unwrap().contains("STRIPE_KEY=sk_live_cli_1"));
+
+    // ls and history, as JSON for scripts.
+    let out = cli(&data, &service, &work).args(["ls", "--json"]).output().unwrap();
+    let tree: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(tree[0]["slug"], "app");
+    let out = cli(&data, &service, &work).args(["history", "app/api/prod", "--json"]).output().unwrap();
+    let versions: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(versions.as_array().map(Vec::len), Some(1), "{versions}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_live"), "no value in the history");
+
+    // Clean up the throw-away keychain entries.
+    let keys = envdesk_client::keychain::Keychain::new(&service);
+    for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN] {
+        keys.delete(name).unwrap();
+    }
+}
