@@ -162,7 +162,9 @@ pub fn find_connection(all: &[Connection], which: Option<&str>) -> Result<Connec
 /// Opens the vault of `conn`. The local vault must exist already (the app creates it): a command line
 /// never makes a new vault and its keys behind the user's back.
 pub fn open_vault(ctx: &Context, conn: &Connection) -> Result<Vault, CliError> {
-    let opts = VaultOptions { idle_lock: None, ..VaultOptions::default() };
+    // PBKDF2's results remembered in the keychain beside the keys they come from: a command that
+    // unlocks on every start would otherwise spend ~170 ms deriving (envdesk-client `vault/memo.rs`).
+    let opts = VaultOptions { idle_lock: None, remember_derived: true, ..VaultOptions::default() };
     let drafts = ctx.data_dir.join("drafts");
     let backend: Arc<dyn envdesk_api::Backend> = if conn.id == LOCAL {
         if !ctx.data_dir.join(DB_FILE).exists() {

@@ -40,6 +40,12 @@ pub mod names {
     pub fn client_managed(connection: &str, project_ulid: &str) -> String {
         format!("client-managed:{connection}:{project_ulid}")
     }
+    /// What PBKDF2 made of a project's key, remembered for processes that unlock on every start (the
+    /// command line, `VaultOptions::remember_derived`): tied to the exact key and KDF settings it came
+    /// from (see `vault/memo.rs`).
+    pub fn derived(connection: &str, project_ulid: &str) -> String {
+        format!("derived:{connection}:{project_ulid}")
+    }
     /// The local vault's master key (wraps its server-managed keys).
     pub const LOCAL_MASTER_KEY: &str = "local-vault:master-key";
     /// The local vault's token.

@@ -11,6 +11,7 @@ mod history;
 mod key_history;
 mod levels;
 mod matrix;
+mod memo;
 mod rotate;
 mod search;
 mod transfer;
@@ -38,6 +39,8 @@ pub use key_history::{
 };
 pub use levels::{merge_texts, resolve_conflict, Conflict, LevelView, NodeView, SaveOutcome, TextMerge};
 pub use matrix::KeyMatrix;
+#[doc(hidden)]
+pub use memo::memo_entry_for_tests;
 pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
@@ -90,6 +93,10 @@ pub struct VaultOptions {
     /// Schema checks (`@expires`, `@rotate-every`) run as if it were this day (tests); `None`: the
     /// local date.
     pub today: Option<chrono::NaiveDate>,
+    /// Remember in the key store what PBKDF2 makes of a project key that comes from the key store or
+    /// the server (`vault/memo.rs`): for a process that unlocks on every start (the command line),
+    /// where two derivations (~170 ms) would be most of its time. The app unlocks once and does not.
+    pub remember_derived: bool,
 }
 
 impl Default for VaultOptions {
@@ -99,6 +106,7 @@ impl Default for VaultOptions {
             idle_lock: Some(Duration::from_secs(15 * 60)),
             limits: MemoryLimits::default(),
             today: None,
+            remember_derived: false,
         }
     }
 }
@@ -570,9 +578,21 @@ impl Vault {
                 crypto::kdf_params(salt, d.key_check_iterations).map_err(ClientError::BadKey)?;
             }
             let (salt, iters) = (d.key_check_salt.clone(), d.key_check_iterations);
-            let data = blocking(move || DataKey::for_descriptor(&key, salt.as_deref(), iters, false))
-                .await?
-                .map_err(ClientError::BadKey)?;
+            let memo = self.opts.remember_derived.then(|| {
+                memo::fingerprint(key.expose(), salt.as_deref().unwrap_or_default().as_bytes(), iters.unwrap_or(0))
+            });
+            let data = match memo.as_deref().and_then(|fp| self.memo_get(ulid, fp)) {
+                Some((_, data)) => data,
+                None => {
+                    let data = blocking(move || DataKey::for_descriptor(&key, salt.as_deref(), iters, false))
+                        .await?
+                        .map_err(ClientError::BadKey)?;
+                    if let Some(fp) = &memo {
+                        self.memo_set(ulid, fp, None, &data);
+                    }
+                    data
+                }
+            };
             self.remember(
                 project,
                 Unlocked {
@@ -662,18 +682,35 @@ impl Vault {
         let salt_b64 = d.key_check_salt.as_deref().ok_or(ClientError::BadKey(crypto::CryptoError::MissingSalt))?;
         // Bounds first: a hostile descriptor must not stall the unlock or weaken the proof.
         let (salt, iters) = crypto::kdf_params(salt_b64, d.key_check_iterations).map_err(ClientError::BadKey)?;
-        // PBKDF2 twice (proof and data key) on the blocking pool.
-        let (proof, data) = blocking(move || {
-            let proof = Zeroizing::new(crypto::key_proof(&key, &salt, iters));
-            (proof, crypto::derive_data_key(&key, &salt, iters))
-        })
-        .await?;
+        // PBKDF2 twice (proof and data key) on the blocking pool — or what it made of this very key
+        // before, when this process remembers it (only for a key from the key store).
+        let memo = (self.opts.remember_derived && how.0 == Protection::Keychain)
+            .then(|| memo::fingerprint(key.expose(), &salt, i64::from(iters)));
+        let remembered_memo = memo.as_deref().and_then(|fp| self.memo_get(ulid, fp));
+        let from_memo = matches!(remembered_memo, Some((Some(_), _)));
+        let (proof, data) = match remembered_memo {
+            Some((Some(proof), data)) => (proof, data),
+            _ => {
+                let (proof, data) = blocking(move || {
+                    let proof = Zeroizing::new(crypto::key_proof(&key, &salt, iters));
+                    (proof, crypto::derive_data_key(&key, &salt, iters))
+                })
+                .await?;
+                if let Some(fp) = &memo {
+                    self.memo_set(ulid, fp, Some(&proof), &data);
+                }
+                (proof, data)
+            }
+        };
         // The proof itself is only visible to tokens that may rotate; check it when we can.
         if let Ok(history) = self.backend.key_history(project).await {
             if let Some(expected) = envdesk_api::active_key(&history, Some(d.version))
                 .and_then(|h| h.key_check.as_ref().map(SecretString::expose))
             {
                 if !crypto::proofs_equal(&proof, expected) {
+                    if from_memo {
+                        self.memo_forget(ulid);
+                    }
                     return Err(ClientError::WrongKey { project: project.to_owned() });
                 }
             }
@@ -681,6 +718,9 @@ impl Vault {
         // A proof covers only 32 bytes of the key: confirm by decrypting an existing blob.
         if let Some(blob) = self.any_blob(project).await? {
             if crypto::decrypt(&data, &blob).is_err() {
+                if from_memo {
+                    self.memo_forget(ulid);
+                }
                 return Err(ClientError::WrongKey { project: project.to_owned() });
             }
         }

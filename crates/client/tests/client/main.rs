@@ -8,6 +8,7 @@ mod harness;
 mod hostile;
 mod key_history;
 mod matrix;
+mod memo;
 mod schema;
 mod search;
 mod security;
