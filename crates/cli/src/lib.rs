@@ -36,6 +36,9 @@ pub mod exit {
     /// The environment cannot be used as it is: a level does not parse, a `${…}` does not resolve,
     /// or (export) it breaks its schema.
     pub const UNUSABLE: i32 = 6;
+    /// `push`: the level changed since the preview and the same keys were changed on both sides;
+    /// nothing was written.
+    pub const CONFLICT: i32 = 7;
     /// `run`: the program could not be started (not found).
     pub const NOT_FOUND_PROGRAM: i32 = 127;
     /// `run`: the program could not be started (not executable).
@@ -414,4 +417,114 @@ pub fn tree_text(nodes: &[TreeNode]) -> String {
         }
     }
     out
+}
+
+/// What a key-wise difference line shows: the key and how it changed, values only when asked for.
+pub fn change_lines(changes: &[envdesk_core::diff::Change], show_values: bool) -> Vec<String> {
+    use envdesk_core::diff::Change;
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Added { key, value } if show_values => Some(format!("+ {key}={value}")),
+            Change::Added { key, .. } => Some(format!("+ {key}")),
+            Change::Removed { key, value } if show_values => Some(format!("- {key}={value}")),
+            Change::Removed { key, .. } => Some(format!("- {key}")),
+            Change::Changed { key, old, new } if show_values => Some(format!("~ {key}: {old} → {new}")),
+            Change::Changed { key, .. } => Some(format!("~ {key}")),
+            Change::Unchanged { .. } => None,
+        })
+        .collect()
+}
+
+/// The key-wise difference of two nodes' merged results (an environment against another, or any two
+/// levels' nodes), `a` as the old side.
+pub async fn diff_nodes(
+    vault: &Vault,
+    a: &NodePath,
+    b: &NodePath,
+) -> Result<Vec<envdesk_core::diff::Change>, CliError> {
+    let vars = |node: envdesk_client::vault::NodeView| -> envdesk_core::Vars {
+        let mut node = node;
+        std::mem::take(&mut node.merged).into_iter().map(|m| (m.key, m.value)).collect()
+    };
+    let (na, nb) = (vault.read_node(a).await?, vault.read_node(b).await?);
+    let (va, vb) = (vars(na), vars(nb));
+    let out = envdesk_core::diff::diff(&va, &vb);
+    for mut v in va.into_values().chain(vb.into_values()) {
+        zeroize::Zeroize::zeroize(&mut v);
+    }
+    Ok(out)
+}
+
+/// How a push ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    /// Nothing to change.
+    Nothing,
+    /// Declined at the preview.
+    Declined,
+    /// Saved as this revision; `merged` when the level had changed since the preview and the changes
+    /// were merged key-wise with it (no key changed on both sides).
+    Saved {
+        /// The level's new revision.
+        revision: Option<u64>,
+        /// Merged with a change made meanwhile.
+        merged: bool,
+    },
+}
+
+/// Pushes a `.env` (or JSON) file into `path`'s level: its keys set (new ones appended) — or, with
+/// `replace`, the file becomes the level — after `confirm` has seen the key-wise preview. The save
+/// checks the level's revision; when it moved since the preview, the two are merged three-way as the
+/// app does, and saved when no key changed on both sides (else nothing is written: exit 7, resolve it
+/// in the app). A strict project's schema is checked first.
+pub async fn push(
+    vault: &Vault,
+    path: &NodePath,
+    bytes: &[u8],
+    replace: bool,
+    confirm: impl FnOnce(&[envdesk_core::diff::Change]) -> bool,
+) -> Result<Pushed, CliError> {
+    let p = vault.preview_import(path, bytes).await?;
+    let (changes, text) =
+        if replace { (&p.replace_changes, &p.replace_text) } else { (&p.merge_changes, &p.merged_text) };
+    if !changes.iter().any(|c| c.is_difference()) {
+        return Ok(Pushed::Nothing);
+    }
+    if !confirm(changes) {
+        return Ok(Pushed::Declined);
+    }
+    vault.strict_refusal(path, text).await?;
+    use envdesk_client::vault::SaveOutcome;
+    match vault.write_level(path, text, p.base_revision, &p.base_text).await? {
+        SaveOutcome::Saved { revision } => Ok(Pushed::Saved { revision, merged: false }),
+        SaveOutcome::Conflict(c) => {
+            if !c.merge.auto_merged || !c.merge.conflicts.is_empty() {
+                let keys: Vec<&str> = c.merge.conflicts.iter().map(|k| k.key.as_str()).collect();
+                return Err(CliError::new(
+                    exit::CONFLICT,
+                    if keys.is_empty() {
+                        format!(
+                            "{} changed since the preview and cannot be merged key by key; nothing was written.",
+                            path.display()
+                        )
+                    } else {
+                        format!(
+                            "{} changed since the preview, and these keys were changed on both sides: {}. Nothing was written; push again, or resolve it in envdesk.",
+                            path.display(),
+                            keys.join(", ")
+                        )
+                    },
+                ));
+            }
+            vault.strict_refusal(path, &c.merge.text).await?;
+            match vault.write_level(path, &c.merge.text, c.theirs_revision, &c.theirs_text).await? {
+                SaveOutcome::Saved { revision } => Ok(Pushed::Saved { revision, merged: true }),
+                SaveOutcome::Conflict(_) => Err(CliError::new(
+                    exit::CONFLICT,
+                    format!("{} keeps changing under this push; nothing was written. Push again.", path.display()),
+                )),
+            }
+        }
+    }
 }

@@ -15,7 +15,8 @@ use envdesk_core::export::Format;
     version,
     about = "envdesk in a terminal: the app's connections, keychain and local vault",
     after_help = "Exit codes: 0 done; 1 failed; 2 usage; 3 not found; 4 locked (no key, no terminal); 5 server \
-                  unreachable; 6 the environment is unusable as it is. `run` exits with the program's status."
+                  unreachable; 6 the environment is unusable as it is; 7 push: changed on both sides. `run` exits \
+                  with the program's status."
 )]
 struct Cli {
     /// The connection: its name or id as the app lists it (default: the `.envdesk` file's, else the
@@ -75,6 +76,35 @@ enum Command {
         /// As JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Compares two nodes key by key (each its merged result: two environments, or any two levels'
+    /// nodes); values masked unless --show-values.
+    Diff {
+        /// The old side: PROJECT[/TARGET[/ENVIRONMENT]].
+        a: String,
+        /// The new side.
+        b: String,
+        /// Show the values (plaintext on your terminal).
+        #[arg(long)]
+        show_values: bool,
+        /// As JSON (keys and kinds; values only with --show-values).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sets a .env (or JSON) file's keys in a level, after a key-wise preview; the level's revision is
+    /// checked, and a change made meanwhile is merged key by key.
+    Push {
+        /// The file to push.
+        file: PathBuf,
+        /// The level: PROJECT[/TARGET[/ENVIRONMENT]].
+        #[arg(long)]
+        to: String,
+        /// The file becomes the level (keys it lacks are removed), instead of setting its keys.
+        #[arg(long)]
+        replace: bool,
+        /// Do not ask (needed without a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Lists the connections (the local vault and the app's).
     Connections {
@@ -181,6 +211,78 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             }
             Ok(0)
         }
+        Command::Diff { a, b, show_values, json } => {
+            let (pa, pb) = (envdesk_cli::parse_path(&a)?, envdesk_cli::parse_path(&b)?);
+            let ctx = context()?;
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            envdesk_cli::unlock(&ctx, &vault, &pa.project).await?;
+            envdesk_cli::unlock(&ctx, &vault, &pb.project).await?;
+            let changes = envdesk_cli::diff_nodes(&vault, &pa, &pb).await?;
+            if json {
+                let rows: Vec<serde_json::Value> = changes
+                    .iter()
+                    .filter(|c| c.is_difference())
+                    .map(|c| {
+                        let mut v = serde_json::to_value(c).unwrap_or_default();
+                        if !show_values {
+                            if let Some(o) = v.as_object_mut() {
+                                o.retain(|k, _| k == "kind" || k == "key");
+                            }
+                        }
+                        v
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+            } else {
+                let lines = envdesk_cli::change_lines(&changes, show_values);
+                for l in &lines {
+                    println!("{l}");
+                }
+                if lines.is_empty() {
+                    println!("No difference.");
+                }
+            }
+            Ok(0)
+        }
+        Command::Push { file, to, replace, yes } => {
+            let path = envdesk_cli::parse_path(&to)?;
+            let bytes = read_bounded(&file)?;
+            let ctx = context()?;
+            if !yes && !ctx.interactive {
+                return Err(CliError::new(exit::USAGE, "No terminal to confirm the push on: add --yes."));
+            }
+            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
+            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            let confirm = |changes: &[envdesk_core::diff::Change]| {
+                for l in envdesk_cli::change_lines(changes, false) {
+                    eprintln!("{l}");
+                }
+                if yes {
+                    return true;
+                }
+                eprint!("Push these changes to {}? [y/N] ", path.display());
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer).is_ok() && matches!(answer.trim(), "y" | "Y" | "yes")
+            };
+            match envdesk_cli::push(&vault, &path, &bytes, replace, confirm).await? {
+                envdesk_cli::Pushed::Nothing => {
+                    eprintln!("Nothing to push: {} already holds these values.", path.display())
+                }
+                envdesk_cli::Pushed::Declined => {
+                    eprintln!("Nothing was written.");
+                    return Ok(exit::FAILED);
+                }
+                envdesk_cli::Pushed::Saved { revision, merged } => eprintln!(
+                    "Saved {}{}{}.",
+                    path.display(),
+                    revision.map(|r| format!(" as revision {r}")).unwrap_or_default(),
+                    if merged { ", merged with a change made meanwhile" } else { "" }
+                ),
+            }
+            Ok(0)
+        }
         Command::Export { environment, format, output, allow_schema_errors } => {
             let (environment, conn) = resolve_env(environment, cli.conn)?;
             let format: Format = format
@@ -233,6 +335,20 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(exec(&command, env))
         }
     }
+}
+
+/// The most a pushed file may hold (8 MiB, as the app's import).
+const MAX_PUSH_BYTES: u64 = 8 << 20;
+
+fn read_bounded(file: &std::path::Path) -> Result<zeroize::Zeroizing<Vec<u8>>, CliError> {
+    let meta =
+        std::fs::metadata(file).map_err(|e| CliError::new(exit::NOT_FOUND, format!("{}: {e}", file.display())))?;
+    if meta.len() > MAX_PUSH_BYTES {
+        return Err(CliError::new(exit::USAGE, format!("{} is larger than 8 MiB: not a .env file.", file.display())));
+    }
+    std::fs::read(file)
+        .map(zeroize::Zeroizing::new)
+        .map_err(|e| CliError::new(exit::FAILED, format!("{} cannot be read: {e}", file.display())))
 }
 
 /// Replaces this process with the program (Unix): its exit status and the signals sent to it are its

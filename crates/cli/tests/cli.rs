@@ -43,6 +43,10 @@ async fn save(v: &Vault, path: &NodePath, text: &str) {
     v.save_level(path, text, level.revision, &level.text).await.unwrap();
 }
 
+async fn level_text(v: &Vault, path: &NodePath) -> String {
+    v.read_node(path).await.unwrap().levels.last().unwrap().text.clone()
+}
+
 fn ctx(data: &Path, keys: Arc<dyn KeyStore>, interactive: bool) -> Context {
     Context { data_dir: data.to_owned(), keys, interactive }
 }
@@ -102,6 +106,80 @@ async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
         "app  (client-managed)\n  app/api\n    app/api/prod\n    app/api/staging\n"
     );
     assert!(!fresh.is_unlocked("app"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_previews_checks_the_revision_and_merges_a_lost_race() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    app_left(&data, keys.clone()).await;
+    let c = ctx(&data, keys.clone(), false);
+    let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&data).unwrap(), None).unwrap();
+    let v = envdesk_cli::open_vault(&c, &conn).unwrap();
+    envdesk_cli::unlock(&c, &v, "app").await.unwrap();
+    let path = envdesk_cli::parse_path("app/api/prod").unwrap();
+
+    // Nothing to change: no preview; declined: nothing written.
+    let r = envdesk_cli::push(&v, &path, b"LOG=warn\n", false, |_| panic!("no preview of nothing")).await.unwrap();
+    assert_eq!(r, envdesk_cli::Pushed::Nothing);
+    let r = envdesk_cli::push(&v, &path, b"NEW=1\n", false, |changes| {
+        assert_eq!(envdesk_cli::change_lines(changes, false), ["+ NEW"], "keys only, no value");
+        false
+    })
+    .await
+    .unwrap();
+    assert_eq!(r, envdesk_cli::Pushed::Declined);
+    assert_eq!(level_text(&v, &path).await, "LOG=warn\nSTRIPE_KEY=sk_live_cli_1\n");
+
+    // Someone saves another key between the preview and the save: merged key-wise, nothing lost.
+    let other = envdesk_cli::open_vault(&c, &conn).unwrap();
+    envdesk_cli::unlock(&c, &other, "app").await.unwrap();
+    let r = envdesk_cli::push(&v, &path, b"NEW=1\nLOG=error\n", false, |_| {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(save(&other, &path, "LOG=warn\nSTRIPE_KEY=sk_live_cli_2\n"))
+        });
+        true
+    })
+    .await
+    .unwrap();
+    assert_eq!(r, envdesk_cli::Pushed::Saved { revision: Some(3), merged: true });
+    assert_eq!(level_text(&v, &path).await, "LOG=error\nSTRIPE_KEY=sk_live_cli_2\nNEW=1\n");
+
+    // Both sides change the same key: nothing written, the keys named.
+    let e = envdesk_cli::push(&v, &path, b"LOG=debug\n", false, |_| {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(save(
+                &other,
+                &path,
+                "LOG=trace\nSTRIPE_KEY=sk_live_cli_2\nNEW=1\n",
+            ))
+        });
+        true
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, exit::CONFLICT, "{}", e.message);
+    assert!(e.message.contains("LOG") && !e.message.contains("trace") && !e.message.contains("debug"), "{}", e.message);
+    assert_eq!(level_text(&v, &path).await, "LOG=trace\nSTRIPE_KEY=sk_live_cli_2\nNEW=1\n", "the other write stands");
+
+    // Replace: the file becomes the level.
+    let r = envdesk_cli::push(&v, &path, b"ONLY=1\n", true, |changes| {
+        let lines = envdesk_cli::change_lines(changes, false);
+        assert!(lines.contains(&"- STRIPE_KEY".to_owned()) && lines.contains(&"+ ONLY".to_owned()), "{lines:?}");
+        true
+    })
+    .await
+    .unwrap();
+    assert!(matches!(r, envdesk_cli::Pushed::Saved { merged: false, .. }));
+    assert_eq!(level_text(&v, &path).await, "ONLY=1\n");
+
+    // diff: two environments, key by key, values masked unless asked for.
+    let staging = envdesk_cli::parse_path("app/api/staging").unwrap();
+    save(&v, &staging, "LOG=info\nONLY=2\n").await;
+    let changes = envdesk_cli::diff_nodes(&v, &path, &staging).await.unwrap();
+    assert_eq!(envdesk_cli::change_lines(&changes, false), ["~ ONLY"]);
+    assert_eq!(envdesk_cli::change_lines(&changes, true), ["~ ONLY: 1 → 2"]);
 }
 
 #[tokio::test]
