@@ -528,3 +528,12 @@ pub async fn push(
         }
     }
 }
+
+/// What `run --watch` compares: each level's revision and time of the node as stored (read, and the
+/// decrypted text dropped at once).
+pub async fn revisions(vault: &Vault, path: &NodePath) -> Result<Vec<(Option<u64>, Option<String>)>, CliError> {
+    let node = vault.read_node(path).await?;
+    let out = node.levels.iter().map(|l| (l.revision, l.updated_at.clone())).collect();
+    node.wipe();
+    Ok(out)
+}

@@ -39,6 +39,13 @@ enum Command {
         /// environment's value wins).
         #[arg(long)]
         keep_existing: bool,
+        /// Stay beside the program and restart it when the environment changes (checked every
+        /// --watch-seconds); signals are passed on to it.
+        #[arg(long)]
+        watch: bool,
+        /// How often --watch looks for a change.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        watch_seconds: u64,
         /// The program and its arguments.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<std::ffi::OsString>,
@@ -318,7 +325,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             }
             Ok(0)
         }
-        Command::Run { environment, keep_existing, command } => {
+        Command::Run { environment, keep_existing, watch, watch_seconds, command } => {
             let (environment, conn) = resolve_env(environment, cli.conn)?;
             let path = envdesk_cli::parse_path(&environment)?;
             if path.environment.is_none() {
@@ -328,6 +335,9 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
             let vault = envdesk_cli::open_vault(&ctx, &conn)?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            if watch {
+                return supervise(&vault, &path, &command, keep_existing, watch_seconds).await;
+            }
             let vars = envdesk_cli::variables(&vault, &path).await?;
             let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
             drop(vars);
@@ -335,6 +345,102 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(exec(&command, env))
         }
     }
+}
+
+/// `run --watch`: starts the program as a child and stays beside it; when the environment's revision
+/// changes, stops it (SIGTERM, then SIGKILL after 10 s) and starts it again with the new variables.
+/// SIGTERM and SIGHUP are passed on; SIGINT too when the program has not ended 2 s after it (a Ctrl+C on
+/// the terminal reaches both already). Exits with the program's status when it ends on its own.
+#[cfg(unix)]
+async fn supervise(
+    vault: &envdesk_client::Vault,
+    path: &envdesk_api::NodePath,
+    command: &[std::ffi::OsString],
+    keep_existing: bool,
+    every: u64,
+) -> Result<i32, CliError> {
+    use nix::sys::signal::{kill, Signal};
+    use nix::unistd::Pid;
+    use tokio::signal::unix::{signal, SignalKind};
+
+    let io = |e: std::io::Error| CliError::new(exit::FAILED, e.to_string());
+    let (mut int, mut term, mut hup) = (
+        signal(SignalKind::interrupt()).map_err(io)?,
+        signal(SignalKind::terminate()).map_err(io)?,
+        signal(SignalKind::hangup()).map_err(io)?,
+    );
+    let (program, args) = command.split_first().expect("clap requires the command");
+    let mut seen = envdesk_cli::revisions(vault, path).await?;
+    loop {
+        let vars = envdesk_cli::variables(vault, path).await?;
+        let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
+        drop(vars);
+        let mut child = match tokio::process::Command::new(program).args(args).env_clear().envs(env).spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("envdesk-cli: {} could not be started: {e}", program.to_string_lossy());
+                return Ok(if e.kind() == std::io::ErrorKind::NotFound {
+                    exit::NOT_FOUND_PROGRAM
+                } else {
+                    exit::NOT_EXECUTABLE
+                });
+            }
+        };
+        let pid = child.id().map(|p| Pid::from_raw(p as i32));
+        let send = |s: Signal| {
+            if let Some(pid) = pid {
+                let _ = kill(pid, s);
+            }
+        };
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        tick.tick().await;
+        let changed = loop {
+            tokio::select! {
+                status = child.wait() => return Ok(status_code(status.map_err(io)?)),
+                _ = term.recv() => send(Signal::SIGTERM),
+                _ = hup.recv() => send(Signal::SIGHUP),
+                _ = int.recv() => {
+                    tokio::select! {
+                        status = child.wait() => return Ok(status_code(status.map_err(io)?)),
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => send(Signal::SIGINT),
+                    }
+                }
+                _ = tick.tick() => {
+                    // A failed look (the server away for a moment) changes nothing; the program runs on.
+                    if let Ok(now) = envdesk_cli::revisions(vault, path).await {
+                        if now != seen {
+                            break now;
+                        }
+                    }
+                }
+            }
+        };
+        seen = changed;
+        eprintln!("envdesk-cli: {} changed: restarting {}", path.display(), program.to_string_lossy());
+        send(Signal::SIGTERM);
+        if tokio::time::timeout(std::time::Duration::from_secs(10), child.wait()).await.is_err() {
+            send(Signal::SIGKILL);
+            let _ = child.wait().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn supervise(
+    _: &envdesk_client::Vault,
+    _: &envdesk_api::NodePath,
+    _: &[std::ffi::OsString],
+    _: bool,
+    _: u64,
+) -> Result<i32, CliError> {
+    Err(CliError::new(exit::USAGE, "--watch is for Unix systems."))
+}
+
+/// An exit status as a shell reports it: the code, or 128 + the signal that ended the program.
+#[cfg(unix)]
+fn status_code(s: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    s.code().or_else(|| s.signal().map(|n| 128 + n)).unwrap_or(exit::FAILED)
 }
 
 /// The most a pushed file may hold (8 MiB, as the app's import).

@@ -323,8 +323,8 @@ fn the_binary_checks_its_arguments_before_any_keychain() {
 // ---- With the OS keychain (a Secret Service): run by scripts/e2e.sh inside a D-Bus session. ----
 
 /// A local vault made with the real keychain under a throw-away service name, as the app would.
-async fn keychain_vault(dir: &Path) -> (std::path::PathBuf, String) {
-    let service = format!("dev.envdesk.cli-test.{}", std::process::id());
+async fn keychain_vault(dir: &Path, test: &str) -> (std::path::PathBuf, String) {
+    let service = format!("dev.envdesk.cli-test.{test}.{}", std::process::id());
     let keys: Arc<dyn KeyStore> = Arc::new(envdesk_client::keychain::Keychain::new(&service));
     let data = dir.join("data");
     app_left(&data, keys).await;
@@ -355,7 +355,7 @@ fn files_holding(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
 #[ignore = "needs a Secret Service: scripts/e2e.sh runs it"]
 async fn run_passes_variables_status_and_signals_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let (data, service) = keychain_vault(dir.path()).await;
+    let (data, service) = keychain_vault(dir.path(), "run").await;
     let work = dir.path().join("project");
     std::fs::create_dir_all(&work).unwrap();
     std::fs::write(work.join(".envdesk"), "environment=app/api/prod\n").unwrap();
@@ -406,6 +406,43 @@ async fn run_passes_variables_status_and_signals_and_writes_nothing() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_live"), "no value in the history");
 
     // Clean up the throw-away keychain entries.
+    let keys = envdesk_client::keychain::Keychain::new(&service);
+    for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN] {
+        keys.delete(name).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a Secret Service: scripts/e2e.sh runs it"]
+async fn run_watch_restarts_the_program_when_the_environment_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, service) = keychain_vault(dir.path(), "watch").await;
+    let starts = dir.path().join("starts.txt");
+    let script = format!("echo \"$LOG\" >> '{}'; exec sleep 60", starts.display());
+    let mut child = cli(&data, &service, dir.path())
+        .args(["run", "--watch", "--watch-seconds", "1", "--env", "app/api/prod", "--", "sh", "-c", &script])
+        .spawn()
+        .unwrap();
+    let lines = || std::fs::read_to_string(&starts).unwrap_or_default().lines().map(str::to_owned).collect::<Vec<_>>();
+    let wait_for = |n: usize| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while lines().len() < n && std::time::Instant::now() < until {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        lines()
+    };
+    assert_eq!(wait_for(1), ["warn"]);
+    // Another writer changes the environment: the program is stopped and started with the new value.
+    let keys: Arc<dyn KeyStore> = Arc::new(envdesk_client::keychain::Keychain::new(&service));
+    let local = open_local(&data, keys.as_ref(), ITERS).unwrap();
+    let v = Vault::new(Arc::new(local.backend), keys, "local", data.join("drafts"), VaultOptions::default());
+    v.unlock("app").await.unwrap();
+    save(&v, &NodePath::environment("app", "api", "prod"), "LOG=error\nSTRIPE_KEY=sk_live_cli_1\n").await;
+    assert_eq!(wait_for(2), ["warn", "error"]);
+    // A SIGTERM to envdesk-cli reaches the program; envdesk-cli ends with its status.
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), nix::sys::signal::Signal::SIGTERM).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 15), "{status:?}");
     let keys = envdesk_client::keychain::Keychain::new(&service);
     for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN] {
         keys.delete(name).unwrap();
