@@ -2,7 +2,7 @@
 
 Each command runs `true` (the program itself costs nothing); the figure is the median wall time of the
 command minus the median of `true` alone. Warm runs first (disk cache, envdesk-cli's remembered key
-derivation), then ROUNDS alternating runs of each.
+derivation), then ROUNDS alternating runs of each (5 for a command slower than a second).
 Usage (from bench/cli-run.sh): python3 cli-run.py ENVDESK_CLI WORKDIR
 """
 import os
@@ -34,19 +34,22 @@ assert out.stdout.decode() == "value 999 abcdef0123456789", out
 out = subprocess.run(commands["dotenvx run (encrypted .env)"][:-1] + ["sh", "-c", "printf %s \"$KEY_0999\""], cwd=work, env=env, capture_output=True)
 assert out.stdout.decode() == "value 999 abcdef0123456789", out
 
-for argv in commands.values():
-    for _ in range(3):
-        once(argv)
+# Warm runs; a command slower than a second (dotenvx here) is timed 5 times instead of ROUNDS.
+rounds = {}
+for k, argv in commands.items():
+    first = [once(argv) for _ in range(2)][-1]
+    rounds[k] = ROUNDS if first < 1000 else 5
 times = {k: [] for k in commands}
-for _ in range(ROUNDS):
+for i in range(ROUNDS):
     for k, argv in commands.items():
-        times[k].append(once(argv))
+        if i < rounds[k]:
+            times[k].append(once(argv))
 base = statistics.median(times["true alone"])
-print(f"{'command':34} {'median':>9} {'p90':>9} {'added':>9}")
+print(f"{'command':34} {'median':>9} {'p90':>9} {'added':>9} runs")
 for k, ts in times.items():
     ts.sort()
-    med, p90 = statistics.median(ts), ts[int(len(ts) * 0.9) - 1]
-    print(f"{k:34} {med:8.1f}ms {p90:8.1f}ms {med - base:8.1f}ms")
+    med, p90 = statistics.median(ts), ts[max(0, int(len(ts) * 0.9) - 1)]
+    print(f"{k:34} {med:8.1f}ms {p90:8.1f}ms {med - base:8.1f}ms {len(ts)}")
 e = statistics.median(times["envdesk-cli run (local vault)"]) - base
 d = statistics.median(times["dotenvx run (encrypted .env)"]) - base
 print(f"envdesk-cli adds {e:.1f} ms, dotenvx {d:.1f} ms: {d / e:.1f}x")

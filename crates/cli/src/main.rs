@@ -141,7 +141,7 @@ fn main() {
 
 fn context() -> Result<Context, CliError> {
     let keys: Arc<dyn envdesk_client::KeyStore> =
-        Arc::new(envdesk_client::keychain::Keychain::new(&envdesk_cli::keyring_service()));
+        Arc::new(envdesk_client::keychain::SessionKeychain::new(&envdesk_cli::keyring_service()));
     envdesk_client::keychain::check_store().map_err(|e| CliError::new(exit::FAILED, e))?;
     Ok(Context { data_dir: envdesk_cli::data_dir()?, keys, interactive: std::io::stdin().is_terminal() })
 }

@@ -405,8 +405,14 @@ async fn run_passes_variables_status_and_signals_and_writes_nothing() {
     assert_eq!(versions.as_array().map(Vec::len), Some(1), "{versions}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk_live"), "no value in the history");
 
-    // Clean up the throw-away keychain entries.
+    // The command line's keychain (one Secret Service session for its reads) reads what keyring wrote.
+    let session = envdesk_client::keychain::SessionKeychain::new(&service);
     let keys = envdesk_client::keychain::Keychain::new(&service);
+    for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN, "no-such-entry"] {
+        assert_eq!(session.get(name).unwrap(), keys.get(name).unwrap(), "{name}");
+    }
+    assert!(session.get(names::LOCAL_TOKEN).unwrap().is_some());
+    // Clean up the throw-away keychain entries.
     for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN] {
         keys.delete(name).unwrap();
     }

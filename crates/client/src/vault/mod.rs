@@ -724,8 +724,11 @@ impl Vault {
                 return Err(ClientError::WrongKey { project: project.to_owned() });
             }
         }
-        // Remembered whether or not the key is: this project's key is held on this computer.
-        self.keystore_set(&names::client_managed(&self.connection, ulid), "client")?;
+        // Remembered whether or not the key is: this project's key is held on this computer (already
+        // written when the remembered derivation was: not written again on every start).
+        if !from_memo {
+            self.keystore_set(&names::client_managed(&self.connection, ulid), "client")?;
+        }
         self.remember(
             project,
             Unlocked {
