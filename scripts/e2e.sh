@@ -21,8 +21,10 @@ dbus-run-session -- bash -c '
   echo -n envdesk-e2e | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   script=$1; shift
   # envdesk-cli with the real keychain (its ignored tests: run, statuses, signals, nothing on disk).
+  cli_status=0
   if [ "$script" = tests/e2e/run.mjs ] && [ -z "${1:-}" ]; then
-    cargo test --locked -p envdesk-cli --test cli -- --ignored 2>&1
+    cargo test --locked -p envdesk-cli --test cli -- --ignored 2>&1 || cli_status=1
   fi
-  xvfb-run -a -s "-screen 0 1280x800x24" node "$script" "$@"
+  xvfb-run -a -s "-screen 0 1280x800x24" node "$script" "$@" || exit 1
+  exit $cli_status
 ' e2e "$script" "$@"

@@ -225,12 +225,21 @@ pub struct DotEnvdesk {
     pub connection: Option<String>,
 }
 
-/// The `.envdesk` file of `dir` or the nearest directory above it, if any. It is a `.env` file (read
-/// by envdesk's own parser) with `environment=` and, optionally, `connection=`; any other key is an
-/// error (a typo must not be ignored).
+/// The `.envdesk` file of `dir` or the nearest directory above it, if any — not above the home
+/// directory (when `dir` is in it), and only a file of the user's own (one another user put in `/tmp`
+/// must not pick the environment). It is a `.env` file (read by envdesk's own parser) with
+/// `environment=` and, optionally, `connection=`; any other key is an error (a typo must not be
+/// ignored).
 pub fn find_dot_envdesk(dir: &Path) -> Result<Option<DotEnvdesk>, CliError> {
+    let home = dirs::home_dir();
     for d in dir.ancestors() {
         let file = d.join(DOT_ENVDESK);
+        if !owned_by_me(&file) {
+            if home.as_deref() == Some(d) {
+                break;
+            }
+            continue;
+        }
         let text = match std::fs::read_to_string(&file) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound || e.kind() == std::io::ErrorKind::NotADirectory => {
@@ -259,6 +268,18 @@ pub fn find_dot_envdesk(dir: &Path) -> Result<Option<DotEnvdesk>, CliError> {
         return Ok(Some(out));
     }
     Ok(None)
+}
+
+/// Whether `file` exists and belongs to this user.
+#[cfg(unix)]
+fn owned_by_me(file: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(file).is_ok_and(|m| m.uid() == nix::unistd::getuid().as_raw())
+}
+
+#[cfg(not(unix))]
+fn owned_by_me(file: &Path) -> bool {
+    file.exists()
 }
 
 /// Unlocks `project` from the keychain, as the app does; when its key is not there, asks on the
@@ -315,12 +336,7 @@ pub async fn variables(vault: &Vault, path: &NodePath) -> Result<BTreeMap<String
     for (k, v) in std::mem::take(&mut node.resolution.values) {
         out.insert(k, Zeroizing::new(v));
     }
-    for m in &mut node.merged {
-        zeroize::Zeroize::zeroize(&mut m.value);
-    }
-    for l in &mut node.levels {
-        zeroize::Zeroize::zeroize(&mut l.text);
-    }
+    node.wipe();
     Ok(out)
 }
 
@@ -342,20 +358,31 @@ pub fn child_env(
     env.into_iter().collect()
 }
 
-/// Writes `bytes` to `path`, private to the user (0600), replacing what is there.
+/// Writes `bytes` to `path`, private to the user (0600) from its creation, replacing what is there
+/// only once the whole text is written (a new file beside it, renamed over it: a failed write leaves
+/// the old file as it was).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-        _ => {}
-    }
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".envdesk-{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let _ = std::fs::remove_file(&tmp);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    let written = (|| {
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// One node of `ls`.
@@ -445,7 +472,9 @@ pub async fn diff_nodes(
 ) -> Result<Vec<envdesk_core::diff::Change>, CliError> {
     let vars = |node: envdesk_client::vault::NodeView| -> envdesk_core::Vars {
         let mut node = node;
-        std::mem::take(&mut node.merged).into_iter().map(|m| (m.key, m.value)).collect()
+        let out = std::mem::take(&mut node.merged).into_iter().map(|m| (m.key, m.value)).collect();
+        node.wipe();
+        out
     };
     let (na, nb) = (vault.read_node(a).await?, vault.read_node(b).await?);
     let (va, vb) = (vars(na), vars(nb));

@@ -150,9 +150,15 @@ fn context() -> Result<Context, CliError> {
 /// unless one was given.
 fn resolve_env(given: Option<String>, conn: Option<String>) -> Result<(String, Option<String>), CliError> {
     let cwd = std::env::current_dir().map_err(|e| CliError::new(exit::FAILED, e.to_string()))?;
+    // An environment named on the command line is the local vault's unless --conn says otherwise
+    // (the app's "Use in a terminal" command relies on it); the file's connection goes with the
+    // file's environment only.
+    if let Some(e) = given {
+        return Ok((e, conn));
+    }
     let file = envdesk_cli::find_dot_envdesk(&cwd)?;
     let conn = conn.or_else(|| file.as_ref().and_then(|f| f.connection.clone()));
-    match given.or_else(|| file.as_ref().and_then(|f| f.environment.clone())) {
+    match file.and_then(|f| f.environment) {
         Some(e) => Ok((e, conn)),
         None => Err(CliError::new(
             exit::USAGE,
@@ -371,8 +377,9 @@ async fn supervise(
     );
     let (program, args) = command.split_first().expect("clap requires the command");
     let mut seen = envdesk_cli::revisions(vault, path).await?;
+    let mut next = Some(envdesk_cli::variables(vault, path).await?);
     loop {
-        let vars = envdesk_cli::variables(vault, path).await?;
+        let Some(vars) = next.take() else { return Err(CliError::new(exit::FAILED, "no variables")) };
         let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
         drop(vars);
         let mut child = match tokio::process::Command::new(program).args(args).env_clear().envs(env).spawn() {
@@ -409,18 +416,45 @@ async fn supervise(
                     // A failed look (the server away for a moment) changes nothing; the program runs on.
                     if let Ok(now) = envdesk_cli::revisions(vault, path).await {
                         if now != seen {
-                            break now;
+                            seen = now;
+                            // The new variables first: an environment that cannot be used as it is now
+                            // leaves the program running on the old ones.
+                            match envdesk_cli::variables(vault, path).await {
+                                Ok(vars) => break vars,
+                                Err(e) => eprintln!(
+                                    "envdesk-cli: {} changed, but {}; {} runs on as it was.",
+                                    path.display(),
+                                    e.message,
+                                    program.to_string_lossy()
+                                ),
+                            }
                         }
                     }
                 }
             }
         };
-        seen = changed;
+        next = Some(changed);
         eprintln!("envdesk-cli: {} changed: restarting {}", path.display(), program.to_string_lossy());
         send(Signal::SIGTERM);
-        if tokio::time::timeout(std::time::Duration::from_secs(10), child.wait()).await.is_err() {
-            send(Signal::SIGKILL);
-            let _ = child.wait().await;
+        // A signal while it stops ends the watch instead of starting the program again.
+        let stopping = tokio::time::sleep(std::time::Duration::from_secs(10));
+        tokio::pin!(stopping);
+        let mut quit = false;
+        loop {
+            tokio::select! {
+                _ = child.wait() => break,
+                _ = &mut stopping => {
+                    send(Signal::SIGKILL);
+                    let _ = child.wait().await;
+                    break;
+                }
+                _ = term.recv() => quit = true,
+                _ = hup.recv() => quit = true,
+                _ = int.recv() => quit = true,
+            }
+        }
+        if quit {
+            return Ok(128 + Signal::SIGTERM as i32);
         }
     }
 }

@@ -287,6 +287,13 @@ fn paths_and_the_envdesk_file_are_parsed_at_the_boundary() {
     let found = envdesk_cli::find_dot_envdesk(&deep).unwrap().unwrap();
     assert_eq!(found.file, dir.path().join(".envdesk"), "the nearest one above");
     assert_eq!((found.environment.as_deref(), found.connection.as_deref()), (Some("app/api/prod"), Some("Team")));
+    // One that another user put there is ignored (another user's /tmp/.envdesk must not pick it).
+    std::fs::write(deep.join(".envdesk"), "environment=evil/x/y\n").unwrap();
+    if std::os::unix::fs::chown(deep.join(".envdesk"), Some(54_321), None).is_ok() {
+        let found = envdesk_cli::find_dot_envdesk(&deep).unwrap().unwrap();
+        assert_eq!(found.file, dir.path().join(".envdesk"), "another user's file is skipped");
+    }
+    std::fs::remove_file(deep.join(".envdesk")).unwrap();
     std::fs::write(deep.join(".envdesk"), "enviroment=app/api/prod\n").unwrap();
     let e = envdesk_cli::find_dot_envdesk(&deep).unwrap_err();
     assert_eq!(e.code, exit::USAGE);

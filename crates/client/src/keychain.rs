@@ -77,10 +77,10 @@ pub fn check_persistence(p: keyring::credential::CredentialPersistence) -> Resul
 
 /// The keychain for a short process that reads several entries (the command line): reads go through
 /// one Secret Service connection and one encrypted (Diffie-Hellman) session, opened on the first read
-/// — each read through `keyring` opens its own, ~10 ms apiece here. It finds entries as `keyring`
-/// does (attributes `service`, `username` = the entry's name, `target` = `default`, then without
-/// `target`); writes, deletions, and any read it cannot answer itself (a locked collection that needs a
-/// prompt, an error) go through [`Keychain`].
+/// — each read through `keyring` opens its own, ~10 ms apiece here. It answers a read itself only when
+/// exactly one unlocked item has the attributes `keyring` writes (`service`, `username` = the entry's
+/// name, `target` = `default`) and none is locked; every other read (absent, several, locked, an
+/// error), every write and deletion go through [`Keychain`], so it never answers other than `keyring`.
 #[cfg(target_os = "linux")]
 pub struct SessionKeychain {
     service: String,
@@ -107,23 +107,18 @@ impl SessionKeychain {
             *guard = Some(SecretService::connect(EncryptionType::Dh).map_err(|_| ())?);
         }
         let ss = guard.as_ref().ok_or(())?;
-        let with_target: std::collections::HashMap<&str, &str> =
+        let attributes: std::collections::HashMap<&str, &str> =
             [("target", "default"), ("service", self.service.as_str()), ("username", name)].into();
-        let without_target: std::collections::HashMap<&str, &str> =
-            [("service", self.service.as_str()), ("username", name)].into();
-        for attributes in [with_target, without_target] {
-            let found = ss.search_items(attributes).map_err(|_| ())?;
-            match (found.unlocked.as_slice(), found.locked.is_empty()) {
-                ([item], _) => {
-                    let bytes = Zeroizing::new(item.get_secret().map_err(|_| ())?);
-                    return std::str::from_utf8(&bytes).map(|s| Some(Zeroizing::new(s.to_owned()))).map_err(|_| ());
-                }
-                // None unlocked but some locked (a prompt), or several: as `keyring` would say.
-                ([], false) | ([_, _, ..], _) => return Err(()),
-                ([], true) => {}
+        let found = ss.search_items(attributes).map_err(|_| ())?;
+        match (found.unlocked.as_slice(), found.locked.is_empty()) {
+            ([item], true) => {
+                let bytes = Zeroizing::new(item.get_secret().map_err(|_| ())?);
+                std::str::from_utf8(&bytes).map(|s| Some(Zeroizing::new(s.to_owned()))).map_err(|_| ())
             }
+            // Not found (keyring also looks for entries of its older versions, without `target`, in
+            // the default collection), locked ones (a prompt), several: `keyring` answers.
+            _ => Err(()),
         }
-        Ok(None)
     }
 }
 

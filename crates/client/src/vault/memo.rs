@@ -6,15 +6,20 @@
 //!   fingerprint of what they were derived from: SHA-256 over a label, the project key, the salt and the
 //!   iteration count. It is used only when the key at hand has that fingerprint, so a rotated key, a
 //!   changed salt or a key typed anew never takes it; anything else derives again and overwrites it.
-//! - **No weaker than what is beside it.** It is written only for a key that itself comes from the key
-//!   store (a client key "remembered on this computer") or from the server (server-managed), never for
-//!   a key or passphrase typed and not remembered; whoever can read the entry can read the key it was
-//!   derived from, in the same keychain or from the same server with the same token.
-//! - **Checked.** An entry carries a checksum of its parts: a damaged one is not used (derived again,
-//!   and overwritten). A client-managed unlock still checks the result as before (the proof against
-//!   the key history, a blob decrypted), and an entry that fails there is removed.
+//! - **No weaker than what is beside it.** It is written only for a generated client key that itself
+//!   comes from the key store ("remembered on this computer"; never for a passphrase, whose fingerprint
+//!   would be a fast hash of it, nor for a key typed and not remembered) or for a server-managed key
+//!   (which the server hands to whoever holds the token). Whoever can read the entry can read the key
+//!   it was derived from, in the same keychain or from the same server with the same token. "Forget"
+//!   removes it with the key.
+//! - **Keyed.** An entry carries an HMAC of its parts under the project key itself: one damaged, or
+//!   written by someone who does not hold that key, is not used (derived again, and overwritten). A
+//!   client-managed unlock still checks the result as before (the proof against the key history, a
+//!   blob decrypted); an entry that fails there is removed and the key derived again in the same
+//!   unlock.
 
 use envdesk_core::crypto::DataKey;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -33,29 +38,28 @@ pub(crate) fn fingerprint(key: &str, salt: &[u8], iterations: i64) -> String {
     hex(&h.finalize())
 }
 
-/// An entry: `v1 FINGERPRINT DATA_KEY_HEX PROOF|- CHECKSUM`.
-fn entry(fp: &str, data: &[u8; 32], proof: Option<&str>) -> Zeroizing<String> {
+/// An entry: `v2 FINGERPRINT DATA_KEY_HEX PROOF|- MAC`, the MAC under the project key `key`.
+fn entry(fp: &str, key: &str, data: &[u8; 32], proof: Option<&str>) -> Zeroizing<String> {
     let data_hex = Zeroizing::new(hex(data));
     let proof = proof.unwrap_or("-");
-    let check = checksum(fp, &data_hex, proof);
-    Zeroizing::new(format!("v1 {fp} {} {proof} {check}", data_hex.as_str()))
+    let mac = mac(key, fp, &data_hex, proof);
+    Zeroizing::new(format!("v2 {fp} {} {proof} {mac}", data_hex.as_str()))
 }
 
 /// An entry as the vault writes it, for tests that damage one on purpose.
 #[doc(hidden)]
-pub fn memo_entry_for_tests(fp: &str, data: &[u8; 32], proof: Option<&str>) -> String {
-    entry(fp, data, proof).to_string()
+pub fn memo_entry_for_tests(fp: &str, key: &str, data: &[u8; 32], proof: Option<&str>) -> String {
+    entry(fp, key, data, proof).to_string()
 }
 
-/// A checksum of an entry's parts: an entry damaged anywhere (a keychain that lost bytes, an edit) is
-/// not used.
-fn checksum(fp: &str, data_hex: &str, proof: &str) -> String {
-    let mut h = Sha256::new();
+/// The HMAC-SHA-256 of an entry's parts under the project key (hex).
+fn mac(key: &str, fp: &str, data_hex: &str, proof: &str) -> String {
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else { return String::new() };
     for part in [fp, data_hex, proof] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
+        m.update(&(part.len() as u64).to_be_bytes());
+        m.update(part.as_bytes());
     }
-    hex(&h.finalize()[..8])
+    hex(&m.finalize().into_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -81,13 +85,16 @@ fn unhex32(s: &str) -> Option<Zeroizing<[u8; 32]>> {
 }
 
 impl Vault {
-    /// The remembered derivation of project `ulid`, if it was made from the key with fingerprint `fp`:
+    /// The remembered derivation of project `ulid`, if it was made from `key`, with fingerprint `fp`:
     /// (the proof, when one was remembered; the data key). A key store that cannot be read says nothing.
-    pub(crate) fn memo_get(&self, ulid: &str, fp: &str) -> Option<(Option<Zeroizing<String>>, DataKey)> {
+    pub(crate) fn memo_get(&self, ulid: &str, fp: &str, key: &str) -> Option<(Option<Zeroizing<String>>, DataKey)> {
         let entry = self.keys.get(&names::derived(&self.connection, ulid)).ok()??;
         let parts: Vec<&str> = entry.split(' ').collect();
         let [version, entry_fp, data_hex, proof, check] = parts.as_slice() else { return None };
-        if *version != "v1" || *entry_fp != fp || *check != checksum(fp, data_hex, proof) {
+        let expected = mac(key, fp, data_hex, proof);
+        let same = expected.len() == check.len()
+            && expected.bytes().zip(check.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if *version != "v2" || *entry_fp != fp || !same {
             return None;
         }
         let data = DataKey::from_bytes(*unhex32(data_hex)?);
@@ -105,8 +112,8 @@ impl Vault {
 
     /// Remembers a derivation (see the module doc). A key store that cannot be written is not an error:
     /// the next unlock derives again.
-    pub(crate) fn memo_set(&self, ulid: &str, fp: &str, proof: Option<&str>, data: &DataKey) {
-        let value = entry(fp, data.expose(), proof);
+    pub(crate) fn memo_set(&self, ulid: &str, fp: &str, key: &str, proof: Option<&str>, data: &DataKey) {
+        let value = entry(fp, key, data.expose(), proof);
         let _ = self.keys.set(&names::derived(&self.connection, ulid), &value);
     }
 }

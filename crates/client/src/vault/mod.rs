@@ -439,6 +439,11 @@ impl Vault {
                 names.push(name);
             }
         }
+        // What PBKDF2 made of it, if a command line remembered that (`memo.rs`).
+        let derived = names::derived(&self.connection, p.ulid());
+        if self.keystore_get(&derived)?.is_some() {
+            names.push(derived);
+        }
         Ok(names)
     }
 
@@ -581,14 +586,15 @@ impl Vault {
             let memo = self.opts.remember_derived.then(|| {
                 memo::fingerprint(key.expose(), salt.as_deref().unwrap_or_default().as_bytes(), iters.unwrap_or(0))
             });
-            let data = match memo.as_deref().and_then(|fp| self.memo_get(ulid, fp)) {
+            let raw_key = Zeroizing::new(key.expose().to_owned());
+            let data = match memo.as_deref().and_then(|fp| self.memo_get(ulid, fp, &raw_key)) {
                 Some((_, data)) => data,
                 None => {
                     let data = blocking(move || DataKey::for_descriptor(&key, salt.as_deref(), iters, false))
                         .await?
                         .map_err(ClientError::BadKey)?;
                     if let Some(fp) = &memo {
-                        self.memo_set(ulid, fp, None, &data);
+                        self.memo_set(ulid, fp, &raw_key, None, &data);
                     }
                     data
                 }
@@ -683,47 +689,37 @@ impl Vault {
         // Bounds first: a hostile descriptor must not stall the unlock or weaken the proof.
         let (salt, iters) = crypto::kdf_params(salt_b64, d.key_check_iterations).map_err(ClientError::BadKey)?;
         // PBKDF2 twice (proof and data key) on the blocking pool — or what it made of this very key
-        // before, when this process remembers it (only for a key from the key store).
-        let memo = (self.opts.remember_derived && how.0 == Protection::Keychain)
+        // before, when this process remembers it (only for a generated key from the key store: a
+        // passphrase's fingerprint would be a fast hash of it).
+        let memo = (self.opts.remember_derived && how == (Protection::Keychain, false))
             .then(|| memo::fingerprint(key.expose(), &salt, i64::from(iters)));
-        let remembered_memo = memo.as_deref().and_then(|fp| self.memo_get(ulid, fp));
-        let from_memo = matches!(remembered_memo, Some((Some(_), _)));
-        let (proof, data) = match remembered_memo {
-            Some((Some(proof), data)) => (proof, data),
-            _ => {
-                let (proof, data) = blocking(move || {
-                    let proof = Zeroizing::new(crypto::key_proof(&key, &salt, iters));
-                    (proof, crypto::derive_data_key(&key, &salt, iters))
-                })
-                .await?;
-                if let Some(fp) = &memo {
-                    self.memo_set(ulid, fp, Some(&proof), &data);
+        let mut remembered = memo.as_deref().and_then(|fp| self.memo_get(ulid, fp, key.expose()));
+        let (proof, data, from_memo) = loop {
+            let from_memo = matches!(remembered, Some((Some(_), _)));
+            let (proof, data) = match remembered.take() {
+                Some((Some(proof), data)) => (proof, data),
+                _ => {
+                    let (k, salt) = (key.duplicate(), salt.clone());
+                    blocking(move || {
+                        let proof = Zeroizing::new(crypto::key_proof(&k, &salt, iters));
+                        (proof, crypto::derive_data_key(&k, &salt, iters))
+                    })
+                    .await?
                 }
-                (proof, data)
+            };
+            // A remembered derivation that fails a check is dropped and the key derived again: the key
+            // may be right, and it decides.
+            match self.check_client_key(project, d, &proof, &data).await {
+                Ok(()) => {
+                    if let (Some(fp), false) = (&memo, from_memo) {
+                        self.memo_set(ulid, fp, key.expose(), Some(&proof), &data);
+                    }
+                    break (proof, data, from_memo);
+                }
+                Err(_) if from_memo => self.memo_forget(ulid),
+                Err(e) => return Err(e),
             }
         };
-        // The proof itself is only visible to tokens that may rotate; check it when we can.
-        if let Ok(history) = self.backend.key_history(project).await {
-            if let Some(expected) = envdesk_api::active_key(&history, Some(d.version))
-                .and_then(|h| h.key_check.as_ref().map(SecretString::expose))
-            {
-                if !crypto::proofs_equal(&proof, expected) {
-                    if from_memo {
-                        self.memo_forget(ulid);
-                    }
-                    return Err(ClientError::WrongKey { project: project.to_owned() });
-                }
-            }
-        }
-        // A proof covers only 32 bytes of the key: confirm by decrypting an existing blob.
-        if let Some(blob) = self.any_blob(project).await? {
-            if crypto::decrypt(&data, &blob).is_err() {
-                if from_memo {
-                    self.memo_forget(ulid);
-                }
-                return Err(ClientError::WrongKey { project: project.to_owned() });
-            }
-        }
         // Remembered whether or not the key is: this project's key is held on this computer (already
         // written when the remembered derivation was: not written again on every start).
         if !from_memo {
@@ -741,6 +737,27 @@ impl Vault {
                 remembered_passphrase: how.1,
             },
         );
+        Ok(())
+    }
+
+    /// Checks a client-managed project's derived key: its proof against the key history (when this
+    /// token may read it), and — a proof covers only 32 bytes of the key — by decrypting an existing
+    /// blob.
+    async fn check_client_key(&self, project: &str, d: &KeyDescriptor, proof: &str, data: &DataKey) -> Result<()> {
+        if let Ok(history) = self.backend.key_history(project).await {
+            if let Some(expected) = envdesk_api::active_key(&history, Some(d.version))
+                .and_then(|h| h.key_check.as_ref().map(SecretString::expose))
+            {
+                if !crypto::proofs_equal(proof, expected) {
+                    return Err(ClientError::WrongKey { project: project.to_owned() });
+                }
+            }
+        }
+        if let Some(blob) = self.any_blob(project).await? {
+            if crypto::decrypt(data, &blob).is_err() {
+                return Err(ClientError::WrongKey { project: project.to_owned() });
+            }
+        }
         Ok(())
     }
 
