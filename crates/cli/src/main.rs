@@ -146,6 +146,14 @@ fn context() -> Result<Context, CliError> {
     Ok(Context { data_dir: envdesk_cli::data_dir()?, keys, interactive: std::io::stdin().is_terminal() })
 }
 
+/// The keychain, the data directory, and the vault of connection `conn` (the local vault when `None`).
+fn open(conn: Option<&str>) -> Result<(Context, envdesk_client::Vault), CliError> {
+    let ctx = context()?;
+    let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn)?;
+    let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+    Ok((ctx, vault))
+}
+
 /// The environment to use: given, else the `.envdesk` file's; with the connection the file names
 /// unless one was given.
 fn resolve_env(given: Option<String>, conn: Option<String>) -> Result<(String, Option<String>), CliError> {
@@ -182,9 +190,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Ls { json } => {
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (_, vault) = open(cli.conn.as_deref())?;
             let tree = envdesk_cli::tree(&vault).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&tree).unwrap_or_default());
@@ -194,10 +200,8 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::History { path, limit, json } => {
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
             let path = envdesk_cli::parse_path(&path)?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (ctx, vault) = open(cli.conn.as_deref())?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             let page = vault.history(&path, 1, limit.clamp(1, 100)).await?;
             let rows: Vec<serde_json::Value> = page
@@ -226,9 +230,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
         }
         Command::Diff { a, b, show_values, json } => {
             let (pa, pb) = (envdesk_cli::parse_path(&a)?, envdesk_cli::parse_path(&b)?);
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (ctx, vault) = open(cli.conn.as_deref())?;
             envdesk_cli::unlock(&ctx, &vault, &pa.project).await?;
             envdesk_cli::unlock(&ctx, &vault, &pb.project).await?;
             let changes = envdesk_cli::diff_nodes(&vault, &pa, &pb).await?;
@@ -261,12 +263,10 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Push { file, to, replace, yes } => {
             let path = envdesk_cli::parse_path(&to)?;
             let bytes = read_bounded(&file)?;
-            let ctx = context()?;
-            if !yes && !ctx.interactive {
+            if !yes && !std::io::stdin().is_terminal() {
                 return Err(CliError::new(exit::USAGE, "No terminal to confirm the push on: add --yes."));
             }
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, cli.conn.as_deref())?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (ctx, vault) = open(cli.conn.as_deref())?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             let confirm = |changes: &[envdesk_core::diff::Change]| {
                 for l in envdesk_cli::change_lines(changes, false) {
@@ -302,9 +302,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
                 .parse()
                 .map_err(|e: envdesk_core::export::ExportError| CliError::new(exit::USAGE, e.to_string()))?;
             let path = envdesk_cli::parse_path(&environment)?;
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (ctx, vault) = open(conn.as_deref())?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             let bytes = vault
                 .export_checked(&ExportSource::Merged { path: path.clone() }, format, true, allow_schema_errors)
@@ -337,9 +335,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             if path.environment.is_none() {
                 return Err(CliError::new(exit::USAGE, "`run` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
             }
-            let ctx = context()?;
-            let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn.as_deref())?;
-            let vault = envdesk_cli::open_vault(&ctx, &conn)?;
+            let (ctx, vault) = open(conn.as_deref())?;
             envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
             if watch {
                 return supervise(&vault, &path, &command, keep_existing, watch_seconds).await;
@@ -384,14 +380,7 @@ async fn supervise(
         drop(vars);
         let mut child = match tokio::process::Command::new(program).args(args).env_clear().envs(env).spawn() {
             Ok(c) => c,
-            Err(e) => {
-                eprintln!("envdesk-cli: {} could not be started: {e}", program.to_string_lossy());
-                return Ok(if e.kind() == std::io::ErrorKind::NotFound {
-                    exit::NOT_FOUND_PROGRAM
-                } else {
-                    exit::NOT_EXECUTABLE
-                });
-            }
+            Err(e) => return Ok(not_started(program, &e)),
         };
         let pid = child.id().map(|p| Pid::from_raw(p as i32));
         let send = |s: Signal| {
@@ -498,6 +487,12 @@ fn exec(command: &[std::ffi::OsString], env: Vec<(std::ffi::OsString, std::ffi::
     use std::os::unix::process::CommandExt;
     let (program, args) = command.split_first().expect("clap requires the command");
     let err = std::process::Command::new(program).args(args).env_clear().envs(env).exec();
+    not_started(program, &err)
+}
+
+/// Says why the program could not be started; the exit code a shell would give (127 not found, 126
+/// not executable).
+fn not_started(program: &std::ffi::OsStr, err: &std::io::Error) -> i32 {
     eprintln!("envdesk-cli: {} could not be started: {err}", program.to_string_lossy());
     match err.kind() {
         std::io::ErrorKind::NotFound => exit::NOT_FOUND_PROGRAM,
@@ -511,9 +506,6 @@ fn exec(command: &[std::ffi::OsString], env: Vec<(std::ffi::OsString, std::ffi::
     let (program, args) = command.split_first().expect("clap requires the command");
     match std::process::Command::new(program).args(args).env_clear().envs(env).status() {
         Ok(s) => s.code().unwrap_or(exit::FAILED),
-        Err(err) => {
-            eprintln!("envdesk-cli: {} could not be started: {err}", program.to_string_lossy());
-            exit::NOT_FOUND_PROGRAM
-        }
+        Err(err) => not_started(program, &err),
     }
 }
