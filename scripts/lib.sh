@@ -6,6 +6,12 @@
 export ENVDESK_T0
 log() { printf '\033[1m==> [%ss] %s\033[0m\n' "$(($(date +%s) - ENVDESK_T0))" "$*" >&2; }
 
+# The one test build of the workspace: every script that needs a debug binary or a test asks cargo for
+# these same arguments, so that the features (and so the compiled units) are the same and nothing is
+# compiled twice (CI's minutes on a fresh 2-core machine). The test-dialogs hook is in the test build's
+# app binary (scripts/e2e.sh drives it); what ships is built without it (scripts/package.sh).
+TEST_BUILD=(--workspace --locked --features envdesk/test-dialogs)
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
@@ -79,5 +85,3 @@ ensure_cargo_tool() {
 # ensure_cargo_fuzz — cargo-fuzz (runs on the stable toolchain with RUSTC_BOOTSTRAP=1; docs/fuzzing.md).
 ensure_cargo_fuzz() { ensure_cargo_tool fuzz cargo-fuzz '^0.13'; }
 
-# ensure_cargo_deny — cargo-deny, for the licence and duplicate checks of scripts/licenses.sh.
-ensure_cargo_deny() { ensure_cargo_tool deny cargo-deny '^0.20'; }

@@ -24,8 +24,8 @@ const CLARIFIED = {
   'css-value@0.0.1': ['MIT', 'its Readme.md, section License (The MIT License, TJ Holowaychuk)'],
 };
 
-/** Whether the SPDX expression `expr` is satisfied by ALLOWED. */
-export function satisfied(expr) {
+/** Whether the SPDX expression `expr` is satisfied by `allowed` (a set of licence names). */
+export function satisfied(expr, allowed = ALLOWED) {
   const tokens = expr.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').trim().split(/\s+/);
   let i = 0;
   const atom = () => {
@@ -41,7 +41,7 @@ export function satisfied(expr) {
       id += ` WITH ${tokens[i + 1]}`;
       i += 2;
     }
-    return ALLOWED.has(id);
+    return allowed.has(id);
   };
   const and = () => {
     let v = atom();
@@ -79,25 +79,29 @@ function licenceOf(lockDir, path, entry) {
   return [id, null];
 }
 
-const lockfiles = process.argv.length > 2
-  ? process.argv.slice(2)
-  : ['package-lock.json', 'ui/package-lock.json', 'tests/e2e/package-lock.json'].map((f) => join(root, f));
-let checked = 0;
-const problems = [];
-for (const file of lockfiles) {
-  const lock = JSON.parse(readFileSync(file, 'utf8'));
-  if (!lock.packages) throw new Error(`${file}: lockfileVersion 2 or 3 expected (npm 7+)`);
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (path === '' || entry.link) continue; // the project itself, workspace links
-    const [id, licence] = licenceOf(dirname(file), path, entry);
-    checked++;
-    if (licence === null) problems.push(`${file}: ${id} declares no licence (add it to CLARIFIED after reading its files)`);
-    else if (!satisfied(licence)) problems.push(`${file}: ${id} is ${licence}, not an allowed licence`);
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+
+function main() {
+  const lockfiles = process.argv.length > 2
+    ? process.argv.slice(2)
+    : ['package-lock.json', 'ui/package-lock.json', 'tests/e2e/package-lock.json'].map((f) => join(root, f));
+  let checked = 0;
+  const problems = [];
+  for (const file of lockfiles) {
+    const lock = JSON.parse(readFileSync(file, 'utf8'));
+    if (!lock.packages) throw new Error(`${file}: lockfileVersion 2 or 3 expected (npm 7+)`);
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      if (path === '' || entry.link) continue; // the project itself, workspace links
+      const [id, licence] = licenceOf(dirname(file), path, entry);
+      checked++;
+      if (licence === null) problems.push(`${file}: ${id} declares no licence (add it to CLARIFIED after reading its files)`);
+      else if (!satisfied(licence)) problems.push(`${file}: ${id} is ${licence}, not an allowed licence`);
+    }
   }
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    console.log(`npm licences: ${checked} packages, ${problems.length} not allowed`);
+    process.exit(1);
+  }
+  console.log(`npm licences: ${checked} packages in ${lockfiles.length} lockfiles, all allowed`);
 }
-if (problems.length) {
-  console.error(problems.join('\n'));
-  console.log(`npm licences: ${checked} packages, ${problems.length} not allowed`);
-  process.exit(1);
-}
-console.log(`npm licences: ${checked} packages in ${lockfiles.length} lockfiles, all allowed`);

@@ -14,8 +14,9 @@ profile=release
 flags=()
 if [ "${1:-}" = "--debug" ]; then profile=debug flags=(--debug); fi
 # envdesk-cli (a binary of its own, docs/cli.md) goes into the same package, on the PATH.
-log "cargo build -p envdesk-cli ($profile build)"
-if [ "$profile" = release ]; then cargo build --locked --release -p envdesk-cli; else cargo build --locked -p envdesk-cli; fi
+# In debug, the workspace's binaries: the same compiled units as the test build's and tauri's own.
+log "cargo build envdesk-cli ($profile build)"
+if [ "$profile" = release ]; then cargo build --locked --release -p envdesk-cli; else cargo build --workspace --locked --bins; fi
 log "npx tauri build ${flags[*]} --bundles deb ($profile build)"
 npx tauri build "${flags[@]}" --bundles deb \
   --config "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/envdesk-cli\":\"target/$profile/envdesk-cli\"}}}}}"

@@ -16,12 +16,12 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
-cargo test --workspace --locked 2>&1 | tee -a "$LOG"
+cargo test "${TEST_BUILD[@]}" 2>&1 | tee -a "$LOG"
 
 log "PostgreSQL (scripts/pg.sh), started once for the server suite's second pass"
 PG_URL=$(bash "$ROOT/scripts/pg.sh" start "$PGDIR" | tail -n 1)
 log "cargo test: the server suite again, on PostgreSQL (with the replica tests)"
-ENVDESK_TEST_POSTGRES=$PG_URL cargo test --locked -p envdesk-server --test server 2>&1 | tee -a "$LOG"
+ENVDESK_TEST_POSTGRES=$PG_URL cargo test "${TEST_BUILD[@]}" --test server 2>&1 | tee -a "$LOG"
 
 log "licences of every Rust and npm dependency"
 bash "$ROOT/scripts/licenses.sh" 2>&1 | tee -a "$LOG"
