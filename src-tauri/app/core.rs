@@ -237,8 +237,9 @@ impl AppCore {
         self.confirmed(
             "Remove the connection?",
             &format!(
-                "Remove the connection “{}” ({})? Its token is deleted from the keychain; \
-                 unsaved drafts of it stay on this computer.",
+                "Remove the connection “{}” ({})? Its token is deleted from the keychain, and so are \
+                 the command line's offline copies of its environments; unsaved drafts of it stay on \
+                 this computer.",
                 bounded(&conn.name),
                 bounded(&conn.url)
             ),
@@ -247,6 +248,10 @@ impl AppCore {
         let list: Vec<Connection> = self.remotes().into_iter().filter(|c| c.id != id).collect();
         self.settings.set("connections", json!(list)).map_err(|e| IpcError::new(Code::IoError, e))?;
         let _ = self.keys.delete(&names::token(id));
+        // envdesk-cli's offline copies of its environments (and their key) go with it.
+        if let Err(e) = envdesk_client::vault::forget_connection(&self.data_dir, self.keys.as_ref(), id) {
+            tracing::warn!("the offline copies of a removed connection could not all be removed: {e}");
+        }
         // Locked as it goes: a command still holding the vault would otherwise keep its keys, index and
         // cache, out of reach of lock-all and the idle lock.
         if let Some(v) = self.vaults.write().await.remove(id) {

@@ -12,6 +12,7 @@ use envdesk_api::NodePath;
 use envdesk_client::http::{HttpBackend, HttpConfig};
 use envdesk_client::keystore::names;
 use envdesk_client::local::{open_local, DB_FILE};
+use envdesk_client::vault::{OfflineStore, Snapshot};
 use envdesk_client::{ClientError, KeyStore, Vault, VaultOptions};
 use zeroize::Zeroizing;
 
@@ -52,12 +53,15 @@ pub struct CliError {
     pub message: String,
     /// The exit code ([`exit`]).
     pub code: i32,
+    /// The server could not be reached at all (no answer, or none in time): what lets `run` and
+    /// `export` fall back to the offline copy. An error the server answered with is not this.
+    pub unreachable: bool,
 }
 
 impl CliError {
     /// A failure with `code`.
     pub fn new(code: i32, message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), code }
+        CliError { message: message.into(), code, unreachable: false }
     }
 }
 
@@ -82,7 +86,9 @@ impl From<ClientError> for CliError {
             },
             _ => exit::FAILED,
         };
-        CliError::new(code, e.to_string())
+        let unreachable =
+            matches!(&e, ClientError::Api(a) if matches!(a.code, ErrorCode::Network | ErrorCode::Timeout));
+        CliError { unreachable, ..CliError::new(code, e.to_string()) }
     }
 }
 
@@ -309,42 +315,125 @@ pub async fn unlock(ctx: &Context, vault: &Vault, project: &str) -> Result<(), C
     }
 }
 
-/// The variables of an environment for `run`: its merged result with `${…}` resolved. Refuses a node
-/// whose levels do not parse or whose templates do not resolve (the program would get wrong values).
-pub async fn variables(vault: &Vault, path: &NodePath) -> Result<BTreeMap<String, Zeroizing<String>>, CliError> {
-    let node = vault.read_node(path).await?;
-    if let Some(bad) = node.levels.iter().find(|l| l.parse_error.is_some()) {
-        return Err(CliError::new(
-            exit::UNUSABLE,
+/// Where `run` and `export` read an environment from, for a connection to a server (the local vault
+/// is always read as it is).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The server; the offline copy, with a warning, when the server cannot be reached.
+    Auto,
+    /// The offline copy only (`--offline`): nothing is asked of the server.
+    OfflineCopy,
+    /// The server only (`--online`): failing when it cannot be reached.
+    Server,
+}
+
+/// An environment read for `run` or `export`.
+#[derive(Debug)]
+pub struct Read {
+    /// Its variables (merged, `${…}` resolved), and whether they break the schema.
+    pub snapshot: Snapshot,
+    /// What to tell the user on standard error (the offline copy was used; it could not be kept).
+    pub warning: Option<String>,
+}
+
+/// Reads the environment `path` of `conn` for `run` and `export`: every level must parse and every
+/// `${…}` resolve (else exit 6 says which keys; the program would get wrong values). From a server,
+/// each successful read is kept as the environment's offline copy (encrypted; see
+/// `envdesk_client::vault::OfflineStore`), and that copy is used — with a warning saying how old it
+/// is — when the server cannot be reached, as `source` allows.
+pub async fn read_environment(
+    ctx: &Context,
+    conn: &Connection,
+    vault: &Vault,
+    path: &NodePath,
+    source: Source,
+) -> Result<Read, CliError> {
+    if conn.id == LOCAL {
+        unlock(ctx, vault, &path.project).await?;
+        return Ok(Read { snapshot: vault.snapshot(path).await?, warning: None });
+    }
+    let store = OfflineStore::new(&ctx.data_dir, ctx.keys.clone(), &conn.id);
+    if source == Source::OfflineCopy {
+        return from_copy(&store, conn, path, None);
+    }
+    let online = async {
+        unlock(ctx, vault, &path.project).await?;
+        Ok::<_, CliError>(vault.snapshot(path).await?)
+    }
+    .await;
+    match online {
+        Ok(snapshot) => {
+            let warning = store
+                .keep(&snapshot)
+                .err()
+                .map(|e| format!("the offline copy of {} could not be kept: {e}", path.display()));
+            Ok(Read { snapshot, warning })
+        }
+        Err(e) if e.unreachable && source == Source::Auto => from_copy(&store, conn, path, Some(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The offline copy of `path`, or why there is none; `cause` is why the server was not used (`None`:
+/// `--offline`).
+fn from_copy(
+    store: &OfflineStore,
+    conn: &Connection,
+    path: &NodePath,
+    cause: Option<CliError>,
+) -> Result<Read, CliError> {
+    let copy = store.load(path);
+    match (copy, cause) {
+        (Ok(Some(snapshot)), cause) => {
+            let age = age(&snapshot.read_at);
+            let warning = match cause {
+                Some(e) => format!(
+                    "{} cannot be reached ({}); using the offline copy of {} read {age}.",
+                    conn.url,
+                    e.message.trim_end_matches('.'),
+                    path.display()
+                ),
+                None => format!("--offline: using the copy of {} read {age}.", path.display()),
+            };
+            Ok(Read { snapshot, warning: Some(warning) })
+        }
+        (Ok(None), Some(e)) => Err(CliError {
+            message: format!("{} (There is no offline copy of {} on this computer.)", e.message, path.display()),
+            ..e
+        }),
+        (Ok(None), None) => Err(CliError::new(
+            exit::NOT_FOUND,
             format!(
-                "The {} level of {} does not parse ({}); fix it in envdesk first.",
-                bad.kind.as_str(),
+                "There is no offline copy of {} from `{}` on this computer: run the command once while {} can be \
+                 reached.",
                 path.display(),
-                bad.parse_error.as_deref().unwrap_or_default()
+                conn.name,
+                conn.url
             ),
-        ));
+        )),
+        (Err(copy), Some(e)) => Err(CliError { message: format!("{} {copy}", e.message), ..e }),
+        (Err(copy), None) => Err(CliError::new(exit::FAILED, copy.to_string())),
     }
-    if !node.resolution.errors.is_empty() {
-        let keys: Vec<&str> = node.resolution.errors.keys().map(String::as_str).collect();
-        return Err(CliError::new(
-            exit::UNUSABLE,
-            format!("In {}, these values do not resolve (`${{…}}`): {}.", path.display(), keys.join(", ")),
-        ));
-    }
-    let mut node = node;
-    let mut out = BTreeMap::new();
-    for (k, v) in std::mem::take(&mut node.resolution.values) {
-        out.insert(k, Zeroizing::new(v));
-    }
-    node.wipe();
-    Ok(out)
+}
+
+/// How long ago an RFC 3339 time was, in words ("3 minutes ago").
+pub fn age(rfc3339: &str) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(rfc3339) else { return format!("at {rfc3339}") };
+    let secs = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0);
+    let (n, unit) = match secs {
+        s if s < 60 => return "less than a minute ago".to_owned(),
+        s if s < 3600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{} ago ({rfc3339})", if n == 1 { "" } else { "s" })
 }
 
 /// The environment a child of `run` gets: the process's own, with `vars` laid over it — or under it
 /// when `keep_existing` (then a variable already set in the process wins).
 pub fn child_env(
     process: impl IntoIterator<Item = (std::ffi::OsString, std::ffi::OsString)>,
-    vars: &BTreeMap<String, Zeroizing<String>>,
+    vars: &envdesk_core::Vars,
     keep_existing: bool,
 ) -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
     let mut env: BTreeMap<std::ffi::OsString, std::ffi::OsString> = process.into_iter().collect();
@@ -559,10 +648,14 @@ pub async fn push(
 }
 
 /// What `run --watch` compares: each level's revision and time of the node as stored (read, and the
-/// decrypted text dropped at once).
-pub async fn revisions(vault: &Vault, path: &NodePath) -> Result<Vec<(Option<u64>, Option<String>)>, CliError> {
-    let node = vault.read_node(path).await?;
+/// decrypted text dropped at once); `None` when it cannot be read now (the server away; the project
+/// not unlockable from the keychain, after a start from the offline copy).
+pub async fn watched_revisions(vault: &Vault, path: &NodePath) -> Option<Vec<(Option<u64>, Option<String>)>> {
+    if !vault.is_unlocked(&path.project) {
+        vault.unlock(&path.project).await.ok()?;
+    }
+    let node = vault.read_node(path).await.ok()?;
     let out = node.levels.iter().map(|l| (l.revision, l.updated_at.clone())).collect();
     node.wipe();
-    Ok(out)
+    Some(out)
 }

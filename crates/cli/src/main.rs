@@ -4,9 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
-use envdesk_cli::{exit, CliError, Context};
-use envdesk_client::vault::ExportSource;
+use clap::{Args, Parser, Subcommand};
+use envdesk_cli::{exit, CliError, Connection, Context, Source};
 use envdesk_core::export::Format;
 
 #[derive(Parser)]
@@ -25,6 +24,28 @@ struct Cli {
     conn: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Where `run` and `export` read from (a connection to a server; the local vault is read as it is).
+#[derive(Args)]
+struct SourceFlags {
+    /// Use this computer's offline copy (the last read of the environment, kept encrypted) without
+    /// asking the server.
+    #[arg(long, conflicts_with = "online")]
+    offline: bool,
+    /// Only the server: fail when it cannot be reached, instead of using the offline copy.
+    #[arg(long)]
+    online: bool,
+}
+
+impl SourceFlags {
+    fn source(&self) -> Source {
+        match (self.offline, self.online) {
+            (true, _) => Source::OfflineCopy,
+            (_, true) => Source::Server,
+            _ => Source::Auto,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -46,6 +67,8 @@ enum Command {
         /// How often --watch looks for a change.
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
         watch_seconds: u64,
+        #[command(flatten)]
+        source: SourceFlags,
         /// The program and its arguments.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<std::ffi::OsString>,
@@ -66,6 +89,8 @@ enum Command {
         /// Export even when the environment breaks its schema.
         #[arg(long)]
         allow_schema_errors: bool,
+        #[command(flatten)]
+        source: SourceFlags,
     },
     /// Lists the connection's projects, targets and environments (nothing is decrypted).
     Ls {
@@ -148,10 +173,23 @@ fn context() -> Result<Context, CliError> {
 
 /// The keychain, the data directory, and the vault of connection `conn` (the local vault when `None`).
 fn open(conn: Option<&str>) -> Result<(Context, envdesk_client::Vault), CliError> {
+    let (ctx, _, vault) = open_connection(conn)?;
+    Ok((ctx, vault))
+}
+
+/// [`open`], with the connection.
+fn open_connection(conn: Option<&str>) -> Result<(Context, Connection, envdesk_client::Vault), CliError> {
     let ctx = context()?;
     let conn = envdesk_cli::find_connection(&envdesk_cli::connections(&ctx.data_dir)?, conn)?;
     let vault = envdesk_cli::open_vault(&ctx, &conn)?;
-    Ok((ctx, vault))
+    Ok((ctx, conn, vault))
+}
+
+/// The warning of a read, on standard error.
+fn warn(read: &envdesk_cli::Read) {
+    if let Some(w) = &read.warning {
+        eprintln!("envdesk-cli: {w}");
+    }
 }
 
 /// The environment to use: given, else the `.envdesk` file's; with the connection the file names
@@ -296,27 +334,29 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             }
             Ok(0)
         }
-        Command::Export { environment, format, output, allow_schema_errors } => {
+        Command::Export { environment, format, output, allow_schema_errors, source } => {
             let (environment, conn) = resolve_env(environment, cli.conn)?;
             let format: Format = format
                 .parse()
                 .map_err(|e: envdesk_core::export::ExportError| CliError::new(exit::USAGE, e.to_string()))?;
             let path = envdesk_cli::parse_path(&environment)?;
-            let (ctx, vault) = open(conn.as_deref())?;
-            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
-            let bytes = vault
-                .export_checked(&ExportSource::Merged { path: path.clone() }, format, true, allow_schema_errors)
-                .await
-                .map_err(|e| match e {
-                    envdesk_client::ClientError::SchemaViolation(m) => CliError::new(
-                        exit::UNUSABLE,
-                        format!(
-                            "{} Add --allow-schema-errors to export it anyway.",
-                            m.trim_end_matches(" Export it anyway only if that is what you mean.")
-                        ),
-                    ),
-                    other => other.into(),
-                })?;
+            if path.environment.is_none() {
+                return Err(CliError::new(exit::USAGE, "`export` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
+            }
+            let (ctx, conn, vault) = open_connection(conn.as_deref())?;
+            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source()).await?;
+            warn(&read);
+            if let (Some(why), false) = (&read.snapshot.schema_errors, allow_schema_errors) {
+                return Err(CliError::new(
+                    exit::UNUSABLE,
+                    format!("{why} Add --allow-schema-errors to export it anyway."),
+                ));
+            }
+            let bytes = zeroize::Zeroizing::new(
+                envdesk_core::export::export(&read.snapshot.vars, format)
+                    .map_err(|e| CliError::new(exit::UNUSABLE, e.to_string()))?
+                    .into_bytes(),
+            );
             match output {
                 Some(file) => envdesk_cli::write_private(&file, &bytes)
                     .map_err(|e| CliError::new(exit::FAILED, format!("{} cannot be written: {e}", file.display())))?,
@@ -329,37 +369,50 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             }
             Ok(0)
         }
-        Command::Run { environment, keep_existing, watch, watch_seconds, command } => {
+        Command::Run { environment, keep_existing, watch, watch_seconds, source, command } => {
             let (environment, conn) = resolve_env(environment, cli.conn)?;
             let path = envdesk_cli::parse_path(&environment)?;
             if path.environment.is_none() {
                 return Err(CliError::new(exit::USAGE, "`run` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
             }
-            let (ctx, vault) = open(conn.as_deref())?;
-            envdesk_cli::unlock(&ctx, &vault, &path.project).await?;
+            let (ctx, conn, vault) = open_connection(conn.as_deref())?;
+            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source()).await?;
+            warn(&read);
             if watch {
-                return supervise(&vault, &path, &command, keep_existing, watch_seconds).await;
+                let watch =
+                    Watch { ctx: &ctx, conn: &conn, vault: &vault, path: &path, keep_existing, every: watch_seconds };
+                return supervise(watch, read.snapshot, &command).await;
             }
-            let vars = envdesk_cli::variables(&vault, &path).await?;
-            let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
-            drop(vars);
+            let env = envdesk_cli::child_env(std::env::vars_os(), &read.snapshot.vars, keep_existing);
+            drop(read);
             drop(vault);
             Ok(exec(&command, env))
         }
     }
 }
 
+/// What `run --watch` watches.
+struct Watch<'a> {
+    ctx: &'a Context,
+    conn: &'a Connection,
+    vault: &'a envdesk_client::Vault,
+    path: &'a envdesk_api::NodePath,
+    keep_existing: bool,
+    /// Seconds between two looks.
+    every: u64,
+}
+
 /// `run --watch`: starts the program as a child and stays beside it; when the environment's revision
 /// changes, stops it (SIGTERM, then SIGKILL after 10 s) and starts it again with the new variables.
 /// SIGTERM and SIGHUP are passed on; SIGINT too when the program has not ended 2 s after it (a Ctrl+C on
 /// the terminal reaches both already). Exits with the program's status when it ends on its own.
+/// Started from the offline copy, it restarts the program once the server answers with a revision
+/// other than the copy's.
 #[cfg(unix)]
 async fn supervise(
-    vault: &envdesk_client::Vault,
-    path: &envdesk_api::NodePath,
+    w: Watch<'_>,
+    first: envdesk_client::vault::Snapshot,
     command: &[std::ffi::OsString],
-    keep_existing: bool,
-    every: u64,
 ) -> Result<i32, CliError> {
     use nix::sys::signal::{kill, Signal};
     use nix::unistd::Pid;
@@ -372,12 +425,12 @@ async fn supervise(
         signal(SignalKind::hangup()).map_err(io)?,
     );
     let (program, args) = command.split_first().expect("clap requires the command");
-    let mut seen = envdesk_cli::revisions(vault, path).await?;
-    let mut next = Some(envdesk_cli::variables(vault, path).await?);
+    let mut seen = first.revisions.clone();
+    let mut next = Some(first);
     loop {
-        let Some(vars) = next.take() else { return Err(CliError::new(exit::FAILED, "no variables")) };
-        let env = envdesk_cli::child_env(std::env::vars_os(), &vars, keep_existing);
-        drop(vars);
+        let Some(snapshot) = next.take() else { return Err(CliError::new(exit::FAILED, "no variables")) };
+        let env = envdesk_cli::child_env(std::env::vars_os(), &snapshot.vars, w.keep_existing);
+        drop(snapshot);
         let mut child = match tokio::process::Command::new(program).args(args).env_clear().envs(env).spawn() {
             Ok(c) => c,
             Err(e) => return Ok(not_started(program, &e)),
@@ -388,7 +441,7 @@ async fn supervise(
                 let _ = kill(pid, s);
             }
         };
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(w.every));
         tick.tick().await;
         let changed = loop {
             tokio::select! {
@@ -402,20 +455,27 @@ async fn supervise(
                     }
                 }
                 _ = tick.tick() => {
-                    // A failed look (the server away for a moment) changes nothing; the program runs on.
-                    if let Ok(now) = envdesk_cli::revisions(vault, path).await {
+                    // A failed look (the server away for a moment, the project not unlocked yet after a
+                    // start from the offline copy) changes nothing; the program runs on.
+                    if let Some(now) = envdesk_cli::watched_revisions(w.vault, w.path).await {
                         if now != seen {
-                            seen = now;
                             // The new variables first: an environment that cannot be used as it is now
                             // leaves the program running on the old ones.
-                            match envdesk_cli::variables(vault, path).await {
-                                Ok(vars) => break vars,
-                                Err(e) => eprintln!(
-                                    "envdesk-cli: {} changed, but {}; {} runs on as it was.",
-                                    path.display(),
-                                    e.message,
-                                    program.to_string_lossy()
-                                ),
+                            match envdesk_cli::read_environment(w.ctx, w.conn, w.vault, w.path, Source::Server).await {
+                                Ok(read) => {
+                                    warn(&read);
+                                    seen = read.snapshot.revisions.clone();
+                                    break read.snapshot;
+                                }
+                                Err(e) => {
+                                    seen = now;
+                                    eprintln!(
+                                        "envdesk-cli: {} changed, but {}; {} runs on as it was.",
+                                        w.path.display(),
+                                        e.message,
+                                        program.to_string_lossy()
+                                    );
+                                }
                             }
                         }
                     }
@@ -423,7 +483,7 @@ async fn supervise(
             }
         };
         next = Some(changed);
-        eprintln!("envdesk-cli: {} changed: restarting {}", path.display(), program.to_string_lossy());
+        eprintln!("envdesk-cli: {} changed: restarting {}", w.path.display(), program.to_string_lossy());
         send(Signal::SIGTERM);
         // A signal while it stops ends the watch instead of starting the program again.
         let stopping = tokio::time::sleep(std::time::Duration::from_secs(10));
@@ -450,11 +510,9 @@ async fn supervise(
 
 #[cfg(not(unix))]
 async fn supervise(
-    _: &envdesk_client::Vault,
-    _: &envdesk_api::NodePath,
+    _: Watch<'_>,
+    _: envdesk_client::vault::Snapshot,
     _: &[std::ffi::OsString],
-    _: bool,
-    _: u64,
 ) -> Result<i32, CliError> {
     Err(CliError::new(exit::USAGE, "--watch is for Unix systems."))
 }

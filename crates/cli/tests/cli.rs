@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use envdesk_api::NodePath;
-use envdesk_cli::{exit, Context};
+use envdesk_cli::{exit, Context, Source};
 use envdesk_client::keystore::names;
 use envdesk_client::local::open_local;
 use envdesk_client::vault::NewProjectKey;
@@ -65,9 +65,11 @@ async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
     let conn = envdesk_cli::find_connection(&all, None).unwrap();
     let v = envdesk_cli::open_vault(&c, &conn).unwrap();
     let path = envdesk_cli::parse_path("app/api/prod").unwrap();
-    envdesk_cli::unlock(&c, &v, &path.project).await.unwrap();
-    let vars = envdesk_cli::variables(&v, &path).await.unwrap();
-    let got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let read = envdesk_cli::read_environment(&c, &conn, &v, &path, Source::Auto).await.unwrap();
+    assert!(read.warning.is_none());
+    let vars = &read.snapshot.vars;
+    let mut got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    got.sort();
     assert_eq!(
         got,
         [
@@ -77,25 +79,28 @@ async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
             ("URL", "postgres://db.internal/app")
         ]
     );
+    assert!(!data.join(envdesk_client::vault::OFFLINE_DIR).exists(), "no offline copy of the local vault");
 
     // The child's environment: the environment's values win, unless the process's are kept.
     let process = [("LOG".into(), "from-shell".into()), ("PATH".into(), "/bin".into())];
-    let env = envdesk_cli::child_env(process.clone(), &vars, false);
+    let env = envdesk_cli::child_env(process.clone(), vars, false);
     let get = |env: &[(std::ffi::OsString, std::ffi::OsString)], k: &str| {
         env.iter().find(|(a, _)| a == k).map(|(_, v)| v.to_string_lossy().into_owned())
     };
     assert_eq!((get(&env, "LOG").as_deref(), get(&env, "PATH").as_deref()), (Some("warn"), Some("/bin")));
-    let env = envdesk_cli::child_env(process, &vars, true);
+    let env = envdesk_cli::child_env(process, vars, true);
     assert_eq!(get(&env, "LOG").as_deref(), Some("from-shell"));
     assert_eq!(get(&env, "STRIPE_KEY").as_deref(), Some("sk_live_cli_1"));
 
     // A value that does not resolve: refused (the program would get a wrong value), naming the key only.
-    let e = envdesk_cli::variables(&v, &envdesk_cli::parse_path("app/api/staging").unwrap()).await.unwrap_err();
+    let staging = envdesk_cli::parse_path("app/api/staging").unwrap();
+    let e = envdesk_cli::read_environment(&c, &conn, &v, &staging, Source::Auto).await.unwrap_err();
     assert_eq!(e.code, exit::UNUSABLE, "{}", e.message);
     assert!(e.message.contains("BROKEN"), "{}", e.message);
 
     // Not there: not found.
-    let e = envdesk_cli::variables(&v, &envdesk_cli::parse_path("app/api/nope").unwrap()).await.unwrap_err();
+    let nope = envdesk_cli::parse_path("app/api/nope").unwrap();
+    let e = envdesk_cli::read_environment(&c, &conn, &v, &nope, Source::Auto).await.unwrap_err();
     assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
 
     // The tree, without unlocking anything.
@@ -258,16 +263,178 @@ async fn a_remote_connection_of_the_app_is_used_with_its_keychain_token() {
 
     let fresh = envdesk_cli::open_vault(&c, &team).unwrap();
     let path = envdesk_cli::parse_path("web/site/live").unwrap();
-    envdesk_cli::unlock(&c, &fresh, "web").await.unwrap();
-    let vars = envdesk_cli::variables(&fresh, &path).await.unwrap();
-    assert_eq!(vars["API"].as_str(), "https://api.example");
+    let read = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server).await.unwrap();
+    assert_eq!(read.snapshot.vars["API"].as_str(), "https://api.example");
     let tree = envdesk_cli::tree(&fresh).await.unwrap();
     assert_eq!(serde_json::to_value(&tree).unwrap()[0]["children"][0]["children"][0]["slug"], "live");
 
-    // The server gone: unreachable.
+    // The server gone: unreachable, and (asked for the server only) no fallback.
     running.stop().await;
-    let e = envdesk_cli::variables(&fresh, &path).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server).await.unwrap_err();
     assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
+    assert!(e.unreachable);
+}
+
+/// A team server on 127.0.0.1:0 named in the app's `settings.json` as connection `team-1`, its token
+/// in `keys`.
+async fn team_server(dir: &Path, keys: &Arc<dyn KeyStore>) -> (envdesk_server::Running, std::path::PathBuf) {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let db = Db::open(&dir.join("server.db"), Synchronous::Normal).unwrap();
+    let service = Arc::new(Service::new(
+        db,
+        Some(MasterKey::generate().0),
+        Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() },
+    ));
+    let org = service.create_organization("Team").unwrap();
+    let token = service.create_token_for(&org.id, "cli", &["*".into()]).unwrap().token.to_string();
+    let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
+    let settings = serde_json::json!({
+        "connections": [{"id": "team-1", "name": "Team server", "url": running.url(), "organization": org.id}],
+    });
+    std::fs::write(data.join("settings.json"), settings.to_string()).unwrap();
+    keys.set(&names::token("team-1"), &token).unwrap();
+    (running, data)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_never_weaker_than_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let (running, data) = team_server(dir.path(), &keys).await;
+    let c = ctx(&data, keys.clone(), false);
+    let team = envdesk_cli::find_connection(&envdesk_cli::connections(&data).unwrap(), Some("team-1")).unwrap();
+    let app = envdesk_cli::open_vault(&c, &team).unwrap();
+    // `web`: server-managed; `pay`: client-managed, its key remembered; `vault`: a passphrase that this
+    // computer does not remember.
+    app.create_project("web", Some("web"), NewProjectKey::ServerManaged).await.unwrap();
+    app.create_project("pay", Some("pay"), NewProjectKey::Generate).await.unwrap();
+    let phrase = "correct horse battery staple offline";
+    app.create_project("vault", Some("vault"), NewProjectKey::Passphrase(phrase.to_owned().into())).await.unwrap();
+    for p in ["web", "pay", "vault"] {
+        app.unlock(p).await.unwrap();
+        app.create_target(p, "site", Some("site")).await.unwrap();
+        app.create_environment(p, "site", "live", Some("live"), None).await.unwrap();
+        save(
+            &app,
+            &NodePath::environment(p, "site", "live"),
+            &format!(
+                "API=https://{p}.example
+"
+            ),
+        )
+        .await;
+    }
+    let live = |p: &str| NodePath::environment(p, "site", "live");
+    let vault_ulid = app.projects().await.unwrap().into_iter().find(|p| p.slug == "vault").unwrap().id;
+    keys.delete(&names::client_key("team-1", &vault_ulid)).unwrap();
+    let pay_ulid = app.projects().await.unwrap().into_iter().find(|p| p.slug == "pay").unwrap().id;
+
+    // A read from the server keeps a copy: encrypted (no value in plain text on disk).
+    let cli = envdesk_cli::open_vault(&c, &team).unwrap();
+    for p in ["web", "pay"] {
+        let read = envdesk_cli::read_environment(&c, &team, &cli, &live(p), Source::Auto).await.unwrap();
+        assert_eq!(read.warning, None);
+        assert_eq!(read.snapshot.vars["API"], format!("https://{p}.example"));
+    }
+    let offline = data.join(envdesk_client::vault::OFFLINE_DIR);
+    assert!(files_holding(&offline, "example").is_empty());
+    assert!(keys.get(&names::offline_key("team-1")).unwrap().is_some(), "its key is in the keychain");
+    #[cfg(unix)]
+    for f in walk(&offline) {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&f).unwrap().permissions().mode() & 0o077, 0, "{f:?} private");
+    }
+    assert_eq!(walk(&offline).len(), 2);
+    // A project opened with a typed passphrase is not kept (its copy would open with the keychain alone).
+    cli.unlock_with_key("vault", phrase, false).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("vault"), Source::Auto).await.unwrap();
+    assert_eq!(read.snapshot.vars["API"], "https://vault.example");
+    assert_eq!(walk(&offline).len(), 2, "no copy of a passphrase-only project");
+
+    // --offline: the copy, even with the server there (the server has moved on meanwhile).
+    save(
+        &app,
+        &live("web"),
+        "API=https://web-2.example
+",
+    )
+    .await;
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::OfflineCopy).await.unwrap();
+    assert_eq!(read.snapshot.vars["API"], "https://web.example");
+    assert!(read.warning.as_deref().unwrap().contains("--offline: using the copy of web/site/live read"));
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::Auto).await.unwrap();
+    assert_eq!(read.snapshot.vars["API"], "https://web-2.example", "the server first");
+
+    // The server gone: each copy used, with a warning that says so and how old it is.
+    running.stop().await;
+    let away = envdesk_cli::open_vault(&c, &team).unwrap();
+    for (p, want) in [("web", "https://web-2.example"), ("pay", "https://pay.example")] {
+        let read = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto).await.unwrap();
+        assert_eq!(read.snapshot.vars["API"], want);
+        let w = read.warning.unwrap();
+        assert!(w.contains("cannot be reached") && w.contains("offline copy") && w.contains("ago"), "{w}");
+    }
+    // --online refuses it; no copy at all says so.
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Server).await.unwrap_err();
+    assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("vault"), Source::Auto).await.unwrap_err();
+    assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
+    assert!(e.message.contains("no offline copy of vault/site/live"), "{}", e.message);
+
+    // A copy moved to another environment's name, or changed, is refused.
+    let store = envdesk_client::vault::OfflineStore::new(&data, keys.clone(), "team-1");
+    assert!(store.load(&live("web")).unwrap().is_some());
+    let (first_file, second_file) = (walk(&offline)[0].clone(), walk(&offline)[1].clone());
+    let saved = std::fs::read(&first_file).unwrap();
+    std::fs::copy(&second_file, &first_file).unwrap();
+    let mut refused = 0;
+    for p in ["web", "pay"] {
+        if let Err(e) = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto).await {
+            assert!(e.message.contains("damaged or was changed"), "{}", e.message);
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1, "the copy under the other name is refused, the original still opens");
+    std::fs::write(&first_file, &saved).unwrap();
+    let mut bytes = std::fs::read(&first_file).unwrap();
+    let n = bytes.len();
+    bytes[n - 10] ^= 1;
+    std::fs::write(&first_file, &bytes).unwrap();
+    let results = [
+        envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.err(),
+        envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto).await.err(),
+    ];
+    assert_eq!(results.iter().filter(|e| e.is_some()).count(), 1, "one copy changed, one refused");
+    std::fs::write(&first_file, &saved).unwrap();
+
+    // A project whose key is forgotten here: its copy is not used any more.
+    keys.delete(&names::client_key("team-1", &pay_ulid)).unwrap();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto).await.unwrap_err();
+    assert!(e.message.contains("no longer remembered"), "{}", e.message);
+
+    // Removing the connection (the app) removes the copies and their key.
+    envdesk_client::vault::forget_connection(&data, keys.as_ref(), "team-1").unwrap();
+    assert!(walk(&offline).is_empty());
+    assert!(keys.get(&names::offline_key("team-1")).unwrap().is_none());
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::OfflineCopy).await.unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
+}
+
+/// Every file under `dir` (none when it does not exist).
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut out = Vec::new();
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]
@@ -460,4 +627,54 @@ async fn run_watch_restarts_the_program_when_the_environment_changes() {
     for name in [names::LOCAL_MASTER_KEY, names::LOCAL_TOKEN] {
         keys.delete(name).unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a Secret Service: scripts/e2e.sh runs it"]
+async fn the_binary_runs_from_the_offline_copy_when_the_server_is_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("dev.envdesk.cli-test.offline.{}", std::process::id());
+    let keys: Arc<dyn KeyStore> = Arc::new(envdesk_client::keychain::Keychain::new(&service));
+    let (running, data) = team_server(dir.path(), &keys).await;
+    let c = ctx(&data, keys.clone(), false);
+    let team = envdesk_cli::find_connection(&envdesk_cli::connections(&data).unwrap(), Some("team-1")).unwrap();
+    let app = envdesk_cli::open_vault(&c, &team).unwrap();
+    app.create_project("web", Some("web"), NewProjectKey::ServerManaged).await.unwrap();
+    app.unlock("web").await.unwrap();
+    app.create_target("web", "site", Some("site")).await.unwrap();
+    app.create_environment("web", "site", "live", Some("live"), None).await.unwrap();
+    save(&app, &NodePath::environment("web", "site", "live"), "API=https://web.example\n").await;
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--conn", "Team server", "run", "--env", "web/site/live"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", "sh", "-c", "printf %s \"$API\""]);
+        cli(&data, &service, dir.path()).args(&args).output().unwrap()
+    };
+    let out = run(&["--offline"]);
+    assert_eq!(out.status.code(), Some(exit::NOT_FOUND), "no copy yet: {}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&[]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "https://web.example", "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    running.stop().await;
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "https://web.example");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot be reached") && err.contains("offline copy of web/site/live"), "{err}");
+    let out = run(&["--online"]);
+    assert_eq!(out.status.code(), Some(exit::UNREACHABLE), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let out = cli(&data, &service, dir.path())
+        .args(["--conn", "team-1", "export", "--env", "web/site/live", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["API"], "https://web.example");
+    assert!(files_holding(dir.path(), "web.example").iter().all(|f| f.ends_with("server.db")));
+
+    let keychain = envdesk_client::keychain::Keychain::new(&service);
+    envdesk_client::vault::forget_connection(&data, &keychain, "team-1").unwrap();
+    keychain.delete(&names::token("team-1")).unwrap();
 }

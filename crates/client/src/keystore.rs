@@ -46,6 +46,11 @@ pub mod names {
     pub fn derived(connection: &str, project_ulid: &str) -> String {
         format!("derived:{connection}:{project_ulid}")
     }
+    /// The key of a connection's offline copies (the command line's last reads of environments,
+    /// `vault/offline.rs`).
+    pub fn offline_key(connection: &str) -> String {
+        format!("offline-key:{connection}")
+    }
     /// The local vault's master key (wraps its server-managed keys).
     pub const LOCAL_MASTER_KEY: &str = "local-vault:master-key";
     /// The local vault's token.

@@ -38,7 +38,7 @@ pub struct DraftInfo {
 /// Writes `bytes` to a new file at `path` readable by the user only (0600 from the start, replacing
 /// any leftover), and flushes it to disk before returning — so a rename over a draft never leaves an
 /// empty or partial file after a crash.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let _ = std::fs::remove_file(path);
     let mut opts = std::fs::OpenOptions::new();

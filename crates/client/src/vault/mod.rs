@@ -12,6 +12,7 @@ mod key_history;
 mod levels;
 mod matrix;
 mod memo;
+mod offline;
 mod rotate;
 mod search;
 mod transfer;
@@ -41,6 +42,7 @@ pub use levels::{merge_texts, resolve_conflict, Conflict, LevelView, NodeView, S
 pub use matrix::KeyMatrix;
 #[doc(hidden)]
 pub use memo::memo_entry_for_tests;
+pub use offline::{forget_connection, OfflineStore, Snapshot, OFFLINE_DIR};
 pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
@@ -209,7 +211,7 @@ pub struct KeyState {
 
 /// What protects a project's key on this computer, that is, what unlocking it asks for. Names no key
 /// and holds none.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {

@@ -157,6 +157,23 @@ impl Vault {
         self.export_checked(source, format, resolve_templates, true).await
     }
 
+    /// Why an environment's merged result cannot be exported or run unconfirmed: "This environment
+    /// breaks its schema — …." (keys and problems, never values); `None` when it keeps its schema, or
+    /// for a project or target (an environment is what gets deployed).
+    pub(crate) fn schema_refusal(&self, node: &super::NodeView) -> Option<String> {
+        node.path.environment.as_ref()?;
+        let texts: Vec<(envdesk_core::merge::LevelKind, &str)> =
+            node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
+        let when = self.when(&super::views::NO_DATES);
+        let problems = super::views::check_node(&texts, &node.merged, &node.resolution, true, &when)
+            .map(|(_, p)| p)
+            .unwrap_or_default();
+        problems
+            .iter()
+            .any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error)
+            .then(|| format!("This environment breaks its schema — {}.", super::views::problems_sentence(&problems)))
+    }
+
     /// [`Vault::export`], refusing (unless `schema_confirmed`) the merged result of an environment
     /// that breaks its schema (issue 16): [`ClientError::SchemaViolation`] says what breaks, and the
     /// app asks before exporting anyway.
@@ -172,17 +189,10 @@ impl Vault {
             ExportSource::Merged { path } => (path, false),
         };
         let node = self.read_node(path).await?;
-        if !level_only && !schema_confirmed && path.environment.is_some() {
-            let texts: Vec<(envdesk_core::merge::LevelKind, &str)> =
-                node.levels.iter().map(|l| (l.kind, l.text.as_str())).collect();
-            let when = self.when(&super::views::NO_DATES);
-            let problems = super::views::check_node(&texts, &node.merged, &node.resolution, true, &when)
-                .map(|(_, p)| p)
-                .unwrap_or_default();
-            if problems.iter().any(|p| p.severity == envdesk_core::schema::ProblemSeverity::Error) {
+        if !level_only && !schema_confirmed {
+            if let Some(why) = self.schema_refusal(&node) {
                 return Err(ClientError::SchemaViolation(format!(
-                    "This environment breaks its schema — {}. Export it anyway only if that is what you mean.",
-                    super::views::problems_sentence(&problems)
+                    "{why} Export it anyway only if that is what you mean."
                 )));
             }
         }
