@@ -58,6 +58,23 @@ for n in sorted(os.listdir(os.path.join(data, "dotenv/cases"))):
 for text in ['{}', '[]', '{"A": 1}', '{"A": "x", "A": "y"}', '{"1A": "x"}', '{"A": null}', '', '{"A": "\\u0000\\n\\r"}']:
     put("json_import", text)
 
+# The command line's inputs: a selector byte (0 path, 1 diff side, 2 .envdesk, 3 settings.json,
+# 4 offline copy payload), then the input.
+for text in ["app/api/prod", "app", "app/api", "/app/api/prod/", "App/x", "app/../x"]:
+    put("cli_inputs", b"\x00" + text.encode())
+for text in ["app/api/prod@r12", "app@level", "app/api@1234", "app@r", "app@0", "app@r99999999999999999999"]:
+    put("cli_inputs", b"\x01" + text.encode())
+for text in ["environment=app/api/prod\nconnection=Team server\n", "# c\nenvironment='a/b/c'\n", "enviroment=x\n"]:
+    put("cli_inputs", b"\x02" + text.encode())
+for text in ['{"connections":[{"id":"team-1","name":"Team","url":"https://x","organization":"01H"}]}',
+             '{"connections":[{"id":"local","name":"L","url":"local","organization":""}]}', '{"settings":{}}', '[]']:
+    put("cli_inputs", b"\x03" + text.encode())
+snapshot = {"path": {"project": "app", "target": "api", "environment": "prod"}, "vars": {"A": "1"},
+            "schema_errors": None, "revisions": [[1, "2026-01-01T00:00:00Z"]], "read_at": "2026-01-01T00:00:00Z",
+            "project_ulid": "01H", "protection": "server"}
+put("cli_inputs", b"\x04" + json.dumps(snapshot).encode())
+put("cli_inputs", b"\x04" + json.dumps(dict(snapshot, path={"project": "app"})).encode())
+
 # Templates: references, operators, cycles, depth.
 for text in ["A=${B}\nB=${A}\n", "URL=pg://${HOST:-db}:$PORT/${NAME:?needs NAME}\nHOST=h\n", "${A}${A}${A}${A}" * 8]:
     put("template_resolve", text)

@@ -304,9 +304,16 @@ async fn remote_connection_with_a_real_server() {
     .await
     .unwrap();
     assert_eq!(run::list_projects(&ctx, conn(&c.id)).await.unwrap()[0].slug, "remote-app");
+    // envdesk-cli kept offline copies of this connection's environments: they go with it.
+    let copies = envdesk_client::vault::OfflineStore::new(core.data_dir(), keys.clone(), &c.id);
+    std::fs::create_dir_all(copies.dir()).unwrap();
+    std::fs::write(copies.dir().join("copy.json"), "{}").unwrap();
+    envdesk_client::KeyStore::set(keys.as_ref(), &envdesk_client::keystore::names::offline_key(&c.id), "k").unwrap();
     core.remove_connection(&c.id).await.unwrap();
     assert_eq!(core.connections().len(), 1);
     assert!(!keys.names().contains(&format!("token:{}", c.id)));
+    assert!(!copies.dir().exists(), "the offline copies are removed");
+    assert!(!keys.names().contains(&format!("offline-key:{}", c.id)), "and their key");
     running.stop().await;
 }
 

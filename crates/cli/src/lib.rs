@@ -148,15 +148,20 @@ pub fn connections(data_dir: &Path) -> Result<Vec<Connection>, CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
         Err(e) => return Err(CliError::new(exit::FAILED, format!("{} cannot be read: {e}", file.display()))),
     };
-    let settings: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| CliError::new(exit::FAILED, format!("{} is not JSON: {e}", file.display())))?;
-    if let Some(list) = settings.get("connections") {
-        let remotes: Vec<Connection> = serde_json::from_value(list.clone()).map_err(|e| {
-            CliError::new(exit::FAILED, format!("The connections in {} cannot be read: {e}", file.display()))
-        })?;
-        out.extend(remotes.into_iter().filter(|c| c.id != LOCAL));
-    }
+    out.extend(parse_connections(&text, &file)?);
     Ok(out)
+}
+
+/// The remote connections of the app's settings file `file`, whose text is `text` (the local vault's id
+/// is skipped: it is always the first, and a file cannot redefine it).
+pub fn parse_connections(text: &str, file: &Path) -> Result<Vec<Connection>, CliError> {
+    let settings: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| CliError::new(exit::FAILED, format!("{} is not JSON: {e}", file.display())))?;
+    let Some(list) = settings.get("connections") else { return Ok(Vec::new()) };
+    let remotes: Vec<Connection> = serde_json::from_value(list.clone()).map_err(|e| {
+        CliError::new(exit::FAILED, format!("The connections in {} cannot be read: {e}", file.display()))
+    })?;
+    Ok(remotes.into_iter().filter(|c| c.id != LOCAL).collect())
 }
 
 /// The connection named `which` (its id or its name, ignoring case); the local vault when `None`.
@@ -253,27 +258,29 @@ pub fn find_dot_envdesk(dir: &Path) -> Result<Option<DotEnvdesk>, CliError> {
             }
             Err(e) => return Err(CliError::new(exit::FAILED, format!("{} cannot be read: {e}", file.display()))),
         };
-        let doc = envdesk_core::dotenv::Document::parse(&text)
-            .map_err(|e| CliError::new(exit::USAGE, format!("{}: {e}", file.display())))?;
-        let mut out = DotEnvdesk { file: file.clone(), environment: None, connection: None };
-        for (k, v) in doc.vars() {
-            match k.as_str() {
-                "environment" => out.environment = Some(v),
-                "connection" => out.connection = Some(v),
-                other => {
-                    return Err(CliError::new(
-                        exit::USAGE,
-                        format!(
-                            "{}: unknown setting `{other}` (it takes `environment` and `connection`)",
-                            file.display()
-                        ),
-                    ))
-                }
-            }
-        }
-        return Ok(Some(out));
+        return parse_dot_envdesk(&text, &file).map(Some);
     }
     Ok(None)
+}
+
+/// What the `.envdesk` file `file`, whose text is `text`, says.
+pub fn parse_dot_envdesk(text: &str, file: &Path) -> Result<DotEnvdesk, CliError> {
+    let doc = envdesk_core::dotenv::Document::parse(text)
+        .map_err(|e| CliError::new(exit::USAGE, format!("{}: {e}", file.display())))?;
+    let mut out = DotEnvdesk { file: file.to_owned(), environment: None, connection: None };
+    for (k, v) in doc.vars() {
+        match k.as_str() {
+            "environment" => out.environment = Some(v),
+            "connection" => out.connection = Some(v),
+            other => {
+                return Err(CliError::new(
+                    exit::USAGE,
+                    format!("{}: unknown setting `{other}` (it takes `environment` and `connection`)", file.display()),
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Whether `file` exists and belongs to this user.
@@ -552,21 +559,137 @@ pub fn change_lines(changes: &[envdesk_core::diff::Change], show_values: bool) -
         .collect()
 }
 
-/// The key-wise difference of two nodes' merged results (an environment against another, or any two
-/// levels' nodes), `a` as the old side.
-pub async fn diff_nodes(
-    vault: &Vault,
-    a: &NodePath,
-    b: &NodePath,
-) -> Result<Vec<envdesk_core::diff::Change>, CliError> {
-    let vars = |node: envdesk_client::vault::NodeView| -> envdesk_core::Vars {
-        let mut node = node;
-        let out = std::mem::take(&mut node.merged).into_iter().map(|m| (m.key, m.value)).collect();
-        node.wipe();
-        out
+/// One side of `diff`, as written on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// `PATH`: the node's merged result now (its levels from the project down).
+    Merged(NodePath),
+    /// `PATH@level`: the node's own level now, as written.
+    Level(NodePath),
+    /// `PATH@rN`: the node's own level at revision N (as `history` lists it).
+    Revision(NodePath, u64),
+    /// `PATH@ID`: the version of the node's own level with that id (`history --json`), digits only.
+    Version(NodePath, String),
+}
+
+impl Side {
+    /// The node.
+    pub fn path(&self) -> &NodePath {
+        match self {
+            Side::Merged(p) | Side::Level(p) | Side::Revision(p, _) | Side::Version(p, _) => p,
+        }
+    }
+}
+
+/// The longest version id accepted (`i64::MAX` has 19 digits; ids are positive decimal numbers).
+const MAX_VERSION_ID_DIGITS: usize = 19;
+
+/// Parses a side of `diff`: `PROJECT[/TARGET[/ENVIRONMENT]]`, optionally followed by `@level`, `@rN`
+/// or `@ID`.
+pub fn parse_side(s: &str) -> Result<Side, CliError> {
+    let Some((path, at)) = s.split_once('@') else { return Ok(Side::Merged(parse_path(s)?)) };
+    let path = parse_path(path)?;
+    let bad = || {
+        CliError::new(
+            exit::USAGE,
+            format!(
+                "`{s}`: after `@` comes `level` (the level as it is), `rN` (its revision N, as `history` lists it) \
+                 or a version id (digits, `history --json`)."
+            ),
+        )
     };
-    let (na, nb) = (vault.read_node(a).await?, vault.read_node(b).await?);
-    let (va, vb) = (vars(na), vars(nb));
+    if at == "level" {
+        return Ok(Side::Level(path));
+    }
+    if let Some(n) = at.strip_prefix('r') {
+        if n.is_empty() || n.len() > MAX_VERSION_ID_DIGITS || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        return n.parse().map(|n| Side::Revision(path, n)).map_err(|_| bad());
+    }
+    if at.is_empty() || at.len() > MAX_VERSION_ID_DIGITS || !at.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match at.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Side::Version(path, at.to_owned())),
+        _ => Err(bad()),
+    }
+}
+
+/// The keys and values of one side of `diff`, as written (templates not resolved: `${…}` is compared
+/// as text, as the app's diff does).
+async fn side_vars(vault: &Vault, side: &Side) -> Result<envdesk_core::Vars, CliError> {
+    let parse = |text: &str, what: String| {
+        envdesk_core::dotenv::Document::parse(text)
+            .map(|d| d.vars())
+            .map_err(|e| CliError::new(exit::UNUSABLE, format!("{what} does not parse: {e}")))
+    };
+    match side {
+        Side::Merged(path) => {
+            let mut node = vault.read_node(path).await?;
+            let out = std::mem::take(&mut node.merged).into_iter().map(|m| (m.key, m.value)).collect();
+            node.wipe();
+            Ok(out)
+        }
+        Side::Level(path) => {
+            let node = vault.read_node(path).await?;
+            let out = match node.levels.last() {
+                Some(level) => parse(&level.text, format!("The {} level of {}", level.kind.as_str(), path.display())),
+                None => Ok(envdesk_core::Vars::default()),
+            };
+            node.wipe();
+            out
+        }
+        Side::Revision(path, _) | Side::Version(path, _) => {
+            let id = find_version(vault, side).await?;
+            let version = vault.version(&path.project, &id).await?;
+            let mut text = Zeroizing::new(version.text);
+            let out = parse(&text, format!("Version {id} of {}", path.display()));
+            zeroize::Zeroize::zeroize(&mut *text);
+            out
+        }
+    }
+}
+
+/// The id of the version a `Revision` or `Version` side names, looked for in the level's own history
+/// (so a version of another level is not taken for this one's).
+async fn find_version(vault: &Vault, side: &Side) -> Result<String, CliError> {
+    let path = side.path();
+    let mut page = 1;
+    loop {
+        let p = vault.history(path, page, 100).await?;
+        let found = p.versions.iter().find(|v| match side {
+            Side::Revision(_, n) => v.attributes.revision == Some(*n),
+            Side::Version(_, id) => v.id == *id,
+            _ => false,
+        });
+        if let Some(v) = found {
+            return Ok(v.id.clone());
+        }
+        if p.versions.is_empty() || page >= p.meta.last_page {
+            let which = match side {
+                Side::Revision(_, n) => format!("revision {n}"),
+                Side::Version(_, id) => format!("version {id}"),
+                _ => String::new(),
+            };
+            return Err(CliError::new(
+                exit::NOT_FOUND,
+                format!(
+                    "The level of {} has no {which} (see `envdesk-cli history {}`).",
+                    path.display(),
+                    path.display()
+                ),
+            ));
+        }
+        page += 1;
+    }
+}
+
+/// The key-wise difference of two sides of `diff` (merged nodes, levels or versions), `a` as the old
+/// side.
+pub async fn diff_sides(vault: &Vault, a: &Side, b: &Side) -> Result<Vec<envdesk_core::diff::Change>, CliError> {
+    let va = side_vars(vault, a).await?;
+    let vb = side_vars(vault, b).await?;
     let out = envdesk_core::diff::diff(&va, &vb);
     for mut v in va.into_values().chain(vb.into_values()) {
         zeroize::Zeroize::zeroize(&mut v);

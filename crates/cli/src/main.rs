@@ -109,10 +109,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Compares two nodes key by key (each its merged result: two environments, or any two levels'
-    /// nodes); values masked unless --show-values.
+    /// Compares two sides key by key, values masked unless --show-values. A side is a node's merged
+    /// result (PROJECT[/TARGET[/ENVIRONMENT]]), its own level (PATH@level), or a version of its level
+    /// (PATH@rN for revision N as `history` lists it, PATH@ID for a version id).
     Diff {
-        /// The old side: PROJECT[/TARGET[/ENVIRONMENT]].
+        /// The old side: PATH, PATH@level, PATH@rN or PATH@ID.
         a: String,
         /// The new side.
         b: String,
@@ -261,17 +262,17 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
                 for v in &page.versions {
                     let rev = v.attributes.revision.map_or_else(|| "-".to_owned(), |r| format!("r{r}"));
                     let who = v.attributes.created_by.as_ref().map_or("", |c| c.name.as_str());
-                    println!("{rev}\t{}\t{}\t{who}", v.attributes.created_at, v.attributes.action);
+                    println!("{rev}\t{}\t{}\t{}\t{who}", v.id, v.attributes.created_at, v.attributes.action);
                 }
             }
             Ok(0)
         }
         Command::Diff { a, b, show_values, json } => {
-            let (pa, pb) = (envdesk_cli::parse_path(&a)?, envdesk_cli::parse_path(&b)?);
+            let (sa, sb) = (envdesk_cli::parse_side(&a)?, envdesk_cli::parse_side(&b)?);
             let (ctx, vault) = open(cli.conn.as_deref())?;
-            envdesk_cli::unlock(&ctx, &vault, &pa.project).await?;
-            envdesk_cli::unlock(&ctx, &vault, &pb.project).await?;
-            let changes = envdesk_cli::diff_nodes(&vault, &pa, &pb).await?;
+            envdesk_cli::unlock(&ctx, &vault, &sa.path().project).await?;
+            envdesk_cli::unlock(&ctx, &vault, &sb.path().project).await?;
+            let changes = envdesk_cli::diff_sides(&vault, &sa, &sb).await?;
             if json {
                 let rows: Vec<serde_json::Value> = changes
                     .iter()

@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use envdesk_api::NodePath;
-use envdesk_cli::{exit, Context, Source};
+use envdesk_cli::{exit, Context, Side, Source};
 use envdesk_client::keystore::names;
 use envdesk_client::local::open_local;
 use envdesk_client::vault::NewProjectKey;
@@ -182,9 +182,42 @@ async fn push_previews_checks_the_revision_and_merges_a_lost_race() {
     // diff: two environments, key by key, values masked unless asked for.
     let staging = envdesk_cli::parse_path("app/api/staging").unwrap();
     save(&v, &staging, "LOG=info\nONLY=2\n").await;
-    let changes = envdesk_cli::diff_nodes(&v, &path, &staging).await.unwrap();
+    let changes =
+        envdesk_cli::diff_sides(&v, &Side::Merged(path.clone()), &Side::Merged(staging.clone())).await.unwrap();
     assert_eq!(envdesk_cli::change_lines(&changes, false), ["~ ONLY"]);
     assert_eq!(envdesk_cli::change_lines(&changes, true), ["~ ONLY: 1 → 2"]);
+
+    // diff of versions: a revision of a level against the level now, or by version id.
+    let side = |s: &str| envdesk_cli::parse_side(s).unwrap();
+    assert_eq!(side("app/api/prod@r1"), Side::Revision(path.clone(), 1));
+    assert_eq!(side("app/api/prod@level"), Side::Level(path.clone()));
+    assert_eq!(side("app@12"), Side::Version(NodePath::project("app"), "12".into()));
+    for bad in ["app@", "app@r", "app@x", "app@-1", "app@0", "app@r-1", "app@r1x", "app@99999999999999999999", "App@r1"]
+    {
+        assert_eq!(envdesk_cli::parse_side(bad).unwrap_err().code, exit::USAGE, "{bad:?}");
+    }
+    let changes = envdesk_cli::diff_sides(&v, &side("app/api/prod@r1"), &side("app/api/prod@level")).await.unwrap();
+    let mut lines = envdesk_cli::change_lines(&changes, true);
+    lines.sort();
+    assert_eq!(lines, ["+ ONLY=1", "- LOG=warn", "- STRIPE_KEY=sk_live_cli_1"]);
+    // The level's own text, not the merged result: the project's keys are not in it.
+    let changes = envdesk_cli::diff_sides(&v, &side("app/api/prod@level"), &side("app/api/prod")).await.unwrap();
+    let mut lines = envdesk_cli::change_lines(&changes, false);
+    lines.sort();
+    assert_eq!(lines, ["+ DB_HOST", "+ LOG", "+ URL"]);
+    let history = v.history(&path, 1, 100).await.unwrap();
+    let first = history.versions.iter().find(|x| x.attributes.revision == Some(1)).unwrap().id.clone();
+    let by_id = Side::Version(path.clone(), first);
+    let changes = envdesk_cli::diff_sides(&v, &by_id, &side("app/api/prod@r1")).await.unwrap();
+    assert!(envdesk_cli::change_lines(&changes, true).is_empty(), "the same version");
+    let e = envdesk_cli::diff_sides(&v, &side("app/api/prod@r99"), &side("app/api/prod")).await.unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
+    assert!(e.message.contains("no revision 99"), "{}", e.message);
+    // Another level's version id is not this level's.
+    let staging_id = v.history(&staging, 1, 1).await.unwrap().versions[0].id.clone();
+    let e =
+        envdesk_cli::diff_sides(&v, &Side::Version(path.clone(), staging_id), &side("app/api/prod")).await.unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
 }
 
 #[tokio::test]

@@ -144,6 +144,11 @@ impl OfflineStore {
         OfflineStore { dir: connection_dir(data_dir, connection), keys, connection: connection.to_owned() }
     }
 
+    /// The directory of this connection's copies.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn file(&self, path: &NodePath) -> PathBuf {
         self.dir.join(format!("{}.json", hashed(&[&self.connection, &path.display()])))
     }
