@@ -3,7 +3,7 @@
 // each package's SPDX expression, as npm recorded it in the lockfile (or, where it did not, in the
 // installed package.json), must be satisfied by the licences allowed below. Offline: no registry.
 // Usage: node scripts/npm-licenses.mjs [package-lock.json ...]
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -79,7 +79,7 @@ function licenceOf(lockDir, path, entry) {
   return [id, null];
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) main();
 
 function main() {
   const lockfiles = process.argv.length > 2

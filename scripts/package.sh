@@ -14,9 +14,12 @@ profile=release
 flags=()
 if [ "${1:-}" = "--debug" ]; then profile=debug flags=(--debug); fi
 # envdesk-cli (a binary of its own, docs/cli.md) goes into the same package, on the PATH.
-# In debug, the workspace's binaries: the same compiled units as the test build's and tauri's own.
+# The app's library embeds ui/dist (tauri::generate_context!): build it first when missing.
+[ -f ui/dist/index.html ] || (cd ui && npm run --silent build)
+# In debug, envdesk-cli as the test build made it (its integration tests use the binary): nothing is
+# compiled again in CI, where the tests ran first.
 log "cargo build envdesk-cli ($profile build)"
-if [ "$profile" = release ]; then cargo build --locked --release -p envdesk-cli; else cargo build --workspace --locked --bins; fi
+if [ "$profile" = release ]; then cargo build --locked --release -p envdesk-cli; else cargo test "${TEST_BUILD[@]}" --no-run; fi
 log "npx tauri build ${flags[*]} --bundles deb ($profile build)"
 npx tauri build "${flags[@]}" --bundles deb \
   --config "{\"bundle\":{\"linux\":{\"deb\":{\"files\":{\"/usr/bin/envdesk-cli\":\"target/$profile/envdesk-cli\"}}}}}"

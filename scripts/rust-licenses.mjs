@@ -15,7 +15,7 @@
 // a check that is this file and the SPDX evaluator npm-licenses.mjs already had (docs/decisions.md).
 // Usage: node scripts/rust-licenses.mjs [path/to/metadata.json]
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { satisfied } from './npm-licenses.mjs';
@@ -89,4 +89,4 @@ function main() {
   console.log(`rust licences: ${crates} crates (every platform, every feature), all allowed, none banned; ${duplicated} crates in more than one version`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) main();

@@ -54,14 +54,18 @@ pub struct CliError {
     /// The exit code ([`exit`]).
     pub code: i32,
     /// The server could not be reached at all (no answer, or none in time): what lets `run` and
-    /// `export` fall back to the offline copy. An error the server answered with is not this.
+    /// `export` fall back to the offline copy. An error the server answered with is not this (a
+    /// gateway's 502, 503 or 504 without an answer of the API is: the server behind it is away).
     pub unreachable: bool,
+    /// The server answered that the environment is not there or not this token's any more: its
+    /// offline copy is removed.
+    pub gone: bool,
 }
 
 impl CliError {
     /// A failure with `code`.
     pub fn new(code: i32, message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), code, unreachable: false }
+        CliError { message: message.into(), code, unreachable: false, gone: false }
     }
 }
 
@@ -88,7 +92,8 @@ impl From<ClientError> for CliError {
         };
         let unreachable =
             matches!(&e, ClientError::Api(a) if matches!(a.code, ErrorCode::Network | ErrorCode::Timeout));
-        CliError { unreachable, ..CliError::new(code, e.to_string()) }
+        let gone = matches!(&e, ClientError::Api(a) if matches!(a.code, ErrorCode::NotFound | ErrorCode::Unauthenticated | ErrorCode::InsufficientPermissions));
+        CliError { unreachable, gone, ..CliError::new(code, e.to_string()) }
     }
 }
 
@@ -377,7 +382,13 @@ pub async fn read_environment(
             Ok(Read { snapshot, warning })
         }
         Err(e) if e.unreachable && source == Source::Auto => from_copy(&store, conn, path, Some(e)),
-        Err(e) => Err(e),
+        Err(e) => {
+            if e.gone {
+                // Not there any more, or not this token's: the copy must not outlive that answer.
+                let _ = store.remove(path);
+            }
+            Err(e)
+        }
     }
 }
 
@@ -391,8 +402,8 @@ fn from_copy(
 ) -> Result<Read, CliError> {
     let copy = store.load(path);
     match (copy, cause) {
-        (Ok(Some(snapshot)), cause) => {
-            let age = age(&snapshot.read_at);
+        (Ok(Some((snapshot, confirmed))), cause) => {
+            let age = age(&confirmed);
             let warning = match cause {
                 Some(e) => format!(
                     "{} cannot be reached ({}); using the offline copy of {} read {age}.",

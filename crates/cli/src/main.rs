@@ -380,8 +380,9 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
             let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source()).await?;
             warn(&read);
             if watch {
-                let watch =
-                    Watch { ctx: &ctx, conn: &conn, vault: &vault, path: &path, keep_existing, every: watch_seconds };
+                // `--offline` asks nothing of the server, not even whether the environment changed.
+                let every = (source.source() != Source::OfflineCopy).then_some(watch_seconds);
+                let watch = Watch { ctx: &ctx, conn: &conn, vault: &vault, path: &path, keep_existing, every };
                 return supervise(watch, read.snapshot, &command).await;
             }
             let env = envdesk_cli::child_env(std::env::vars_os(), &read.snapshot.vars, keep_existing);
@@ -399,8 +400,8 @@ struct Watch<'a> {
     vault: &'a envdesk_client::Vault,
     path: &'a envdesk_api::NodePath,
     keep_existing: bool,
-    /// Seconds between two looks.
-    every: u64,
+    /// Seconds between two looks; `None`: no looks (`--offline`), only the signals passed on.
+    every: Option<u64>,
 }
 
 /// `run --watch`: starts the program as a child and stays beside it; when the environment's revision
@@ -442,7 +443,7 @@ async fn supervise(
                 let _ = kill(pid, s);
             }
         };
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(w.every));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(w.every.unwrap_or(3600)));
         tick.tick().await;
         let changed = loop {
             tokio::select! {
@@ -455,7 +456,7 @@ async fn supervise(
                         _ = tokio::time::sleep(std::time::Duration::from_secs(2)) => send(Signal::SIGINT),
                     }
                 }
-                _ = tick.tick() => {
+                _ = tick.tick(), if w.every.is_some() => {
                     // A failed look (the server away for a moment, the project not unlocked yet after a
                     // start from the offline copy) changes nothing; the program runs on.
                     if let Some(now) = envdesk_cli::watched_revisions(w.vault, w.path).await {

@@ -333,7 +333,8 @@ async fn team_server(dir: &Path, keys: &Arc<dyn KeyStore>) -> (envdesk_server::R
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_never_weaker_than_the_project() {
     let dir = tempfile::tempdir().unwrap();
-    let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let memory = Arc::new(MemoryKeyStore::new());
+    let keys: Arc<dyn KeyStore> = memory.clone();
     let (running, data) = team_server(dir.path(), &keys).await;
     let c = ctx(&data, keys.clone(), false);
     let team = envdesk_cli::find_connection(&envdesk_cli::connections(&data).unwrap(), Some("team-1")).unwrap();
@@ -348,15 +349,7 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
         app.unlock(p).await.unwrap();
         app.create_target(p, "site", Some("site")).await.unwrap();
         app.create_environment(p, "site", "live", Some("live"), None).await.unwrap();
-        save(
-            &app,
-            &NodePath::environment(p, "site", "live"),
-            &format!(
-                "API=https://{p}.example
-"
-            ),
-        )
-        .await;
+        save(&app, &NodePath::environment(p, "site", "live"), &format!("API=https://{p}.example\n")).await;
     }
     let live = |p: &str| NodePath::environment(p, "site", "live");
     let vault_ulid = app.projects().await.unwrap().into_iter().find(|p| p.slug == "vault").unwrap().id;
@@ -386,18 +379,38 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     assert_eq!(walk(&offline).len(), 2, "no copy of a passphrase-only project");
 
     // --offline: the copy, even with the server there (the server has moved on meanwhile).
-    save(
-        &app,
-        &live("web"),
-        "API=https://web-2.example
-",
-    )
-    .await;
+    save(&app, &live("web"), "API=https://web-2.example\n").await;
     let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::OfflineCopy).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://web.example");
     assert!(read.warning.as_deref().unwrap().contains("--offline: using the copy of web/site/live read"));
+    let blobs = || -> Vec<(std::path::PathBuf, serde_json::Value)> {
+        walk(&offline)
+            .into_iter()
+            .map(|f| {
+                let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+                (f, v["blob"].clone())
+            })
+            .collect()
+    };
+    let before = blobs();
+    let old_copies: Vec<Vec<u8>> = walk(&offline).iter().map(|f| std::fs::read(f).unwrap()).collect();
     let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::Auto).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://web-2.example", "the server first");
+    // An unchanged environment read again is not sealed again (only its time renewed); a changed one is.
+    envdesk_cli::read_environment(&c, &team, &cli, &live("pay"), Source::Auto).await.unwrap();
+    let after = blobs();
+    let changed: Vec<usize> = (0..2).filter(|&i| before[i].1 != after[i].1).collect();
+    assert_eq!(changed.len(), 1, "only web's copy sealed again");
+    let (web_copy, web_old) = (before[changed[0]].0.clone(), old_copies[changed[0]].clone());
+    // The server says an environment is gone: its copy goes too.
+    app.create_environment("web", "site", "old", Some("old"), None).await.unwrap();
+    let old = NodePath::environment("web", "site", "old");
+    envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto).await.unwrap();
+    assert_eq!(walk(&offline).len(), 3);
+    app.delete_node(&old).await.unwrap();
+    let e = envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto).await.unwrap_err();
+    assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
+    assert_eq!(walk(&offline).len(), 2, "the copy of a deleted environment is removed");
 
     // The server gone: each copy used, with a warning that says so and how old it is.
     running.stop().await;
@@ -424,22 +437,41 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     let mut refused = 0;
     for p in ["web", "pay"] {
         if let Err(e) = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto).await {
-            assert!(e.message.contains("damaged or was changed"), "{}", e.message);
+            assert!(e.message.contains("is damaged, was changed"), "{}", e.message);
             refused += 1;
         }
     }
     assert_eq!(refused, 1, "the copy under the other name is refused, the original still opens");
     std::fs::write(&first_file, &saved).unwrap();
-    let mut bytes = std::fs::read(&first_file).unwrap();
-    let n = bytes.len();
-    bytes[n - 10] ^= 1;
-    std::fs::write(&first_file, &bytes).unwrap();
+    // One character of the sealed part changed (the time beside it is not sealed: it only dates the
+    // warning).
+    let mut file: serde_json::Value = serde_json::from_slice(&saved).unwrap();
+    let mut blob: Vec<char> = file["blob"].as_str().unwrap().chars().collect();
+    let i = blob.len() / 2;
+    blob[i] = if blob[i] == 'A' { 'B' } else { 'A' };
+    file["blob"] = blob.into_iter().collect::<String>().into();
+    std::fs::write(&first_file, file.to_string()).unwrap();
     let results = [
         envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.err(),
         envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto).await.err(),
     ];
     assert_eq!(results.iter().filter(|e| e.is_some()).count(), 1, "one copy changed, one refused");
     std::fs::write(&first_file, &saved).unwrap();
+    // An older genuine copy put back in place of the newest: refused (its digest is not the keychain's).
+    let newest = std::fs::read(&web_copy).unwrap();
+    std::fs::write(&web_copy, &web_old).unwrap();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap_err();
+    assert!(e.message.contains("replaced by an older one"), "{}", e.message);
+    std::fs::write(&web_copy, &newest).unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap();
+    assert_eq!(read.snapshot.vars["API"], "https://web-2.example");
+    // Not a regular file (a pipe would hang a reader): refused, never waited on.
+    std::fs::remove_file(&web_copy).unwrap();
+    nix::unistd::mkfifo(&web_copy, nix::sys::stat::Mode::S_IRUSR | nix::sys::stat::Mode::S_IWUSR).unwrap();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap_err();
+    assert!(e.message.contains("offline copy"), "{}", e.message);
+    std::fs::remove_file(&web_copy).unwrap();
+    std::fs::write(&web_copy, &newest).unwrap();
 
     // A project whose key is forgotten here: its copy is not used any more.
     keys.delete(&names::client_key("team-1", &pay_ulid)).unwrap();
@@ -450,6 +482,7 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     envdesk_client::vault::forget_connection(&data, keys.as_ref(), "team-1").unwrap();
     assert!(walk(&offline).is_empty());
     assert!(keys.get(&names::offline_key("team-1")).unwrap().is_none());
+    assert!(!memory.names().iter().any(|n| n.starts_with("offline-")), "{:?}", memory.names());
     let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::OfflineCopy).await.unwrap_err();
     assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
 }

@@ -257,6 +257,11 @@ fn fallback_code(status: StatusCode) -> ErrorCode {
         413 => ErrorCode::PayloadTooLarge,
         422 => ErrorCode::ValidationFailed,
         429 => ErrorCode::RateLimited,
+        // A gateway (a proxy in front of the server) answering for a server that is away: the server
+        // cannot be reached, as when there is no answer at all (the command line then uses its offline
+        // copy). With an API error body, the body's own code counts instead.
+        502 | 503 => ErrorCode::Network,
+        504 => ErrorCode::Timeout,
         500..=599 => ErrorCode::Internal,
         // Any other 4xx — 409 among them, which means three different things here (already exists, a
         // revision conflict, a rotation in progress) — is an answer from the API that, without a code
@@ -673,7 +678,16 @@ mod tests {
         assert_eq!(e.code, ErrorCode::ClientManagedEncryption);
         // A status that says the request may not have been handled wins over a body naming a refusal.
         let e = error_from(StatusCode::BAD_GATEWAY, None, br#"{"error":"not_found","message":"m"}"#);
-        assert_eq!((e.code, e.message.as_str()), (ErrorCode::Internal, "m"));
+        assert_eq!((e.code, e.message.as_str()), (ErrorCode::Network, "m"));
+        let e = error_from(StatusCode::INTERNAL_SERVER_ERROR, None, br#"{"error":"not_found","message":"m"}"#);
+        assert_eq!(e.code, ErrorCode::Internal);
+        // A gateway's own page for a server that is away: the server cannot be reached (the command
+        // line then uses its offline copy); a 500 is the server's own failure.
+        for (status, code) in [(502, ErrorCode::Network), (503, ErrorCode::Network), (504, ErrorCode::Timeout)] {
+            let e = error_from(StatusCode::from_u16(status).unwrap(), None, b"<html>Bad Gateway</html>");
+            assert_eq!(e.code, code, "{status}");
+        }
+        assert_eq!(error_from(StatusCode::INTERNAL_SERVER_ERROR, None, b"<html>").code, ErrorCode::Internal);
         let e = error_from(StatusCode::REQUEST_TIMEOUT, None, br#"{"error":"validation_failed","message":"m"}"#);
         assert_eq!(e.code, ErrorCode::RequestTimeout);
         let e = error_from(StatusCode::REQUEST_TIMEOUT, None, b"");

@@ -51,6 +51,11 @@ pub mod names {
     pub fn offline_key(connection: &str) -> String {
         format!("offline-key:{connection}")
     }
+    /// The digest of the newest offline copy of one environment (`name`: the copy's file name), so
+    /// that an older genuine copy put back in its place is refused.
+    pub fn offline_digest(connection: &str, name: &str) -> String {
+        format!("offline-digest:{connection}:{name}")
+    }
     /// The local vault's master key (wraps its server-managed keys).
     pub const LOCAL_MASTER_KEY: &str = "local-vault:master-key";
     /// The local vault's token.
