@@ -348,7 +348,8 @@ pub struct Read {
     pub warning: Option<String>,
 }
 
-/// Reads the environment `path` of `conn` for `run` and `export`: every level must parse and every
+/// Reads the environment `path` of `conn` for `run` and `export` (`for_export`: whether the schema
+/// is checked from the local vault; from a server it always is, for the copy): every level must parse and every
 /// `${…}` resolve (else exit 6 says which keys; the program would get wrong values). From a server,
 /// each successful read is kept as the environment's offline copy (encrypted; see
 /// `envdesk_client::vault::OfflineStore`), and that copy is used — with a warning saying how old it
@@ -359,10 +360,11 @@ pub async fn read_environment(
     vault: &Vault,
     path: &NodePath,
     source: Source,
+    for_export: bool,
 ) -> Result<Read, CliError> {
     if conn.id == LOCAL {
         unlock(ctx, vault, &path.project).await?;
-        return Ok(Read { snapshot: vault.snapshot(path).await?, warning: None });
+        return Ok(Read { snapshot: vault.snapshot(path, for_export).await?, warning: None });
     }
     let store = OfflineStore::new(&ctx.data_dir, ctx.keys.clone(), &conn.id);
     if source == Source::OfflineCopy {
@@ -370,7 +372,8 @@ pub async fn read_environment(
     }
     let online = async {
         unlock(ctx, vault, &path.project).await?;
-        Ok::<_, CliError>(vault.snapshot(path).await?)
+        // Checked whatever the command: the copy may serve an export later.
+        Ok::<_, CliError>(vault.snapshot(path, true).await?)
     }
     .await;
     match online {

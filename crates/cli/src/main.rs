@@ -345,7 +345,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
                 return Err(CliError::new(exit::USAGE, "`export` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
             }
             let (ctx, conn, vault) = open_connection(conn.as_deref())?;
-            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source()).await?;
+            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source(), true).await?;
             warn(&read);
             if let (Some(why), false) = (&read.snapshot.schema_errors, allow_schema_errors) {
                 return Err(CliError::new(
@@ -377,7 +377,7 @@ async fn run(cli: Cli) -> Result<i32, CliError> {
                 return Err(CliError::new(exit::USAGE, "`run` takes an environment: PROJECT/TARGET/ENVIRONMENT."));
             }
             let (ctx, conn, vault) = open_connection(conn.as_deref())?;
-            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source()).await?;
+            let read = envdesk_cli::read_environment(&ctx, &conn, &vault, &path, source.source(), false).await?;
             warn(&read);
             if watch {
                 // `--offline` asks nothing of the server, not even whether the environment changed.
@@ -463,7 +463,7 @@ async fn supervise(
                         if now != seen {
                             // The new variables first: an environment that cannot be used as it is now
                             // leaves the program running on the old ones.
-                            match envdesk_cli::read_environment(w.ctx, w.conn, w.vault, w.path, Source::Server).await {
+                            match envdesk_cli::read_environment(w.ctx, w.conn, w.vault, w.path, Source::Server, false).await {
                                 Ok(read) => {
                                     warn(&read);
                                     seen = read.snapshot.revisions.clone();

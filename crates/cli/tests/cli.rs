@@ -65,7 +65,7 @@ async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
     let conn = envdesk_cli::find_connection(&all, None).unwrap();
     let v = envdesk_cli::open_vault(&c, &conn).unwrap();
     let path = envdesk_cli::parse_path("app/api/prod").unwrap();
-    let read = envdesk_cli::read_environment(&c, &conn, &v, &path, Source::Auto).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &conn, &v, &path, Source::Auto, true).await.unwrap();
     assert!(read.warning.is_none());
     let vars = &read.snapshot.vars;
     let mut got: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -94,13 +94,13 @@ async fn run_gets_the_merged_resolved_variables_from_the_local_vault() {
 
     // A value that does not resolve: refused (the program would get a wrong value), naming the key only.
     let staging = envdesk_cli::parse_path("app/api/staging").unwrap();
-    let e = envdesk_cli::read_environment(&c, &conn, &v, &staging, Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &conn, &v, &staging, Source::Auto, true).await.unwrap_err();
     assert_eq!(e.code, exit::UNUSABLE, "{}", e.message);
     assert!(e.message.contains("BROKEN"), "{}", e.message);
 
     // Not there: not found.
     let nope = envdesk_cli::parse_path("app/api/nope").unwrap();
-    let e = envdesk_cli::read_environment(&c, &conn, &v, &nope, Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &conn, &v, &nope, Source::Auto, true).await.unwrap_err();
     assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
 
     // The tree, without unlocking anything.
@@ -296,14 +296,14 @@ async fn a_remote_connection_of_the_app_is_used_with_its_keychain_token() {
 
     let fresh = envdesk_cli::open_vault(&c, &team).unwrap();
     let path = envdesk_cli::parse_path("web/site/live").unwrap();
-    let read = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server, true).await.unwrap();
     assert_eq!(read.snapshot.vars["API"].as_str(), "https://api.example");
     let tree = envdesk_cli::tree(&fresh).await.unwrap();
     assert_eq!(serde_json::to_value(&tree).unwrap()[0]["children"][0]["children"][0]["slug"], "live");
 
     // The server gone: unreachable, and (asked for the server only) no fallback.
     running.stop().await;
-    let e = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &fresh, &path, Source::Server, true).await.unwrap_err();
     assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
     assert!(e.unreachable);
 }
@@ -359,7 +359,7 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     // A read from the server keeps a copy: encrypted (no value in plain text on disk).
     let cli = envdesk_cli::open_vault(&c, &team).unwrap();
     for p in ["web", "pay"] {
-        let read = envdesk_cli::read_environment(&c, &team, &cli, &live(p), Source::Auto).await.unwrap();
+        let read = envdesk_cli::read_environment(&c, &team, &cli, &live(p), Source::Auto, true).await.unwrap();
         assert_eq!(read.warning, None);
         assert_eq!(read.snapshot.vars["API"], format!("https://{p}.example"));
     }
@@ -374,13 +374,13 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     assert_eq!(walk(&offline).len(), 2);
     // A project opened with a typed passphrase is not kept (its copy would open with the keychain alone).
     cli.unlock_with_key("vault", phrase, false).await.unwrap();
-    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("vault"), Source::Auto).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("vault"), Source::Auto, true).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://vault.example");
     assert_eq!(walk(&offline).len(), 2, "no copy of a passphrase-only project");
 
     // --offline: the copy, even with the server there (the server has moved on meanwhile).
     save(&app, &live("web"), "API=https://web-2.example\n").await;
-    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::OfflineCopy).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::OfflineCopy, true).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://web.example");
     assert!(read.warning.as_deref().unwrap().contains("--offline: using the copy of web/site/live read"));
     let blobs = || -> Vec<(std::path::PathBuf, serde_json::Value)> {
@@ -394,10 +394,10 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     };
     let before = blobs();
     let old_copies: Vec<Vec<u8>> = walk(&offline).iter().map(|f| std::fs::read(f).unwrap()).collect();
-    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::Auto).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &cli, &live("web"), Source::Auto, true).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://web-2.example", "the server first");
     // An unchanged environment read again is not sealed again (only its time renewed); a changed one is.
-    envdesk_cli::read_environment(&c, &team, &cli, &live("pay"), Source::Auto).await.unwrap();
+    envdesk_cli::read_environment(&c, &team, &cli, &live("pay"), Source::Auto, true).await.unwrap();
     let after = blobs();
     let changed: Vec<usize> = (0..2).filter(|&i| before[i].1 != after[i].1).collect();
     assert_eq!(changed.len(), 1, "only web's copy sealed again");
@@ -405,10 +405,10 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     // The server says an environment is gone: its copy goes too.
     app.create_environment("web", "site", "old", Some("old"), None).await.unwrap();
     let old = NodePath::environment("web", "site", "old");
-    envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto).await.unwrap();
+    envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto, true).await.unwrap();
     assert_eq!(walk(&offline).len(), 3);
     app.delete_node(&old).await.unwrap();
-    let e = envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &cli, &old, Source::Auto, true).await.unwrap_err();
     assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
     assert_eq!(walk(&offline).len(), 2, "the copy of a deleted environment is removed");
 
@@ -416,15 +416,15 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     running.stop().await;
     let away = envdesk_cli::open_vault(&c, &team).unwrap();
     for (p, want) in [("web", "https://web-2.example"), ("pay", "https://pay.example")] {
-        let read = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto).await.unwrap();
+        let read = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto, true).await.unwrap();
         assert_eq!(read.snapshot.vars["API"], want);
         let w = read.warning.unwrap();
         assert!(w.contains("cannot be reached") && w.contains("offline copy") && w.contains("ago"), "{w}");
     }
     // --online refuses it; no copy at all says so.
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Server).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Server, true).await.unwrap_err();
     assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("vault"), Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("vault"), Source::Auto, true).await.unwrap_err();
     assert_eq!(e.code, exit::UNREACHABLE, "{}", e.message);
     assert!(e.message.contains("no offline copy of vault/site/live"), "{}", e.message);
 
@@ -436,7 +436,7 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     std::fs::copy(&second_file, &first_file).unwrap();
     let mut refused = 0;
     for p in ["web", "pay"] {
-        if let Err(e) = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto).await {
+        if let Err(e) = envdesk_cli::read_environment(&c, &team, &away, &live(p), Source::Auto, true).await {
             assert!(e.message.contains("is damaged, was changed"), "{}", e.message);
             refused += 1;
         }
@@ -452,30 +452,30 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     file["blob"] = blob.into_iter().collect::<String>().into();
     std::fs::write(&first_file, file.to_string()).unwrap();
     let results = [
-        envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.err(),
-        envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto).await.err(),
+        envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto, true).await.err(),
+        envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto, true).await.err(),
     ];
     assert_eq!(results.iter().filter(|e| e.is_some()).count(), 1, "one copy changed, one refused");
     std::fs::write(&first_file, &saved).unwrap();
     // An older genuine copy put back in place of the newest: refused (its digest is not the keychain's).
     let newest = std::fs::read(&web_copy).unwrap();
     std::fs::write(&web_copy, &web_old).unwrap();
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto, true).await.unwrap_err();
     assert!(e.message.contains("replaced by an older one"), "{}", e.message);
     std::fs::write(&web_copy, &newest).unwrap();
-    let read = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap();
+    let read = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto, true).await.unwrap();
     assert_eq!(read.snapshot.vars["API"], "https://web-2.example");
     // Not a regular file (a pipe would hang a reader): refused, never waited on.
     std::fs::remove_file(&web_copy).unwrap();
     nix::unistd::mkfifo(&web_copy, nix::sys::stat::Mode::S_IRUSR | nix::sys::stat::Mode::S_IWUSR).unwrap();
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::Auto, true).await.unwrap_err();
     assert!(e.message.contains("offline copy"), "{}", e.message);
     std::fs::remove_file(&web_copy).unwrap();
     std::fs::write(&web_copy, &newest).unwrap();
 
     // A project whose key is forgotten here: its copy is not used any more.
     keys.delete(&names::client_key("team-1", &pay_ulid)).unwrap();
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("pay"), Source::Auto, true).await.unwrap_err();
     assert!(e.message.contains("no longer remembered"), "{}", e.message);
 
     // Removing the connection (the app) removes the copies and their key.
@@ -483,7 +483,7 @@ async fn the_offline_copy_is_kept_encrypted_used_when_the_server_is_away_and_nev
     assert!(walk(&offline).is_empty());
     assert!(keys.get(&names::offline_key("team-1")).unwrap().is_none());
     assert!(!memory.names().iter().any(|n| n.starts_with("offline-")), "{:?}", memory.names());
-    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::OfflineCopy).await.unwrap_err();
+    let e = envdesk_cli::read_environment(&c, &team, &away, &live("web"), Source::OfflineCopy, true).await.unwrap_err();
     assert_eq!(e.code, exit::NOT_FOUND, "{}", e.message);
 }
 

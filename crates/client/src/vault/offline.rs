@@ -49,6 +49,9 @@ pub struct Snapshot {
     project_ulid: String,
     /// What unlocked the project when it was read.
     protection: Protection,
+    /// Whether `schema_errors` was checked (a copy is kept only then).
+    #[serde(skip)]
+    schema_checked: bool,
 }
 
 impl Drop for Snapshot {
@@ -74,8 +77,10 @@ impl std::fmt::Debug for Snapshot {
 impl Vault {
     /// Reads `path` (an environment; its project unlocked) as `run` and `export` use it: every level
     /// must parse and every `${…}` resolve, else the error says which. Whether it breaks its schema is
-    /// part of the answer, not an error (an export decides).
-    pub async fn snapshot(&self, path: &NodePath) -> Result<Snapshot> {
+    /// part of the answer when `check_schema` (an export decides), not an error; without it
+    /// `schema_errors` is `None` unchecked (`run` from the local vault, which keeps no copy, skips the
+    /// check's cost), and such a snapshot is never kept.
+    pub async fn snapshot(&self, path: &NodePath, check_schema: bool) -> Result<Snapshot> {
         let u = self.unlocked(&path.project)?;
         let mut node = self.read_node(path).await?;
         if let Some(bad) = node.levels.iter().find(|l| l.parse_error.is_some()) {
@@ -94,7 +99,7 @@ impl Vault {
             node.wipe();
             return Err(ClientError::Template(message));
         }
-        let schema_errors = self.schema_refusal(&node);
+        let schema_errors = if check_schema { self.schema_refusal(&node) } else { None };
         let snapshot = Snapshot {
             path: path.clone(),
             vars: std::mem::take(&mut node.resolution.values),
@@ -103,6 +108,7 @@ impl Vault {
             read_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             project_ulid: u.ulid.clone(),
             protection: u.protection,
+            schema_checked: check_schema,
         };
         node.wipe();
         Ok(snapshot)
@@ -222,6 +228,9 @@ impl OfflineStore {
     /// renewed); a new one's digest goes to the keychain, so that an older genuine copy put back in its
     /// place is refused. Returns `false` when it may not be kept (see [`OfflineStore`]).
     pub fn keep(&self, s: &Snapshot) -> Result<bool> {
+        if !s.schema_checked {
+            return Err(ClientError::Invalid("an offline copy is kept only with its schema checked".into()));
+        }
         if !self.may_keep(s)? {
             // A copy kept before the key was forgotten must not outlive that decision.
             self.remove(&s.path)?;
