@@ -62,7 +62,7 @@ for text in ['{}', '[]', '{"A": 1}', '{"A": "x", "A": "y"}', '{"1A": "x"}', '{"A
 # 4 offline copy payload), then the input.
 for text in ["app/api/prod", "app", "app/api", "/app/api/prod/", "App/x", "app/../x"]:
     put("cli_inputs", b"\x00" + text.encode())
-for text in ["app/api/prod@r12", "app@level", "app/api@1234", "app@r", "app@0", "app@r99999999999999999999"]:
+for text in ["app/api/prod@r12", "app@level", "app/api@id:1234", "app@1234", "app@r", "app@id:0", "app@r99999999999999999999"]:
     put("cli_inputs", b"\x01" + text.encode())
 for text in ["environment=app/api/prod\nconnection=Team server\n", "# c\nenvironment='a/b/c'\n", "enviroment=x\n"]:
     put("cli_inputs", b"\x02" + text.encode())

@@ -83,6 +83,7 @@ impl From<ClientError> for CliError {
             ClientError::Parse { .. } | ClientError::Template(_) | ClientError::SchemaViolation(_) => exit::UNUSABLE,
             ClientError::Api(a) => match a.code {
                 ErrorCode::NotFound => exit::NOT_FOUND,
+                ErrorCode::Unauthenticated => exit::LOCKED,
                 ErrorCode::Network | ErrorCode::Timeout | ErrorCode::Internal | ErrorCode::InvalidResponse => {
                     exit::UNREACHABLE
                 }
@@ -93,7 +94,14 @@ impl From<ClientError> for CliError {
         let unreachable =
             matches!(&e, ClientError::Api(a) if matches!(a.code, ErrorCode::Network | ErrorCode::Timeout));
         let gone = matches!(&e, ClientError::Api(a) if matches!(a.code, ErrorCode::NotFound | ErrorCode::Unauthenticated | ErrorCode::InsufficientPermissions));
-        CliError { unreachable, gone, ..CliError::new(code, e.to_string()) }
+        let mut message = e.to_string();
+        if matches!(&e, ClientError::Api(a) if a.code == ErrorCode::Unauthenticated) {
+            message = format!(
+                "{} The server refuses the connection's token: add the connection again in envdesk with a new one.",
+                message.trim_end()
+            );
+        }
+        CliError { unreachable, gone, ..CliError::new(code, message) }
     }
 }
 
@@ -582,7 +590,7 @@ pub enum Side {
     Level(NodePath),
     /// `PATH@rN`: the node's own level at revision N (as `history` lists it).
     Revision(NodePath, u64),
-    /// `PATH@ID`: the version of the node's own level with that id (`history --json`), digits only.
+    /// `PATH@id:N`: the version of the node's own level with id N (`history` lists them), digits only.
     Version(NodePath, String),
 }
 
@@ -599,7 +607,8 @@ impl Side {
 const MAX_VERSION_ID_DIGITS: usize = 19;
 
 /// Parses a side of `diff`: `PROJECT[/TARGET[/ENVIRONMENT]]`, optionally followed by `@level`, `@rN`
-/// or `@ID`.
+/// or `@id:N`. A bare `@N` is refused: version ids and revisions are both small numbers in a young
+/// vault, and one taken for the other would compare the wrong version without a word.
 pub fn parse_side(s: &str) -> Result<Side, CliError> {
     let Some((path, at)) = s.split_once('@') else { return Ok(Side::Merged(parse_path(s)?)) };
     let path = parse_path(path)?;
@@ -607,8 +616,8 @@ pub fn parse_side(s: &str) -> Result<Side, CliError> {
         CliError::new(
             exit::USAGE,
             format!(
-                "`{s}`: after `@` comes `level` (the level as it is), `rN` (its revision N, as `history` lists it) \
-                 or a version id (digits, `history --json`)."
+                "`{s}`: after `@` comes `level` (the level as it is), `rN` (its revision N) or `id:N` (its version \
+                 with id N); `envdesk-cli history PATH` lists both."
             ),
         )
     };
@@ -621,11 +630,12 @@ pub fn parse_side(s: &str) -> Result<Side, CliError> {
         }
         return n.parse().map(|n| Side::Revision(path, n)).map_err(|_| bad());
     }
-    if at.is_empty() || at.len() > MAX_VERSION_ID_DIGITS || !at.bytes().all(|b| b.is_ascii_digit()) {
+    let Some(id) = at.strip_prefix("id:") else { return Err(bad()) };
+    if id.is_empty() || id.len() > MAX_VERSION_ID_DIGITS || !id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
-    match at.parse::<i64>() {
-        Ok(n) if n > 0 => Ok(Side::Version(path, at.to_owned())),
+    match id.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(Side::Version(path, id.to_owned())),
         _ => Err(bad()),
     }
 }
@@ -683,7 +693,7 @@ async fn find_version(vault: &Vault, side: &Side) -> Result<String, CliError> {
         if p.versions.is_empty() || page >= p.meta.last_page {
             let which = match side {
                 Side::Revision(_, n) => format!("revision {n}"),
-                Side::Version(_, id) => format!("version {id}"),
+                Side::Version(_, id) => format!("version with id {id}"),
                 _ => String::new(),
             };
             return Err(CliError::new(
@@ -760,7 +770,8 @@ pub async fn push(
                     exit::CONFLICT,
                     if keys.is_empty() {
                         format!(
-                            "{} changed since the preview and cannot be merged key by key; nothing was written.",
+                            "{} changed since the preview and cannot be merged key by key; nothing was written. \
+                             Push again, or resolve it in envdesk.",
                             path.display()
                         )
                     } else {

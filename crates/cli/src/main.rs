@@ -13,13 +13,14 @@ use envdesk_core::export::Format;
     name = "envdesk-cli",
     version,
     about = "envdesk in a terminal: the app's connections, keychain and local vault",
-    after_help = "Exit codes: 0 done; 1 failed; 2 usage; 3 not found; 4 locked (no key, no terminal); 5 server \
-                  unreachable; 6 the environment is unusable as it is; 7 push: changed on both sides. `run` exits \
-                  with the program's status."
+    after_help = "Exit codes: 0 done; 1 failed; 2 usage; 3 not found; 4 locked (no key, no terminal, or the \
+                  connection's token missing or refused); 5 server unreachable or failed; 6 the environment is \
+                  unusable as it is; 7 push: changed on both sides. `run` exits with the program's status (126 not \
+                  executable, 127 not found). docs/cli.md has the details."
 )]
 struct Cli {
-    /// The connection: its name or id as the app lists it (default: the `.envdesk` file's, else the
-    /// local vault).
+    /// The connection: its name or id as the app lists it (default: the local vault; `run` and
+    /// `export` without --env take the `.envdesk` file's connection with its environment).
     #[arg(long, global = true, env = "ENVDESK_CONNECTION")]
     conn: Option<String>,
     #[command(subcommand)]
@@ -30,7 +31,9 @@ struct Cli {
 #[derive(Args)]
 struct SourceFlags {
     /// Use this computer's offline copy (the last read of the environment, kept encrypted) without
-    /// asking the server.
+    /// asking the server. Server connections only (the local vault is read as it is); the copy comes
+    /// from an earlier `run` or `export` that reached the server; the keychain still holds its key and
+    /// the connection's token.
     #[arg(long, conflicts_with = "online")]
     offline: bool,
     /// Only the server: fail when it cannot be reached, instead of using the offline copy.
@@ -52,6 +55,7 @@ impl SourceFlags {
 enum Command {
     /// Runs a program with an environment's secrets added to its environment (nothing is written to
     /// disk): `envdesk-cli run --env app/backend/production -- npm start`.
+    #[command(override_usage = "envdesk-cli run [OPTIONS] -- <PROGRAM> [ARGS]...")]
     Run {
         /// PROJECT/TARGET/ENVIRONMENT (default: the `.envdesk` file's `environment`).
         #[arg(long = "env", short = 'e')]
@@ -75,7 +79,7 @@ enum Command {
     },
     /// Writes an environment's merged variables (templates resolved) as env, json, yaml, shell or
     /// dockerfile: to a file (0600) with `-o`, else to standard output.
-    #[command(alias = "pull")]
+    #[command(visible_alias = "pull")]
     Export {
         /// PROJECT/TARGET/ENVIRONMENT (default: the `.envdesk` file's `environment`).
         #[arg(long = "env", short = 'e')]
@@ -98,7 +102,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Lists the versions of a level (newest first), without their contents.
+    /// Lists the versions of a level (newest first), without their contents: one tab-separated line
+    /// each — rN (revision), version id, time, action, author.
     History {
         /// PROJECT[/TARGET[/ENVIRONMENT]]: its own level.
         path: String,
@@ -109,11 +114,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Compares two sides key by key, values masked unless --show-values. A side is a node's merged
-    /// result (PROJECT[/TARGET[/ENVIRONMENT]]), its own level (PATH@level), or a version of its level
-    /// (PATH@rN for revision N as `history` lists it, PATH@ID for a version id).
+    /// Compares two sides key by key, values masked unless --show-values (exits 0 whether or not they
+    /// differ). A side is a node's merged result (PROJECT[/TARGET[/ENVIRONMENT]]), its own level
+    /// (PATH@level), or a version of its level: PATH@rN for revision N, PATH@id:N for version id N
+    /// (both as `envdesk-cli history PATH` lists them).
     Diff {
-        /// The old side: PATH, PATH@level, PATH@rN or PATH@ID.
+        /// The old side: PATH, PATH@level, PATH@rN or PATH@id:N.
         a: String,
         /// The new side.
         b: String,
@@ -201,6 +207,18 @@ fn resolve_env(given: Option<String>, conn: Option<String>) -> Result<(String, O
     // (the app's "Use in a terminal" command relies on it); the file's connection goes with the
     // file's environment only.
     if let Some(e) = given {
+        if conn.is_none() {
+            // Said, not guessed: the environment given is the local vault's, whatever the file here says.
+            if let Ok(Some(f)) = envdesk_cli::find_dot_envdesk(&cwd) {
+                if let Some(c) = f.connection {
+                    eprintln!(
+                        "envdesk-cli: --env without --conn reads the local vault; {} names the connection `{c}` \
+                         (add --conn to use it).",
+                        f.file.display()
+                    );
+                }
+            }
+        }
         return Ok((e, conn));
     }
     let file = envdesk_cli::find_dot_envdesk(&cwd)?;
@@ -490,7 +508,7 @@ async fn supervise(
         // A signal while it stops ends the watch instead of starting the program again.
         let stopping = tokio::time::sleep(std::time::Duration::from_secs(10));
         tokio::pin!(stopping);
-        let mut quit = false;
+        let mut quit: Option<Signal> = None;
         loop {
             tokio::select! {
                 _ = child.wait() => break,
@@ -499,13 +517,13 @@ async fn supervise(
                     let _ = child.wait().await;
                     break;
                 }
-                _ = term.recv() => quit = true,
-                _ = hup.recv() => quit = true,
-                _ = int.recv() => quit = true,
+                _ = term.recv() => quit = Some(Signal::SIGTERM),
+                _ = hup.recv() => quit = Some(Signal::SIGHUP),
+                _ = int.recv() => quit = Some(Signal::SIGINT),
             }
         }
-        if quit {
-            return Ok(128 + Signal::SIGTERM as i32);
+        if let Some(signal) = quit {
+            return Ok(128 + signal as i32);
         }
     }
 }

@@ -191,9 +191,21 @@ async fn push_previews_checks_the_revision_and_merges_a_lost_race() {
     let side = |s: &str| envdesk_cli::parse_side(s).unwrap();
     assert_eq!(side("app/api/prod@r1"), Side::Revision(path.clone(), 1));
     assert_eq!(side("app/api/prod@level"), Side::Level(path.clone()));
-    assert_eq!(side("app@12"), Side::Version(NodePath::project("app"), "12".into()));
-    for bad in ["app@", "app@r", "app@x", "app@-1", "app@0", "app@r-1", "app@r1x", "app@99999999999999999999", "App@r1"]
-    {
+    assert_eq!(side("app@id:12"), Side::Version(NodePath::project("app"), "12".into()));
+    for bad in [
+        "app@",
+        "app@r",
+        "app@x",
+        "app@-1",
+        "app@12",
+        "app@id:0",
+        "app@id:",
+        "app@id:x",
+        "app@r-1",
+        "app@r1x",
+        "app@id:99999999999999999999",
+        "App@r1",
+    ] {
         assert_eq!(envdesk_cli::parse_side(bad).unwrap_err().code, exit::USAGE, "{bad:?}");
     }
     let changes = envdesk_cli::diff_sides(&v, &side("app/api/prod@r1"), &side("app/api/prod@level")).await.unwrap();
@@ -286,6 +298,12 @@ async fn a_remote_connection_of_the_app_is_used_with_its_keychain_token() {
     let e = envdesk_cli::open_vault(&c, &team).err().unwrap();
     assert_eq!(e.code, exit::LOCKED);
     assert!(e.message.contains("token of `Team server`"), "{}", e.message);
+    // A token the server refuses: locked, saying what to do.
+    keys.set(&names::token("team-1"), "edk_not_this_one").unwrap();
+    let refused = envdesk_cli::open_vault(&c, &team).unwrap();
+    let e = envdesk_cli::tree(&refused).await.unwrap_err();
+    assert_eq!(e.code, exit::LOCKED, "{}", e.message);
+    assert!(e.message.contains("add the connection again"), "{}", e.message);
     keys.set(&names::token("team-1"), &token).unwrap();
     let v = envdesk_cli::open_vault(&c, &team).unwrap();
     v.create_project("web", Some("web"), NewProjectKey::ServerManaged).await.unwrap();
