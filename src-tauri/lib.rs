@@ -6,6 +6,7 @@
 pub mod app;
 pub mod commands;
 mod dialogs;
+pub mod notify;
 
 pub use commands::COMMANDS;
 
@@ -104,9 +105,10 @@ pub fn run() {
     if let Err(message) = app::keychain::check_store() {
         refuse_to_start(&message);
     }
-    tauri::Builder::default()
-        .plugin(tauri_plugin_store::Builder::default().build())
-        .plugin(tauri_plugin_notification::init())
+    let builder = tauri::Builder::default().plugin(tauri_plugin_store::Builder::default().build());
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_notification::init());
+    builder
         .setup(|app| {
             let data_dir = match std::env::var_os("ENVDESK_DATA_DIR") {
                 Some(d) => PathBuf::from(d),
@@ -157,9 +159,12 @@ pub fn run() {
                 loop {
                     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
                     if let Some((title, body)) = notifier.expiry_notice(&today).await {
-                        use tauri_plugin_notification::NotificationExt;
-                        match handle.notification().builder().title(title).body(body).show() {
-                            Ok(()) => notifier.expiry_noticed(&today),
+                        let app = handle.clone();
+                        let shown =
+                            tauri::async_runtime::spawn_blocking(move || notify::show(&app, &title, &body)).await;
+                        match shown {
+                            Ok(Ok(())) => notifier.expiry_noticed(&today),
+                            Ok(Err(e)) => tracing::warn!(error = %e, "the expiry notification could not be shown"),
                             Err(e) => tracing::warn!(error = %e, "the expiry notification could not be shown"),
                         }
                     }

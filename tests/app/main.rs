@@ -21,6 +21,8 @@ mod bindings;
 mod commands;
 mod key_history;
 mod matrix;
+#[cfg(target_os = "linux")]
+mod notify;
 mod search;
 mod security;
 
