@@ -268,23 +268,10 @@ async fn no_local_vault_is_made_by_the_command_line() {
 #[tokio::test]
 async fn a_remote_connection_of_the_app_is_used_with_its_keychain_token() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let db = Db::open(&dir.path().join("server.db"), Synchronous::Normal).unwrap();
-    let service = Arc::new(Service::new(
-        db,
-        Some(MasterKey::generate().0),
-        Config { retention_days: None, kdf_iterations: ITERS, ..Config::default() },
-    ));
-    let org = service.create_organization("Team").unwrap();
-    let token = service.create_token_for(&org.id, "cli", &["*".into()]).unwrap().token.to_string();
-    let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
-    let settings = serde_json::json!({
-        "settings": {"theme": "dark"},
-        "connections": [{"id": "team-1", "name": "Team server", "url": running.url(), "organization": org.id}],
-    });
-    std::fs::write(data.join("settings.json"), settings.to_string()).unwrap();
     let keys: Arc<dyn KeyStore> = Arc::new(MemoryKeyStore::new());
+    let (running, data) = team_server(dir.path(), &keys).await;
+    let token = keys.get(&names::token("team-1")).unwrap().unwrap().to_string();
+    keys.delete(&names::token("team-1")).unwrap();
     let c = ctx(&data, keys.clone(), false);
     let all = envdesk_cli::connections(&data).unwrap();
     assert_eq!(all.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["local", "team-1"]);
@@ -340,7 +327,9 @@ async fn team_server(dir: &Path, keys: &Arc<dyn KeyStore>) -> (envdesk_server::R
     let org = service.create_organization("Team").unwrap();
     let token = service.create_token_for(&org.id, "cli", &["*".into()]).unwrap().token.to_string();
     let running = envdesk_server::spawn(service, "127.0.0.1:0", None).await.unwrap();
+    // The app's settings file: its other settings beside the connections are not the command line's.
     let settings = serde_json::json!({
+        "settings": {"theme": "dark"},
         "connections": [{"id": "team-1", "name": "Team server", "url": running.url(), "organization": org.id}],
     });
     std::fs::write(data.join("settings.json"), settings.to_string()).unwrap();
