@@ -4,11 +4,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 # Tauri's build and runtime libraries, a display server and a keychain for tests, Chromium for the
-# UI's browser tests.
+# UI's browser tests; dbus-daemon also for tests/app/notify.rs (a private bus).
 apt_install build-essential pkg-config file python3 curl ca-certificates \
   libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev \
   libdbus-1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev \
-  xvfb xauth dbus-x11 gnome-keyring keyutils chromium imagemagick
+  xvfb xauth dbus-x11 dbus-daemon gnome-keyring keyutils chromium imagemagick
 ensure_rust
 ensure_node
 
