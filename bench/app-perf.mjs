@@ -134,36 +134,32 @@ await click(b, 'button=Diff');
 await (await b.$('[data-testid=merge-view][data-built]:not([data-built="0"])')).waitForExist({ timeout: 30000 });
 const diffMs = [];
 let diffCalls = [];
-for (const [l, r] of [['production', 'staging'], ['staging', 'production'], ['production', 'staging']]) {
-  const [ms, calls] = await b.executeAsync(
-      (l, r, done) => {
-        const [left, right] = document.querySelectorAll('.pickers select');
-        const pick = (s, label) => {
-          s.value = [...s.options].find((o) => o.textContent === label).value;
-          s.dispatchEvent(new Event('change', { bubbles: true }));
-        };
-        const built = Number(document.querySelector('[data-testid=merge-view]').dataset.built);
-        const t0 = performance.now();
-        window.__envdeskTrace = [];
-        pick(left, `${l} (merged)`);
-        pick(right, `${r} (merged)`);
-        const pair = `${left.value}|${right.value}`;
-        const check = () => {
-          const s = document.querySelector('[data-testid=diff-summary]');
-          const merge = document.querySelector('[data-testid=merge-view]');
-          const rows = document.querySelectorAll('[aria-label="Key-wise differences"] tbody tr[data-key]').length;
-          if (s?.dataset.pair === pair && rows > 0 && Number(merge?.dataset.built) > built && merge.querySelector('.cm-mergeView .cm-line')) {
-            const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-            window.__envdeskTrace = undefined;
-            return setTimeout(() => done([performance.now() - t0, calls]));
-          }
-          requestAnimationFrame(check);
-        };
-        requestAnimationFrame(check);
-      },
-      l,
-      r,
-  );
+// Both sides change with one action, as a user changes them: "Swap sides" (production ↔ staging, then
+// back). Two pickers changed from one script are two diffs in WebKit: Svelte's update runs between the
+// two `change` events there, so the first pick's pair is asked for too.
+for (let i = 0; i < 5; i++) {
+  const [ms, calls] = await b.executeAsync((done) => {
+    const [left, right] = document.querySelectorAll('.pickers select');
+    const built = Number(document.querySelector('[data-testid=merge-view]').dataset.built);
+    const t0 = performance.now();
+    window.__envdeskTrace = [];
+    document.querySelector('button[aria-label="Swap sides"]').click();
+    const check = () => {
+      const pair = `${left.value}|${right.value}`;
+      const s = document.querySelector('[data-testid=diff-summary]');
+      const merge = document.querySelector('[data-testid=merge-view]');
+      const rows = document.querySelectorAll('[aria-label="Key-wise differences"] tbody tr[data-key]').length;
+      if (s?.dataset.pair === pair && rows > 0 && Number(merge?.dataset.built) > built && merge.querySelector('.cm-mergeView .cm-line')) {
+        const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+        window.__envdeskTrace = undefined;
+        return setTimeout(() => done([performance.now() - t0, calls]));
+      }
+      if (performance.now() - t0 > 30000) return done([-1, []]);
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+  if (ms < 0) throw new Error('the diff never rendered');
   diffMs.push(ms);
   diffCalls = calls;
 }
