@@ -36,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
         let own = level_schema(&doc);
         let schema = Schema::of_levels([(LevelKind::Project, &own), (LevelKind::Environment, &own)]);
         let never = |_: &str| None;
-        let ctx = CheckContext { today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(), warn_days: 14, last_changed: &never };
+        let ctx = CheckContext {
+            today: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            warn_days: 14,
+            last_changed: &never,
+        };
         let _ = check(&schema, &doc.vars(), &ctx);
         let lines = text.split('\n').count();
         for l in doc.lint_in(&[(LevelKind::Project, &own)], LevelKind::Environment) {

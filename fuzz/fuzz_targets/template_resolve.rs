@@ -1,7 +1,7 @@
 //! Template resolution: never panics; every resolved value stays within the value bound and the
 //! output within the total bound (time stays bounded: libFuzzer's `-timeout` fails a slow input);
 //! and the per-key results do not depend on the order of the keys — the same keys fail, with the
-//! same error, and every other key resolves to the same value — except where the total bound is
+//! same error (but see `same_error`), and every other key resolves to the same value — except where the total bound is
 //! reached, which by design depends on which key came first (there, keys resolved in both orders
 //! agree).
 //!
@@ -60,10 +60,14 @@ fn check_bounds(vars: &Vars, r: &Resolution, max_value: usize, max_total: usize)
 }
 
 /// The same error, except that a cycle may be reported through another of its chains (which cycle
-/// is met first depends on the order).
+/// is met first depends on the order), and that a depth error may stand for any other: a key's own
+/// error is remembered and given again to a later chain without measuring that chain's depth, while
+/// met first at the end of a long chain the same key is too deep (`B=${C}` with `C` ten operands
+/// deep, then `${NOPE:?}`: `TooDeep` in one order, `Required` in the other). The key fails either way.
 fn same_error(a: &TemplateError, b: &TemplateError) -> bool {
     match (a, b) {
         (TemplateError::Cycle { .. }, TemplateError::Cycle { .. }) => true,
+        (TemplateError::TooDeep, _) | (_, TemplateError::TooDeep) => true,
         _ => a == b,
     }
 }

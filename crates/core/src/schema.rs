@@ -47,6 +47,12 @@ use crate::merge::LevelKind;
 /// Longest `regex(…)` pattern accepted (a longer one is a lint, and checks nothing).
 pub const MAX_PATTERN: usize = 1000;
 
+/// Longest value checked against a `regex(…)` pattern. Matching is linear, but a pattern the lazy DFA
+/// gives up on (`(?s:.*a.{60}b)`) runs at about 3 MB/s, and references can resolve a small level to
+/// values of 4 MiB each: the matrix checked them in every column, over a second each. A longer value
+/// fails its type with a reason that says so.
+pub const MAX_PATTERN_VALUE: usize = 64 << 10;
+
 /// The type a value must have.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -237,6 +243,9 @@ impl ValueType {
                 } else {
                     Err(format!("is not one of {}", values.join(", ")))
                 }
+            }
+            ValueType::Regex { .. } if value.len() > MAX_PATTERN_VALUE => {
+                Err(format!("is longer than {} KiB, too long to check against its pattern", MAX_PATTERN_VALUE >> 10))
             }
             ValueType::Regex { pattern } => match patterns.get(pattern) {
                 Some(re) if re.is_match(value) => Ok(()),

@@ -220,6 +220,13 @@ fn every_type_takes_what_it_should_and_refuses_the_rest() {
     }
     let long = format!("regex({})", "a".repeat(schema::MAX_PATTERN + 1));
     assert!(ValueType::parse(&long).unwrap_err().contains("longer"));
+    // A value past MAX_PATTERN_VALUE fails `regex(…)` unchecked, with a reason that says why (a
+    // 4 MiB value took 1.3 s against a pattern the lazy DFA gives up on); one at the bound is checked.
+    let t = ty("regex((?s:.*a.{60}b))");
+    let at = format!("{}a{}", "b".repeat(schema::MAX_PATTERN_VALUE - 62), "b".repeat(61));
+    assert_eq!(t.check(&at, &mut Patterns::default()), Ok(()));
+    let past = format!("b{at}");
+    assert!(t.check(&past, &mut Patterns::default()).unwrap_err().contains("too long to check"));
 }
 
 fn levels(texts: &[(LevelKind, &str)]) -> Schema {
