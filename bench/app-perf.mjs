@@ -74,6 +74,24 @@ const d = await startDriver(env);
 const b = await open(d);
 await b.setTimeout({ script: 120000 });
 const stage = (what) => console.error(`[app-perf] ${what}`);
+// The wait every measurement shares, installed in the page once: from `t0`, each frame asks `ready()`;
+// once it answers (true, or lines to add to the requests), the requests traced since `t0` are read and
+// `done([ms, requests])` is called when that frame is painted; `[-1, []]` past `limit` ms.
+await b.execute(() => {
+  window.__benchUntil = (t0, ready, done, limit = 30000) => {
+    const check = () => {
+      const answer = ready();
+      if (answer) {
+        const calls = (window.__envdeskTrace ?? []).map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
+        window.__envdeskTrace = undefined;
+        return setTimeout(() => done([performance.now() - t0, Array.isArray(answer) ? [...calls, ...answer] : calls]));
+      }
+      if (performance.now() - t0 > limit) return done([-1, []]);
+      requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  };
+});
 
 stage('memory');
 // 2. Memory, idle: with the project open in the tree, then with a 5,000-key environment open.
@@ -93,20 +111,17 @@ async function openMerged(name, rows) {
       const t0 = performance.now();
       window.__envdeskTrace = [];
       [...document.querySelectorAll('nav button.name')].find((x) => x.textContent.trim() === name).click();
-      const check = () => {
-        const crumbs = document.querySelector('h1.crumbs')?.textContent ?? '';
-        const table = [...document.querySelectorAll('[data-testid=merged-table]')].find((t) => !t.closest('aside'));
-        if (crumbs.endsWith(name) && Number(table?.dataset.total ?? 0) >= rows && table.querySelector('tbody tr[data-key]')) {
-          const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-          window.__envdeskTrace = undefined;
+      window.__benchUntil(
+        t0,
+        () => {
+          const crumbs = document.querySelector('h1.crumbs')?.textContent ?? '';
+          const table = [...document.querySelectorAll('[data-testid=merged-table]')].find((t) => !t.closest('aside'));
+          const shown = crumbs.endsWith(name) && Number(table?.dataset.total ?? 0) >= rows && table.querySelector('tbody tr[data-key]');
           // Seen in the DOM at this frame's start; done once the frame is painted.
-          const seen = performance.now() - t0;
-          return setTimeout(() => done([performance.now() - t0, [...calls, `rows in the DOM by ${Math.round(seen)} ms`]]));
-        }
-        if (performance.now() - t0 > 30000) return done([-1, []]);
-        requestAnimationFrame(check);
-      };
-      requestAnimationFrame(check);
+          return shown && [`rows in the DOM by ${Math.round(performance.now() - t0)} ms`];
+        },
+        done,
+      );
     },
     name,
     rows,
@@ -144,20 +159,17 @@ for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     window.__envdeskTrace = [];
     document.querySelector('button[aria-label="Swap sides"]').click();
-    const check = () => {
-      const pair = `${left.value}|${right.value}`;
-      const s = document.querySelector('[data-testid=diff-summary]');
-      const merge = document.querySelector('[data-testid=merge-view]');
-      const rows = document.querySelectorAll('[aria-label="Key-wise differences"] tbody tr[data-key]').length;
-      if (s?.dataset.pair === pair && rows > 0 && Number(merge?.dataset.built) > built && merge.querySelector('.cm-mergeView .cm-line')) {
-        const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-        window.__envdeskTrace = undefined;
-        return setTimeout(() => done([performance.now() - t0, calls]));
-      }
-      if (performance.now() - t0 > 30000) return done([-1, []]);
-      requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
+    window.__benchUntil(
+      t0,
+      () => {
+        const pair = `${left.value}|${right.value}`;
+        const s = document.querySelector('[data-testid=diff-summary]');
+        const merge = document.querySelector('[data-testid=merge-view]');
+        const rows = document.querySelectorAll('[aria-label="Key-wise differences"] tbody tr[data-key]').length;
+        return s?.dataset.pair === pair && rows > 0 && Number(merge?.dataset.built) > built && !!merge.querySelector('.cm-mergeView .cm-line');
+      },
+      done,
+    );
   });
   if (ms < 0) throw new Error('the diff never rendered');
   diffMs.push(ms);
@@ -180,31 +192,27 @@ for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
     window.__envdeskTrace = [];
     [...document.querySelectorAll('button[role=tab]')].find((x) => x.textContent === 'Matrix').click();
-    const check = () => {
-      const t = document.querySelector('[data-testid=matrix] table[data-total]');
-      if (t && Number(t.dataset.total) >= 2000 && t.querySelector('tbody tr td')) {
-        const first = performance.now() - t0;
-        // A screen down: rendered in the next frames.
-        const wrap = t.closest('.wrap, .scroll') ?? t.parentElement;
-        const before = t.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
-        const t1 = performance.now();
-        wrap.scrollTop += wrap.clientHeight;
-        wrap.dispatchEvent(new Event('scroll'));
-        const after = () => {
-          const now = t.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
-          if (now !== before || performance.now() - t1 > 2000) {
-            const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-            window.__envdeskTrace = undefined;
-            return setTimeout(() => done([first, performance.now() - t1, calls]));
-          }
-          requestAnimationFrame(after);
-        };
-        return requestAnimationFrame(after);
-      }
-      if (performance.now() - t0 > 30000) return done([-1, -1]);
-      requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
+    // First the table rendered; then a screen down, rendered in the next frames.
+    let first, t1, table, before;
+    const firstRow = () => table.querySelector('tbody tr:not(.spacer) th, tbody tr:not(.spacer) td')?.textContent;
+    window.__benchUntil(
+      t0,
+      () => {
+        if (first === undefined) {
+          table = document.querySelector('[data-testid=matrix] table[data-total]');
+          if (!(table && Number(table.dataset.total) >= 2000 && table.querySelector('tbody tr td'))) return false;
+          first = performance.now() - t0;
+          const wrap = table.closest('.wrap, .scroll') ?? table.parentElement;
+          before = firstRow();
+          t1 = performance.now();
+          wrap.scrollTop += wrap.clientHeight;
+          wrap.dispatchEvent(new Event('scroll'));
+          return false;
+        }
+        return firstRow() !== before || performance.now() - t1 > 2000;
+      },
+      ([ms, calls]) => done(ms < 0 || first === undefined ? [-1, -1, []] : [first, performance.now() - t1, calls]),
+    );
   });
   if (ms < 0) throw new Error('the matrix never rendered');
   matrixMs.push(ms);
@@ -229,17 +237,7 @@ const typeAndWait = (query) =>
     window.__envdeskTrace = [];
     input.value = query;
     input.dispatchEvent(new Event('input', { bubbles: true }));
-    const check = () => {
-      const r = document.querySelector('#search-results');
-      if (r?.dataset.answered === query) {
-        const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-        window.__envdeskTrace = undefined;
-        return setTimeout(() => done([performance.now() - t0, calls]));
-      }
-      if (performance.now() - t0 > 60000) return done([-1, []]);
-      requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
+    window.__benchUntil(t0, () => document.querySelector('#search-results')?.dataset.answered === query, done, 60000);
   }, query).then(([ms, calls]) => {
     searchCalls = calls;
     return ms;
@@ -266,17 +264,7 @@ const [historyMs, historyCalls] = await b.executeAsync((done) => {
   const t0 = performance.now();
   window.__envdeskTrace = [];
   document.querySelector('button[aria-label="History of KEY_00007 at the environment level"]').click();
-  const check = () => {
-    const d = document.querySelector('[role=dialog]');
-    if (d && d.querySelectorAll('[data-testid=key-event]').length >= 10) {
-      const calls = window.__envdeskTrace.map(([cmd, at, ms]) => `${cmd} at ${Math.round(at - t0)} ms took ${Math.round(ms)} ms`);
-      window.__envdeskTrace = undefined;
-      return setTimeout(() => done([performance.now() - t0, calls]));
-    }
-    if (performance.now() - t0 > 30000) return done([-1, []]);
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
+  window.__benchUntil(t0, () => (document.querySelector('[role=dialog]')?.querySelectorAll('[data-testid=key-event]').length ?? 0) >= 10, done);
 });
 
 // The session ends even if the window does not close cleanly (a dialog open): the driver is killed.

@@ -648,7 +648,10 @@ fn with_node_schema(
     }
     let level = envdesk_core::schema::level_schema(doc);
     let schema = envdesk_core::schema::Schema::of_levels(above.iter().copied().chain([(own, &level)]));
-    for e in &mut entries {
+    // The line that sets each key only: a level may assign one key hundreds of thousands of times, and
+    // a copy of a long `@description` per line ran the app out of memory. Overridden lines keep what
+    // is written directly above them.
+    for e in entries.iter_mut().filter(|e| !e.overridden) {
         if let Some(k) = schema.key(&e.key) {
             e.schema = Some(k.schema.clone());
         }

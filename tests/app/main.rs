@@ -556,6 +556,25 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
         .map(|l| (l.line, l.message.clone()))
         .collect();
     assert_eq!(typed, [(2, "`PORT` is not a port number (1 to 65535) (`@type: port`)".to_owned())]);
+    // The table's entries carry the node's schema on the line that sets each key, not on the lines a
+    // later one overrides (a copy per repeated line once ran the app out of memory).
+    let twice = run::analyze_level(
+        &ctx,
+        cmd::AnalyzeLevel {
+            conn: LOCAL.into(),
+            view: node.view,
+            level: LevelKind::Environment,
+            text: "PORT=1\nPORT=2\nPORT=8080\n".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let typed: Vec<(bool, bool)> = twice
+        .entries
+        .iter()
+        .map(|e| (e.overridden, e.schema.as_ref().is_some_and(|s| s.value_type.is_some())))
+        .collect();
+    assert_eq!(typed, [(true, false), (true, false), (false, true)]);
     assert!(
         analyze("PORT=abc\n").lints.iter().all(|l| l.code != envdesk_core::dotenv::LintCode::SchemaType),
         "alone, no schema"

@@ -679,8 +679,9 @@ async fn side_vars(vault: &Vault, side: &Side) -> Result<envdesk_core::Vars, Cli
 /// (so a version of another level is not taken for this one's).
 async fn find_version(vault: &Vault, side: &Side) -> Result<String, CliError> {
     let path = side.path();
-    let mut page = 1;
-    loop {
+    // At most as many pages as any listing follows: a server claiming billions of pages is not asked
+    // for each of them.
+    for page in 1..=envdesk_client::vault::MAX_PAGES {
         let p = vault.history(path, page, 100).await?;
         let found = p.versions.iter().find(|v| match side {
             Side::Revision(_, n) => v.attributes.revision == Some(*n),
@@ -691,22 +692,18 @@ async fn find_version(vault: &Vault, side: &Side) -> Result<String, CliError> {
             return Ok(v.id.clone());
         }
         if p.versions.is_empty() || page >= p.meta.last_page {
-            let which = match side {
-                Side::Revision(_, n) => format!("revision {n}"),
-                Side::Version(_, id) => format!("version with id {id}"),
-                _ => String::new(),
-            };
-            return Err(CliError::new(
-                exit::NOT_FOUND,
-                format!(
-                    "The level of {} has no {which} (see `envdesk-cli history {}`).",
-                    path.display(),
-                    path.display()
-                ),
-            ));
+            break;
         }
-        page += 1;
     }
+    let which = match side {
+        Side::Revision(_, n) => format!("revision {n}"),
+        Side::Version(_, id) => format!("version with id {id}"),
+        _ => String::new(),
+    };
+    Err(CliError::new(
+        exit::NOT_FOUND,
+        format!("The level of {} has no {which} (see `envdesk-cli history {}`).", path.display(), path.display()),
+    ))
 }
 
 /// The key-wise difference of two sides of `diff` (merged nodes, levels or versions), `a` as the old

@@ -63,5 +63,26 @@ fn schema(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, schema);
+/// Levels shaped against the reader (a teammate's, or a hostile server's): 40,000 keys each under an
+/// annotation and all assigned again below, and 40,000 keys with `-` (each asks whether its portable
+/// spelling is taken). Both were quadratic: tens of seconds per read, on every open and edit.
+fn hostile(c: &mut Criterion) {
+    const K: usize = 40_000;
+    let mut twice = String::new();
+    for i in 0..K {
+        twice.push_str(&format!("# @x\nKEY_{i}=\n"));
+    }
+    for i in 0..K {
+        twice.push_str(&format!("KEY_{i}=1\n"));
+    }
+    let dashed: String = (0..K).map(|i| format!("a-{i}=\n")).collect();
+    let (twice, dashed) = (Document::parse(&twice).unwrap(), Document::parse(&dashed).unwrap());
+    let mut g = c.benchmark_group("hostile");
+    g.measurement_time(Duration::from_secs(4)).sample_size(10);
+    g.bench_function("level_schema_40000_keys_assigned_twice", |b| b.iter(|| level_schema(black_box(&twice))));
+    g.bench_function("lint_40000_unportable_keys", |b| b.iter(|| black_box(&dashed).lint()));
+    g.finish();
+}
+
+criterion_group!(benches, schema, hostile);
 criterion_main!(benches);

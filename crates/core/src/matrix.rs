@@ -40,6 +40,8 @@
 //!   neither is `@rotate-every` (it needs each key's history; the merged view and the table say it). A
 //!   key marked `@absent` that the schema requires is still reported: `@optional` is what lifts it.
 
+use std::collections::HashSet;
+
 use indexmap::IndexMap;
 
 use crate::dotenv::Document;
@@ -190,7 +192,7 @@ impl CellState {
 /// A level as the matrix reads it: each key's winning value and line, and the keys marked absent.
 struct Parsed {
     vars: IndexMap<String, (String, u32)>,
-    absent: Vec<String>,
+    absent: HashSet<String>,
     error: Option<String>,
     /// The level's annotations, when it is checked and has any.
     schema: Option<LevelSchema>,
@@ -211,7 +213,7 @@ fn parse_level(text: &str, with_schema: bool) -> Parsed {
                 .filter(|s| !s.keys.is_empty());
             Parsed { vars, absent, error: None, schema }
         }
-        Err(e) => Parsed { vars: IndexMap::new(), absent: Vec::new(), error: Some(e.to_string()), schema: None },
+        Err(e) => Parsed { vars: IndexMap::new(), absent: HashSet::new(), error: Some(e.to_string()), schema: None },
     }
 }
 
@@ -344,7 +346,7 @@ pub fn key_matrix_checked(
         let mut lines = Vec::new();
         let (mut missing, mut differs) = (false, false);
         let in_project = p.vars.get(*key);
-        let project_absent = p.absent.iter().any(|a| a == key);
+        let project_absent = p.absent.contains(*key);
         match in_project {
             Some((_, line)) => {
                 cells.push_str("S-");
@@ -362,7 +364,7 @@ pub fn key_matrix_checked(
                 (None, Some(_)) => cells.push_str("P-"),
                 (None, None) => cells.push_str(".-"),
             }
-            let target_absent = project_absent || tp.absent.iter().any(|a| a == key);
+            let target_absent = project_absent || tp.absent.contains(*key);
             let inherited = in_target
                 .map(|(v, _)| (v, CellState::FromTarget))
                 .or(in_project.map(|(v, _)| (v, CellState::FromProject)));
@@ -374,7 +376,7 @@ pub fn key_matrix_checked(
                         (CellState::Set, Some(v))
                     }
                     (None, Some((v, s))) => (s, Some(v)),
-                    (None, None) if target_absent || ep.absent.iter().any(|a| a == key) => (CellState::Absent, None),
+                    (None, None) if target_absent || ep.absent.contains(*key) => (CellState::Absent, None),
                     (None, None) => {
                         missing = true;
                         (CellState::Missing, None)

@@ -35,7 +35,7 @@
 //! The annotations are comment lines: edits of the document never touch them (a property test checks
 //! that they survive every edit and that the text round-trips byte for byte).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -423,10 +423,8 @@ impl KeySchema {
         take(&mut self.sensitive, &deeper.sensitive);
         take(&mut self.expires, &deeper.expires);
         take(&mut self.rotate_every_days, &deeper.rotate_every_days);
-        for a in &deeper.unknown {
-            self.unknown.retain(|b| b.name != a.name);
-            self.unknown.push(a.clone());
-        }
+        self.unknown.extend(deeper.unknown.iter().cloned());
+        keep_last_of_each(&mut self.unknown);
     }
 
     fn expiry(&self) -> Option<NaiveDate> {
@@ -516,17 +514,24 @@ pub fn level_schema(doc: &Document) -> LevelSchema {
     let mut out = LevelSchema::default();
     let mut types = TypeCache::default();
     let mut block: Vec<(usize, &str)> = Vec::new();
-    for (start, _end, item) in doc.items_with_lines() {
+    // A key assigned twice keeps the block above its last assignment, in the order of last
+    // assignments: known before the walk, so that each key is inserted once (removing and inserting
+    // again at each assignment shifted the map, quadratic in a level that assigns its keys twice).
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in doc.items_with_lines().map(|(_, _, item)| item).enumerate() {
+        if let (ItemKind::Assignment(_), Some(key)) = (&item.kind, item.key()) {
+            last.insert(key, i);
+        }
+    }
+    for (i, (start, _end, item)) in doc.items_with_lines().enumerate() {
         match &item.kind {
             ItemKind::Comment => block.push((start, item.raw.trim())),
             ItemKind::Assignment(_) => {
                 let key = item.key().unwrap_or_default();
+                // Every block is read, for its problems; only the last one of a key says what it is.
                 let schema = read_block(&block, &mut out.problems, &mut types);
                 block.clear();
-                if schema.is_empty() {
-                    out.keys.shift_remove(key);
-                } else {
-                    out.keys.shift_remove(key);
+                if last.get(key) == Some(&i) && !schema.is_empty() {
                     out.keys.insert(key.to_owned(), (start, schema));
                 }
             }
@@ -617,13 +622,22 @@ fn read_block(block: &[(usize, &str)], problems: &mut Vec<AnnotationProblem>, ty
                         message: format!("`@{n}` is not an annotation envdesk knows; it is kept as written"),
                         unknown: true,
                     });
-                    s.unknown.retain(|a| a.name != n);
                     s.unknown.push(Annotation { name: n.to_owned(), value: v.clone(), line });
                 }
             }
         }
     }
+    keep_last_of_each(&mut s.unknown);
     s
+}
+
+/// Unknown annotations with one of each name, the last written, in the order of those last ones (the
+/// outcome of removing an earlier one at each repeat, without the scan per annotation).
+fn keep_last_of_each(list: &mut Vec<Annotation>) {
+    let mut seen = HashSet::new();
+    let mut kept: Vec<Annotation> = list.drain(..).rev().filter(|a| seen.insert(a.name.clone())).collect();
+    kept.reverse();
+    *list = kept;
 }
 
 /// What a block of comment lines directly above a key says (for the table view; lines written
@@ -956,6 +970,7 @@ pub fn require_keys(
     let text = doc.to_string();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let own = level_schema(doc);
+    let set_above: HashSet<&str> = set_above.iter().map(String::as_str).collect();
     // The last assignment of each key, by item index.
     let mut last: HashMap<&str, usize> = HashMap::new();
     let items: Vec<_> = doc.items_with_lines().collect();
@@ -980,7 +995,7 @@ pub fn require_keys(
                 before.insert(i, ());
                 out.annotated.push(k.clone());
             }
-            None if set_above.contains(k) => out.set_above.push(k.clone()),
+            None if set_above.contains(k.as_str()) => out.set_above.push(k.clone()),
             None => out.added.push(k.clone()),
         }
     }

@@ -46,7 +46,7 @@ pub use offline::{forget_connection, OfflineStore, Snapshot, OFFLINE_DIR};
 pub use rotate::RotationOutcome;
 pub use search::{LevelName, SearchAnswer};
 pub use transfer::{ExportSource, ImportMode, ImportPreview};
-pub use tree::{CreatedProject, NewProjectKey, NodeInfo};
+pub use tree::{CreatedProject, NewProjectKey, NodeInfo, MAX_PAGES};
 pub use views::{
     problems_sentence, strict_message, MergedRow, MergedWindow, OpenedView, SchemaCheck, ViewId, EXPIRY_WARNING_DAYS,
     MAX_VIEWS, MAX_WINDOW,

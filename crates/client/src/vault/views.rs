@@ -19,7 +19,7 @@
 //! - A view holds what one read of the node decrypted; writes do not change it (the webview reads the
 //!   node again after a save, which opens a new view).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -717,7 +717,7 @@ impl Vault {
             .collect();
         let schema = Schema::of_levels(schemas.iter().map(|(k, s)| (*k, s)));
         for kind in [LevelKind::Project, LevelKind::Target, LevelKind::Environment] {
-            let keys: Vec<&str> = merged
+            let keys: HashSet<&str> = merged
                 .iter()
                 .filter(|m| m.source == kind)
                 .filter(|m| schema.key(&m.key).is_some_and(|e| e.schema.rotate_every_days.is_some()))

@@ -3,7 +3,7 @@
 //!
 //! Messages name keys and characters, never values.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::quote::quote_value;
 use super::{Assign, Document, Item, ItemKind, Quote};
@@ -160,6 +160,9 @@ pub(super) fn lint(doc: &Document) -> Vec<Lint> {
         }
     }
     let mut first_seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    // Every key, once: whether a portable spelling is taken is asked per unportable key (a scan of the
+    // items each time was quadratic in a level of thousands of `a-1` keys).
+    let keys: HashSet<&str> = doc.items.iter().filter_map(|i| i.key()).collect();
     for (start, end, item) in doc.items_with_lines() {
         let Some(key) = item.key() else { continue };
         let ctx = Ctx { start, end, item, key };
@@ -169,7 +172,7 @@ pub(super) fn lint(doc: &Document) -> Vec<Lint> {
                 LintCode::KeyNotPortable,
                 Severity::Info,
                 format!("`{key}` is not a shell variable name: dotenvy rejects `-`, and shell exports refuse it"),
-                doc.items.iter().all(|i| i.key() != Some(&fixed)).then(|| {
+                (!keys.contains(fixed.as_str())).then(|| {
                     let range = match &item.kind {
                         ItemKind::Assignment(a) => a.key.clone(),
                         ItemKind::Bare(b) => b.key.clone(),

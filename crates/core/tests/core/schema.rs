@@ -90,6 +90,45 @@ DEBUG=1
     assert_eq!(d.to_string(), text);
 }
 
+/// A key assigned again keeps the block above its last assignment (none there: no schema), keys are in
+/// the order of their last assignments, and an unknown annotation written twice keeps its last value,
+/// in the order of last ones, also across levels. (Built once per key now, without the removal and
+/// scan per repeat that made a level of repeated keys or flags quadratic.)
+#[test]
+fn repeats_keep_the_last_assignment_and_the_last_of_each_annotation() {
+    let s = level_schema(&doc("\
+# @type: port
+A=1
+# @owner: x
+# @team: y
+# @owner: z
+B=2
+# @type: bool
+C=1
+A=2
+# @type: int
+C=3
+"));
+    assert!(!s.keys.contains_key("A"), "A's last assignment has no annotations");
+    assert_eq!(s.keys.keys().map(String::as_str).collect::<Vec<_>>(), ["B", "C"]);
+    assert_eq!(s.keys["C"].0, 11, "the line of C's last assignment");
+    assert_eq!(s.keys["C"].1.value_type, Some(ty("int")));
+    let b = &s.keys["B"].1.unknown;
+    let named = |l: &[schema::Annotation]| l.iter().map(|a| (a.name.clone(), a.value.clone())).collect::<Vec<_>>();
+    assert_eq!(named(b), [("team".to_owned(), Some("y".to_owned())), ("owner".to_owned(), Some("z".to_owned()))]);
+    let below = level_schema(&doc("# @team: w\n# @extra\nB=3\n"));
+    let merged = Schema::of_levels([(LevelKind::Project, &s), (LevelKind::Environment, &below)]);
+    let unknown = &merged.key("B").unwrap().schema.unknown;
+    assert_eq!(
+        named(unknown),
+        [
+            ("owner".to_owned(), Some("z".to_owned())),
+            ("team".to_owned(), Some("w".to_owned())),
+            ("extra".to_owned(), None)
+        ]
+    );
+}
+
 #[test]
 fn annotations_that_apply_to_nothing_are_lints() {
     // At the end of the text; level-wide ones (`@absent`, `@schema`) and `@tags` are not per key.
