@@ -59,6 +59,17 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> IpcResult<T> + Send
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|_| Err(IpcError::internal()))
 }
 
+/// Runs an operation that both waits on the network and computes for long (opening a node, search,
+/// the key matrix, the expiry scan: parse, resolve and check every level of a project) on the blocking
+/// pool, driven there to its end: a slow one no longer holds one of the async workers (two on a
+/// two-core machine) that the auto-lock timer and every other request share.
+pub async fn off_workers<T: Send + 'static>(
+    f: impl std::future::Future<Output = IpcResult<T>> + Send + 'static,
+) -> IpcResult<T> {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || runtime.block_on(f)).await.unwrap_or_else(|_| Err(IpcError::internal()))
+}
+
 /// Sends progress to the UI as `progress` events.
 struct EmitProgress(tauri::AppHandle);
 
@@ -786,9 +797,12 @@ ipc_commands! {
     /// rest stays in Rust: the webview asks for the rows it shows (`merged_rows`).
     async fn read_node(ctx, req: ReadNode) -> NodeDto {
         let v = ctx.core.vault(&req.conn).await?;
-        let opened = v.open_view(&req.path.node(), req.text_of).await?;
-        let first = if req.rows > 0 { Some(v.view_rows(opened.id, 0, req.rows, "", false)?) } else { None };
-        Ok(NodeDto::from((opened, first)))
+        off_workers(async move {
+            let opened = v.open_view(&req.path.node(), req.text_of).await?;
+            let first = if req.rows > 0 { Some(v.view_rows(opened.id, 0, req.rows, "", false)?) } else { None };
+            Ok(NodeDto::from((opened, first)))
+        })
+        .await
     }
 
     /// A window of a view's merged result (the live result while a level is edited): keys with the
@@ -825,7 +839,8 @@ ipc_commands! {
     /// hits grouped project → target → environment, never a value; the projects still locked.
     async fn search(ctx, req: Search) -> vault::SearchAnswer {
         let opts = envdesk_core::search::SearchOptions { comments: req.comments, values: req.values };
-        Ok(ctx.core.vault(&req.conn).await?.search(req.query.as_str(), opts).await?)
+        let v = ctx.core.vault(&req.conn).await?;
+        off_workers(async move { Ok(v.search(req.query.as_str(), opts).await?) }).await
     }
 
     /// Saves a level; a save that lost a race answers the conflict to resolve.
@@ -1032,7 +1047,8 @@ ipc_commands! {
     /// The key matrix of a project: one row per key, one column per level, each cell's state without
     /// its value; a locked project answers the names of its nodes and no rows.
     async fn key_matrix(ctx, req: ProjectRef) -> vault::KeyMatrix {
-        Ok(ctx.core.vault(&req.conn).await?.key_matrix(&req.project).await?)
+        let v = ctx.core.vault(&req.conn).await?;
+        off_workers(async move { Ok(v.key_matrix(&req.project).await?) }).await
     }
 
     /// The value of one cell of the key matrix (`null` when the key has none there).
@@ -1057,7 +1073,8 @@ ipc_commands! {
     /// The environments of the connection's unlocked projects with keys expired or expiring soon (the
     /// tree's badges); locked projects are listed, not read.
     async fn expiry_report(ctx, req: ConnRef) -> vault::ExpiryReport {
-        Ok(ctx.core.vault(&req.conn).await?.expiry_report().await?)
+        let v = ctx.core.vault(&req.conn).await?;
+        off_workers(async move { Ok(v.expiry_report().await?) }).await
     }
 
     /// The settings (defaults where unset).

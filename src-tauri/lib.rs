@@ -158,7 +158,10 @@ pub fn run() {
                 tokio::time::sleep(Duration::from_secs(60)).await;
                 loop {
                     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-                    if let Some((title, body)) = notifier.expiry_notice(&today).await {
+                    // A scan of every level: on the blocking pool, like the commands that compute.
+                    let (core, day) = (notifier.clone(), today.clone());
+                    let notice = commands::off_workers(async move { Ok(core.expiry_notice(&day).await) }).await;
+                    if let Ok(Some((title, body))) = notice {
                         let app = handle.clone();
                         let shown =
                             tauri::async_runtime::spawn_blocking(move || notify::show(&app, &title, &body)).await;

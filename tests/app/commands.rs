@@ -134,3 +134,23 @@ async fn a_panic_in_command_work_is_an_internal_error() {
     assert_eq!(edited, "A=2\n");
     assert!(run::analyze_text(&ctx, Text { text: "A: 1\n".into() }).await.unwrap().parse_error.is_some());
 }
+
+/// Operations that wait on the network and then compute for long (open, search, matrix, expiry scan)
+/// run whole on the blocking pool, not on the async workers the auto-lock timer shares; they still wait
+/// on timers there, and a panic is an `internal` error without its message.
+#[tokio::test]
+async fn long_operations_run_off_the_async_workers() {
+    use envdesk_app::commands::off_workers;
+    let worker = std::thread::current().id();
+    let ran_on = off_workers(async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        Ok(std::thread::current().id())
+    })
+    .await
+    .unwrap();
+    assert_ne!(ran_on, worker, "on a thread of the blocking pool");
+    let r: Result<(), _> = off_workers(async { panic!("a bug that quotes SECRET_VALUE=hunter2") }).await;
+    let e = r.unwrap_err();
+    assert_eq!(e.code, envdesk_app::app::error::Code::Internal);
+    assert!(!e.message.contains("hunter2"));
+}
