@@ -149,15 +149,14 @@ impl Vault {
             }
         }
         let slugs: HashSet<&str> = projects.iter().map(|p| p.slug.as_str()).collect();
-        let state = self.search_state();
-        let mut results = state.index.query(query, opts, MAX_HITS);
-        // A project deleted elsewhere since it was indexed is not shown.
-        if results.hits.iter().any(|h| !slugs.contains(h.level.project.as_str())) {
-            results = state.index.query(query, opts, usize::MAX);
-            results.hits.retain(|h| slugs.contains(h.level.project.as_str()));
-            results.total = results.hits.len();
-            results.hits.truncate(MAX_HITS);
+        let mut state = self.search_state();
+        // A project deleted elsewhere since it was indexed is forgotten, not shown (a query without a cap
+        // that filtered its hits out afterwards built every hit of an index of millions of rows).
+        let gone: Vec<String> = state.complete.iter().filter(|p| !slugs.contains(p.as_str())).cloned().collect();
+        for project in &gone {
+            state.forget(project);
         }
+        let results = state.index.query(query, opts, MAX_HITS);
         let unreadable: Vec<LevelId> =
             state.unreadable.iter().filter(|l| slugs.contains(l.project.as_str())).cloned().collect();
         let shown: BTreeSet<LevelId> = results

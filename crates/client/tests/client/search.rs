@@ -89,4 +89,10 @@ async fn search_everywhere(e: &Env) {
     // Deleting a node forgets its rows.
     v.delete_node(&NodePath::target("shop", "web")).await.unwrap();
     assert!(found(&v.search("renamed", names).await.unwrap()).is_empty());
+    // A project deleted by another client is forgotten at the next search: its rows are not found.
+    save(v, &NodePath::project("shop"), "SHOP_KEY=1\n").await;
+    assert_eq!(found(&v.search("shop_key", names).await.unwrap()), vec!["shop:1:SHOP_KEY"]);
+    e.other().delete_node(&NodePath::project("shop")).await.unwrap();
+    let a = v.search("shop_key", names).await.unwrap();
+    assert!(found(&a).is_empty() && a.results.total == 0, "{:?}", found(&a));
 }

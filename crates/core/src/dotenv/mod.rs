@@ -77,7 +77,14 @@ pub enum ParseErrorKind {
     NotUtf8,
     /// The bytes are UTF-16 (a UTF-16 byte-order mark).
     Utf16,
+    /// More than [`MAX_ITEMS`] lines (reported at the first line past them).
+    TooManyLines,
 }
+
+/// The most items — lines, a multi-line value counting once — one text parses to. Each costs ~100
+/// bytes besides its text, so a level of blank lines at the client's 64 MiB answer limit parsed to
+/// ~6 GB; no real `.env` comes near a million lines.
+pub const MAX_ITEMS: usize = 1_000_000;
 
 /// A parse error with its 1-based line and column (columns count characters).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,6 +127,9 @@ impl ParseError {
             }
             ParseErrorKind::NotUtf8 => "the text is not valid UTF-8".to_owned(),
             ParseErrorKind::Utf16 => "the file is UTF-16; save it as UTF-8".to_owned(),
+            ParseErrorKind::TooManyLines => {
+                format!("the text has more than {MAX_ITEMS} lines, more than envdesk reads")
+            }
         }
     }
 }

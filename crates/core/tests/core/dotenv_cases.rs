@@ -207,6 +207,13 @@ fn error_messages_name_the_problem() {
     assert_eq!((e.line(), e.column(), e.kind()), (2, 3, &ParseErrorKind::NotUtf8));
     let e = Document::parse_bytes(b"\xff\xfeA\x00=\x001\x00").unwrap_err();
     assert_eq!(e.kind(), &ParseErrorKind::Utf16);
+    // A text of more lines than envdesk reads (each line costs ~100 bytes parsed: a 64 MiB answer of
+    // blank lines took ~6 GB) is refused at the first line past them; one at the bound parses.
+    let max = envdesk_core::dotenv::MAX_ITEMS;
+    assert_eq!(Document::parse(&"A=1\n".repeat(max)).unwrap().vars().len(), 1);
+    let e = Document::parse(&format!("{}\"x\ny\"\n", "\n".repeat(max))).unwrap_err();
+    assert_eq!((e.line(), e.column(), e.kind()), (max + 1, 1, &ParseErrorKind::TooManyLines));
+    assert_eq!(e.message(), "the text has more than 1000000 lines, more than envdesk reads");
 }
 
 #[test]
