@@ -19,7 +19,7 @@
 //!   the level's current text, through the core's document edits (the rest of the text byte for byte),
 //!   and stores it with the revision check: a stale `base_revision` is a conflict, nothing is written.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use envdesk_api::*;
@@ -70,6 +70,9 @@ struct Entry {
 #[derive(Default)]
 struct CacheInner {
     map: HashMap<CacheKey, Entry>,
+    /// Each entry's key by its last use, oldest first: what to drop next without a scan of the map
+    /// (a scan per insertion was quadratic once the cache, up to a million small versions, was full).
+    order: BTreeMap<u64, CacheKey>,
     bytes: usize,
     tick: u64,
 }
@@ -87,8 +90,11 @@ impl VersionCache {
         let mut c = self.inner();
         c.tick += 1;
         let tick = c.tick;
+        let c = &mut *c;
         let e = c.map.get_mut(key).filter(|e| e.created_at == created_at)?;
+        let k = c.order.remove(&e.used).unwrap_or_else(|| key.clone());
         e.used = tick;
+        c.order.insert(tick, k);
         Some(e.state.clone())
     }
 
@@ -106,12 +112,14 @@ impl VersionCache {
         }
         c.tick += 1;
         let used = c.tick;
-        if let Some(old) = c.map.insert(key, Entry { state, created_at: created_at.to_owned(), bytes, used }) {
+        if let Some(old) = c.map.insert(key.clone(), Entry { state, created_at: created_at.to_owned(), bytes, used }) {
             c.bytes -= old.bytes;
+            c.order.remove(&old.used);
         }
+        c.order.insert(used, key);
         c.bytes += bytes;
         while c.bytes > CACHE_BYTES {
-            let Some(oldest) = c.map.iter().min_by_key(|(_, e)| e.used).map(|(k, _)| k.clone()) else { break };
+            let Some((_, oldest)) = c.order.pop_first() else { break };
             if let Some(e) = c.map.remove(&oldest) {
                 c.bytes -= e.bytes;
             }
@@ -122,6 +130,7 @@ impl VersionCache {
     pub(crate) fn clear(&self) {
         let mut c = self.inner();
         c.map.clear();
+        c.order.clear();
         c.bytes = 0;
     }
 
@@ -136,6 +145,7 @@ impl VersionCache {
             }
             keep
         });
+        c.order.retain(|_, k| k.0 != project);
         c.bytes -= freed;
     }
 
@@ -471,4 +481,44 @@ fn stale() -> ClientError {
         ErrorCode::RevisionConflict,
         "The level was changed since it was read; nothing was restored. Read it again and retry.",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(mib: usize) -> Arc<Held> {
+        let mut vars = envdesk_core::Vars::new();
+        vars.insert("K".to_owned(), "x".repeat(mib << 20));
+        Arc::new(Held(LevelState::Vars(vars)))
+    }
+
+    fn key(id: &str) -> CacheKey {
+        ("p".to_owned(), "level".to_owned(), id.to_owned())
+    }
+
+    /// Past its budget the cache drops the least recently used versions first (a read counts as a use),
+    /// a version put again keeps one place, and a project's versions leave with it.
+    #[test]
+    fn the_least_recently_used_versions_go_first() {
+        let c = VersionCache::default();
+        for id in ["a", "b", "c"] {
+            c.put(key(id), "t", version(20), || true);
+        }
+        assert!(c.get(&key("a"), "t").is_some(), "a read makes `a` the most recent");
+        c.put(key("c"), "t", version(20), || true);
+        c.put(key("d"), "t", version(20), || true);
+        assert!(c.get(&key("b"), "t").is_none(), "`b`, the least recently used, went");
+        for id in ["a", "c", "d"] {
+            assert!(c.get(&key(id), "t").is_some(), "{id} stays");
+        }
+        let held = |c: &VersionCache| {
+            let inner = c.inner();
+            (inner.bytes, inner.order.len(), inner.map.len())
+        };
+        let (bytes, order, map) = held(&c);
+        assert!(bytes <= CACHE_BYTES && order == 3 && map == 3, "{bytes} {order} {map}");
+        c.clear_project("p");
+        assert_eq!(held(&c), (0, 0, 0));
+    }
 }
