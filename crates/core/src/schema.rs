@@ -423,8 +423,10 @@ impl KeySchema {
         take(&mut self.sensitive, &deeper.sensitive);
         take(&mut self.expires, &deeper.expires);
         take(&mut self.rotate_every_days, &deeper.rotate_every_days);
-        self.unknown.extend(deeper.unknown.iter().cloned());
-        keep_last_of_each(&mut self.unknown);
+        if !deeper.unknown.is_empty() {
+            self.unknown.extend(deeper.unknown.iter().cloned());
+            keep_last_of_each(&mut self.unknown);
+        }
     }
 
     fn expiry(&self) -> Option<NaiveDate> {
