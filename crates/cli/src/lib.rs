@@ -799,8 +799,6 @@ pub async fn watched_revisions(vault: &Vault, path: &NodePath) -> Option<Vec<(Op
     if !vault.is_unlocked(&path.project) {
         vault.unlock(&path.project).await.ok()?;
     }
-    let node = vault.read_node(path).await.ok()?;
-    let out = node.levels.iter().map(|l| (l.revision, l.updated_at.clone())).collect();
-    node.wipe();
-    Some(out)
+    // The levels only: a full read (parse, merge, templates) on every poll was work for nothing.
+    vault.level_revisions(path).await.ok()
 }

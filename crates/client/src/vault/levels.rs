@@ -257,6 +257,18 @@ impl Vault {
         Ok(node)
     }
 
+    /// Each level's revision and time as stored on `path`'s path, shallowest first (what
+    /// `envdesk-cli run --watch` compares on every poll): read and decrypted, the texts wiped at once —
+    /// nothing parsed, merged or resolved.
+    pub async fn level_revisions(&self, path: &NodePath) -> Result<Vec<(Option<u64>, Option<String>)>> {
+        let mut levels = self.read_levels(path).await?;
+        let out = levels.iter().map(|l| (l.revision, l.updated_at.clone())).collect();
+        for l in &mut levels {
+            zeroize::Zeroize::zeroize(&mut l.text);
+        }
+        Ok(out)
+    }
+
     /// Every level on `path`'s path, decrypted, shallowest first — the texts only (no parse, merge or
     /// templates: `parse_error` is not set). What a view that parses the texts itself needs (the matrix).
     pub(crate) async fn read_levels(&self, path: &NodePath) -> Result<Vec<LevelView>> {
