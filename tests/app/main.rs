@@ -538,17 +538,12 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
 
     // The editor's lints of the environment, against the project's schema (through the view).
     let node = read(&ctx, &env()).await;
-    let lint = run::analyze_level(
-        &ctx,
-        cmd::AnalyzeLevel {
-            conn: LOCAL.into(),
-            view: node.view,
-            level: LevelKind::Environment,
-            text: "A=1\nPORT=abc\n".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let analyze_env = |text: &str| {
+        let req =
+            cmd::AnalyzeLevel { conn: LOCAL.into(), view: node.view, level: LevelKind::Environment, text: text.into() };
+        run::analyze_level(&ctx, req)
+    };
+    let lint = analyze_env("A=1\nPORT=abc\n").await.unwrap();
     let typed: Vec<(usize, String)> = lint
         .lints
         .iter()
@@ -558,17 +553,7 @@ async fn the_schema_is_linted_checked_on_save_and_gates_exports() {
     assert_eq!(typed, [(2, "`PORT` is not a port number (1 to 65535) (`@type: port`)".to_owned())]);
     // The table's entries carry the node's schema on the line that sets each key, not on the lines a
     // later one overrides (a copy per repeated line once ran the app out of memory).
-    let twice = run::analyze_level(
-        &ctx,
-        cmd::AnalyzeLevel {
-            conn: LOCAL.into(),
-            view: node.view,
-            level: LevelKind::Environment,
-            text: "PORT=1\nPORT=2\nPORT=8080\n".into(),
-        },
-    )
-    .await
-    .unwrap();
+    let twice = analyze_env("PORT=1\nPORT=2\nPORT=8080\n").await.unwrap();
     let typed: Vec<(bool, bool)> = twice
         .entries
         .iter()
